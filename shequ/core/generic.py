@@ -1,0 +1,240 @@
+"""Generic pages every module reuses: a scoped list (filters, sorting, pagination, Excel export),
+a scoped detail page, and a form page whose submit goes through a services function."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from shequ.core import changelog, scope
+from shequ.core.errors import DomainError, NotFound
+from shequ.core.excel import workbook_bytes, xlsx_response
+from shequ.core.masking import mask
+from shequ.core.models import Action
+from shequ.core.roles import roles_with
+
+
+@dataclass
+class Column:
+    """One column of a list page and of its export."""
+
+    label: str
+    attr: str  # dotted attribute path, or a method name on the view: "col_<name>"
+    sort: str | None = None  # ORM ordering field; None = not sortable
+    link: bool = False  # render as a link to obj.get_absolute_url()
+    mask: str | None = None  # masking rule for sensitive values
+    export: bool = True
+
+    def value(self, obj, view=None) -> Any:
+        if view is not None and hasattr(view, f"col_{self.attr}"):
+            return getattr(view, f"col_{self.attr}")(obj)
+        v = obj
+        for part in self.attr.split("."):
+            if v is None:
+                return ""
+            display = getattr(v, f"get_{part}_display", None)
+            v = display() if display else getattr(v, part)
+            if callable(v):
+                v = v()
+        return v
+
+
+def can_reveal(user, code: str) -> bool:
+    return scope.covers(user, code, "core.reveal_pii")
+
+
+class ScopedListView(LoginRequiredMixin, View):
+    model = None
+    filterset_class = None
+    columns: list[Column] = []
+    title = ""
+    template_name = "core/list.html"
+    table_template = "core/_table.html"
+    paginate_by = 50
+    default_sort = None
+    select_related: tuple = ()
+    actions_template = None  # buttons above the table (e.g. 新建)
+
+    def base_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        focus = scope.focus_of(self.request)
+        if focus is not None:
+            qs = qs.within(focus.code)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+    def sort_options(self):
+        return {c.sort: c for c in self.columns if c.sort}
+
+    def get(self, request, *args, **kwargs):
+        qs = self.base_queryset()
+        fs = self.filterset_class(request.GET, queryset=qs, request=request) if self.filterset_class else None
+        if fs is not None:
+            qs = fs.qs
+        sort = request.GET.get("sort") or self.default_sort
+        key = (sort or "").lstrip("-")
+        if key in self.sort_options():
+            qs = qs.order_by(sort, "pk")
+        if request.GET.get("export") == "xlsx":
+            return self.export(qs)
+        page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("sort", None)
+        rows = [
+            [(c, self._display(c, obj)) for c in self.columns] + [("obj", obj)]
+            for obj in page.object_list
+        ]
+        ctx = {
+            "view": self,
+            "title": self.title,
+            "filter": fs,
+            "page": page,
+            "rows": rows,
+            "columns": self.columns,
+            "sort": sort,
+            "query": query.urlencode(),
+            "actions_template": self.actions_template,
+        }
+        ctx.update(self.extra_context())
+        template = self.table_template if request.htmx and request.htmx.target == "list-table" else self.template_name
+        return render(request, template, ctx)
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def _display(self, column, obj):
+        v = column.value(obj, self)
+        if column.mask:
+            return mask(v, column.mask)
+        return v
+
+    def export(self, qs):
+        """Excel of the filtered list; sensitive columns masked unless revealed with a reason."""
+        user = self.request.user
+        reason = (self.request.GET.get("reason") or "").strip()
+        reveal = self.request.GET.get("reveal") == "1"
+        if reveal and (len(reason) < 2 or not any(m.role in roles_with("core.reveal_pii")
+                                                  for m in scope.memberships(user))):
+            return render(self.request, "core/error.html", {
+                "message": _("导出完整敏感信息须有查看权限并填写事由。"), "status": 403}, status=403)
+        cols = [c for c in self.columns if c.export]
+        limit = 50_000
+        rows = []
+        for obj in qs[:limit]:
+            row = []
+            for c in cols:
+                v = c.value(obj, self)
+                if c.mask and not (reveal and can_reveal(user, getattr(obj, self.model.scope_field))):
+                    v = mask(v, c.mask)
+                row.append(v)
+            rows.append(row)
+        note = _("导出人：%(u)s；敏感信息%(m)s") % {"u": user, "m": _("已按事由显示") if reveal else _("已脱敏")}
+        content = workbook_bytes(self.title, [c.label for c in cols], rows, note)
+        changelog.record(user, Action.EXPORT, None, scope_code=self._export_scope(),
+                         note=f"{self.title} {len(rows)} 行" + (f"；含敏感信息，事由：{reason}" if reveal else ""))
+        return xlsx_response(self.title, content)
+
+    def _export_scope(self) -> str:
+        focus = scope.focus_of(self.request)
+        if focus is not None:
+            return focus.code
+        roots = scope.scope_codes(self.request.user)
+        return roots[0] if roots and len(roots) == 1 else ""
+
+
+class ScopedDetailView(LoginRequiredMixin, View):
+    model = None
+    template_name = ""
+    select_related: tuple = ()
+    lookup = "pk"
+
+    def get_object(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        try:
+            return qs.get(**{self.lookup: self.kwargs[self.lookup]})
+        except (self.model.DoesNotExist, ValueError):
+            raise Http404(_("未找到该记录，或它不在您的管辖范围内。")) from None
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        ctx = {"object": obj, "view": self, "content_type_id": ContentType.objects.get_for_model(obj).pk}
+        ctx.update(self.extra_context(obj))
+        return render(request, self.template_name, ctx)
+
+    def extra_context(self, obj) -> dict:
+        return {}
+
+
+class ServiceFormView(LoginRequiredMixin, View):
+    """GET shows the form; POST validates it, calls `perform(form)` (a services function) and
+    redirects. Domain errors land next to their field; htmx posts swap only the form."""
+
+    form_class = None
+    template_name = "core/form.html"
+    title = ""
+    submit_label = _("保存")
+
+    def get_form_kwargs(self) -> dict:
+        return {}
+
+    def initial(self) -> dict:
+        return {}
+
+    def context(self) -> dict:
+        return {}
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def success_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def render_form(self, form, status=200):
+        ctx = {"form": form, "title": self.title, "submit_label": self.submit_label, "view": self}
+        ctx.update(self.context())
+        template = "core/_form.html" if self.request.htmx else self.template_name
+        return render(self.request, template, ctx, status=status)
+
+    def get(self, request, *args, **kwargs):
+        self.setup_objects()
+        return self.render_form(self.form_class(initial=self.initial(), **self.get_form_kwargs()))
+
+    def setup_objects(self) -> None:
+        """Load and scope-check the objects the form hangs off (404 when out of scope)."""
+
+    def post(self, request, *args, **kwargs):
+        self.setup_objects()
+        form = self.form_class(request.POST, request.FILES, **self.get_form_kwargs())
+        if form.is_valid():
+            try:
+                obj = self.perform(form)
+            except NotFound:
+                raise Http404() from None
+            except DomainError as exc:
+                known = set(form.fields)
+                placed = False
+                for field, msgs in (exc.details or {}).items():
+                    if field in known:
+                        for m in msgs:
+                            form.add_error(field, m)
+                        placed = True
+                if not placed or exc.message not in str(form.errors):
+                    form.add_error(None, exc.message)
+                return self.render_form(form, status=exc.status if exc.status != 404 else 400)
+            url = self.success_url(obj)
+            if request.htmx:
+                resp = HttpResponse(status=204)
+                resp["HX-Redirect"] = url
+                return resp
+            return redirect(url)
+        return self.render_form(form, status=400)

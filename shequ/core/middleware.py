@@ -1,0 +1,66 @@
+"""Request id and client IP for the change log; the TOTP gate for administrative roles."""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.shortcuts import redirect
+
+from shequ.core import context
+
+OTP_SESSION_KEY = "shequ_otp_ok"
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request) -> str | None:
+    if getattr(settings, "BEHIND_PROXY", False):
+        fwd = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if fwd:
+            return fwd.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        channel = "api" if request.path.startswith(("/api/", "/open311/")) else "web"
+        token = context.activate(context.RequestContext(rid, client_ip(request), channel))
+        request.request_id = rid
+        try:
+            response = self.get_response(request)
+        finally:
+            context.deactivate(token)
+        response["X-Request-ID"] = rid
+        response.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
+        return response
+
+
+class SecondFactorMiddleware:
+    """A signed-in administrator reaches pages only after passing TOTP in this session."""
+
+    exempt_prefixes = ("/static/", "/healthz", "/api/", "/open311/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.session.get(OTP_SESSION_KEY)
+            and not request.path.startswith(self.exempt_prefixes)
+        ):
+            from django.urls import resolve
+
+            try:
+                name = resolve(request.path_info).view_name
+            except Exception:
+                name = ""
+            if name not in {"core:totp", "core:logout"} and user.needs_second_factor:
+                return redirect("core:totp")
+        return self.get_response(request)

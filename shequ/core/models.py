@@ -1,0 +1,207 @@
+"""Kernel models: users and memberships, API tokens, the change log, and the scoped base model."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.crypto import EncryptedTextField
+from shequ.core.roles import SECOND_FACTOR_ROLES, Role
+from shequ.core.scope import ScopedManager
+
+
+class ScopedModel(models.Model):
+    """Base of every row that belongs to an org node. `scope_code` is the code of the node it hangs
+    under (a community or grid code); subclasses compute it in `compute_scope_code`."""
+
+    scope_field = "scope_code"
+
+    scope_code = models.CharField(_("所属范围代码"), max_length=32, db_index=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def compute_scope_code(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must say which org node it belongs to")
+
+    def save(self, *args, **kwargs):
+        self.scope_code = self.compute_scope_code()
+        super().save(*args, **kwargs)
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = EncryptedTextField(_("手机号码"), mask="phone")
+    totp_secret = EncryptedTextField(_("动态口令密钥"))
+    totp_confirmed_at = models.DateTimeField(_("动态口令绑定时间"), null=True, blank=True)
+    totp_last_step = models.BigIntegerField(default=0, editable=False)  # refuses a replayed code
+    failed_logins = models.PositiveIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def needs_second_factor(self) -> bool:
+        from shequ.core.scope import memberships
+
+        return any(m.role in SECOND_FACTOR_ROLES for m in memberships(self))
+
+    def is_locked(self) -> bool:
+        return bool(self.locked_until and self.locked_until > timezone.now())
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        today = timezone.localdate()
+        return self.filter(Q(start_date__isnull=True) | Q(start_date__lte=today)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today)
+        )
+
+
+class Membership(models.Model):
+    """(user, org node, role): the user's scope is the node's subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("账号"))
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    org = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("组织")
+    )
+    grid = models.ForeignKey(
+        "org.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("网格")
+    )
+    department = models.CharField(_("所属部门"), max_length=100, blank=True)
+    start_date = models.DateField(_("起始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("授权")
+        verbose_name_plural = _("授权")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "org", "grid"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.scope_name}"
+
+    @property
+    def scope_code(self) -> str:
+        if self.grid_id:
+            return self.grid.code
+        return self.org.code if self.org_id else ""
+
+    @property
+    def scope_name(self) -> str:
+        if self.grid_id:
+            return self.grid.name
+        return self.org.display_name if self.org_id else str(_("全部"))
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its hash is stored. Expires, and can be revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    label = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    @classmethod
+    def issue(cls, user, hours: int, label: str = "") -> tuple["ApiToken", str]:
+        raw = "sq_" + secrets.token_urlsafe(32)
+        tok = cls.objects.create(
+            user=user,
+            key_hash=_token_hash(raw),
+            prefix=raw[3:11],
+            expires_at=timezone.now() + timezone.timedelta(hours=hours),
+            label=label,
+        )
+        return tok, raw
+
+    @classmethod
+    def authenticate(cls, raw: str):
+        tok = (
+            cls.objects.select_related("user")
+            .filter(key_hash=_token_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if tok is None or not tok.user.is_active:
+            return None
+        cls.objects.filter(pk=tok.pk).update(last_used_at=timezone.now())
+        return tok
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("新建")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    REVEAL = "reveal", _("查看敏感信息")
+    EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    TOKEN = "token", _("令牌")
+    KEYS = "keys", _("密钥轮换")
+
+
+class ChangeLogEntry(models.Model):
+    """Who did what to which object, when, from where; before/after with sensitive fields redacted."""
+
+    scope_field = "scope_code"
+
+    time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
+    username = models.CharField(_("账号"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, db_index=True)
+    channel = models.CharField(_("渠道"), max_length=16, blank=True)
+    action = models.CharField(_("动作"), max_length=16, choices=Action.choices, db_index=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("对象类型")
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    scope_code = models.CharField(_("所属范围代码"), max_length=32, blank=True, db_index=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("修改后"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    changed = models.JSONField(_("变更字段"), default=list, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    batch = models.CharField(_("批次"), max_length=64, blank=True, db_index=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("操作日志")
+        verbose_name_plural = _("操作日志")
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="changelog_object")]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"

@@ -1,0 +1,57 @@
+"""Roles and the permissions each role holds; modules register their own permissions here."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSADMIN = "sysadmin", _("系统管理员")
+    DISTRICT = "district", _("区级管理员")
+    STREET = "street", _("街道管理员")
+    COMMUNITY_LEAD = "community_lead", _("社区负责人")
+    COMMUNITY_WORKER = "community_worker", _("社区工作者")
+    GRID_WORKER = "grid_worker", _("网格员")
+    DEPARTMENT = "department", _("部门工作人员")
+    RESIDENT = "resident", _("居民")
+
+
+# Administrative roles must pass a TOTP second factor.
+SECOND_FACTOR_ROLES = frozenset({Role.SYSADMIN, Role.DISTRICT, Role.STREET})
+
+# Org levels at which each role may be placed (see org.models.Level).
+ROLE_LEVELS = {
+    Role.SYSADMIN: None,  # anywhere; scope is everything
+    Role.DISTRICT: {"province", "city", "district"},
+    Role.STREET: {"street"},
+    Role.COMMUNITY_LEAD: {"community"},
+    Role.COMMUNITY_WORKER: {"community"},
+    Role.GRID_WORKER: {"grid"},
+    Role.DEPARTMENT: {"province", "city", "district", "street"},
+    Role.RESIDENT: {"community", "grid"},
+}
+
+STAFF = {Role.SYSADMIN, Role.DISTRICT, Role.STREET, Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER, Role.GRID_WORKER}
+MANAGERS = {Role.SYSADMIN, Role.DISTRICT, Role.STREET, Role.COMMUNITY_LEAD}
+
+_PERMISSIONS: dict[str, tuple[frozenset, str]] = {}
+
+
+def register_permission(code: str, roles, label: str) -> None:
+    """Declare a permission and the roles that hold it (called from an app's AppConfig.ready)."""
+    _PERMISSIONS[code] = (frozenset(roles), label)
+
+
+def roles_with(code: str) -> frozenset:
+    try:
+        return _PERMISSIONS[code][0]
+    except KeyError:
+        raise KeyError(f"unknown permission {code!r}; register it with register_permission()") from None
+
+
+def all_permissions() -> dict[str, tuple[frozenset, str]]:
+    return dict(_PERMISSIONS)
+
+
+register_permission("core.view_changelog", MANAGERS, _("查看操作日志"))
+register_permission("core.reveal_pii", STAFF, _("查看完整个人敏感信息"))
+register_permission("core.manage_users", {Role.SYSADMIN, Role.DISTRICT, Role.STREET}, _("管理账号与授权"))

@@ -1,0 +1,93 @@
+"""Data scope: a membership's org code is the root of a subtree; scoped rows carry the code of
+the node they hang under, so `visible_to` is a prefix match on one indexed column."""
+
+from django.db import models
+from django.db.models import Q
+
+from shequ.core.roles import Role, roles_with
+
+FOCUS_SESSION_KEY = "shequ_focus"
+
+
+def memberships(user) -> list:
+    """The user's active memberships, cached on the user object for the request."""
+    if not user or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_shequ_memberships", None)
+    if cached is None:
+        from shequ.core.models import Membership
+
+        cached = list(Membership.objects.active().filter(user=user).select_related("org", "grid"))
+        user._shequ_memberships = cached
+    return cached
+
+
+def is_global(user) -> bool:
+    return any(m.role == Role.SYSADMIN for m in memberships(user))
+
+
+def scope_codes(user, roles=None) -> list[str] | None:
+    """Roots of the user's scope (None means everything); residents hold no staff scope."""
+    ms = [m for m in memberships(user) if roles is None or m.role in roles]
+    if any(m.role == Role.SYSADMIN for m in ms):
+        return None
+    codes = sorted({m.scope_code for m in ms if m.role != Role.RESIDENT})
+    # Drop codes already covered by a shorter one: fewer OR terms in every query.
+    return [c for c in codes if not any(c != o and c.startswith(o) for o in codes)]
+
+
+def covers(user, code: str, perm: str | None = None) -> bool:
+    """Does the user's scope (or the part of it where they hold `perm`) include this code?"""
+    roots = scope_codes(user, roles_with(perm) if perm else None)
+    if roots is None:
+        return True
+    return any(code.startswith(r) for r in roots)
+
+
+def prefix_q(field: str, roots) -> Q:
+    if roots is None:
+        return Q()
+    if not roots:
+        return Q(pk__in=[])
+    q = Q()
+    for r in roots:
+        q |= Q(**{f"{field}__startswith": r})
+    return q
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The one door for reads of scoped data."""
+
+    def visible_to(self, user):
+        if not user or not user.is_authenticated:
+            return self.none()
+        own = self.model.owned_by_q(user) if hasattr(self.model, "owned_by_q") else None
+        roots = scope_codes(user)
+        if roots is None:
+            return self.all()
+        q = prefix_q(self.model.scope_field, roots)
+        if not roots:
+            return self.filter(own) if own is not None else self.none()
+        return self.filter(q | own) if own is not None else self.filter(q)
+
+    def within(self, code: str | None):
+        """Narrow to one subtree (the page's focus)."""
+        if not code:
+            return self
+        return self.filter(**{f"{self.model.scope_field}__startswith": code})
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def focus_of(request):
+    """The org node the user has narrowed their pages to, if any (must lie inside their scope)."""
+    code = request.session.get(FOCUS_SESSION_KEY) if hasattr(request, "session") else None
+    if not code:
+        return None
+    from shequ.core import registry
+
+    node = registry.resolve_node(code)
+    if node is None or not covers(request.user, code):
+        return None
+    return node

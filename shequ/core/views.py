@@ -1,0 +1,291 @@
+"""Kernel pages: sign-in with TOTP, home dashboard, account, change log, reveal, scope focus, health."""
+
+import django_filters
+import segno
+from django import forms
+from django.apps import apps
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from shequ.core import accounts, changelog, registry, scope
+from shequ.core.errors import DomainError
+from shequ.core.generic import Column, ScopedListView
+from shequ.core.middleware import OTP_SESSION_KEY
+from shequ.core.models import Action, ApiToken, ChangeLogEntry
+from shequ.core.roles import roles_with
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_l("用户名"), max_length=150)
+    password = forms.CharField(label=_l("密码"), widget=forms.PasswordInput)
+
+
+class TotpForm(forms.Form):
+    code = forms.CharField(label=_l("动态口令"), max_length=8, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+
+
+def _safe_next(request) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
+        return nxt
+    return reverse("core:home")
+
+
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = accounts.password_login(form.cleaned_data["username"], form.cleaned_data["password"], request)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user)
+            request.session.cycle_key()
+            if user.needs_second_factor:
+                request.session["otp_next"] = _safe_next(request)
+                return redirect("core:totp")
+            request.session[OTP_SESSION_KEY] = True
+            accounts.record_login(user)
+            return redirect(_safe_next(request))
+    return render(request, "core/login.html", {"form": form, "next": request.GET.get("next", "")},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def totp_view(request):
+    user = request.user
+    if request.session.get(OTP_SESSION_KEY):
+        return redirect("core:home")
+    enrol = not user.totp_confirmed_at
+    ctx = {}
+    if enrol:
+        uri = accounts.begin_totp_enrolment(user)
+        ctx = {"qr_svg": segno.make(uri, error="m").svg_inline(scale=4), "secret": user.totp_secret, "uri": uri}
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if accounts.verify_totp(user, form.cleaned_data["code"]):
+            request.session[OTP_SESSION_KEY] = True
+            accounts.record_login(user, note=_("已通过动态口令验证"))
+            return redirect(request.session.pop("otp_next", None) or "core:home")
+        form.add_error("code", _("动态口令不正确或已使用过，请查看认证器上最新的 6 位数字。"))
+    ctx.update({"form": form, "enrol": enrol})
+    return render(request, "core/totp.html", ctx, status=400 if form.errors else 200)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("core:login")
+
+
+@login_required
+def home(request):
+    focus = scope.focus_of(request)
+    cards = []
+    for fn in registry.dashboard_cards():
+        card = fn(request, focus.code if focus else None)
+        if card:
+            cards.append(card)
+    from shequ.org import dashboard  # the home page's map and counts come from the org module
+
+    within = focus.code if focus else None
+    ctx = {
+        "counts": dashboard.level_counts(request.user, within),
+        "cards": cards,
+        "features": dashboard.grid_features(request.user, within),
+        "is_resident_only": not scope.scope_codes(request.user) and scope.scope_codes(request.user) is not None,
+    }
+    return render(request, "core/home.html", ctx)
+
+
+@login_required
+def account(request):
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")[:20]
+    return render(request, "core/account.html", {"tokens": tokens, "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def revoke_token(request, pk):
+    tok = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    if tok is None:
+        raise Http404()
+    accounts.revoke_token(request.user, tok)
+    return redirect("core:account")
+
+
+@login_required
+@require_POST
+def set_focus(request):
+    """Narrow pages to one node of the user's scope (empty code: the whole scope)."""
+    code = (request.POST.get("code") or "").strip()
+    if code and (registry.resolve_node(code) is None or not scope.covers(request.user, code)):
+        raise Http404()
+    request.session[scope.FOCUS_SESSION_KEY] = code
+    return redirect(_safe_next(request))
+
+
+@login_required
+@require_POST
+def reveal(request):
+    """Show one masked field in full: needs the permission and a reason; logged."""
+    try:
+        ct = ContentType.objects.get_for_id(int(request.POST.get("ct", "0")))
+    except (ContentType.DoesNotExist, ValueError):
+        raise Http404() from None
+    model = ct.model_class()
+    if model is None or not hasattr(model.objects, "visible_to"):
+        raise Http404()
+    field = request.POST.get("field", "")
+    ctx = {"ct": ct.pk, "pk": request.POST.get("pk"), "field": field}
+    try:
+        value = accounts.reveal(request.user, model, request.POST.get("pk"), field, request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404() from None
+        ctx["error"] = exc.message
+        return render(request, "core/_reveal.html", ctx, status=exc.status)
+    ctx["value"] = value
+    return render(request, "core/_reveal.html", ctx)
+
+
+class ChangeLogFilter(django_filters.FilterSet):
+    username = django_filters.CharFilter(label=_l("操作人"), lookup_expr="icontains")
+    action = django_filters.ChoiceFilter(label=_l("动作"), choices=Action.choices)
+    content_type = django_filters.ModelChoiceFilter(
+        label=_l("对象类型"),
+        queryset=ContentType.objects.filter(app_label__in=["core", "org"]).order_by("app_label", "model"),
+    )
+    object_repr = django_filters.CharFilter(label=_l("对象"), lookup_expr="icontains")
+    request_id = django_filters.CharFilter(label=_l("请求编号"))
+    since = django_filters.DateFilter(label=_l("起始日期"), field_name="time", lookup_expr="date__gte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(label=_l("截止日期"), field_name="time", lookup_expr="date__lte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = ChangeLogEntry
+        fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = [a.label for a in apps.get_app_configs() if getattr(a, "shequ_module", False)]
+        self.filters["content_type"].queryset = ContentType.objects.filter(app_label__in=labels).order_by(
+            "app_label", "model")
+
+
+class ChangeLogView(ScopedListView):
+    model = ChangeLogEntry
+    filterset_class = ChangeLogFilter
+    title = _l("操作日志")
+    template_name = "core/changelog.html"
+    default_sort = "-time"
+    select_related = ("content_type",)
+    columns = [
+        Column(_l("时间"), "time", sort="time"),
+        Column(_l("操作人"), "username", sort="username"),
+        Column(_l("动作"), "action", sort="action"),
+        Column(_l("对象类型"), "type_label"),
+        Column(_l("对象"), "object_repr"),
+        Column(_l("变更字段"), "changed_text"),
+        Column(_l("说明"), "note"),
+        Column(_l("IP"), "ip"),
+        Column(_l("请求编号"), "request_id"),
+    ]
+
+    def get(self, request, *args, **kwargs):
+        if not any(m.role in roles_with("core.view_changelog") for m in scope.memberships(request.user)):
+            raise Http404()
+        return super().get(request, *args, **kwargs)
+
+    def col_type_label(self, e):
+        return e.content_type.model_class()._meta.verbose_name if e.content_type and e.content_type.model_class() else ""
+
+    def col_changed_text(self, e):
+        return "、".join(e.changed or [])
+
+
+@login_required
+def history(request, ct, pk):
+    """The history tab of any scoped object (the object itself must be visible)."""
+    try:
+        model = ContentType.objects.get_for_id(ct).model_class()
+    except ContentType.DoesNotExist:
+        raise Http404() from None
+    if model is None or not hasattr(model.objects, "visible_to"):
+        raise Http404()
+    obj = model.objects.visible_to(request.user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404()
+    entries = changelog.history(obj)[:200]
+    return render(request, "core/_history.html", {"entries": entries, "object": obj})
+
+
+def healthz(request):
+    """Database reachable, migrations applied, broker reachable when one is configured."""
+    from django.conf import settings
+
+    checks = {}
+    ok = True
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - report any failure
+        checks["database"] = {"ok": False, "error": str(exc)[:200]}
+        ok = False
+    if checks["database"]["ok"]:
+        try:
+            executor = MigrationExecutor(connection)
+            pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            checks["migrations"] = {"ok": not pending, "pending": len(pending)}
+            ok &= not pending
+        except Exception as exc:  # noqa: BLE001
+            checks["migrations"] = {"ok": False, "error": str(exc)[:200]}
+            ok = False
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+            checks["broker"] = {"ok": True}
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = {"ok": False, "error": str(exc)[:200]}
+            ok = False
+    else:
+        checks["broker"] = {"ok": True, "mode": "eager (no broker configured)"}
+    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
+
+
+def error_404(request, exception=None):
+    return render(request, "core/error.html", {"status": 404, "message": _("未找到该页面或记录，或它不在您的管辖范围内。")},
+                  status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "core/error.html", {"status": 403, "message": _("您没有访问此页面的权限。")}, status=403)
+
+
+def error_500(request):
+    return render(request, "core/error.html", {"status": 500, "message": _("服务器出错了，请稍后重试；如反复出现，请把页面底部的请求编号告诉管理员。")},
+                  status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "core/error.html", {"status": 403, "message": _("页面已过期，请刷新后重新提交。")}, status=403)
+
+
+def robots(request):
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

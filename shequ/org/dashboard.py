@@ -1,0 +1,110 @@
+"""Counts and coverage figures for a scope, used by the home dashboard and the community page."""
+
+from collections import defaultdict
+
+from django.db.models import Count
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from shequ.core import scope
+from shequ.org.models import Assignment, Building, Grid, Level, OrgUnit, Post, ResidentOrganization
+
+
+def resolve_node(code: str):
+    if len(code) == 15:
+        return Grid.objects.filter(code=code).first()
+    return OrgUnit.objects.filter(code=code).first()
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def coverage(user, within: str | None = None) -> dict:
+    """Per community and in total: grids, grids with a full-time grid worker, buildings, buildings
+    with a 楼栋长, and the two shares. Five grouped queries, whatever the scope's size."""
+    today = timezone.localdate()
+    grids = Grid.objects.visible_to(user).within(within)
+    buildings = Building.objects.visible_to(user).within(within)
+    current = Assignment.objects.visible_to(user).within(within).current(today)
+
+    def by_community(qs, field="scope_code"):
+        rows = qs.annotate(c=Substr(field, 1, 12)).values("c").annotate(n=Count("id", distinct=True))
+        return {r["c"]: r["n"] for r in rows}
+
+    g_total = by_community(grids)
+    b_total = by_community(buildings)
+    g_cov = {
+        r["c"]: r["n"]
+        for r in current.filter(post=Post.FULL_TIME)
+        .annotate(c=Substr("scope_code", 1, 12))
+        .values("c")
+        .annotate(n=Count("grid", distinct=True))
+    }
+    b_cov = {
+        r["c"]: r["n"]
+        for r in current.filter(post=Post.BUILDING_LEAD)
+        .annotate(c=Substr("scope_code", 1, 12))
+        .values("c")
+        .annotate(n=Count("building", distinct=True))
+    }
+    codes = sorted(set(g_total) | set(b_total))
+    names = dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "name"))
+    per = []
+    totals = defaultdict(int)
+    for c in codes:
+        row = {
+            "code": c,
+            "name": names.get(c, c),
+            "grids": g_total.get(c, 0),
+            "grids_covered": g_cov.get(c, 0),
+            "buildings": b_total.get(c, 0),
+            "buildings_covered": b_cov.get(c, 0),
+        }
+        row["grid_coverage"] = _ratio(row["grids_covered"], row["grids"])
+        row["building_coverage"] = _ratio(row["buildings_covered"], row["buildings"])
+        for k in ("grids", "grids_covered", "buildings", "buildings_covered"):
+            totals[k] += row[k]
+        per.append(row)
+    totals = dict(totals)
+    totals["grid_coverage"] = _ratio(totals.get("grids_covered", 0), totals.get("grids", 0))
+    totals["building_coverage"] = _ratio(totals.get("buildings_covered", 0), totals.get("buildings", 0))
+    return {"communities": per, "totals": totals}
+
+
+def level_counts(user, within: str | None = None) -> list[dict]:
+    """How many divisions of each level, grids, buildings and resident organisations in scope."""
+    units = OrgUnit.objects.visible_to(user).within(within)
+    by_level = dict(units.values_list("level").annotate(n=Count("id")))
+    out = [
+        {"label": str(label), "n": by_level.get(value, 0), "icon": icon}
+        for value, label, icon in [
+            (Level.STREET, "街道", "signpost-2"),
+            (Level.COMMUNITY, "社区/村", "houses"),
+        ]
+    ]
+    out.append({"label": "网格", "n": Grid.objects.visible_to(user).within(within).count(), "icon": "grid-3x3"})
+    out.append({"label": "楼栋", "n": Building.objects.visible_to(user).within(within).count(), "icon": "buildings"})
+    out.append({"label": "驻区单位", "n": ResidentOrganization.objects.visible_to(user).within(within).count(),
+                "icon": "briefcase"})
+    return out
+
+
+def grid_features(user, within: str | None = None, limit: int = 2000) -> dict:
+    """A GeoJSON FeatureCollection of the grids in scope, for the maps."""
+    feats = []
+    qs = Grid.objects.visible_to(user).within(within).filter(boundary__isnull=False)
+    for g in qs.only("id", "code", "name", "grid_type", "boundary")[:limit]:
+        feats.append({
+            "type": "Feature",
+            "geometry": g.boundary,
+            "properties": {"id": g.pk, "code": g.code, "name": g.name, "type": g.get_grid_type_display(),
+                           "url": f"/org/grids/{g.pk}/"},
+        })
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def coverage_card(request, focus_code):
+    if not scope.scope_codes(request.user) and scope.scope_codes(request.user) is not None:
+        return None
+    return {"template": "org/_coverage_card.html", "context": {"coverage": coverage(request.user, focus_code)}}

@@ -1,0 +1,278 @@
+"""Demo data: the real 江夏区 divisions and, for four communities of 纸坊街道, grids with plausible
+polygons, buildings, units, houses, grid staff, resident organisations and an account for every
+role. Seeded and repeatable. Bulk inserts (the seed is not a user act) keep it to seconds."""
+
+import random
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from stdnum.cn import uscc as uscc_mod
+
+from shequ.core import changelog
+from shequ.core.models import Action, Membership, User
+from shequ.core.roles import Role
+from shequ.org.models import (
+    Assignment,
+    Building,
+    BuildingUnit,
+    Grid,
+    GridType,
+    House,
+    OrgType,
+    OrgUnit,
+    Post,
+    ResidentOrganization,
+)
+from shequ.org.geo import describe, parse_polygon
+from shequ.org.services import import_divisions
+
+DISTRICT = "420115"
+STREET = "420115001"  # 纸坊街道
+# (community code, centre lat, centre lng, compounds) — around 纸坊 old town, Jiangxia.
+COMMUNITIES = [
+    ("420115001001", 30.3555, 114.3185, ["宁安小区", "纸坊大街", "宁港花园"]),
+    ("420115001002", 30.3555, 114.3285, ["郭岭新村", "江夏名苑", "东湖港湾"]),
+    ("420115001005", 30.3475, 114.3185, ["幸福家园", "熊廷弼小区", "文化路宿舍"]),
+    ("420115001019", 30.3475, 114.3285, ["文苑小区", "中央大街", "谭鑫培花园"]),
+]
+GRID_ROWS, GRID_COLS = 2, 3  # six grids per community
+COMMUNITY_SPAN_LAT, COMMUNITY_SPAN_LNG = 0.0076, 0.0096  # ~840 m × 920 m
+
+DEMO_PASSWORD = "Shequ@2026demo"
+# Fixed TOTP secrets for the demo administrators only, so a tester can add them to an authenticator.
+DEMO_TOTP = {"admin": "JBSWY3DPEHPK3PXPSHEQUADM", "district": "JBSWY3DPEHPK3PXPSHEQUDST",
+             "street": "JBSWY3DPEHPK3PXPSHEQUSTR"}
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏苏吕丁任沈姚卢熊"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文斌波辉鹏飞婷雪慧琳晨宇浩然欣怡子涵梓轩"
+ORG_NAMES = [
+    ("江夏区第一中学", OrgType.SCHOOL), ("纸坊街第二小学", OrgType.SCHOOL), ("江夏区中医医院", OrgType.HOSPITAL),
+    ("纸坊街社区卫生服务中心", OrgType.HOSPITAL), ("武汉宁安物业服务有限公司", OrgType.PROPERTY),
+    ("湖北江城物业管理有限公司", OrgType.PROPERTY), ("江夏区税务局纸坊税务所", OrgType.GOVERNMENT),
+    ("中百仓储纸坊店", OrgType.ENTERPRISE), ("武汉金口建材有限公司", OrgType.ENTERPRISE),
+    ("江夏区图书馆", OrgType.INSTITUTION), ("纸坊街养老服务中心", OrgType.SOCIAL),
+    ("武汉市江夏区巾帼志愿者协会", OrgType.SOCIAL), ("江夏农商银行纸坊支行", OrgType.ENTERPRISE),
+    ("湖北龙泉建设工程有限公司", OrgType.ENTERPRISE), ("江夏区青少年活动中心", OrgType.INSTITUTION),
+    ("纸坊幼儿园", OrgType.SCHOOL),
+]
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+@dataclass
+class DemoResult:
+    loaded: bool
+    seconds: float = 0.0
+    counts: dict = field(default_factory=dict)
+    accounts: list = field(default_factory=list)
+
+
+ACCOUNTS = [
+    # username, role, scope code (None = everything; "grid:N" = Nth grid of the first community), name, department
+    ("admin", Role.SYSADMIN, None, "系统管理员", ""),
+    ("district", Role.DISTRICT, DISTRICT, "区网格办 刘建华", ""),
+    ("street", Role.STREET, STREET, "纸坊街道 陈晓燕", ""),
+    ("lead_ningan", Role.COMMUNITY_LEAD, "420115001001", "宁安社区书记 王秀英", ""),
+    ("worker_ningan", Role.COMMUNITY_WORKER, "420115001001", "宁安社区 张敏", ""),
+    ("worker_guoling", Role.COMMUNITY_WORKER, "420115001002", "郭岭社区 李娜", ""),
+    ("grid_ningan", Role.GRID_WORKER, "grid:1", "宁安第一网格 赵强", ""),
+    ("dept_minzheng", Role.DEPARTMENT, DISTRICT, "区民政局 周婷", "江夏区民政局"),
+    ("resident_demo", Role.RESIDENT, "420115001001", "居民 孙丽", ""),
+]
+
+
+def _name(rng) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _mobile(rng) -> str:
+    return rng.choice(["13", "15", "17", "18", "19"]) + str(rng.randint(0, 9)) + f"{rng.randint(0, 99999999):08d}"
+
+
+def _uscc(rng, region: str = DISTRICT) -> str:
+    body = "91" + region + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+    return body + uscc_mod.calc_check_digit(body)
+
+
+def _lattice(rng, lat0, lng0):
+    """Jittered lattice points; grids are the cells, so neighbours share edges and never overlap."""
+    pts = {}
+    dlat, dlng = COMMUNITY_SPAN_LAT / GRID_ROWS, COMMUNITY_SPAN_LNG / GRID_COLS
+    top, left = lat0 + COMMUNITY_SPAN_LAT / 2, lng0 - COMMUNITY_SPAN_LNG / 2
+    for r in range(GRID_ROWS + 1):
+        for c in range(GRID_COLS + 1):
+            inner = 0 < r < GRID_ROWS and 0 < c < GRID_COLS
+            jl, jg = (rng.uniform(-0.25, 0.25) * dlat, rng.uniform(-0.25, 0.25) * dlng) if inner else (0, 0)
+            pts[r, c] = (round(left + c * dlng + jg, 6), round(top - r * dlat + jl, 6))
+    return pts
+
+
+def _cell(pts, r, c):
+    ring = [pts[r, c], pts[r, c + 1], pts[r + 1, c + 1], pts[r + 1, c], pts[r, c]]
+    return {"type": "Polygon", "coordinates": [[list(p) for p in ring]]}
+
+
+def is_loaded() -> bool:
+    return User.objects.filter(username="admin").exists() and Grid.objects.filter(code__startswith=STREET).exists()
+
+
+def reset() -> None:
+    with transaction.atomic():
+        codes = [c[0] for c in COMMUNITIES]
+        Membership.objects.filter(user__username__in=[a[0] for a in ACCOUNTS]).delete()
+        User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).delete()
+        for model in (Assignment, ResidentOrganization, House, BuildingUnit, Building, Grid):
+            q = model.objects.none()
+            for code in codes:
+                q = q | model.objects.filter(scope_code__startswith=code)
+            q.delete()
+
+
+def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
+    """Load the demo once; with reset=True, drop the demo rows first."""
+    if reset:
+        globals()["reset"]()
+    if is_loaded():
+        echo("演示数据已存在，跳过载入（如需重来，使用 --reset）。")
+        return DemoResult(loaded=False, accounts=_account_rows())
+    t0 = time.perf_counter()
+    rng = random.Random(seed)
+    import_divisions(None, DISTRICT)
+    today = timezone.localdate()
+    counts = {"grids": 0, "buildings": 0, "units": 0, "houses": 0, "assignments": 0, "resident_orgs": 0}
+    first_grid_codes = []
+    with transaction.atomic():
+        for ci, (code, lat0, lng0, compounds) in enumerate(COMMUNITIES):
+            community = OrgUnit.objects.get(code=code)
+            OrgUnit.objects.filter(pk=community.pk).update(center_lat=lat0, center_lng=lng0)
+            pts = _lattice(rng, lat0, lng0)
+            grids = []
+            seq = 0
+            for r in range(GRID_ROWS):
+                for c in range(GRID_COLS):
+                    seq += 1
+                    d = describe(parse_polygon(_cell(pts, r, c)))
+                    gtype = GridType.INSTITUTION if seq == 6 else (GridType.BUILDING if seq == 5 else GridType.AREA)
+                    g = Grid(community=community, code=f"{code}{seq:03d}",
+                             name=f"{community.display_name}第{'一二三四五六七八九'[seq - 1]}网格",
+                             grid_type=gtype, boundary=d["geojson"], area_m2=d["area_m2"],
+                             center_lat=d["center_lat"], center_lng=d["center_lng"], scope_code=f"{code}{seq:03d}")
+                    grids.append(g)
+            Grid.objects.bulk_create(grids)
+            grids = list(Grid.objects.filter(community=community).order_by("code"))
+            if ci == 0:
+                first_grid_codes = [g.code for g in grids]
+            counts["grids"] += len(grids)
+
+            buildings = []
+            for gi, g in enumerate(grids):
+                compound = compounds[gi % len(compounds)]
+                for n in range(1, rng.randint(6, 11) + 1):
+                    lat = g.center_lat + rng.uniform(-0.0012, 0.0012)
+                    lng = g.center_lng + rng.uniform(-0.0012, 0.0012)
+                    number = f"{n + gi * 20}栋"
+                    buildings.append(Building(grid=g, compound=compound, number=number,
+                                              floors=rng.choice([6, 6, 7, 11, 18, 26, 33]), lat=lat, lng=lng,
+                                              address=f"{compound}{number}", scope_code=g.code))
+            Building.objects.bulk_create(buildings)
+            buildings = list(Building.objects.filter(grid__community=community).order_by("pk"))
+            counts["buildings"] += len(buildings)
+
+            units = []
+            for b in buildings:
+                for u in range(1, (1 if b.floors <= 7 and rng.random() < 0.3 else rng.randint(2, 4)) + 1):
+                    units.append(BuildingUnit(building=b, number=f"{u}单元", address=f"{b.address}{u}单元",
+                                              scope_code=b.scope_code))
+            BuildingUnit.objects.bulk_create(units, batch_size=1000)
+            units = list(BuildingUnit.objects.filter(building__grid__community=community).select_related("building"))
+            counts["units"] += len(units)
+
+            houses = []
+            for u in units:
+                per_floor = 2 if u.building.floors > 11 else rng.choice([2, 2, 3])
+                for fl in range(1, u.building.floors + 1):
+                    for k in range(1, per_floor + 1):
+                        num = f"{fl}{k:02d}"
+                        houses.append(House(unit=u, number=num, floor=fl, area_m2=rng.choice([68, 89, 96, 112, 128, 143]),
+                                            address=f"{u.address}{num}室", scope_code=u.scope_code))
+            House.objects.bulk_create(houses, batch_size=2000)
+            counts["houses"] += len(houses)
+
+            assignments = []
+            start = today.replace(year=today.year - rng.randint(1, 4))
+            for gi, g in enumerate(grids):
+                assignments.append(Assignment(grid=g, post=Post.GRID_LEAD, person_name=_name(rng), phone=_mobile(rng),
+                                              start_date=start, scope_code=g.code))
+                # One grid in each community still waits for a full-time grid worker.
+                if gi != len(grids) - 1 or ci % 2:
+                    assignments.append(Assignment(grid=g, post=Post.FULL_TIME, person_name=_name(rng),
+                                                  phone=_mobile(rng), start_date=start, scope_code=g.code))
+                for _ in range(rng.randint(0, 2)):
+                    assignments.append(Assignment(grid=g, post=Post.PART_TIME, person_name=_name(rng),
+                                                  phone=_mobile(rng), start_date=start, scope_code=g.code))
+            by_building = {}
+            for u in units:
+                by_building.setdefault(u.building_id, []).append(u)
+            for b in buildings:
+                if rng.random() < 0.86:
+                    assignments.append(Assignment(grid_id=b.grid_id, building=b, post=Post.BUILDING_LEAD,
+                                                  person_name=_name(rng), phone=_mobile(rng), start_date=start,
+                                                  scope_code=b.scope_code))
+                for u in by_building.get(b.pk, []):
+                    if rng.random() < 0.35:
+                        assignments.append(Assignment(grid_id=b.grid_id, building=b, unit=u, post=Post.UNIT_LEAD,
+                                                      person_name=_name(rng), phone=_mobile(rng), start_date=start,
+                                                      scope_code=b.scope_code))
+            Assignment.objects.bulk_create(assignments, batch_size=1000)
+            counts["assignments"] += len(assignments)
+
+            orgs = []
+            for name, otype in rng.sample(ORG_NAMES, 5):
+                g = rng.choice(grids)
+                orgs.append(ResidentOrganization(
+                    community=community, grid=g, name=f"{name}" if ci == 0 else f"{name}（{community.display_name}）",
+                    uscc=_uscc(rng), org_type=otype, address=f"江夏区纸坊街{rng.choice(compounds)}附近",
+                    contact_name=_name(rng), contact_phone=_mobile(rng), employees=rng.randint(8, 600),
+                    scope_code=g.code))
+            ResidentOrganization.objects.bulk_create(orgs)
+            counts["resident_orgs"] += len(orgs)
+
+        accounts = []
+        for username, role, scope_code, display, dept in ACCOUNTS:
+            user = User(username=username, display_name=display)
+            user.set_password(DEMO_PASSWORD)
+            if username in DEMO_TOTP:
+                user.totp_secret = DEMO_TOTP[username]
+                user.totp_confirmed_at = timezone.now()
+            user.save()
+            grid = org = None
+            if scope_code and scope_code.startswith("grid:"):
+                grid = Grid.objects.get(code=first_grid_codes[int(scope_code[5:]) - 1])
+                org = grid.community
+            elif scope_code:
+                org = OrgUnit.objects.get(code=scope_code)
+            Membership.objects.create(user=user, role=role, org=org, grid=grid, department=dept)
+            accounts.append(username)
+        changelog.record(None, Action.IMPORT, None, scope_code=STREET,
+                         note="载入演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    seconds = time.perf_counter() - t0
+    echo(f"演示数据载入完成，用时 {seconds:.1f} 秒：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
+
+
+def _account_rows():
+    rows = []
+    for username, role, scope_code, display, _dept in ACCOUNTS:
+        m = Membership.objects.filter(user__username=username).select_related("org", "grid").first()
+        rows.append({"username": username, "role": Role(role).label, "scope": m.scope_name if m else "",
+                     "totp": DEMO_TOTP.get(username, "")})
+    return rows
+
+
+def print_accounts(result: DemoResult, echo=print) -> None:
+    echo("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    for r in result.accounts:
+        extra = f"  动态口令密钥 {r['totp']}" if r["totp"] else ""
+        echo(f"  {r['username']:<15} {r['role']:<8} {r['scope']}{extra}")
+    echo("管理员类账号登录后需输入动态口令：把上面的密钥添加到任一 TOTP 认证器即可。\n")

@@ -1,0 +1,102 @@
+"""Grid boundaries: parse and check GeoJSON polygons, measure them, find the grid of a point."""
+
+import json
+import math
+
+from shapely.geometry import Point, mapping, shape
+from shapely.validation import explain_validity
+
+from shequ.core.errors import ValidationFailed
+
+# Overlap with a sibling grid is tolerated up to this share of the smaller polygon (digitising slack).
+OVERLAP_TOLERANCE = 0.01
+CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)  # lng/lat box; catches swapped coordinates
+
+
+class BoundaryError(ValidationFailed):
+    code = "invalid_boundary"
+
+
+def _local_metres(geom):
+    """Project lng/lat to metres around the polygon's centre (good to well under 1% at grid size)."""
+    from shapely.ops import transform
+
+    lat0 = geom.centroid.y
+    kx = 111_320.0 * math.cos(math.radians(lat0))
+    ky = 110_540.0
+    return transform(lambda x, y, z=None: (x * kx, y * ky), geom)
+
+
+def area_m2(geom) -> float:
+    return _local_metres(geom).area
+
+
+def parse_polygon(data):
+    """Accept a GeoJSON Polygon geometry, or a Feature / one-feature FeatureCollection holding one."""
+    if isinstance(data, (str, bytes)):
+        try:
+            data = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            raise BoundaryError("文件不是有效的 GeoJSON（JSON 格式错误）。") from None
+    if not isinstance(data, dict):
+        raise BoundaryError("GeoJSON 内容应为一个对象。")
+    if data.get("type") == "FeatureCollection":
+        feats = data.get("features") or []
+        if len(feats) != 1:
+            raise BoundaryError(f"文件含 {len(feats)} 个要素；为单个网格导入边界时应只含 1 个面。")
+        data = feats[0]
+    if data.get("type") == "Feature":
+        data = data.get("geometry") or {}
+    gtype = data.get("type")
+    if gtype != "Polygon":
+        raise BoundaryError(f"网格边界必须是面（Polygon），而文件中是 {gtype or '未知类型'}。")
+    try:
+        geom = shape(data)
+    except Exception:
+        raise BoundaryError("面的坐标不完整：每个环至少 4 个点，且首尾相同。") from None
+    if geom.is_empty:
+        raise BoundaryError("面是空的。")
+    minx, miny, maxx, maxy = geom.bounds
+    bx0, by0, bx1, by1 = CHINA_BOUNDS
+    if not (bx0 <= minx and maxx <= bx1 and by0 <= miny and maxy <= by1):
+        raise BoundaryError("坐标不在中国范围内：请确认按“经度, 纬度”（WGS84）的顺序填写。")
+    if not geom.is_valid:
+        reason = explain_validity(geom)
+        if "Self-intersection" in reason or "Ring Self-intersection" in reason:
+            raise BoundaryError(f"边界自相交（{reason}），请修改后重试。")
+        raise BoundaryError(f"边界不是有效的面：{reason}。")
+    if area_m2(geom) < 1.0:
+        raise BoundaryError("面积过小（小于 1 平方米），请检查坐标。")
+    return geom
+
+
+def check_overlaps(geom, siblings) -> None:
+    """Reject a boundary that overlaps another grid of the same community beyond the tolerance.
+    `siblings` yields (name, geojson)."""
+    for name, other_json in siblings:
+        if not other_json:
+            continue
+        other = shape(other_json)
+        if not geom.intersects(other):
+            continue
+        inter = area_m2(geom.intersection(other))
+        smaller = min(area_m2(geom), area_m2(other))
+        if smaller and inter / smaller > OVERLAP_TOLERANCE:
+            raise BoundaryError(
+                f"与本社区网格“{name}”重叠约 {inter:,.0f} 平方米（占较小者的 {inter / smaller:.0%}），"
+                f"超过允许的 {OVERLAP_TOLERANCE:.0%}；请调整边界。"
+            )
+
+
+def describe(geom) -> dict:
+    c = geom.centroid
+    return {"geojson": mapping(geom), "area_m2": round(area_m2(geom), 1), "center_lat": c.y, "center_lng": c.x}
+
+
+def locate(grids, lng: float, lat: float):
+    """Return the first grid whose boundary contains the point; `grids` yields objects with .boundary."""
+    p = Point(lng, lat)
+    for g in grids:
+        if g.boundary and shape(g.boundary).covers(p):
+            return g
+    return None

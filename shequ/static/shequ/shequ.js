@@ -1,0 +1,140 @@
+// shequ page behaviour. No inline scripts (CSP): pages describe what they need in data-* attributes
+// and <script type="application/json"> blocks; this file wires it up, also after htmx swaps.
+(function () {
+  "use strict";
+
+  function jsonFrom(id) {
+    const el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function csrfToken() {
+    const m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.content : "";
+  }
+
+  // ---- maps ---------------------------------------------------------------------------------
+  const STYLE = { color: "#0d6efd", weight: 2, fillOpacity: 0.12 };
+  const STYLE_OTHER = { color: "#6c757d", weight: 1, dashArray: "4 3", fillOpacity: 0.04 };
+
+  function baseMap(el) {
+    const map = L.map(el, { zoomControl: true, attributionControl: !!el.dataset.tiles });
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
+    } else {
+      el.classList.add("map-plain");
+    }
+    return map;
+  }
+
+  function gridLayer(fc, style, withLinks) {
+    return L.geoJSON(fc, {
+      style: style,
+      onEachFeature: function (f, layer) {
+        const p = f.properties || {};
+        if (p.name) {
+          layer.bindTooltip(p.name, { permanent: !!withLinks, direction: "center", className: "grid-label" });
+        }
+        if (withLinks && p.url) {
+          layer.on("click", function () { window.location.href = p.url; });
+        }
+      },
+    });
+  }
+
+  function initOverviewMap(el) {
+    const fc = jsonFrom(el.dataset.features);
+    const map = baseMap(el);
+    const layer = gridLayer(fc, STYLE, true).addTo(map);
+    if (fc && fc.features.length) {
+      map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+    } else {
+      map.setView([30.35, 114.32], 13);
+      el.insertAdjacentHTML("beforeend", '<div class="map-empty">' + (el.dataset.emptyText || "") + "</div>");
+    }
+  }
+
+  function initGridMap(el) {
+    const siblings = jsonFrom(el.dataset.siblings);
+    const own = jsonFrom(el.dataset.feature);
+    const map = baseMap(el);
+    const others = gridLayer(
+      { type: "FeatureCollection", features: (siblings ? siblings.features : []).filter((f) => String(f.properties.id) !== el.dataset.gridId) },
+      STYLE_OTHER, true).addTo(map);
+    let ownLayer = own ? L.geoJSON(own, { style: STYLE }).addTo(map) : null;
+    if (ownLayer) map.fitBounds(ownLayer.getBounds(), { padding: [24, 24] });
+    else if (others.getLayers().length) map.fitBounds(others.getBounds());
+    else map.setView([30.35, 114.32], 14);
+
+    if (el.dataset.editable !== "1" || !map.pm) return;
+    map.pm.setLang("zh");
+    map.pm.addControls({
+      position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false, drawRectangle: true,
+      drawCircle: false, drawText: false, cutPolygon: false, rotateMode: false, dragMode: false, removalMode: false,
+    });
+    map.on("pm:create", function (e) {
+      if (ownLayer) map.removeLayer(ownLayer);
+      ownLayer = e.layer;
+    });
+    const saveBtn = document.getElementById("save-boundary");
+    const status = document.getElementById("boundary-status");
+    if (!saveBtn) return;
+    saveBtn.addEventListener("click", function () {
+      if (!ownLayer) { status.textContent = saveBtn.dataset.needShape; status.className = "text-danger small"; return; }
+      let geo = ownLayer.toGeoJSON();
+      if (geo.type === "FeatureCollection") geo = geo.features[0];
+      saveBtn.disabled = true;  // no double submit
+      fetch(el.dataset.saveUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify({ geometry: geo.geometry, version: parseInt(el.dataset.version, 10) }),
+      })
+        .then((r) => r.json().then((body) => ({ ok: r.ok, body: body })))
+        .then(function (res) {
+          if (res.ok) {
+            status.textContent = saveBtn.dataset.saved + "（" + Math.round(res.body.area_m2).toLocaleString() + " ㎡）";
+            status.className = "text-success small";
+            el.dataset.version = res.body.version;
+          } else {
+            status.textContent = res.body.message;
+            status.className = "text-danger small";
+          }
+        })
+        .catch(function () { status.textContent = saveBtn.dataset.failed; status.className = "text-danger small"; })
+        .finally(function () { saveBtn.disabled = false; });
+    });
+  }
+
+  // ---- charts -------------------------------------------------------------------------------
+  function initChart(el) {
+    const option = jsonFrom(el.dataset.option);
+    if (!option || typeof echarts === "undefined") return;
+    const chart = echarts.init(el);
+    chart.setOption(option);
+    window.addEventListener("resize", () => chart.resize());
+  }
+
+  function init(root) {
+    root.querySelectorAll("[data-map='overview']:not(.leaflet-container)").forEach(initOverviewMap);
+    root.querySelectorAll("[data-map='grid']:not(.leaflet-container)").forEach(initGridMap);
+    root.querySelectorAll("[data-chart]:not([_echarts_instance_])").forEach(initChart);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    document.body.addEventListener("htmx:configRequest", function (evt) {
+      evt.detail.headers["X-CSRFToken"] = csrfToken();
+    });
+    document.body.addEventListener("htmx:afterSwap", function (evt) { init(evt.detail.target); });
+    // Any form marked data-once disables its submit button after the first click.
+    document.body.addEventListener("submit", function (evt) {
+      const form = evt.target;
+      if (form.matches("form[data-once]")) {
+        form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
+      }
+    });
+    document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+      el.addEventListener("change", function () { el.form.requestSubmit(); });
+    });
+  });
+})();
