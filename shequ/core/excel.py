@@ -26,6 +26,8 @@ def _cell(value):
 
 
 def workbook_bytes(title: str, headers: list[str], rows, note: str = "") -> bytes:
+    headers = [str(h) for h in headers]
+    title = str(title)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     ws = wb.add_worksheet(title[:31])

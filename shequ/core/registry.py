@@ -65,7 +65,7 @@ def resolve_node(code: str):
 
 
 def register_dashboard_card(fn) -> None:
-    """fn(request, focus_code) -> dict(title, template, context) or None, shown on the home page."""
+    """fn(request, focus_code) -> {"template": ..., "context": {...}} or None; rendered on the home page."""
     _dashboard_cards.append(fn)
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -97,7 +98,7 @@ def home(request):
     for fn in registry.dashboard_cards():
         card = fn(request, focus.code if focus else None)
         if card:
-            cards.append(card)
+            cards.append(render_to_string(card["template"], card["context"], request=request))
     from shequ.org import dashboard  # the home page's map and counts come from the org module
 
     within = focus.code if focus else None

@@ -13,6 +13,7 @@ from stdnum.cn import uscc as uscc_mod
 from shequ.core import changelog
 from shequ.core.models import Action, Membership, User
 from shequ.core.roles import Role
+from shequ.org.geo import describe, parse_polygon
 from shequ.org.models import (
     Assignment,
     Building,
@@ -25,7 +26,6 @@ from shequ.org.models import (
     Post,
     ResidentOrganization,
 )
-from shequ.org.geo import describe, parse_polygon
 from shequ.org.services import import_divisions
 
 DISTRICT = "420115"

@@ -5,7 +5,16 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shequ.org.models import Assignment, Building, Grid, GridType, OrgType, OrgUnit, Post, ResidentOrganization
+from shequ.org.models import (
+    Assignment,
+    Building,
+    Grid,
+    GridType,
+    OrgType,
+    OrgUnit,
+    Post,
+    ResidentOrganization,
+)
 
 
 class ScopedFilterSet(django_filters.FilterSet):

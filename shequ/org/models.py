@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.crypto import BlindIndexField, EncryptedTextField
 from shequ.core.models import ScopedModel
-from shequ.core.scope import ScopedManager
+from shequ.core.scope import ScopedManager, ScopedQuerySet
 from shequ.core.validators import validate_phone, validate_uscc
 
 
@@ -226,7 +226,7 @@ class Post(models.TextChoices):
 GRID_POSTS = {Post.GRID_LEAD, Post.FULL_TIME, Post.PART_TIME}
 
 
-class AssignmentQuerySet(models.QuerySet):
+class AssignmentQuerySet(ScopedQuerySet):
     def current(self, on=None):
         on = on or timezone.localdate()
         return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
@@ -254,7 +254,7 @@ class Assignment(ScopedModel):
     start_date = models.DateField(_("任职起始"), default=timezone.localdate)
     end_date = models.DateField(_("任职结束"), null=True, blank=True)
 
-    objects = ScopedManager.from_queryset(AssignmentQuerySet)()
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("责任人")

@@ -5,7 +5,7 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -19,7 +19,6 @@ from shequ.org import dashboard, filters, forms, services
 from shequ.org.models import (
     Assignment,
     Building,
-    BuildingUnit,
     Grid,
     Level,
     OrgUnit,

@@ -5,9 +5,10 @@ import django.contrib.auth.validators
 import django.core.serializers.json
 import django.db.models.deletion
 import django.utils.timezone
-import shequ.core.crypto
 from django.conf import settings
 from django.db import migrations, models
+
+import shequ.core.crypto
 
 
 class Migration(migrations.Migration):

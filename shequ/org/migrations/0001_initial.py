@@ -2,10 +2,11 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import shequ.core.crypto
-import shequ.core.validators
 from django.conf import settings
 from django.db import migrations, models
+
+import shequ.core.crypto
+import shequ.core.validators
 
 
 class Migration(migrations.Migration):

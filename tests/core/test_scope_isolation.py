@@ -1,0 +1,159 @@
+"""The scope-isolation harness: every page and API route, users scoped to community a, objects in
+communities a and b. b's objects never come back (list, detail, export, API); a's do."""
+
+import importlib
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from shequ.core.models import ChangeLogEntry
+from shequ.core.testing.scope import api_operations, cases, page_url_names
+
+for _path in sorted(Path(__file__).parents[1].glob("*/scope_cases.py")):
+    importlib.import_module(f"tests.{_path.parent.name}.scope_cases")
+
+DEFAULT_ROLES = ("community_lead", "community_worker", "grid_worker")
+
+
+def _roles(case):
+    return case.extra.get("roles", DEFAULT_ROLES)
+
+
+def _params(case, attr="kind"):
+    return [pytest.param(c, r, id=f"{c.name}[{c.kind}]-{r}") for c in cases.of_kind(attr) for r in _roles(c)]
+
+
+def _call(v, obj):
+    return v(obj) if callable(v) else v
+
+
+def _url(case, obj):
+    kwargs = case.kwargs(obj) if case.kwargs else {}
+    return reverse(case.name, kwargs=kwargs or None)
+
+
+def _api_path(case, obj):
+    params = case.kwargs(obj) if case.kwargs else {}
+    path = re.sub(r"\{(?:\w+:)?(\w+)\}", lambda m: str(params[m.group(1)]), case.name.split(" ", 1)[1])
+    return path
+
+
+def test_every_page_route_has_a_case():
+    missing = sorted(page_url_names() - set(cases.cases))
+    assert not missing, f"routes without a scope case (add them to tests/<app>/scope_cases.py): {missing}"
+
+
+def test_every_api_operation_has_a_case():
+    missing = sorted(api_operations() - set(cases.cases))
+    assert not missing, f"API operations without a scope case: {missing}"
+
+
+def test_cases_name_real_routes():
+    known = page_url_names() | api_operations()
+    stale = sorted(set(cases.cases) - known)
+    assert not stale, f"scope cases for routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize(("case", "role"), _params(None, "detail"))
+def test_detail_pages(world, case, role):
+    mine, theirs = case.make(world, "a"), case.make(world, "b")
+    client = world.client(world.users[role])
+    assert client.get(_url(case, theirs)).status_code == 404
+    assert client.get(_url(case, mine)).status_code == 200
+
+
+@pytest.mark.parametrize(("case", "role"), _params(None, "listing"))
+def test_list_pages_and_exports(world, case, role):
+    mine, theirs = case.make(world, "a"), case.make(world, "b")
+    client = world.client(world.users[role])
+    query = _call(case.extra.get("query", {}), mine)
+    resp = client.get(_url(case, mine), query)
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert case.marker(mine) in body
+    assert case.marker(theirs) not in body
+    if "text/html" in resp["Content-Type"] and "export=xlsx" in body:
+        export = client.get(_url(case, mine), {**query, "export": "xlsx"})
+        assert export.status_code == 200
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(export.content))
+        cells = "\n".join(str(c) for row in wb.get_sheet_by_index(0).to_python() for c in row)
+        assert case.marker(theirs) not in cells
+        assert case.marker(mine) in cells
+
+
+@pytest.mark.parametrize(("case", "role"), _params(None, "action"))
+def test_actions_on_other_community_are_404_and_change_nothing(world, case, role):
+    mine, theirs = case.make(world, "a"), case.make(world, "b")
+    client = world.client(world.users[role])
+    before = ChangeLogEntry.objects.count()
+    kw = {}
+    data = _call(case.data, theirs) or {}
+    if case.extra.get("content_type") == "application/json":
+        kw = {"data": json.dumps(data), "content_type": "application/json"}
+    else:
+        kw = {"data": data}
+    resp = client.post(_url(case, theirs), **kw)
+    assert resp.status_code == 404
+    assert ChangeLogEntry.objects.count() == before
+    # The same act on one's own community reaches the service (not a 404).
+    data = _call(case.data, mine) or {}
+    kw["data"] = json.dumps(data) if "content_type" in kw else data
+    assert client.post(_url(case, mine), **kw).status_code != 404
+
+
+@pytest.mark.parametrize(("case", "role"), _params(None, "api"))
+def test_api_objects(world, case, role):
+    mine, theirs = case.make(world, "a"), case.make(world, "b")
+    token = world.token(world.users[role])
+    headers = {"Authorization": f"Bearer {token}"}
+    from django.test import Client
+
+    client = Client()
+    method = case.method.lower()
+
+    def call(obj):
+        data = _call(case.data, obj)
+        query = _call(case.extra.get("query"), obj)
+        path = _api_path(case, obj)
+        if method == "get":
+            return client.get(path, query or {}, headers=headers)
+        return getattr(client, method)(path, json.dumps(data or {}), content_type="application/json",
+                                       headers=headers)
+
+    before = ChangeLogEntry.objects.count()
+    resp = call(theirs)
+    assert resp.status_code == 404, resp.content
+    assert resp.json()["code"] == "not_found"
+    assert ChangeLogEntry.objects.count() == before
+    resp = call(mine)
+    assert resp.status_code == case.extra.get("expect", 200), resp.content
+
+
+@pytest.mark.parametrize(("case", "role"), _params(None, "api_list"))
+def test_api_lists(world, case, role):
+    mine, theirs = case.make(world, "a"), case.make(world, "b")
+    token = world.token(world.users[role])
+    from django.test import Client
+
+    resp = Client().get(case.name.split(" ", 1)[1], {"limit": 1000},
+                        headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 200
+    body = json.dumps(resp.json(), ensure_ascii=False)
+    assert case.marker(mine) in body
+    assert case.marker(theirs) not in body
+
+
+def test_anonymous_gets_nothing(world):
+    """Without a session or token, no scoped route answers with data."""
+    from django.test import Client
+
+    c = Client()
+    grid = world.grid_a
+    for url in [reverse("org:grid-detail", args=[grid.pk]), reverse("org:grid-list"), reverse("core:home")]:
+        assert c.get(url).status_code == 302
+    assert c.get(f"/api/v1/org/grids/{grid.pk}").status_code == 401
