@@ -14,6 +14,12 @@ def _isolated_keys(settings, tmp_path):
     crypto.reset_keyring()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; the tests create many users. Production settings keep Argon2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db):
     return build_world()

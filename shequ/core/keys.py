@@ -7,7 +7,8 @@ from collections import Counter
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from shequ.core import changelog, crypto
 from shequ.core.models import Action
@@ -33,8 +34,11 @@ def status() -> dict:
     for model, fields in encrypted_models():
         counts = Counter()
         for f in fields:
-            for value in model._base_manager.exclude(**{f.attname: ""}).values_list(f.attname, flat=True).iterator():
-                counts[crypto.key_id(value)] += 1 if value else 0
+            # Cast keeps the ciphertext as stored (the field would otherwise decrypt it).
+            raw = model._base_manager.exclude(**{f.attname: ""}).values_list(
+                Cast(f.attname, output_field=TextField()), flat=True)
+            for value in raw.iterator():
+                counts[crypto.key_id(value)] += 1
         out[model._meta.label] = dict(counts)
     return {"active": crypto.keyring().active, "source": crypto.keyring().source, "models": out}
 

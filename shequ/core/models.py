@@ -31,12 +31,12 @@ class ScopedModel(models.Model):
     class Meta:
         abstract = True
 
-    def compute_scope_code(self) -> str:
-        raise NotImplementedError(f"{type(self).__name__} must say which org node it belongs to")
-
     def save(self, *args, **kwargs):
         self.scope_code = self.compute_scope_code()
         super().save(*args, **kwargs)
+
+    def compute_scope_code(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must say which org node it belongs to")
 
 
 class User(AbstractUser):
@@ -132,6 +132,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
 
     @classmethod
     def issue(cls, user, hours: int, label: str = "") -> tuple["ApiToken", str]:

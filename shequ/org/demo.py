@@ -263,7 +263,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
 
 def _account_rows():
     rows = []
-    for username, role, scope_code, display, _dept in ACCOUNTS:
+    for username, role, *_rest in ACCOUNTS:
         m = Membership.objects.filter(user__username=username).select_related("org", "grid").first()
         rows.append({"username": username, "role": Role(role).label, "scope": m.scope_name if m else "",
                      "totp": DEMO_TOTP.get(username, "")})
@@ -271,7 +271,7 @@ def _account_rows():
 
 
 def print_accounts(result: DemoResult, echo=print) -> None:
-    echo("\n演示账号（密码均为 %s）：" % DEMO_PASSWORD)
+    echo(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
     for r in result.accounts:
         extra = f"  动态口令密钥 {r['totp']}" if r["totp"] else ""
         echo(f"  {r['username']:<15} {r['role']:<8} {r['scope']}{extra}")

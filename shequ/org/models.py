@@ -32,12 +32,21 @@ class UnitKind(models.TextChoices):
     ADMIN = "admin", _("行政区划")
 
 
-def kind_for(level: str, name: str) -> str:
+def kind_for(level: str, name: str, code: str = "") -> str:
+    """Village-level codes 001–199 are residents' committees, 200–399 village committees (NBS rule);
+    the name decides only when the code says nothing (e.g. 二道堤社会居委会 is a 居委会 despite its typo)."""
     if level != Level.COMMUNITY:
         return UnitKind.ADMIN
-    if "社区" in name or name.endswith("居委会") or name.endswith("居民委员会"):
+    if len(code) == 12:
+        digit = code[9]
+        if digit in "01":
+            return UnitKind.RESIDENTS
+        if digit in "23":
+            return UnitKind.VILLAGE
+        return UnitKind.OTHER
+    if "社区" in name or name.endswith(("居委会", "居民委员会")):
         return UnitKind.RESIDENTS
-    if name.endswith("村委会") or name.endswith("村民委员会"):
+    if name.endswith(("村委会", "村民委员会")):
         return UnitKind.VILLAGE
     return UnitKind.OTHER
 
@@ -115,7 +124,8 @@ class Grid(ScopedModel):
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_name_unique")]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_name_unique",
+                                    violation_error_message=_("本社区已有同名网格，请换一个名称。"))]
 
     def __str__(self):
         return self.name
@@ -144,7 +154,8 @@ class Building(ScopedModel):
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
         ordering = ["scope_code", "compound", "number"]
-        constraints = [models.UniqueConstraint(fields=["grid", "compound", "number"], name="building_unique")]
+        constraints = [models.UniqueConstraint(fields=["grid", "compound", "number"], name="building_unique",
+                                    violation_error_message=_("该网格已登记同一小区的同号楼栋，请勿重复添加。"))]
 
     def __str__(self):
         return self.address
@@ -171,7 +182,8 @@ class BuildingUnit(ScopedModel):
         verbose_name = _("单元")
         verbose_name_plural = _("单元")
         ordering = ["building", "number"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique")]
+        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique",
+                                    violation_error_message=_("该楼栋已有这个单元号，请勿重复添加。"))]
 
     def __str__(self):
         return self.address
@@ -198,7 +210,8 @@ class House(ScopedModel):
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
         ordering = ["unit", "number"]
-        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="house_unique")]
+        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="house_unique",
+                                    violation_error_message=_("该单元已有这个房号，请勿重复添加。"))]
 
     def __str__(self):
         return self.address
@@ -229,11 +242,12 @@ GRID_POSTS = {Post.GRID_LEAD, Post.FULL_TIME, Post.PART_TIME}
 class AssignmentQuerySet(ScopedQuerySet):
     def current(self, on=None):
         on = on or timezone.localdate()
-        return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
 
 
 class Assignment(ScopedModel):
-    """Real-name responsibility (分片包干实名制) for a grid, a building or a unit."""
+    """Real-name responsibility (分片包干实名制) for a grid, a building or a unit. The post is held
+    from start_date up to, not including, end_date (卸任 today: no longer counted today)."""
 
     post = models.CharField(_("岗位"), max_length=16, choices=Post.choices)
     person_name = models.CharField(_("姓名"), max_length=50)
@@ -277,7 +291,7 @@ class Assignment(ScopedModel):
     @property
     def is_current(self) -> bool:
         today = timezone.localdate()
-        return self.start_date <= today and (self.end_date is None or self.end_date >= today)
+        return self.start_date <= today and (self.end_date is None or self.end_date > today)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -333,7 +347,8 @@ class ResidentOrganization(ScopedModel):
         verbose_name_plural = _("驻区单位")
         ordering = ["scope_code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="resident_org_uscc_unique"),
+            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="resident_org_uscc_unique",
+                                    violation_error_message=_("该统一社会信用代码已登记过，不能重复登记。")),
         ]
 
     def __str__(self):

@@ -112,7 +112,7 @@ def import_divisions(actor, prefix: str, source: str | None = None) -> DivisionI
         for code in sorted(c for c in rows if len(c) == length):
             name = rows[code]
             parent_id = next((ids[code[:n]] for n in (9, 6, 4, 2) if n < length and code[:n] in ids), None)
-            kind = kind_for(level, name)
+            kind = kind_for(level, name, code)
             old = existing.get(code)
             if old is None:
                 batch_new.append(OrgUnit(code=code, name=name, level=level, kind=kind, parent_id=parent_id))

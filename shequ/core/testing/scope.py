@@ -84,9 +84,8 @@ def page_url_names() -> set[str]:
                     continue
                 sub = f"{ns}{p.namespace}:" if p.namespace else ns
                 walk(p.url_patterns, sub)
-            elif isinstance(p, URLPattern):
-                if p.name:
-                    names.add(f"{ns}{p.name}")
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{ns}{p.name}")
     walk(get_resolver().url_patterns, "")
     return names
 

@@ -18,13 +18,33 @@
   const STYLE_OTHER = { color: "#6c757d", weight: 1, dashArray: "4 3", fillOpacity: 0.04 };
 
   function baseMap(el) {
-    const map = L.map(el, { zoomControl: true, attributionControl: !!el.dataset.tiles });
+    // Quarter zoom steps: a community or a street fills its map instead of a third of it.
+    const map = L.map(el, { zoomControl: true, zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
     } else {
       el.classList.add("map-plain");
     }
     return map;
+  }
+
+  // A permanent label is shown only while it fits inside its grid at the current zoom (else the
+  // labels of a street's grids pile up into an unreadable heap); a hidden one shows on hover.
+  function fitLabel(map, layer) {
+    const tip = layer.getTooltip && layer.getTooltip();
+    const label = tip && tip.getElement();
+    if (!label || !layer.getBounds) return;
+    const b = layer.getBounds();
+    const nw = map.latLngToContainerPoint(b.getNorthWest());
+    const se = map.latLngToContainerPoint(b.getSouthEast());
+    const fits = label.offsetWidth + 8 <= se.x - nw.x && label.offsetHeight + 4 <= se.y - nw.y;
+    label.classList.toggle("grid-label-hidden", !fits);
+  }
+
+  function fitLabels(map, group) {
+    const refit = () => group.eachLayer((layer) => fitLabel(map, layer));
+    refit();
+    map.on("zoomend", refit);
   }
 
   function gridLayer(fc, style, withLinks) {
@@ -34,6 +54,13 @@
         const p = f.properties || {};
         if (p.name) {
           layer.bindTooltip(p.name, { permanent: !!withLinks, direction: "center", className: "grid-label" });
+          if (withLinks) {
+            layer.on("mouseover", function () {
+              const label = layer.getTooltip().getElement();
+              if (label) label.classList.remove("grid-label-hidden");
+            });
+            layer.on("mouseout", function () { if (layer._map) fitLabel(layer._map, layer); });
+          }
         }
         if (withLinks && p.url) {
           layer.on("click", function () { window.location.href = p.url; });
@@ -48,6 +75,7 @@
     const layer = gridLayer(fc, STYLE, true).addTo(map);
     if (fc && fc.features.length) {
       map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+      fitLabels(map, layer);
     } else {
       map.setView([30.35, 114.32], 13);
       el.insertAdjacentHTML("beforeend", '<div class="map-empty">' + (el.dataset.emptyText || "") + "</div>");
@@ -65,6 +93,7 @@
     if (ownLayer) map.fitBounds(ownLayer.getBounds(), { padding: [24, 24] });
     else if (others.getLayers().length) map.fitBounds(others.getBounds());
     else map.setView([30.35, 114.32], 14);
+    fitLabels(map, others);
 
     if (el.dataset.editable !== "1" || !map.pm) return;
     map.pm.setLang("zh");

@@ -1,0 +1,123 @@
+import pyotp
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from shequ.core.models import Action, ApiToken, ChangeLogEntry
+from shequ.core.testing.world import PASSWORD
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+@pytest.mark.django_db
+def test_lockout_after_five_failures_then_even_right_password_refused(world, settings):
+    c = Client()
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        r = login(c, "t_worker_a", "wrong")
+        assert r.status_code == 400 and "用户名或密码错误" in r.content.decode()
+    r = login(c, "t_worker_a")
+    assert r.status_code == 400
+    assert "锁定" in r.content.decode()
+    user = world.users["community_worker"]
+    user.refresh_from_db()
+    assert user.locked_until > timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES - 1)
+    assert ChangeLogEntry.objects.filter(action=Action.LOGIN_FAILED, user=user).count() == settings.LOGIN_MAX_FAILURES
+    # After the lock expires the right password works again.
+    user.locked_until = timezone.now() - timezone.timedelta(seconds=1)
+    user.save(update_fields=["locked_until"])
+    assert login(c, "t_worker_a").status_code == 302
+
+
+@pytest.mark.django_db
+def test_worker_logs_in_without_second_factor(world):
+    c = Client()
+    assert login(c, "t_worker_a")["Location"] == "/"
+    assert c.get("/").status_code == 200
+    assert ChangeLogEntry.objects.filter(action=Action.LOGIN, username="t_worker_a").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["sysadmin", "district", "street"])
+def test_administrators_must_pass_totp(world, role):
+    user = world.users[role]
+    c = Client()
+    assert login(c, user.username)["Location"] == "/login/totp/"
+    # Pages stay closed until the second factor passes.
+    assert c.get("/org/")["Location"] == "/login/totp/"
+    page = c.get("/login/totp/")
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    user.refresh_from_db()
+    totp = pyotp.TOTP(user.totp_secret)
+    bad = c.post("/login/totp/", {"code": "000000" if totp.now() != "000000" else "111111"})
+    assert bad.status_code == 400 and "动态口令不正确" in bad.content.decode()
+    code = totp.now()
+    assert c.post("/login/totp/", {"code": code})["Location"] == "/"
+    assert c.get("/org/").status_code == 200
+    # The same code cannot be replayed in another session.
+    c2 = Client()
+    login(c2, user.username)
+    assert c2.post("/login/totp/", {"code": code}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_api_token_issue_use_expire_revoke(world):
+    c = Client()
+    r = c.post("/api/v1/auth/token", {"username": "t_worker_a", "password": PASSWORD}, content_type="application/json")
+    assert r.status_code == 200
+    token = r.json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    me = c.get("/api/v1/auth/me", headers=auth).json()
+    assert me["memberships"][0]["scope_code"] == world.a.code
+    tok = ApiToken.objects.get(user=world.users["community_worker"])
+    assert token not in tok.key_hash  # only the hash is stored
+    tok.expires_at = timezone.now() - timezone.timedelta(seconds=1)
+    tok.save()
+    expired = c.get("/api/v1/auth/me", headers=auth)
+    assert expired.status_code == 401 and expired.json()["code"] == "unauthenticated"
+    token2 = c.post("/api/v1/auth/token", {"username": "t_worker_a", "password": PASSWORD},
+                    content_type="application/json").json()["token"]
+    auth2 = {"Authorization": f"Bearer {token2}"}
+    assert c.delete("/api/v1/auth/token", headers=auth2).status_code == 204
+    assert c.get("/api/v1/auth/me", headers=auth2).status_code == 401
+
+
+@pytest.mark.django_db
+def test_api_token_errors(world):
+    c = Client()
+    r = c.post("/api/v1/auth/token", {"username": "t_worker_a", "password": "nope"}, content_type="application/json")
+    assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
+    # Administrators need a confirmed TOTP and a code for a token.
+    r = c.post("/api/v1/auth/token", {"username": "t_street", "password": PASSWORD}, content_type="application/json")
+    assert r.status_code == 401 and r.json()["code"] == "otp_required"
+
+
+@pytest.mark.django_db
+def test_token_revoke_page_only_for_own_tokens(world):
+    other = ApiToken.issue(world.users["community_worker_b"], 1)[0]
+    c = world.client(world.users["community_worker"])
+    assert c.post(f"/account/tokens/{other.pk}/revoke/").status_code == 404
+    other.refresh_from_db()
+    assert other.revoked_at is None
+    mine = ApiToken.issue(world.users["community_worker"], 1)[0]
+    assert c.post(f"/account/tokens/{mine.pk}/revoke/").status_code == 302
+    mine.refresh_from_db()
+    assert mine.revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_security_headers(world):
+    r = world.client(world.users["community_worker"]).get("/")
+    csp = r["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert r["X-Frame-Options"] == "DENY"
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert r["Referrer-Policy"] == "same-origin"
+    assert r["X-Request-ID"]
+
+
+def test_argon2_is_the_production_hasher():
+    from shequ import settings as production
+
+    assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

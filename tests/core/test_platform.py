@@ -1,0 +1,121 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from django.test import Client
+
+from shequ.cli import build_parser
+
+SUBCOMMANDS = [["serve"], ["migrate"], ["demo"], ["divisions"], ["divisions", "import"], ["keys"], ["keys", "rotate"],
+               ["keys", "status"], ["user"], ["user", "create"], ["manage"], ["worker"]]
+
+
+@pytest.mark.parametrize("argv", SUBCOMMANDS, ids=" ".join)
+def test_every_subcommand_has_help(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args([*argv, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: shequ" in out and len(out) > 80
+
+
+def test_cli_reports_bad_prefix_in_chinese(tmp_path):
+    env = {**os.environ, "SHEQU_DATA_DIR": str(tmp_path)}
+    env.pop("SHEQU_DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "shequ.cli", "migrate", "-v", "0"], env=env, check=True)
+    r = subprocess.run([sys.executable, "-m", "shequ.cli", "divisions", "import", "--prefix", "110101"], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "未找到代码以 110101 开头的区划" in r.stderr and "--source" in r.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_ok(settings):
+    settings.REDIS_URL = None
+    r = Client().get("/healthz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok" and body["checks"]["migrations"]["ok"]
+
+
+@pytest.mark.django_db
+def test_healthz_503_when_broker_unreachable(settings):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.REDIS_URL = f"redis://127.0.0.1:{port}/0"
+    r = Client().get("/healthz")
+    assert r.status_code == 503
+    assert r.json()["checks"]["broker"]["ok"] is False
+
+
+def _redis_url():
+    url = os.environ.get("SHEQU_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001
+        return None
+    return url
+
+
+@pytest.mark.redis
+def test_celery_round_trip_through_redis():
+    """A real worker consumes a real task from Redis (skipped when Redis is not reachable)."""
+    url = _redis_url()
+    if not url:
+        pytest.skip("Redis is not reachable at SHEQU_REDIS_URL or 127.0.0.1:6379; the embedded default runs tasks eagerly")
+    from celery.contrib.testing.worker import start_worker
+
+    from shequ.celery import app
+    from shequ.core.tasks import ping
+
+    old = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+            t0 = time.monotonic()
+            assert ping.delay().get(timeout=20) == "pong"
+            assert time.monotonic() - t0 < 20
+    finally:
+        app.conf.update(broker_url=old["broker_url"], result_backend=old["result_backend"],
+                        task_always_eager=old["task_always_eager"])
+
+
+def test_tasks_run_eagerly_without_broker(settings):
+    from shequ.celery import app
+
+    if settings.REDIS_URL:
+        pytest.skip("a broker is configured in this run")
+    assert app.conf.task_always_eager
+    from shequ.core.tasks import ping
+
+    assert ping.delay().get() == "pong"
+
+
+@pytest.mark.django_db
+def test_demo_loads_once_and_is_repeatable():
+    from shequ.core.models import User
+    from shequ.org import demo
+    from shequ.org.models import Assignment, Building, Grid, House
+
+    t0 = time.perf_counter()
+    r = demo.load(echo=lambda *a: None)
+    assert time.perf_counter() - t0 < 60
+    assert r.loaded and r.counts["grids"] == 24
+    assert Grid.objects.filter(boundary__isnull=False).count() == 24
+    first = (Building.objects.count(), House.objects.count(), Assignment.objects.count(),
+             sorted(Grid.objects.values_list("area_m2", flat=True)))
+    assert first[1] > 5000
+    assert not demo.load(echo=lambda *a: None).loaded  # second call: already there
+    roles = set(User.objects.filter(memberships__isnull=False).values_list("memberships__role", flat=True))
+    assert roles == {"sysadmin", "district", "street", "community_lead", "community_worker", "grid_worker",
+                     "department", "resident"}
+    demo.load(reset=True, echo=lambda *a: None)
+    again = (Building.objects.count(), House.objects.count(), Assignment.objects.count(),
+             sorted(Grid.objects.values_list("area_m2", flat=True)))
+    assert again == first  # same seed, same data
