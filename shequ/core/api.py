@@ -7,7 +7,7 @@ from datetime import datetime
 from importlib import import_module
 
 from django.http import Http404
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -73,7 +73,7 @@ def create_token(request, payload: TokenIn):
 @auth_router.delete("/token", response={204: None}, summary="撤销当前令牌")
 def delete_token(request):
     accounts.revoke_token(request.user, request.api_token)
-    return 204, None
+    return Status(204, None)
 
 
 @auth_router.get("/me", response=MeOut, summary="当前账号及其授权范围")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shequ.core.api import ErrorOut, filtered
@@ -136,7 +136,7 @@ def get_grid(request, grid_id: int):
 def create_grid(request, payload: GridIn):
     g = services.create_grid(request.user, payload.community_code, name=payload.name, grid_type=payload.grid_type,
                              remarks=payload.remarks, boundary=payload.boundary)
-    return 201, g
+    return Status(201, g)
 
 
 @router.patch("/grids/{int:grid_id}", response={200: GridOut, **ERRORS})
@@ -193,7 +193,7 @@ def get_building(request, building_id: int):
 @router.post("/buildings", response={201: BuildingOut, **ERRORS})
 def create_building(request, payload: BuildingIn):
     d = payload.dict()
-    return 201, services.create_building(request.user, d.pop("grid_id"), **d)
+    return Status(201, services.create_building(request.user, d.pop("grid_id"), **d))
 
 
 class UnitOfBuildingOut(Schema):
@@ -229,7 +229,7 @@ def list_building_units(request, building_id: int):
 
 @router.post("/buildings/{int:building_id}/units", response={201: UnitOfBuildingOut, **ERRORS})
 def create_building_unit(request, building_id: int, payload: NumberIn):
-    return 201, services.create_unit(request.user, building_id, number=payload.number)
+    return Status(201, services.create_unit(request.user, building_id, number=payload.number))
 
 
 @router.get("/building-units/{int:unit_id}/houses", response={200: list[HouseOut], 404: ErrorOut})
@@ -241,7 +241,7 @@ def list_houses(request, unit_id: int):
 
 @router.post("/building-units/{int:unit_id}/houses", response={201: HouseOut, **ERRORS})
 def create_house(request, unit_id: int, payload: HouseIn):
-    return 201, services.create_house(request.user, unit_id, **payload.dict())
+    return Status(201, services.create_house(request.user, unit_id, **payload.dict()))
 
 
 class AssignmentOut(Schema):
@@ -296,8 +296,8 @@ def get_assignment(request, assignment_id: int):
 def create_assignment(request, payload: AssignmentIn):
     d = payload.dict()
     grid_id = d.pop("grid_id")
-    return 201, services.assign(request.user, grid_id, building_pk=d.pop("building_id"),
-                                unit_pk=d.pop("unit_id"), **d)
+    return Status(201, services.assign(request.user, grid_id, building_pk=d.pop("building_id"),
+                                unit_pk=d.pop("unit_id"), **d))
 
 
 class EndIn(Schema):
@@ -377,7 +377,7 @@ def create_resident_org(request, payload: ResidentOrgIn):
     d = payload.dict()
     code = d.pop("community_code")
     d["grid"] = d.pop("grid_id")
-    return 201, services.create_resident_org(request.user, code, **d)
+    return Status(201, services.create_resident_org(request.user, code, **d))
 
 
 @router.patch("/resident-orgs/{int:org_id}", response={200: ResidentOrgOut, **ERRORS})

@@ -3,6 +3,8 @@
 import json
 import math
 
+import numpy as np
+import shapely
 from shapely.geometry import Point, mapping, shape
 from shapely.validation import explain_validity
 
@@ -19,12 +21,9 @@ class BoundaryError(ValidationFailed):
 
 def _local_metres(geom):
     """Project lng/lat to metres around the polygon's centre (good to well under 1% at grid size)."""
-    from shapely.ops import transform
-
     lat0 = geom.centroid.y
-    kx = 111_320.0 * math.cos(math.radians(lat0))
-    ky = 110_540.0
-    return transform(lambda x, y, z=None: (x * kx, y * ky), geom)
+    scale = np.array([111_320.0 * math.cos(math.radians(lat0)), 110_540.0])
+    return shapely.transform(geom, lambda coords: coords * scale)
 
 
 def area_m2(geom) -> float:

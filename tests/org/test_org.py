@@ -236,3 +236,28 @@ def test_address_text_is_derived(world):
     u = services.create_unit(worker, b.pk, number="1单元")
     h = services.create_house(worker, u.pk, number="1201")
     assert h.address == "幸福家园3栋1单元1201室" and h.scope_code == world.grid_a.code
+
+
+@pytest.mark.django_db
+def test_htmx_form_validation_returns_only_the_form(world):
+    c = world.client(world.users["community_worker"])
+    url = f"/org/units/{world.a.code}/resident-orgs/new/"
+    r = c.post(url, {"name": "", "org_type": "enterprise", "contact_phone": "123"}, HTTP_HX_REQUEST="true")
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert body.lstrip().startswith("<form") and "<html" not in body
+    assert "电话号码格式不正确" in body
+    ok = c.post(url, {"name": "新单位", "org_type": "enterprise"}, HTTP_HX_REQUEST="true")
+    assert ok.status_code == 204 and ok["HX-Redirect"].startswith("/org/resident-orgs/")
+
+
+@pytest.mark.django_db
+def test_concurrent_edit_of_grid_page_reports_conflict(world):
+    c1 = world.client(world.users["community_worker"])
+    c2 = world.client(world.users["community_lead"])
+    url = f"/org/grids/{world.grid_a.pk}/edit/"
+    assert c1.post(url, {"name": "甲改", "grid_type": "area", "version": 1}).status_code == 302
+    r = c2.post(url, {"name": "乙改", "grid_type": "area", "version": 1})
+    assert r.status_code == 409 and "已被他人修改" in r.content.decode()
+    world.grid_a.refresh_from_db()
+    assert world.grid_a.name == "甲改"
