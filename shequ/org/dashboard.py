@@ -5,9 +5,10 @@ from collections import defaultdict
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shequ.core import scope
-from shequ.org.models import Assignment, Building, Grid, Level, OrgUnit, Post, ResidentOrganization
+from shequ.org.models import Assignment, Building, Grid, Level, OrgUnit, Post, ResidentOrganization, short_name
 
 
 def resolve_node(code: str):
@@ -49,7 +50,7 @@ def coverage(user, within: str | None = None) -> dict:
         .annotate(n=Count("building", distinct=True))
     }
     codes = sorted(set(g_total) | set(b_total))
-    names = dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "name"))
+    names = {c: short_name(n) for c, n in OrgUnit.objects.filter(code__in=codes).values_list("code", "name")}
     per = []
     totals = defaultdict(int)
     for c in codes:
@@ -77,15 +78,17 @@ def level_counts(user, within: str | None = None) -> list[dict]:
     units = OrgUnit.objects.visible_to(user).within(within)
     by_level = dict(units.values_list("level").annotate(n=Count("id")))
     out = [
-        {"label": str(label), "n": by_level.get(value, 0), "icon": icon}
-        for value, label, icon in [
-            (Level.STREET, "街道", "signpost-2"),
-            (Level.COMMUNITY, "社区/村", "houses"),
+        {"label": str(label), "n": by_level[value], "icon": icon}
+        for value, length, label, icon in [
+            (Level.STREET, 9, _("街道"), "signpost-2"),
+            (Level.COMMUNITY, 12, _("社区/村"), "houses"),
         ]
+        # Only levels below the node looked at; a community worker has no streets to count.
+        if by_level.get(value) and length > len(within or "")
     ]
-    out.append({"label": "网格", "n": Grid.objects.visible_to(user).within(within).count(), "icon": "grid-3x3"})
-    out.append({"label": "楼栋", "n": Building.objects.visible_to(user).within(within).count(), "icon": "buildings"})
-    out.append({"label": "驻区单位", "n": ResidentOrganization.objects.visible_to(user).within(within).count(),
+    out.append({"label": _("网格"), "n": Grid.objects.visible_to(user).within(within).count(), "icon": "grid-3x3"})
+    out.append({"label": _("楼栋"), "n": Building.objects.visible_to(user).within(within).count(), "icon": "buildings"})
+    out.append({"label": _("驻区单位"), "n": ResidentOrganization.objects.visible_to(user).within(within).count(),
                 "icon": "briefcase"})
     return out
 

@@ -52,11 +52,13 @@ def kind_for(level: str, name: str, code: str = "") -> str:
 
 
 def short_name(name: str) -> str:
-    for suffix in ("居民委员会", "居委会", "村民委员会", "委员会"):
+    """宁安社区居委会 → 宁安社区, 青龙村村委会 → 青龙村."""
+    if name.endswith("村委会") or name.endswith("村民委员会"):
+        base = name[: -3 if name.endswith("村委会") else -5]
+        return base if base.endswith("村") else base + "村"
+    for suffix in ("居民委员会", "居委会", "委员会"):
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)]
-    if name.endswith("村委会"):
-        return name[:-2]
     return name
 
 

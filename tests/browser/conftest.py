@@ -15,7 +15,12 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = os.environ.get("SHEQU_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
@@ -63,7 +68,9 @@ class Tab:
         self.problems: list[str] = []
         self._documents: set[str] = set()
         self.page.on("console", self._on_console)
-        self.page.on("pageerror", lambda exc: self.problems.append(f"uncaught JS error on {self.page.url}: {exc}"))
+        self.page.on(
+            "pageerror", lambda exc: self.problems.append(f"uncaught JS error on {self.page.url}: {exc}")
+        )
         self.page.on("requestfailed", self._on_request_failed)
         self.page.on("response", self._on_response)
 
@@ -86,7 +93,9 @@ class Tab:
     def _on_request_failed(self, request):
         if self._is_tile(request.url):
             return
-        self.problems.append(f"request failed on {self.page.url}: {request.method} {request.url} — {request.failure}")
+        self.problems.append(
+            f"request failed on {self.page.url}: {request.method} {request.url} — {request.failure}"
+        )
 
     def _on_response(self, response):
         request = response.request
@@ -94,8 +103,10 @@ class Tab:
             self._documents.add(response.url)
             return
         if response.status >= 400 and not self._is_tile(response.url):
-            self.problems.append(f"{response.status} for {request.resource_type} {request.method} {response.url} "
-                                 f"(on {self.page.url})")
+            self.problems.append(
+                f"{response.status} for {request.resource_type} {request.method} {response.url} "
+                f"(on {self.page.url})"
+            )
 
     # -- actions ---------------------------------------------------------------------------------
     def url(self, path: str) -> str:
@@ -156,9 +167,14 @@ def new_tab(browser, live_server):
     tabs: list[Tab] = []
 
     def make(viewport=DESKTOP) -> Tab:
-        context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      device_scale_factor=1, is_mobile=viewport["width"] < 500,
-                                      has_touch=viewport["width"] < 500)
+        context = browser.new_context(
+            viewport=viewport,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            device_scale_factor=1,
+            is_mobile=viewport["width"] < 500,
+            has_touch=viewport["width"] < 500,
+        )
         tab = Tab(context, live_server.url)
         tabs.append(tab)
         return tab
