@@ -8,7 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import scope
-from shequ.org.models import Assignment, Building, Grid, Level, OrgUnit, Post, ResidentOrganization, short_name
+from shequ.org.models import (
+    Assignment,
+    Building,
+    Grid,
+    Level,
+    OrgUnit,
+    Post,
+    ResidentOrganization,
+    short_name,
+)
 
 
 def resolve_node(code: str):
