@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shequ.core import changelog, scope
 from shequ.core.crypto import EncryptedTextField
@@ -22,13 +23,13 @@ from shequ.core.services import get_visible, require
 class BadCredentials(DomainError):
     code = "bad_credentials"
     status = 401
-    default_message = "用户名或密码错误。"
+    default_message = _l("用户名或密码错误。")
 
 
 class SecondFactorRequired(DomainError):
     code = "otp_required"
     status = 401
-    default_message = "该账号需要动态口令（TOTP），请填写认证器上的 6 位数字。"
+    default_message = _l("该账号需要动态口令（TOTP），请填写认证器上的 6 位数字。")
 
 
 def password_login(username: str, password: str, request=None) -> User:
@@ -67,7 +68,7 @@ def totp_for(user: User) -> pyotp.TOTP:
 def begin_totp_enrolment(user: User) -> str:
     """Give the user a fresh secret to scan (not yet confirmed); returns the otpauth URI."""
     if user.totp_confirmed_at:
-        raise DomainError("动态口令已绑定；如需更换，请联系管理员重置。", code="otp_enrolled")
+        raise DomainError(_("动态口令已绑定；如需更换，请联系管理员重置。"), code="otp_enrolled")
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         user.save(update_fields=["totp_secret"])
@@ -102,7 +103,7 @@ def issue_token(username: str, password: str, otp: str | None = None, label: str
     user = password_login(username, password)
     if user.needs_second_factor:
         if not user.totp_confirmed_at:
-            raise SecondFactorRequired("该账号须先在网页端绑定动态口令（TOTP）后才能申请接口令牌。")
+            raise SecondFactorRequired(_("该账号须先在网页端绑定动态口令（TOTP）后才能申请接口令牌。"))
         if not otp or not verify_totp(user, otp):
             raise SecondFactorRequired()
     tok, raw = ApiToken.issue(user, settings.API_TOKEN_HOURS, label)
@@ -176,6 +177,6 @@ def reveal(actor, model, pk, field_name: str, reason: str) -> str:
     instance = get_visible(model, actor, pk)
     require(actor, "core.reveal_pii", getattr(instance, model.scope_field))
     if len(reason) < 2:
-        raise ValidationFailed(_("查看完整信息须填写事由（例如：电话回访、入户核实）。"), details={"reason": ["必填"]})
+        raise ValidationFailed(_("查看完整信息须填写事由（例如：电话回访、入户核实）。"), details={"reason": [_("必填")]})
     changelog.record(actor, Action.REVEAL, instance, note=f"{f.verbose_name}：{reason}", extra_changed=[field_name])
     return getattr(instance, field_name)

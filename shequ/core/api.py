@@ -7,6 +7,7 @@ from datetime import datetime
 from importlib import import_module
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -108,15 +109,15 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return _err(request, 404, "not_found", "未找到该记录，或它不在您的管辖范围内。")
+        return _err(request, 404, "not_found", _("未找到该记录，或它不在您的管辖范围内。"))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        return _err(request, 401, "unauthenticated", "令牌缺失、无效、已过期或已撤销，请重新申请。")
+        return _err(request, 401, "unauthenticated", _("令牌缺失、无效、已过期或已撤销，请重新申请。"))
 
     @api.exception_handler(NinjaValidationError)
     def invalid(request, exc):
-        return _err(request, 422, "invalid_request", "请求参数有误。", {"errors": exc.errors})
+        return _err(request, 422, "invalid_request", _("请求参数有误。"), {"errors": exc.errors})
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
@@ -143,7 +144,7 @@ def filtered(request, filterset_class, qs, params: Schema | None):
     data = {k: v for k, v in (params.dict() if params else {}).items() if v not in (None, "")}
     fs = filterset_class(data, queryset=qs, request=request)
     if not fs.is_valid():
-        raise DomainError("筛选条件有误。", code="invalid_filter", details={k: [str(m) for m in v] for k, v in fs.errors.items()})
+        raise DomainError(_("筛选条件有误。"), code="invalid_filter", details={k: [str(m) for m in v] for k, v in fs.errors.items()})
     return fs.qs
 
 

@@ -5,6 +5,7 @@ the post-write visibility re-check and the change-log row, in one transaction. A
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from shequ.core import changelog, scope
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -46,7 +47,7 @@ def _clean(instance, exclude=None):
 def _recheck(actor, instance):
     if not type(instance).objects.visible_to(actor).filter(pk=instance.pk).exists():
         # The write would move the row out of the actor's own scope: refuse and roll back.
-        raise Forbidden("修改后的记录将不在您的管辖范围内，操作已取消。")
+        raise Forbidden(_("修改后的记录将不在您的管辖范围内，操作已取消。"))
 
 
 def _save(instance, **kwargs):
@@ -54,7 +55,7 @@ def _save(instance, **kwargs):
         with transaction.atomic():
             instance.save(**kwargs)
     except IntegrityError as exc:
-        raise Conflict("与已有记录重复（编号或名称已存在），请检查后重试。", code="duplicate",
+        raise Conflict(_("与已有记录重复（编号或名称已存在），请检查后重试。"), code="duplicate",
                        details={"db": str(exc)[:200]}) from None
 
 
@@ -108,6 +109,6 @@ def delete(actor, model, pk, *, perm: str, note: str = ""):
     try:
         instance.delete()
     except ProtectedError:
-        raise Conflict("该记录下还有关联数据，请先处理关联数据后再删除。", code="protected") from None
+        raise Conflict(_("该记录下还有关联数据，请先处理关联数据后再删除。"), code="protected") from None
     instance.pk = entry_pk
     changelog.record(actor, Action.DELETE, instance, before=before, note=note)

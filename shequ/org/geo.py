@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import shapely
+from django.utils.translation import gettext as _
 from shapely.geometry import Point, mapping, shape
 from shapely.validation import explain_validity
 
@@ -36,36 +37,36 @@ def parse_polygon(data):
         try:
             data = json.loads(data)
         except (ValueError, UnicodeDecodeError):
-            raise BoundaryError("文件不是有效的 GeoJSON（JSON 格式错误）。") from None
+            raise BoundaryError(_("文件不是有效的 GeoJSON（JSON 格式错误）。")) from None
     if not isinstance(data, dict):
-        raise BoundaryError("GeoJSON 内容应为一个对象。")
+        raise BoundaryError(_("GeoJSON 内容应为一个对象。"))
     if data.get("type") == "FeatureCollection":
         feats = data.get("features") or []
         if len(feats) != 1:
-            raise BoundaryError(f"文件含 {len(feats)} 个要素；为单个网格导入边界时应只含 1 个面。")
+            raise BoundaryError(_("文件含 %(n)d 个要素；为单个网格导入边界时应只含 1 个面。") % {"n": len(feats)})
         data = feats[0]
     if data.get("type") == "Feature":
         data = data.get("geometry") or {}
     gtype = data.get("type")
     if gtype != "Polygon":
-        raise BoundaryError(f"网格边界必须是面（Polygon），而文件中是 {gtype or '未知类型'}。")
+        raise BoundaryError(_("网格边界必须是面（Polygon），而文件中是 %(t)s。") % {"t": gtype or _("未知类型")})
     try:
         geom = shape(data)
     except Exception:
-        raise BoundaryError("面的坐标不完整：每个环至少 4 个点，且首尾相同。") from None
+        raise BoundaryError(_("面的坐标不完整：每个环至少 4 个点，且首尾相同。")) from None
     if geom.is_empty:
-        raise BoundaryError("面是空的。")
+        raise BoundaryError(_("面是空的。"))
     minx, miny, maxx, maxy = geom.bounds
     bx0, by0, bx1, by1 = CHINA_BOUNDS
     if not (bx0 <= minx and maxx <= bx1 and by0 <= miny and maxy <= by1):
-        raise BoundaryError("坐标不在中国范围内：请确认按“经度, 纬度”（WGS84）的顺序填写。")
+        raise BoundaryError(_("坐标不在中国范围内：请确认按“经度, 纬度”（WGS84）的顺序填写。"))
     if not geom.is_valid:
         reason = explain_validity(geom)
         if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-            raise BoundaryError(f"边界自相交（{reason}），请修改后重试。")
-        raise BoundaryError(f"边界不是有效的面：{reason}。")
+            raise BoundaryError(_("边界自相交（%(r)s），请修改后重试。") % {"r": reason})
+        raise BoundaryError(_("边界不是有效的面：%(r)s。") % {"r": reason})
     if area_m2(geom) < 1.0:
-        raise BoundaryError("面积过小（小于 1 平方米），请检查坐标。")
+        raise BoundaryError(_("面积过小（小于 1 平方米），请检查坐标。"))
     return geom
 
 
@@ -82,8 +83,9 @@ def check_overlaps(geom, siblings) -> None:
         smaller = min(area_m2(geom), area_m2(other))
         if smaller and inter / smaller > OVERLAP_TOLERANCE:
             raise BoundaryError(
-                f"与本社区网格“{name}”重叠约 {inter:,.0f} 平方米（占较小者的 {inter / smaller:.0%}），"
-                f"超过允许的 {OVERLAP_TOLERANCE:.0%}；请调整边界。"
+                _("与本社区网格“%(name)s”重叠约 %(area)s 平方米（占较小者的 %(share)s），超过允许的 %(limit)s；请调整边界。")
+                % {"name": name, "area": f"{inter:,.0f}", "share": f"{inter / smaller:.0%}",
+                   "limit": f"{OVERLAP_TOLERANCE:.0%}"}
             )
 
 
