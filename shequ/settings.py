@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "ninja",  # serves Swagger UI from local static files (no CDN; CSP allows only 'self')
     "shequ.core",
     "shequ.org",
 ]

@@ -119,3 +119,12 @@ def test_demo_loads_once_and_is_repeatable():
     again = (Building.objects.count(), House.objects.count(), Assignment.objects.count(),
              sorted(Grid.objects.values_list("area_m2", flat=True)))
     assert again == first  # same seed, same data
+
+
+@pytest.mark.django_db
+def test_openapi_document_and_offline_docs():
+    c = Client()
+    doc = c.get("/api/v1/openapi.json").json()
+    assert "/api/v1/auth/token" in doc["paths"] and "/api/v1/org/grids" in doc["paths"]
+    page = c.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
