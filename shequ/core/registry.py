@@ -65,7 +65,8 @@ def resolve_node(code: str):
 
 
 def register_dashboard_card(fn) -> None:
-    """fn(request, focus_code) -> {"template": ..., "context": {...}} or None; rendered on the home page."""
+    """fn(request, focus_code) -> {"template", "context", "width"} or None. The home page renders the
+    cards in registration order; "width" is a Bootstrap column class (default "col-12")."""
     _dashboard_cards.append(fn)
 
 

@@ -93,22 +93,15 @@ def logout_view(request):
 
 @login_required
 def home(request):
+    """The user's scope at a glance: whatever cards the modules registered, in their order."""
     focus = scope.focus_of(request)
     cards = []
     for fn in registry.dashboard_cards():
         card = fn(request, focus.code if focus else None)
         if card:
-            cards.append(render_to_string(card["template"], card["context"], request=request))
-    from shequ.org import dashboard  # the home page's map and counts come from the org module
-
-    within = focus.code if focus else None
-    ctx = {
-        "counts": dashboard.level_counts(request.user, within),
-        "cards": cards,
-        "features": dashboard.grid_features(request.user, within),
-        "is_resident_only": not scope.scope_codes(request.user) and scope.scope_codes(request.user) is not None,
-    }
-    return render(request, "core/home.html", ctx)
+            cards.append({"width": card.get("width", "col-12"),
+                          "html": render_to_string(card["template"], card["context"], request=request)})
+    return render(request, "core/home.html", {"cards": cards})
 
 
 @login_required

@@ -28,4 +28,6 @@ class OrgConfig(AppConfig):
         from shequ.org import dashboard, permissions  # noqa: F401  (registers permissions)
 
         registry.register_node_resolver(dashboard.resolve_node)
+        registry.register_dashboard_card(dashboard.counts_card)
+        registry.register_dashboard_card(dashboard.map_card)
         registry.register_dashboard_card(dashboard.coverage_card)

@@ -116,7 +116,25 @@ def grid_features(user, within: str | None = None, limit: int = 2000) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def coverage_card(request, focus_code):
-    if not scope.scope_codes(request.user) and scope.scope_codes(request.user) is not None:
+def _has_staff_scope(user) -> bool:
+    return scope.scope_codes(user) != []  # None (everything) or some roots; residents have []
+
+
+def counts_card(request, focus_code):
+    if not _has_staff_scope(request.user):
         return None
-    return {"template": "org/_coverage_card.html", "context": {"coverage": coverage(request.user, focus_code)}}
+    return {"template": "org/_counts_card.html", "context": {"counts": level_counts(request.user, focus_code)}}
+
+
+def map_card(request, focus_code):
+    if not _has_staff_scope(request.user):
+        return None
+    return {"template": "org/_map_card.html", "width": "col-lg-7",
+            "context": {"features": grid_features(request.user, focus_code)}}
+
+
+def coverage_card(request, focus_code):
+    if not _has_staff_scope(request.user):
+        return None
+    return {"template": "org/_coverage_card.html", "width": "col-lg-5",
+            "context": {"coverage": coverage(request.user, focus_code)}}
