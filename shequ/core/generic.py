@@ -59,7 +59,9 @@ class ScopedListView(LoginRequiredMixin, View):
     paginate_by = 50
     default_sort = None
     select_related: tuple = ()
+    defer_fields: tuple = ()  # large columns a list never shows (e.g. a boundary polygon)
     actions_template = None  # buttons above the table (e.g. 新建)
+    export_limit = 50_000
 
     def base_queryset(self):
         qs = self.model.objects.visible_to(self.request.user)
@@ -68,6 +70,8 @@ class ScopedListView(LoginRequiredMixin, View):
             qs = qs.within(focus.code)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
+        if self.defer_fields:
+            qs = qs.defer(*self.defer_fields)
         return qs
 
     def sort_options(self):
@@ -126,9 +130,9 @@ class ScopedListView(LoginRequiredMixin, View):
             return render(self.request, "core/error.html", {
                 "message": _("导出完整敏感信息须有查看权限并填写事由。"), "status": 403}, status=403)
         cols = [c for c in self.columns if c.export]
-        limit = 50_000
+        total = qs.count()
         rows = []
-        for obj in qs[:limit]:
+        for obj in qs[: self.export_limit]:
             row = []
             for c in cols:
                 v = c.value(obj, self)
@@ -137,9 +141,11 @@ class ScopedListView(LoginRequiredMixin, View):
                 row.append(v)
             rows.append(row)
         note = _("导出人：%(u)s；敏感信息%(m)s") % {"u": user, "m": _("已按事由显示") if reveal else _("已脱敏")}
+        if total > len(rows):
+            note += _("；共 %(total)d 行，仅导出前 %(n)d 行，请缩小筛选范围后分批导出") % {"total": total, "n": len(rows)}
         content = workbook_bytes(self.title, [c.label for c in cols], rows, note)
         changelog.record(user, Action.EXPORT, None, scope_code=self._export_scope(),
-                         note=f"{self.title} {len(rows)} 行" + (f"；含敏感信息，事由：{reason}" if reveal else ""))
+                         note=f"{self.title} {len(rows)}/{total} 行" + (f"；含敏感信息，事由：{reason}" if reveal else ""))
         return xlsx_response(self.title, content)
 
     def _export_scope(self) -> str:

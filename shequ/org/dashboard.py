@@ -38,8 +38,9 @@ def coverage(user, within: str | None = None) -> dict:
     buildings = Building.objects.visible_to(user).within(within)
     current = Assignment.objects.visible_to(user).within(within).current(today)
 
-    def by_community(qs, field="scope_code"):
-        rows = qs.annotate(c=Substr(field, 1, 12)).values("c").annotate(n=Count("id", distinct=True))
+    def by_community(qs):
+        # order_by() drops Meta.ordering joins; ids are unique, so no DISTINCT (it forces a sort).
+        rows = qs.order_by().annotate(c=Substr("scope_code", 1, 12)).values("c").annotate(n=Count("id"))
         return {r["c"]: r["n"] for r in rows}
 
     g_total = by_community(grids)
@@ -47,6 +48,7 @@ def coverage(user, within: str | None = None) -> dict:
     g_cov = {
         r["c"]: r["n"]
         for r in current.filter(post=Post.FULL_TIME)
+        .order_by()
         .annotate(c=Substr("scope_code", 1, 12))
         .values("c")
         .annotate(n=Count("grid", distinct=True))
@@ -54,6 +56,7 @@ def coverage(user, within: str | None = None) -> dict:
     b_cov = {
         r["c"]: r["n"]
         for r in current.filter(post=Post.BUILDING_LEAD)
+        .order_by()
         .annotate(c=Substr("scope_code", 1, 12))
         .values("c")
         .annotate(n=Count("building", distinct=True))

@@ -13,7 +13,7 @@ from stdnum.cn import uscc as uscc_mod
 from shequ.core import changelog
 from shequ.core.models import Action, Membership, User
 from shequ.core.roles import Role
-from shequ.org.geo import describe, parse_polygon
+from shequ.org.geo import parse_polygon, to_geojson
 from shequ.org.models import (
     Assignment,
     Building,
@@ -152,12 +152,12 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
             for r in range(GRID_ROWS):
                 for c in range(GRID_COLS):
                     seq += 1
-                    d = describe(parse_polygon(_cell(pts, r, c)))
                     gtype = GridType.INSTITUTION if seq == 6 else (GridType.BUILDING if seq == 5 else GridType.AREA)
                     g = Grid(community=community, code=f"{code}{seq:03d}",
                              name=f"{community.display_name}第{'一二三四五六七八九'[seq - 1]}网格",
-                             grid_type=gtype, boundary=d["geojson"], area_m2=d["area_m2"],
-                             center_lat=d["center_lat"], center_lng=d["center_lng"], scope_code=f"{code}{seq:03d}")
+                             grid_type=gtype, boundary=to_geojson(parse_polygon(_cell(pts, r, c))),
+                             scope_code=f"{code}{seq:03d}")
+                    g.derive_geometry()
                     grids.append(g)
             Grid.objects.bulk_create(grids)
             grids = list(Grid.objects.filter(community=community).order_by("code"))

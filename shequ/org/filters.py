@@ -20,13 +20,25 @@ from shequ.org.models import (
 class ScopedFilterSet(django_filters.FilterSet):
     """Choice lists (communities, grids) only offer what the user may see."""
 
+    # Above this many grids in scope, the grid drop-down waits for a community to be chosen:
+    # a district's thousands of <option>s cost more to render than the list itself.
+    GRID_CHOICES_LIMIT = 200
+
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         if "community" in self.filters:
-            self.filters["community"].queryset = OrgUnit.objects.visible_to(user).filter(level="community")
+            self.filters["community"].queryset = OrgUnit.objects.visible_to(user).filter(level="community").only(
+                "id", "code", "name")
         if "grid" in self.filters:
-            self.filters["grid"].queryset = Grid.objects.visible_to(user)
+            grids = Grid.objects.visible_to(user).only("id", "code", "name")
+            community = self.data.get("community")
+            if community and str(community).isdigit():
+                grids = grids.filter(community_id=community)
+            elif not self.data.get("grid") and grids.count() > self.GRID_CHOICES_LIMIT:
+                grids = grids.none()
+                self.filters["grid"].extra["help_text"] = _("请先选择社区")
+            self.filters["grid"].queryset = grids
 
 
 class CommunityChoice(django_filters.ModelChoiceFilter):
@@ -38,7 +50,7 @@ class CommunityChoice(django_filters.ModelChoiceFilter):
 
 
 def _filter_community(qs, name, value):
-    return qs.filter(scope_code__startswith=value.code) if value else qs
+    return qs.within(value.code) if value else qs
 
 
 class GridFilter(ScopedFilterSet):

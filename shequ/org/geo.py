@@ -89,9 +89,9 @@ def check_overlaps(geom, siblings) -> None:
             )
 
 
-def describe(geom) -> dict:
-    c = geom.centroid
-    return {"geojson": mapping(geom), "area_m2": round(area_m2(geom), 1), "center_lat": c.y, "center_lng": c.x}
+def to_geojson(geom) -> dict:
+    """GeoJSON geometry with plain lists (as it will read back from the database)."""
+    return json.loads(json.dumps(mapping(geom)))
 
 
 def locate(grids, lng: float, lat: float):

@@ -120,14 +120,25 @@ class Grid(ScopedModel):
     area_m2 = models.FloatField(_("面积（平方米）"), null=True, blank=True)
     center_lat = models.FloatField(_("中心纬度"), null=True, blank=True)
     center_lng = models.FloatField(_("中心经度"), null=True, blank=True)
+    # Bounding box of the boundary: a cheap indexed pre-filter before point-in-polygon tests.
+    bbox_min_lng = models.FloatField(null=True, blank=True, editable=False)
+    bbox_min_lat = models.FloatField(null=True, blank=True, editable=False)
+    bbox_max_lng = models.FloatField(null=True, blank=True, editable=False)
+    bbox_max_lat = models.FloatField(null=True, blank=True, editable=False)
     remarks = models.TextField(_("备注"), blank=True)
 
     class Meta:
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
         ordering = ["code"]
+        indexes = [models.Index(fields=["bbox_min_lng", "bbox_max_lng", "bbox_min_lat", "bbox_max_lat"],
+                                name="grid_bbox")]
         constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_name_unique",
                                     violation_error_message=_("本社区已有同名网格，请换一个名称。"))]
+
+    def save(self, *args, **kwargs):
+        self.derive_geometry()
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return self.name
@@ -137,6 +148,21 @@ class Grid(ScopedModel):
 
     def compute_scope_code(self) -> str:
         return self.code
+
+    def derive_geometry(self) -> None:
+        """Area, centre and bounding box follow the boundary (call before bulk_create too)."""
+        if not self.boundary:
+            self.area_m2 = self.bbox_min_lng = self.bbox_min_lat = self.bbox_max_lng = self.bbox_max_lat = None
+            return
+        from shapely.geometry import shape
+
+        from shequ.org.geo import area_m2
+
+        geom = shape(self.boundary)
+        c = geom.centroid
+        self.area_m2 = round(area_m2(geom), 1)
+        self.center_lat, self.center_lng = c.y, c.x
+        self.bbox_min_lng, self.bbox_min_lat, self.bbox_max_lng, self.bbox_max_lat = geom.bounds
 
     @property
     def sequence(self) -> int:

@@ -152,16 +152,11 @@ def _community(actor, code_or_unit, perm) -> OrgUnit:
     return unit
 
 
-def _boundary_fields(geom) -> dict:
-    d = geo.describe(geom)
-    return {"boundary": d["geojson"], "area_m2": d["area_m2"], "center_lat": d["center_lat"], "center_lng": d["center_lng"]}
-
-
 def _checked_boundary(community, boundary, exclude_pk=None) -> dict:
     geom = geo.parse_polygon(boundary)
     siblings = Grid.objects.filter(community=community).exclude(pk=exclude_pk).values_list("name", "boundary")
     geo.check_overlaps(geom, siblings)
-    return _boundary_fields(geom)
+    return {"boundary": geo.to_geojson(geom)}  # area, centre and box follow in Grid.save
 
 
 @transaction.atomic
@@ -198,11 +193,10 @@ def set_grid_boundary(actor, pk, boundary, *, expected_version=None, note: str =
 
 def locate_grid(lng: float, lat: float, within: str = "") -> Grid | None:
     """The grid containing a point (unscoped lookup for intake channels; callers check scope)."""
-    qs = Grid.objects.filter(boundary__isnull=False, center_lat__isnull=False)
+    qs = Grid.objects.filter(bbox_min_lng__lte=lng, bbox_max_lng__gte=lng, bbox_min_lat__lte=lat,
+                             bbox_max_lat__gte=lat)
     if within:
-        qs = qs.filter(code__startswith=within)
-    # Cheap box pre-filter on the centres: grids are small (a few hundred metres).
-    qs = qs.filter(center_lat__range=(lat - 0.05, lat + 0.05), center_lng__range=(lng - 0.05, lng + 0.05))
+        qs = qs.within(within)
     return geo.locate(qs.only("id", "code", "name", "boundary"), lng, lat)
 
 

@@ -125,6 +125,7 @@ class GridList(ScopedListView):
     title = _l("网格")
     default_sort = "code"
     select_related = ("community",)
+    defer_fields = ("boundary",)
     columns = [
         Column(_l("网格编码"), "code", sort="code"),
         Column(_l("网格名称"), "name", sort="name", link=True),
@@ -245,6 +246,7 @@ class BuildingList(ScopedListView):
     title = _l("楼栋")
     default_sort = "address"
     select_related = ("grid",)
+    defer_fields = ("grid__boundary",)
     columns = [
         Column(_l("楼栋"), "address", sort="address", link=True),
         Column(_l("所属网格"), "grid.name", sort="grid__code"),
@@ -333,6 +335,7 @@ class AssignmentList(ScopedListView):
     title = _l("网格责任人")
     default_sort = "grid__code"
     select_related = ("grid", "building", "unit")
+    defer_fields = ("grid__boundary",)
     columns = [
         Column(_l("网格"), "grid.name", sort="grid__code"),
         Column(_l("岗位"), "post", sort="post"),
@@ -392,6 +395,7 @@ class ResidentOrgList(ScopedListView):
     title = _l("驻区单位")
     default_sort = "name"
     select_related = ("community", "grid")
+    defer_fields = ("grid__boundary",)
     columns = [
         Column(_l("单位名称"), "name", sort="name", link=True),
         Column(_l("统一社会信用代码"), "uscc", sort="uscc"),

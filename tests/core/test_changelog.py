@@ -134,3 +134,21 @@ def test_history_tab_and_global_log(world):
     assert "宁安一格" in log
     # Community workers hold no change-log permission.
     assert world.client(world.users["community_worker"]).get("/changelog/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_export_says_when_it_is_cut_short(world, monkeypatch):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from shequ.org.views import GridList
+
+    for n in range(3):
+        Grid.objects.create(community=world.a, code=f"{world.a.code}{n + 10:03d}", name=f"格{n}")
+    monkeypatch.setattr(GridList, "export_limit", 2)
+    r = world.client(world.users["community_worker"]).get("/org/grids/", {"export": "xlsx"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
+    assert len([row for row in rows[1:] if row[0]]) == 3  # 2 data rows + the note row
+    assert "共 4 行，仅导出前 2 行" in str(rows)
+    assert ChangeLogEntry.objects.filter(action=Action.EXPORT).latest("id").note.endswith("2/4 行")
