@@ -104,31 +104,72 @@ def cmd_keys_status(args):
     print(json.dumps(keys.status(), ensure_ascii=False, indent=2))
 
 
+def _node(code: str | None):
+    """(org, grid) for a scope code, or exit with a message."""
+    from shequ.org.models import Grid, OrgUnit
+
+    if not code:
+        return None, None
+    if len(code) == 15:
+        grid = Grid.objects.filter(code=code).first()
+        if grid:
+            return None, grid
+    else:
+        org = OrgUnit.objects.filter(code=code).first()
+        if org:
+            return org, None
+    _fail(f"未找到代码为 {code} 的组织或网格；先用 `shequ divisions import` 导入区划。")
+
+
+def _account_act(fn):
+    from shequ.core.errors import DomainError
+
+    try:
+        return fn()
+    except DomainError as exc:
+        _fail(exc.message)
+
+
 def cmd_user_create(args):
     _django()
     from shequ.core import accounts
-    from shequ.core.errors import DomainError
-    from shequ.org.models import Grid, OrgUnit
 
-    org = grid = None
-    if args.scope:
-        if len(args.scope) == 15:
-            grid = Grid.objects.filter(code=args.scope).first()
-        else:
-            org = OrgUnit.objects.filter(code=args.scope).first()
-        if not (org or grid):
-            _fail(f"未找到代码为 {args.scope} 的组织或网格；先用 `shequ divisions import` 导入区划。")
+    org, grid = _node(args.scope)
     password = args.password or os.environ.get("SHEQU_NEW_PASSWORD")
     if not password:
         password = getpass.getpass("密码：")
         if password != getpass.getpass("再次输入密码："):
             _fail("两次输入的密码不一致。")
-    try:
-        user = accounts.create_user(None, username=args.username, password=password, role=args.role, org=org,
-                                    grid=grid, display_name=args.name or "", department=args.department or "")
-    except DomainError as exc:
-        _fail(exc.message)
+    user = _account_act(lambda: accounts.create_user(
+        None, username=args.username, password=password, role=args.role, org=org, grid=grid,
+        display_name=args.name or "", department=args.department or ""))
     print(f"已创建账号 {user.username}（{args.role} @ {args.scope or '全部'}）")
+
+
+def cmd_user_grant(args):
+    _django()
+    from shequ.core import accounts
+
+    org, grid = _node(args.scope)
+    m = _account_act(lambda: accounts.grant(None, args.username, role=args.role, org=org, grid=grid,
+                                            department=args.department or ""))
+    print(f"{args.username}：{m.get_role_display()} @ {m.scope_name}")
+
+
+def cmd_user_unlock(args):
+    _django()
+    from shequ.core import accounts
+
+    _account_act(lambda: accounts.unlock_user(None, args.username))
+    print(f"已解除 {args.username} 的登录锁定。")
+
+
+def cmd_user_reset_totp(args):
+    _django()
+    from shequ.core import accounts
+
+    _account_act(lambda: accounts.reset_totp(None, args.username))
+    print(f"已重置 {args.username} 的动态口令；该账号下次登录时重新绑定。")
 
 
 def cmd_manage(args):
@@ -226,6 +267,20 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--department", help="所属部门（部门工作人员）")
     u.add_argument("--password", help="密码（不建议在命令行明文填写）")
     u.set_defaults(func=cmd_user_create)
+    u = usub.add_parser("grant", help="为已有账号增加一个角色和范围",
+                        description="为已有账号增加一个授权（角色 + 组织或网格）。已有相同授权时不重复添加。")
+    u.add_argument("--username", required=True, help="用户名")
+    u.add_argument("--role", required=True, help="角色（同 user create）")
+    u.add_argument("--scope", help="组织代码或网格编码；系统管理员可省略")
+    u.add_argument("--department", help="所属部门（部门工作人员）")
+    u.set_defaults(func=cmd_user_grant)
+    u = usub.add_parser("unlock", help="解除登录失败锁定", description="清除失败次数并解除锁定（记入操作日志）。")
+    u.add_argument("username", help="用户名")
+    u.set_defaults(func=cmd_user_unlock)
+    u = usub.add_parser("reset-totp", help="重置动态口令",
+                        description="清除账号的动态口令密钥（手机丢失等情况）；下次登录时重新绑定。记入操作日志。")
+    u.add_argument("username", help="用户名")
+    u.set_defaults(func=cmd_user_reset_totp)
 
     s = sub.add_parser("manage", help="转交 Django 管理命令", description="把其余参数原样交给 Django 的 manage.py，"
                        "例如 `shequ manage createcachetable`、`shequ manage shell`。", add_help=True)

@@ -150,6 +150,9 @@ CSRF_COOKIE_SECURE = SECURE_SSL
 SECURE_SSL_REDIRECT = SECURE_SSL
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP
+# Behind nginx: take the client address from X-Forwarded-For (set it only when a proxy is in front).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
@@ -159,6 +162,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 MAP_TILE_URL = env("MAP_TILE_URL", "")  # e.g. an intranet tile server; empty: polygons on a plain canvas
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
 _tile_hosts = []
 if MAP_TILE_URL:
     from urllib.parse import urlsplit

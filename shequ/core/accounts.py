@@ -118,22 +118,27 @@ def revoke_token(user: User, token: ApiToken) -> None:
     changelog.record(user, Action.TOKEN, user, note=f"撤销令牌 {token.prefix}…", scope_code="")
 
 
+def _check_role_placement(role, org, grid, node_code) -> None:
+    if role not in Role.values:
+        raise ValidationFailed(_("未知角色 %(r)s，可选：%(all)s") % {"r": role, "all": "、".join(Role.values)})
+    allowed = ROLE_LEVELS[Role(role)]
+    level = "grid" if grid else getattr(org, "level", None)
+    if allowed is not None and level not in allowed:
+        raise ValidationFailed(
+            _("角色“%(r)s”不能设在“%(l)s”层级。")
+            % {"r": Role(role).label, "l": (org.get_level_display() if org is not None else level) or _("无组织")}
+        )
+    if role != Role.SYSADMIN and not node_code:
+        raise ValidationFailed(_("除系统管理员外，每个账号都必须指定所属组织或网格。"))
+
+
 @transaction.atomic
 def create_user(actor, *, username: str, password: str, role: str, org=None, grid=None,
                 display_name: str = "", department: str = "") -> User:
     """Create an account with one membership; the actor must manage users over that node.
     `actor=None` is the command line (the operator of the machine)."""
     node_code = grid.code if grid else (org.code if org else "")
-    if role not in Role.values:
-        raise ValidationFailed(_("未知角色 %(r)s，可选：%(all)s") % {"r": role, "all": "、".join(Role.values)})
-    allowed = ROLE_LEVELS[Role(role)]
-    level = "grid" if grid else (getattr(org, "level", None))
-    if allowed is not None and level not in allowed:
-        raise ValidationFailed(
-            _("角色“%(r)s”不能设在“%(l)s”层级。") % {"r": Role(role).label, "l": level or _("无组织")}
-        )
-    if role != Role.SYSADMIN and not node_code:
-        raise ValidationFailed(_("除系统管理员外，每个账号都必须指定所属组织或网格。"))
+    _check_role_placement(role, org, grid, node_code)
     if actor is not None:
         require(actor, "core.manage_users", node_code or None)
         if role == Role.SYSADMIN and not scope.is_global(actor):
@@ -180,3 +185,49 @@ def reveal(actor, model, pk, field_name: str, reason: str) -> str:
         raise ValidationFailed(_("查看完整信息须填写事由（例如：电话回访、入户核实）。"), details={"reason": [_("必填")]})
     changelog.record(actor, Action.REVEAL, instance, note=f"{f.verbose_name}：{reason}", extra_changed=[field_name])
     return getattr(instance, field_name)
+
+
+def _user_by_name(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(_("没有用户名为 %(u)s 的账号。") % {"u": username})
+    return user
+
+
+@transaction.atomic
+def unlock_user(actor, username: str) -> User:
+    """Lift a lock-out after failed logins (command line or an administrator)."""
+    if actor is not None:
+        require(actor, "core.manage_users")
+    user = _user_by_name(username)
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    changelog.record(actor, Action.UPDATE, user, note=_("解除登录锁定"), scope_code="", extra_changed=["locked_until"])
+    return user
+
+
+@transaction.atomic
+def reset_totp(actor, username: str) -> User:
+    """Forget the user's TOTP secret; they enrol again at their next sign-in."""
+    if actor is not None:
+        require(actor, "core.manage_users")
+    user = _user_by_name(username)
+    user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
+    changelog.record(actor, Action.UPDATE, user, note=_("重置动态口令"), scope_code="", extra_changed=["totp_secret"])
+    return user
+
+
+@transaction.atomic
+def grant(actor, username: str, *, role: str, org=None, grid=None, department: str = "") -> Membership:
+    """Give an existing account one more membership (role at a node)."""
+    user = _user_by_name(username)
+    node_code = grid.code if grid else (org.code if org else "")
+    _check_role_placement(role, org, grid, node_code)
+    if actor is not None:
+        require(actor, "core.manage_users", node_code or None)
+    m, created = Membership.objects.get_or_create(user=user, role=role, org=org if not grid else grid.community,
+                                                  grid=grid, defaults={"department": department})
+    if created:
+        changelog.record(actor, Action.CREATE, user, note=f"{m.get_role_display()} @ {m.scope_name}",
+                         scope_code=node_code)
+    return m

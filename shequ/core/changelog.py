@@ -11,8 +11,12 @@ from shequ.core.models import Action, ChangeLogEntry
 REDACTED = "***"
 
 
+# Never logged, whatever the model: credential material.
+ALWAYS_REDACTED = {"password", "totp_secret", "totp_last_step", "key_hash"}
+
+
 def _is_sensitive(field) -> bool:
-    return getattr(field, "sensitive", False)
+    return getattr(field, "sensitive", False) or field.name in ALWAYS_REDACTED
 
 
 def snapshot(instance) -> dict:

@@ -43,6 +43,8 @@ def shell(request):
         return {"site_name": settings.SHEQU_ORG_NAME}
     return {
         "site_name": settings.SHEQU_ORG_NAME,
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "nav": registry.nav_for(user),
         "memberships": scope.memberships(user),
         "focus": scope.focus_of(request),

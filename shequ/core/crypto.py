@@ -10,9 +10,11 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,13 @@ class Keyring:
 
 _lock = threading.Lock()
 _keyring: Keyring | None = None
+_checked_at = 0.0
+_file_mtime = 0.0
+RELOAD_CHECK_SECONDS = 5.0  # a rotation in another process is picked up within this time
+
+
+class MissingKey(ImproperlyConfigured):
+    """A ciphertext names a key this process does not have."""
 
 
 def _b64d(value: str) -> bytes:
@@ -54,6 +63,18 @@ def _b64d(value: str) -> bytes:
 
 def _new_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _new_kid(n: int) -> str:
+    # A random suffix: a key file recreated by mistake cannot pass for the lost one ("k1" again),
+    # so old ciphertexts fail with "missing key" instead of a bare authentication error.
+    return f"k{n}-{secrets.token_hex(2)}"
+
+
+def _kid_number(kid: str) -> int:
+    """k3-1a2b → 3 (older plain ids such as k3 also work)."""
+    head = kid[1:].split("-", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 def _write_key_file(path: Path, data: dict) -> None:
@@ -83,19 +104,35 @@ def _load() -> Keyring:
     path = Path(settings.FIELD_KEY_FILE)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_key_file(path, {"active": "k1", "keys": {"k1": _new_key()}, "index_key": _new_key()})
+        kid = _new_kid(1)
+        _write_key_file(path, {"active": kid, "keys": {kid: _new_key()}, "index_key": _new_key()})
+        logging.getLogger("shequ.keys").warning("created a new field-key file %s; back it up", path)
     data = json.loads(path.read_text())
     return Keyring(
         {k: _b64d(v) for k, v in data["keys"].items()}, data["active"], _b64d(data["index_key"]), str(path)
     )
 
 
+def _key_file_mtime() -> float:
+    try:
+        return os.stat(settings.FIELD_KEY_FILE).st_mtime
+    except OSError:
+        return 0.0
+
+
 def keyring() -> Keyring:
-    global _keyring
+    """The cached keyring; a key file changed by `shequ keys rotate` elsewhere is re-read."""
+    global _keyring, _checked_at, _file_mtime
+    now = time.monotonic()
+    if _keyring is not None and _keyring.source != "env" and now - _checked_at > RELOAD_CHECK_SECONDS:
+        _checked_at = now
+        if _key_file_mtime() != _file_mtime:
+            _keyring = None
     if _keyring is None:
         with _lock:
             if _keyring is None:
                 _keyring = _load()
+                _checked_at, _file_mtime = now, _key_file_mtime()
     return _keyring
 
 
@@ -114,8 +151,7 @@ def add_key() -> str:
         )
     path = Path(ring.source)
     data = json.loads(path.read_text())
-    n = 1 + max(int(k[1:]) for k in data["keys"] if k[1:].isdigit())
-    kid = f"k{n}"
+    kid = _new_kid(1 + max(_kid_number(k) for k in data["keys"]))
     data["keys"][kid] = _new_key()
     data["active"] = kid
     _write_key_file(path, data)
@@ -135,7 +171,16 @@ def decrypt(token: str) -> str:
     if not sep:
         raise ValueError("not a shequ ciphertext")
     raw = base64.b64decode(body)
-    return keyring().aead(kid).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], kid.encode()).decode()
+    ring = keyring()
+    if kid not in ring.keys:
+        reset_keyring()  # perhaps rotated by another process a moment ago
+        ring = keyring()
+        if kid not in ring.keys:
+            raise MissingKey(
+                f"字段密钥 {kid} 不在密钥环中（{ring.source}）：密钥文件丢失、被替换，或 SHEQU_DATA_DIR / "
+                f"SHEQU_FIELD_KEYS 配置错误。请从备份恢复密钥文件。"
+            )
+    return ring.aead(kid).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], kid.encode()).decode()
 
 
 def key_id(token: str) -> str | None:

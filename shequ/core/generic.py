@@ -1,6 +1,7 @@
 """Generic pages every module reuses: a scoped list (filters, sorting, pagination, Excel export),
 a scoped detail page, and a form page whose submit goes through a services function."""
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,11 +150,15 @@ class ScopedListView(LoginRequiredMixin, View):
         return xlsx_response(self.title, content)
 
     def _export_scope(self) -> str:
+        """The narrowest node covering what was exported, so managers of that node see the entry."""
         focus = scope.focus_of(self.request)
         if focus is not None:
             return focus.code
         roots = scope.scope_codes(self.request.user)
-        return roots[0] if roots and len(roots) == 1 else ""
+        if not roots:
+            return ""
+        common = os.path.commonprefix(roots)
+        return next((common[:n] for n in (15, 12, 9, 6, 4, 2) if n <= len(common)), "")
 
 
 class ScopedDetailView(LoginRequiredMixin, View):
@@ -189,6 +194,17 @@ class ServiceFormView(LoginRequiredMixin, View):
     template_name = "core/form.html"
     title = ""
     submit_label = _("保存")
+    perm: str | None = None  # the permission the form's act needs, checked before it is shown
+
+    def perm_code(self) -> str | None:
+        """The org code the act applies to (set by setup_objects)."""
+        return None
+
+    def _check_perm(self):
+        if self.perm and not scope.covers(self.request.user, self.perm_code() or "", self.perm):
+            return render(self.request, "core/error.html", {
+                "status": 403, "message": _("您没有执行此操作的权限，请联系上级管理员开通。")}, status=403)
+        return None
 
     def get_form_kwargs(self) -> dict:
         return {}
@@ -213,6 +229,9 @@ class ServiceFormView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         self.setup_objects()
+        denied = self._check_perm()
+        if denied:
+            return denied
         return self.render_form(self.form_class(initial=self.initial(), **self.get_form_kwargs()))
 
     def setup_objects(self) -> None:
@@ -220,6 +239,9 @@ class ServiceFormView(LoginRequiredMixin, View):
 
     def post(self, request, *args, **kwargs):
         self.setup_objects()
+        denied = self._check_perm()
+        if denied:
+            return denied
         form = self.form_class(request.POST, request.FILES, **self.get_form_kwargs())
         if form.is_valid():
             try:

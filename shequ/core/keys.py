@@ -73,3 +73,14 @@ def rotate(*, new_key: bool = True, batch_size: int = 500, echo=print) -> dict:
     changelog.record(None, Action.KEYS, None, scope_code="",
                      note=f"轮换到密钥 {active} 完成：" + "，".join(f"{k} {v}" for k, v in totals.items()))
     return {"active": active, "reencrypted": totals}
+
+
+def self_check() -> dict:
+    """Decrypt one stored value per encrypted column: catches a lost or swapped key file early."""
+    for model, fields in encrypted_models():
+        for f in fields:
+            try:
+                model._base_manager.exclude(**{f.attname: ""}).values_list(f.attname, flat=True).first()
+            except Exception as exc:  # noqa: BLE001 - any failure means the data cannot be read
+                return {"ok": False, "error": f"{model._meta.label}.{f.name}: {str(exc)[:200]}"}
+    return {"ok": True, "active": crypto.keyring().active}

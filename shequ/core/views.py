@@ -249,6 +249,11 @@ def healthz(request):
         except Exception as exc:  # noqa: BLE001
             checks["migrations"] = {"ok": False, "error": str(exc)[:200]}
             ok = False
+    if checks.get("migrations", {}).get("ok"):
+        from shequ.core.keys import self_check
+
+        checks["field_keys"] = self_check()
+        ok &= checks["field_keys"]["ok"]
     if settings.REDIS_URL:
         try:
             import redis

@@ -211,17 +211,16 @@ def create_building(actor, grid_pk, *, compound: str, number: str, floors=None, 
 
 
 def update_building(actor, pk, *, expected_version=None, **changes) -> Building:
+    """Edit a building's own fields; its units' and houses' address text follows."""
     allowed = {k: v for k, v in changes.items() if k in {"compound", "number", "floors", "lat", "lng"}}
-    if "grid" in changes:
-        allowed["grid"] = services.get_visible(Grid, actor, changes["grid"].pk)
     with transaction.atomic():
         b = services.update(actor, Building, pk, allowed, perm="org.manage_building",
                             expected_version=expected_version)
-        # Units and houses follow the building (address text and scope).
-        for unit in b.units.all():
-            unit.save()
-            for house in unit.houses.all():
-                house.save()
+        if {"compound", "number"} & set(allowed):
+            for unit in b.units.all():
+                unit.save(update_fields=["address"])
+                for house in unit.houses.all():
+                    house.save(update_fields=["address"])
     return b
 
 
@@ -287,7 +286,16 @@ def _check_uscc_unique(uscc: str, exclude_pk=None) -> None:
 
 
 def create_resident_org(actor, community, **data) -> ResidentOrganization:
-    unit = _community(actor, community, "org.manage_resident_org")
+    """Register a resident organisation; a grid worker does it through their grid."""
+    grid = data.get("grid")
+    if grid and not OrgUnit.objects.visible_to(actor).filter(
+            code=getattr(community, "code", community)).exists():
+        g = services.get_visible(Grid, actor, getattr(grid, "pk", grid))
+        if g.community.code != getattr(community, "code", community):
+            raise NotFound(_("未找到该社区，或它不在您的管辖范围内。"))
+        unit = g.community
+    else:
+        unit = _community(actor, community, "org.manage_resident_org")
     fields = _resident_org_fields(actor, data)
     _check_uscc_unique(fields.get("uscc", ""))
     return services.create(actor, ResidentOrganization(community=unit, **fields), perm="org.manage_resident_org")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from shequ.core import scope
 from shequ.core.errors import DomainError
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView
+from shequ.core.masking import mask
 from shequ.core.services import get_visible
 from shequ.org import dashboard, filters, forms, services
 from shequ.org.models import (
@@ -161,6 +162,10 @@ class GridDetail(ScopedDetailView):
 class GridCreate(ServiceFormView):
     form_class = forms.GridForm
     title = _l("新建网格")
+    perm = "org.manage_grid"
+
+    def perm_code(self):
+        return self.unit.code
 
     def setup_objects(self):
         self.unit = _unit_or_404(self.request.user, self.kwargs["code"])
@@ -177,6 +182,10 @@ class GridCreate(ServiceFormView):
 class GridEdit(ServiceFormView):
     form_class = forms.GridForm
     title = _l("修改网格")
+    perm = "org.manage_grid"
+
+    def perm_code(self):
+        return self.grid.code
 
     def setup_objects(self):
         self.grid = get_or_404(Grid, self.request.user, self.kwargs["pk"])
@@ -285,6 +294,10 @@ class BuildingDetail(ScopedDetailView):
 class BuildingCreate(ServiceFormView):
     form_class = forms.BuildingForm
     title = _l("新建楼栋")
+    perm = "org.manage_building"
+
+    def perm_code(self):
+        return self.grid.code
 
     def setup_objects(self):
         self.grid = get_or_404(Grid, self.request.user, self.kwargs["pk"])
@@ -299,6 +312,9 @@ class BuildingCreate(ServiceFormView):
 class UnitCreate(BuildingCreate):
     form_class = forms.UnitForm
     title = _l("新建单元")
+
+    def perm_code(self):
+        return self.building.scope_code
 
     def setup_objects(self):
         self.building = get_or_404(Building, self.request.user, self.kwargs["pk"])
@@ -350,6 +366,10 @@ class AssignmentList(ScopedListView):
 class AssignmentCreate(ServiceFormView):
     form_class = forms.AssignmentForm
     title = _l("任命网格责任人")
+    perm = "org.manage_assignment"
+
+    def perm_code(self):
+        return self.grid.code
 
     def setup_objects(self):
         self.grid = get_or_404(Grid, self.request.user, self.kwargs["pk"])
@@ -420,12 +440,16 @@ class ResidentOrgDetail(ScopedDetailView):
 class ResidentOrgCreate(ServiceFormView):
     form_class = forms.ResidentOrgForm
     title = _l("登记驻区单位")
+    perm = "org.manage_resident_org"
+
+    def perm_code(self):
+        return self.unit.code
 
     def setup_objects(self):
         self.unit = _unit_or_404(self.request.user, self.kwargs["code"])
 
     def get_form_kwargs(self):
-        return {"community": self.unit}
+        return {"community": self.unit, "user": self.request.user}
 
     def context(self):
         return {"parent_title": self.unit.display_name, "parent_url": self.unit.get_absolute_url()}
@@ -439,17 +463,25 @@ class ResidentOrgCreate(ServiceFormView):
 class ResidentOrgEdit(ServiceFormView):
     form_class = forms.ResidentOrgForm
     title = _l("修改驻区单位")
+    perm = "org.manage_resident_org"
+
+    def perm_code(self):
+        return self.obj.scope_code
 
     def setup_objects(self):
         self.obj = get_or_404(ResidentOrganization, self.request.user, self.kwargs["pk"])
 
     def get_form_kwargs(self):
-        return {"community": self.obj.community}
+        return {"community": self.obj.community, "user": self.request.user,
+                "masked_phone": mask(self.obj.contact_phone, "phone")}
 
     def initial(self):
         o = self.obj
-        return {k: getattr(o, k) for k in ("name", "uscc", "org_type", "grid", "address", "contact_name",
-                                           "contact_phone", "employees", "remarks", "version")}
+        data = {k: getattr(o, k) for k in ("name", "uscc", "org_type", "grid", "address", "contact_name",
+                                           "employees", "remarks", "version")}
+        # The form shows the masked number: editing must not be a way round the logged reveal.
+        data["contact_phone"] = mask(o.contact_phone, "phone")
+        return data
 
     def context(self):
         return {"parent_title": self.obj.name, "parent_url": self.obj.get_absolute_url()}
@@ -457,5 +489,7 @@ class ResidentOrgEdit(ServiceFormView):
     def perform(self, form):
         d = dict(form.cleaned_data)
         version = d.pop("version")
+        if d.get("contact_phone") is None:
+            d.pop("contact_phone", None)  # left as the masked value: unchanged
         return services.update_resident_org(self.request.user, self.obj.pk, expected_version=version, **d)
 

@@ -35,7 +35,7 @@ cases.public("robots", "robots.txt")
 cases.public("set_language", "language preference")
 cases.listing("core:home", make=lambda w, s: w.grid(s), marker=lambda g: g.code)
 cases.action("core:focus", make=lambda w, s: w.community(s), kwargs=None, data=lambda c: {"code": c.code},
-             roles=("community_lead", "community_worker"), writes=False)
+             roles=("community_lead", "community_worker"))
 cases.action("core:reveal", make=assignment, kwargs=None,
              data=lambda a: {"ct": ContentType.objects.get_for_model(a).pk, "pk": a.pk, "field": "phone",
                              "reason": "电话回访"})

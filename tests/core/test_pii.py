@@ -25,12 +25,13 @@ def test_key_file_created_with_mode_0600(settings):
     mode = stat.S_IMODE(os.stat(settings.FIELD_KEY_FILE).st_mode)
     assert mode == 0o600
     data = json.loads(settings.FIELD_KEY_FILE.read_text())
-    assert data["active"] == "k1" and "index_key" in data
+    assert data["active"].startswith("k1") and "index_key" in data
 
 
 def test_ciphertext_has_key_id_and_random_nonce():
     a, b = crypto.encrypt("13812345678"), crypto.encrypt("13812345678")
-    assert a.startswith("k1:") and b.startswith("k1:")
+    k1 = crypto.keyring().active
+    assert a.startswith(f"{k1}:") and b.startswith(f"{k1}:")
     assert a != b
     assert crypto.decrypt(a) == crypto.decrypt(b) == "13812345678"
 
@@ -63,13 +64,14 @@ def test_encrypted_at_rest_and_found_by_blind_index(world):
     with connection.cursor() as cur:
         cur.execute("SELECT phone, phone_index FROM org_assignment WHERE id = %s", [a.pk])
         raw, index = cur.fetchone()
-    assert "13812345678" not in raw and raw.startswith("k1:")
+    assert "13812345678" not in raw and raw.startswith(f"{crypto.keyring().active}:")
     assert len(index) == 64
     assert Assignment.objects.get(**crypto.lookup(Assignment, "phone", " 138 1234 5678 ")).pk == a.pk
 
 
 @pytest.mark.django_db
 def test_rotation_reencrypts_and_resumes(world):
+    k1 = crypto.keyring().active
     for i in range(7):
         Assignment.objects.create(grid=world.grid_a, post=Post.PART_TIME, person_name=f"人{i}", phone=f"1391234567{i}")
     seen = []
@@ -81,11 +83,13 @@ def test_rotation_reencrypts_and_resumes(world):
 
     with pytest.raises(KeyboardInterrupt):
         keys.rotate(new_key=True, batch_size=3, echo=interrupt_after_first_batch)
+    k2 = crypto.keyring().active
+    assert k2 != k1 and k2.startswith("k2")
     counts = keys.status()["models"]["org.Assignment"]
-    assert counts == {"k1": 4, "k2": 3}  # first batch committed before the interruption
+    assert counts == {k1: 4, k2: 3}  # first batch committed before the interruption
     result = keys.rotate(new_key=False, batch_size=3, echo=lambda m: None)
-    assert result["active"] == "k2"
-    assert keys.status()["models"]["org.Assignment"] == {"k2": 7}
+    assert result["active"] == k2
+    assert keys.status()["models"]["org.Assignment"] == {k2: 7}
     assert sorted(a.phone for a in Assignment.objects.all())[0] == "13912345670"
     # The blind index survives rotation: it uses its own key.
     assert Assignment.objects.filter(**crypto.lookup(Assignment, "phone", "13912345673")).count() == 1
@@ -153,3 +157,32 @@ def test_uscc_check_character():
         validate_uscc(bad)
     assert exc.value.code == "uscc_checksum"
     assert good[-1] in exc.value.messages[0]
+
+
+def test_a_rotation_by_another_process_is_picked_up(settings):
+    old = crypto.encrypt("甲")
+    # Another process adds a key to the file and encrypts under it.
+    data = json.loads(settings.FIELD_KEY_FILE.read_text())
+    import base64
+    import secrets
+
+    data["keys"]["k9beef"] = base64.b64encode(secrets.token_bytes(32)).decode()
+    data["active"] = "k9beef"
+    settings.FIELD_KEY_FILE.write_text(json.dumps(data))
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = secrets.token_bytes(12)
+    ct = AESGCM(base64.b64decode(data["keys"]["k9beef"])).encrypt(nonce, "乙".encode(), b"k9beef")
+    foreign = "k9beef:" + base64.b64encode(nonce + ct).decode()
+    assert crypto.decrypt(foreign) == "乙"  # unknown key id → the file is re-read once
+    assert crypto.decrypt(old) == "甲"
+    assert crypto.encrypt("丙").startswith("k9beef:")
+
+
+def test_lost_key_file_gives_a_clear_error(settings):
+    token = crypto.encrypt("甲")
+    settings.FIELD_KEY_FILE.unlink()
+    crypto.reset_keyring()
+    with pytest.raises(crypto.MissingKey) as exc:
+        crypto.decrypt(token)
+    assert "密钥文件丢失" in str(exc.value)

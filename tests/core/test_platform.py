@@ -10,7 +10,8 @@ from django.test import Client
 from shequ.cli import build_parser
 
 SUBCOMMANDS = [["serve"], ["migrate"], ["demo"], ["divisions"], ["divisions", "import"], ["keys"], ["keys", "rotate"],
-               ["keys", "status"], ["user"], ["user", "create"], ["manage"], ["worker"]]
+               ["keys", "status"], ["user"], ["user", "create"], ["user", "grant"], ["user", "unlock"],
+               ["user", "reset-totp"], ["manage"], ["worker"]]
 
 
 @pytest.mark.parametrize("argv", SUBCOMMANDS, ids=" ".join)
@@ -128,3 +129,44 @@ def test_openapi_document_and_offline_docs():
     assert "/api/v1/auth/token" in doc["paths"] and "/api/v1/org/grids" in doc["paths"]
     page = c.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+
+
+@pytest.mark.django_db
+def test_healthz_503_when_the_key_file_is_lost(world, settings):
+    from shequ.core import crypto
+    from shequ.org.models import Assignment
+
+    settings.REDIS_URL = None
+    Assignment.objects.create(grid=world.grid_a, post="grid_lead", person_name="甲", phone="13800000000")
+    assert Client().get("/healthz").json()["checks"]["field_keys"]["ok"]
+    settings.FIELD_KEY_FILE.unlink()
+    crypto.reset_keyring()
+    r = Client().get("/healthz")
+    assert r.status_code == 503 and "密钥" in r.json()["checks"]["field_keys"]["error"]
+
+
+@pytest.mark.django_db
+def test_unlock_reset_totp_and_grant(world):
+    from django.utils import timezone
+
+    from shequ.core import accounts
+    from shequ.core.models import ChangeLogEntry, Membership
+
+    u = world.users["street"]
+    u.locked_until = timezone.now() + timezone.timedelta(minutes=10)
+    u.totp_secret = "JBSWY3DPEHPK3PXP"
+    u.totp_confirmed_at = timezone.now()
+    u.save()
+    accounts.unlock_user(None, u.username)
+    accounts.reset_totp(None, u.username)
+    u.refresh_from_db()
+    assert u.locked_until is None and not u.totp_secret and u.totp_confirmed_at is None
+    m = accounts.grant(None, "t_worker_a", role="community_worker", org=world.b)
+    assert Membership.objects.filter(user=world.users["community_worker"]).count() == 2
+    assert m.scope_code == world.b.code
+    assert ChangeLogEntry.objects.filter(note__contains="解除登录锁定").exists()
+    # A worker cannot grant themselves more scope.
+    from shequ.core.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        accounts.grant(world.users["community_worker"], "t_worker_a", role="community_lead", org=world.a)

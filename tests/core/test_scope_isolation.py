@@ -97,13 +97,14 @@ def test_actions_on_other_community_are_404_and_change_nothing(world, case, role
         kw = {"data": json.dumps(data), "content_type": "application/json"}
     else:
         kw = {"data": data}
-    resp = client.post(_url(case, theirs), **kw)
+    send = getattr(client, case.method.lower())
+    resp = send(_url(case, theirs), **kw)
     assert resp.status_code == 404
     assert ChangeLogEntry.objects.count() == before
     # The same act on one's own community reaches the service (not a 404).
     data = _call(case.data, mine) or {}
     kw["data"] = json.dumps(data) if "content_type" in kw else data
-    assert client.post(_url(case, mine), **kw).status_code != 404
+    assert send(_url(case, mine), **kw).status_code != 404
 
 
 @pytest.mark.parametrize(("case", "role"), _params(None, "api"))

@@ -61,7 +61,7 @@ cases.listing("org:grid-geojson", make=make_grid, marker=lambda g: g.code, roles
 cases.listing("org:grid-geojson", make=lambda w, s: w.grid(s), marker=lambda g: g.code)
 cases.detail("org:grid-detail", make=make_grid, kwargs=lambda g: {"pk": g.pk}, roles=COMMUNITY_ROLES)
 cases.detail("org:grid-detail", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk})
-cases.detail("org:grid-edit", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk})
+cases.detail("org:grid-edit", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk}, roles=COMMUNITY_ROLES)
 cases.action("org:grid-edit", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk},
              data={"name": "改名", "grid_type": "area"})
 cases.action("org:grid-boundary", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk},
@@ -69,7 +69,8 @@ cases.action("org:grid-boundary", make=lambda w, s: w.grid(s), kwargs=lambda g: 
 cases.detail("org:building-create", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk})
 cases.action("org:building-create", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk},
              data={"compound": "越权", "number": "1栋"})
-cases.detail("org:assignment-create", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk})
+cases.detail("org:assignment-create", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk},
+             roles=COMMUNITY_ROLES)
 cases.action("org:assignment-create", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk},
              data={"post": "part_time", "person_name": "越权", "phone": "13800001111", "start_date": "2026-01-01"})
 cases.listing("org:building-list", make=make_building, marker=lambda b: b.address)

@@ -261,3 +261,42 @@ def test_concurrent_edit_of_grid_page_reports_conflict(world):
     assert r.status_code == 409 and "已被他人修改" in r.content.decode()
     world.grid_a.refresh_from_db()
     assert world.grid_a.name == "甲改"
+
+
+@pytest.mark.django_db
+def test_edit_form_never_shows_the_full_phone_and_keeps_it_when_untouched(world):
+    worker = world.users["community_worker"]
+    o = services.create_resident_org(worker, world.a, name="某单位", org_type="other", contact_phone="13912345678")
+    c = world.client(worker)
+    url = f"/org/resident-orgs/{o.pk}/edit/"
+    page = c.get(url).content.decode()
+    assert "139****5678" in page and "13912345678" not in page
+    r = c.post(url, {"name": "某单位改", "org_type": "other", "contact_phone": "139****5678", "version": o.version})
+    assert r.status_code == 302
+    o.refresh_from_db()
+    assert o.name == "某单位改" and o.contact_phone == "13912345678"
+    # Read-only roles do not get the form at all.
+    assert world.client(world.users["department"]).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_password_hash_never_reaches_the_change_log(world):
+    from shequ.core import accounts
+    from shequ.core.models import ChangeLogEntry
+
+    accounts.create_user(None, username="new_worker", password="Long-enough-pass-2026", role="community_worker",
+                         org=world.a)
+    entry = ChangeLogEntry.objects.get(object_repr="new_worker")
+    assert entry.after["password"] == "***"
+    assert "argon2" not in str(entry.after) and "md5" not in str(entry.after)
+
+
+@pytest.mark.django_db
+def test_grid_worker_registers_an_organisation_in_their_grid(world):
+    gw = world.users["grid_worker"]
+    o = services.create_resident_org(gw, world.a.code, grid=world.grid_a, name="网格内小店", org_type="enterprise")
+    assert o.scope_code == world.grid_a.code and o.community_id == world.a.pk
+    with pytest.raises(NotFound):
+        services.create_resident_org(gw, world.b.code, grid=world.grid_a, name="错配", org_type="enterprise")
+    with pytest.raises(NotFound):
+        services.create_resident_org(gw, world.a.code, name="无网格", org_type="enterprise")

@@ -7,9 +7,13 @@ Each module describes its routes in `tests/<app>/scope_cases.py`:
     cases.detail("org:grid-detail", make=make_grid, kwargs=lambda g: {"pk": g.pk})
     cases.listing("org:grid-list", make=make_grid, marker=lambda g: g.code)
     cases.action("org:grid-boundary", make=make_grid, kwargs=lambda g: {"pk": g.pk}, data={...})
-    cases.api("GET", "/api/v1/org/grids/{grid_id}", make=make_grid, path=lambda g: {"grid_id": g.pk})
+    cases.api("GET", "/api/v1/org/grids/{int:grid_id}", make=make_grid, path_params=lambda g: {"grid_id": g.pk})
     cases.api_list("GET", "/api/v1/org/grids", make=make_grid, marker=lambda g: g.code)
     cases.public("core:login", "sign-in page, no data")
+
+The API path is written exactly as the router declares it (with its converters, `{int:grid_id}`);
+`data` and `kwargs`/`path_params` may be values or functions of the object; extra keywords such as
+`roles=(...)` (which users to try), `query=`, `expect=201` or `content_type=` refine a case.
 
 `make(world, side)` creates an object in community "a" or "b" of the two-community world. The
 harness (tests/core/test_scope_isolation.py) then checks, for users scoped to community a, that

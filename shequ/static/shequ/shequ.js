@@ -50,6 +50,7 @@
   function gridLayer(fc, style, withLinks) {
     return L.geoJSON(fc, {
       style: style,
+      pmIgnore: true, // reference layers: the editing tools never touch them
       onEachFeature: function (f, layer) {
         const p = f.properties || {};
         if (p.name) {
