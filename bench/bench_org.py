@@ -141,7 +141,7 @@ def build_district(args, rng, echo=print) -> dict:
 
     from shequ.core.roles import Role
     from shequ.core.testing.world import make_user, square
-    from shequ.org.geo import describe, parse_polygon
+    from shequ.org.geo import parse_polygon, to_geojson
     from shequ.org.models import Assignment, Building, Grid, GridType, Level, OrgUnit, Post, UnitKind
 
     n_comm, per_grid, per_bld = args.communities, args.grids_per_community, args.buildings_per_grid
@@ -190,21 +190,17 @@ def build_district(args, rng, echo=print) -> dict:
         for i, comm in enumerate(communities):
             for j in range(per_grid):
                 lng, lat = layout.cell(i, j)
-                d = describe(parse_polygon(square(lng, lat, CELL)))
                 code = f"{comm.code}{j + 1:03d}"
-                grids.append(
-                    Grid(
-                        community=comm,
-                        code=code,
-                        name=f"{comm.display_name}第{j + 1}网格",
-                        grid_type=GridType.AREA,
-                        boundary=d["geojson"],
-                        area_m2=d["area_m2"],
-                        center_lat=d["center_lat"],
-                        center_lng=d["center_lng"],
-                        scope_code=code,
-                    )
+                g = Grid(
+                    community=comm,
+                    code=code,
+                    name=f"{comm.display_name}第{j + 1}网格",
+                    grid_type=GridType.AREA,
+                    boundary=to_geojson(parse_polygon(square(lng, lat, CELL))),
+                    scope_code=code,
                 )
+                g.derive_geometry()  # area, centre and bounding box, as Grid.save() would
+                grids.append(g)
         grids = Grid.objects.bulk_create(grids, batch_size=2000)
         assert all(g.pk for g in grids), "bulk_create did not return primary keys"
         lap("grids", t0, len(grids))
@@ -525,16 +521,14 @@ def run_measurements(args, data, rep: Report):
             (x0, y0), (x1, y1) = g.boundary["coordinates"][0][0], g.boundary["coordinates"][0][2]
             if not (x0 <= lng <= x1 and y0 <= lat <= y1):
                 wrong += 1
-    # How many grids the centre box pre-filter hands to shapely (sample of 100 points).
+    # How many grids the bounding-box pre-filter hands to shapely (sample of 100 points).
     from shequ.org.models import Grid
 
     cands = []
     for lng, lat in points[:100]:
         cands.append(
             Grid.objects.filter(
-                boundary__isnull=False,
-                center_lat__range=(lat - 0.05, lat + 0.05),
-                center_lng__range=(lng - 0.05, lng + 0.05),
+                bbox_min_lng__lte=lng, bbox_max_lng__gte=lng, bbox_min_lat__lte=lat, bbox_max_lat__gte=lat
             ).count()
         )
     row = rep.add(
@@ -544,7 +538,7 @@ def run_measurements(args, data, rep: Report):
         None,
         f"hits {len(hit_times)}/{len(points)} (mean {statistics.mean(hit_times or [0]):.1f} ms), "
         f"misses mean {statistics.mean(miss_times or [0]):.1f} ms, wrong {wrong}; "
-        f"centre box passes ~{statistics.mean(cands):.0f} grids to shapely",
+        f"bounding box passes ~{statistics.mean(cands):.1f} grids to shapely",
     )
     row["mean"] = statistics.mean(times)
     row["total"] = sum(times)
