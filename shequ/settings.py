@@ -47,7 +47,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -206,7 +208,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
 # --- personal-data protection ---------------------------------------------------------------
-FIELD_KEYS = env("FIELD_KEYS")  # "kid:base64key,kid:base64key" (first is active); else DATA_DIR/field_keys.json
+FIELD_KEYS = env(
+    "FIELD_KEYS"
+)  # "kid:base64key,kid:base64key" (first is active); else DATA_DIR/field_keys.json
 FIELD_KEY_FILE = DATA_DIR / "field_keys.json"
 
 # --- background work ------------------------------------------------------------------------

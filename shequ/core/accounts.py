@@ -37,7 +37,9 @@ def password_login(username: str, password: str, request=None) -> User:
     user = User.objects.filter(username=username).first()
     if user and user.is_locked():
         minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
-        raise Locked(_("登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试或联系管理员解锁。") % {"m": minutes})
+        raise Locked(
+            _("登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试或联系管理员解锁。") % {"m": minutes}
+        )
     authed = authenticate(request, username=username, password=password)
     if authed is None:
         if user:
@@ -98,7 +100,9 @@ def verify_totp(user: User, code: str) -> bool:
     return False
 
 
-def issue_token(username: str, password: str, otp: str | None = None, label: str = "") -> tuple[ApiToken, str]:
+def issue_token(
+    username: str, password: str, otp: str | None = None, label: str = ""
+) -> tuple[ApiToken, str]:
     """POST /api/v1/auth/token: password (and TOTP for administrators) → a bearer token."""
     user = password_login(username, password)
     if user.needs_second_factor:
@@ -120,21 +124,35 @@ def revoke_token(user: User, token: ApiToken) -> None:
 
 def _check_role_placement(role, org, grid, node_code) -> None:
     if role not in Role.values:
-        raise ValidationFailed(_("未知角色 %(r)s，可选：%(all)s") % {"r": role, "all": "、".join(Role.values)})
+        raise ValidationFailed(
+            _("未知角色 %(r)s，可选：%(all)s") % {"r": role, "all": "、".join(Role.values)}
+        )
     allowed = ROLE_LEVELS[Role(role)]
     level = "grid" if grid else getattr(org, "level", None)
     if allowed is not None and level not in allowed:
         raise ValidationFailed(
             _("角色“%(r)s”不能设在“%(l)s”层级。")
-            % {"r": Role(role).label, "l": (org.get_level_display() if org is not None else level) or _("无组织")}
+            % {
+                "r": Role(role).label,
+                "l": (org.get_level_display() if org is not None else level) or _("无组织"),
+            }
         )
     if role != Role.SYSADMIN and not node_code:
         raise ValidationFailed(_("除系统管理员外，每个账号都必须指定所属组织或网格。"))
 
 
 @transaction.atomic
-def create_user(actor, *, username: str, password: str, role: str, org=None, grid=None,
-                display_name: str = "", department: str = "") -> User:
+def create_user(
+    actor,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    org=None,
+    grid=None,
+    display_name: str = "",
+    department: str = "",
+) -> User:
     """Create an account with one membership; the actor must manage users over that node.
     `actor=None` is the command line (the operator of the machine)."""
     node_code = grid.code if grid else (org.code if org else "")
@@ -152,10 +170,17 @@ def create_user(actor, *, username: str, password: str, role: str, org=None, gri
         raise ValidationFailed(" ".join(exc.messages), details={"password": exc.messages}) from None
     user.set_password(password)
     user.save()
-    m = Membership.objects.create(user=user, role=role, org=org if not grid else grid.community, grid=grid,
-                                  department=department)
-    changelog.record(actor, Action.CREATE, user, after=changelog.snapshot(user),
-                     note=f"{m.get_role_display()} @ {m.scope_name}", scope_code=node_code)
+    m = Membership.objects.create(
+        user=user, role=role, org=org if not grid else grid.community, grid=grid, department=department
+    )
+    changelog.record(
+        actor,
+        Action.CREATE,
+        user,
+        after=changelog.snapshot(user),
+        note=f"{m.get_role_display()} @ {m.scope_name}",
+        scope_code=node_code,
+    )
     return user
 
 
@@ -182,8 +207,12 @@ def reveal(actor, model, pk, field_name: str, reason: str) -> str:
     instance = get_visible(model, actor, pk)
     require(actor, "core.reveal_pii", getattr(instance, model.scope_field))
     if len(reason) < 2:
-        raise ValidationFailed(_("查看完整信息须填写事由（例如：电话回访、入户核实）。"), details={"reason": [_("必填")]})
-    changelog.record(actor, Action.REVEAL, instance, note=f"{f.verbose_name}：{reason}", extra_changed=[field_name])
+        raise ValidationFailed(
+            _("查看完整信息须填写事由（例如：电话回访、入户核实）。"), details={"reason": [_("必填")]}
+        )
+    changelog.record(
+        actor, Action.REVEAL, instance, note=f"{f.verbose_name}：{reason}", extra_changed=[field_name]
+    )
     return getattr(instance, field_name)
 
 
@@ -201,7 +230,9 @@ def unlock_user(actor, username: str) -> User:
         require(actor, "core.manage_users")
     user = _user_by_name(username)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    changelog.record(actor, Action.UPDATE, user, note=_("解除登录锁定"), scope_code="", extra_changed=["locked_until"])
+    changelog.record(
+        actor, Action.UPDATE, user, note=_("解除登录锁定"), scope_code="", extra_changed=["locked_until"]
+    )
     return user
 
 
@@ -213,7 +244,9 @@ def reset_totp(actor, username: str) -> User:
     user = _user_by_name(username)
     user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
-    changelog.record(actor, Action.UPDATE, user, note=_("重置动态口令"), scope_code="", extra_changed=["totp_secret"])
+    changelog.record(
+        actor, Action.UPDATE, user, note=_("重置动态口令"), scope_code="", extra_changed=["totp_secret"]
+    )
     return user
 
 
@@ -225,9 +258,15 @@ def grant(actor, username: str, *, role: str, org=None, grid=None, department: s
     _check_role_placement(role, org, grid, node_code)
     if actor is not None:
         require(actor, "core.manage_users", node_code or None)
-    m, created = Membership.objects.get_or_create(user=user, role=role, org=org if not grid else grid.community,
-                                                  grid=grid, defaults={"department": department})
+    m, created = Membership.objects.get_or_create(
+        user=user,
+        role=role,
+        org=org if not grid else grid.community,
+        grid=grid,
+        defaults={"department": department},
+    )
     if created:
-        changelog.record(actor, Action.CREATE, user, note=f"{m.get_role_display()} @ {m.scope_name}",
-                         scope_code=node_code)
+        changelog.record(
+            actor, Action.CREATE, user, note=f"{m.get_role_display()} @ {m.scope_name}", scope_code=node_code
+        )
     return m

@@ -64,8 +64,12 @@ class MeOut(Schema):
 auth_router = Router(tags=["auth"])
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
-                  summary="用户名+密码（管理员另需动态口令）换取令牌")
+@auth_router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    summary="用户名+密码（管理员另需动态口令）换取令牌",
+)
 def create_token(request, payload: TokenIn):
     tok, raw = accounts.issue_token(payload.username, payload.password, payload.otp, payload.label)
     return {"token": raw, "expires_at": tok.expires_at}
@@ -83,7 +87,12 @@ def me(request):
         "username": request.user.username,
         "display_name": request.user.display_name,
         "memberships": [
-            {"role": m.role, "role_label": m.get_role_display(), "scope_code": m.scope_code, "scope_name": m.scope_name}
+            {
+                "role": m.role,
+                "role_label": m.get_role_display(),
+                "scope_code": m.scope_code,
+                "scope_name": m.scope_name,
+            }
             for m in scope.memberships(request.user)
         ],
     }
@@ -100,8 +109,9 @@ def build_api() -> NinjaAPI:
     )
 
     def _err(request, status, code, message, details=None):
-        return api.create_response(request, {"code": code, "message": message, "details": details or {}},
-                                   status=status)
+        return api.create_response(
+            request, {"code": code, "message": message, "details": details or {}}, status=status
+        )
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
@@ -138,13 +148,16 @@ def build_api() -> NinjaAPI:
     return api
 
 
-
 def filtered(request, filterset_class, qs, params: Schema | None):
     """Run the same FilterSet the list page uses over API query parameters."""
     data = {k: v for k, v in (params.dict() if params else {}).items() if v not in (None, "")}
     fs = filterset_class(data, queryset=qs, request=request)
     if not fs.is_valid():
-        raise DomainError(_("筛选条件有误。"), code="invalid_filter", details={k: [str(m) for m in v] for k, v in fs.errors.items()})
+        raise DomainError(
+            _("筛选条件有误。"),
+            code="invalid_filter",
+            details={k: [str(m) for m in v] for k, v in fs.errors.items()},
+        )
     return fs.qs
 
 
@@ -176,8 +189,11 @@ class ChangeLogOut(Schema):
 core_router = Router(tags=["core"])
 
 
-@core_router.post("/reveal", response={200: RevealOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-                  summary="查看一个脱敏字段的完整值（须有权限并填写事由，留痕）")
+@core_router.post(
+    "/reveal",
+    response={200: RevealOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="查看一个脱敏字段的完整值（须有权限并填写事由，留痕）",
+)
 def reveal_field(request, payload: RevealIn):
     from django.apps import apps as django_apps
 
@@ -203,8 +219,23 @@ def changelog_list(request, object_type: str | None = None, object_id: str | Non
     if object_id:
         qs = qs.filter(object_id=object_id)
     return [
-        {**{k: getattr(e, k) for k in ("time", "username", "action", "object_id", "object_repr", "changed", "note",
-                                       "request_id", "before", "after")},
-         "object_type": f"{e.content_type.app_label}.{e.content_type.model}" if e.content_type else None}
+        {
+            **{
+                k: getattr(e, k)
+                for k in (
+                    "time",
+                    "username",
+                    "action",
+                    "object_id",
+                    "object_repr",
+                    "changed",
+                    "note",
+                    "request_id",
+                    "before",
+                    "after",
+                )
+            },
+            "object_type": f"{e.content_type.app_label}.{e.content_type.model}" if e.content_type else None,
+        }
         for e in qs[: max(1, min(limit, 1000))]
     ]

@@ -44,8 +44,18 @@ def raw_sensitive(instance) -> dict:
     return {f.name: f.value_from_object(instance) for f in instance._meta.concrete_fields if _is_sensitive(f)}
 
 
-def record(actor, action: str, instance=None, *, before=None, after=None, note: str = "", batch: str = "",
-           scope_code: str | None = None, extra_changed=()) -> ChangeLogEntry:
+def record(
+    actor,
+    action: str,
+    instance=None,
+    *,
+    before=None,
+    after=None,
+    note: str = "",
+    batch: str = "",
+    scope_code: str | None = None,
+    extra_changed=(),
+) -> ChangeLogEntry:
     """Write one change-log row under the current request context."""
     ctx = context.current()
     changed = []

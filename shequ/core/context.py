@@ -14,7 +14,9 @@ class RequestContext:
     channel: str  # web, api, cli, task
 
 
-_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("shequ_request", default=None)
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "shequ_request", default=None
+)
 
 
 def current() -> RequestContext:

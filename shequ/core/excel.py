@@ -52,7 +52,11 @@ def workbook_bytes(title: str, headers: list[str], rows, note: str = "") -> byte
 
 
 def xlsx_response(filename: str, content: bytes) -> HttpResponse:
-    resp = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(f'{filename}-{stamp}.xlsx')}"
+    resp["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{escape_uri_path(f'{filename}-{stamp}.xlsx')}"
+    )
     return resp

@@ -94,8 +94,7 @@ class ScopedListView(LoginRequiredMixin, View):
         query.pop("page", None)
         query.pop("sort", None)
         rows = [
-            [(c, self._display(c, obj)) for c in self.columns] + [("obj", obj)]
-            for obj in page.object_list
+            [(c, self._display(c, obj)) for c in self.columns] + [("obj", obj)] for obj in page.object_list
         ]
         ctx = {
             "view": self,
@@ -109,7 +108,11 @@ class ScopedListView(LoginRequiredMixin, View):
             "actions_template": self.actions_template,
         }
         ctx.update(self.extra_context())
-        template = self.table_template if request.htmx and request.htmx.target == "list-table" else self.template_name
+        template = (
+            self.table_template
+            if request.htmx and request.htmx.target == "list-table"
+            else self.template_name
+        )
         return render(request, template, ctx)
 
     def extra_context(self) -> dict:
@@ -126,10 +129,16 @@ class ScopedListView(LoginRequiredMixin, View):
         user = self.request.user
         reason = (self.request.GET.get("reason") or "").strip()
         reveal = self.request.GET.get("reveal") == "1"
-        if reveal and (len(reason) < 2 or not any(m.role in roles_with("core.reveal_pii")
-                                                  for m in scope.memberships(user))):
-            return render(self.request, "core/error.html", {
-                "message": _("导出完整敏感信息须有查看权限并填写事由。"), "status": 403}, status=403)
+        if reveal and (
+            len(reason) < 2
+            or not any(m.role in roles_with("core.reveal_pii") for m in scope.memberships(user))
+        ):
+            return render(
+                self.request,
+                "core/error.html",
+                {"message": _("导出完整敏感信息须有查看权限并填写事由。"), "status": 403},
+                status=403,
+            )
         cols = [c for c in self.columns if c.export]
         total = qs.count()
         rows = []
@@ -141,12 +150,23 @@ class ScopedListView(LoginRequiredMixin, View):
                     v = mask(v, c.mask)
                 row.append(v)
             rows.append(row)
-        note = _("导出人：%(u)s；敏感信息%(m)s") % {"u": user, "m": _("已按事由显示") if reveal else _("已脱敏")}
+        note = _("导出人：%(u)s；敏感信息%(m)s") % {
+            "u": user,
+            "m": _("已按事由显示") if reveal else _("已脱敏"),
+        }
         if total > len(rows):
-            note += _("；共 %(total)d 行，仅导出前 %(n)d 行，请缩小筛选范围后分批导出") % {"total": total, "n": len(rows)}
+            note += _("；共 %(total)d 行，仅导出前 %(n)d 行，请缩小筛选范围后分批导出") % {
+                "total": total,
+                "n": len(rows),
+            }
         content = workbook_bytes(self.title, [c.label for c in cols], rows, note)
-        changelog.record(user, Action.EXPORT, None, scope_code=self._export_scope(),
-                         note=f"{self.title} {len(rows)}/{total} 行" + (f"；含敏感信息，事由：{reason}" if reveal else ""))
+        changelog.record(
+            user,
+            Action.EXPORT,
+            None,
+            scope_code=self._export_scope(),
+            note=f"{self.title} {len(rows)}/{total} 行" + (f"；含敏感信息，事由：{reason}" if reveal else ""),
+        )
         return xlsx_response(self.title, content)
 
     def _export_scope(self) -> str:
@@ -202,8 +222,12 @@ class ServiceFormView(LoginRequiredMixin, View):
 
     def _check_perm(self):
         if self.perm and not scope.covers(self.request.user, self.perm_code() or "", self.perm):
-            return render(self.request, "core/error.html", {
-                "status": 403, "message": _("您没有执行此操作的权限，请联系上级管理员开通。")}, status=403)
+            return render(
+                self.request,
+                "core/error.html",
+                {"status": 403, "message": _("您没有执行此操作的权限，请联系上级管理员开通。")},
+                status=403,
+            )
         return None
 
     def get_form_kwargs(self) -> dict:

@@ -36,7 +36,8 @@ def status() -> dict:
         for f in fields:
             # Cast keeps the ciphertext as stored (the field would otherwise decrypt it).
             raw = model._base_manager.exclude(**{f.attname: ""}).values_list(
-                Cast(f.attname, output_field=TextField()), flat=True)
+                Cast(f.attname, output_field=TextField()), flat=True
+            )
             for value in raw.iterator():
                 counts[crypto.key_id(value)] += 1
         out[model._meta.label] = dict(counts)
@@ -70,8 +71,13 @@ def rotate(*, new_key: bool = True, batch_size: int = 500, echo=print) -> dict:
             last_pk = pks[-1]
             echo(f"{model._meta.label}: 已重新加密 {done} 行")
         totals[model._meta.label] = done
-    changelog.record(None, Action.KEYS, None, scope_code="",
-                     note=f"轮换到密钥 {active} 完成：" + "，".join(f"{k} {v}" for k, v in totals.items()))
+    changelog.record(
+        None,
+        Action.KEYS,
+        None,
+        scope_code="",
+        note=f"轮换到密钥 {active} 完成：" + "，".join(f"{k} {v}" for k, v in totals.items()),
+    )
     return {"active": active, "reencrypted": totals}
 
 

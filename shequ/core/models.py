@@ -76,10 +76,17 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """(user, org node, role): the user's scope is the node's subtree."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("账号"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("账号")
+    )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     org = models.ForeignKey(
-        "org.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("组织")
+        "org.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("组织"),
     )
     grid = models.ForeignKey(
         "org.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("网格")
@@ -187,7 +194,11 @@ class ChangeLogEntry(models.Model):
     channel = models.CharField(_("渠道"), max_length=16, blank=True)
     action = models.CharField(_("动作"), max_length=16, choices=Action.choices, db_index=True)
     content_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("对象类型")
+        "contenttypes.ContentType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("对象类型"),
     )
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)

@@ -30,7 +30,14 @@ ROLE_LEVELS = {
     Role.RESIDENT: {"community", "grid"},
 }
 
-STAFF = {Role.SYSADMIN, Role.DISTRICT, Role.STREET, Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER, Role.GRID_WORKER}
+STAFF = {
+    Role.SYSADMIN,
+    Role.DISTRICT,
+    Role.STREET,
+    Role.COMMUNITY_LEAD,
+    Role.COMMUNITY_WORKER,
+    Role.GRID_WORKER,
+}
 MANAGERS = {Role.SYSADMIN, Role.DISTRICT, Role.STREET, Role.COMMUNITY_LEAD}
 
 _PERMISSIONS: dict[str, tuple[frozenset, str]] = {}

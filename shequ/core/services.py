@@ -55,8 +55,11 @@ def _save(instance, **kwargs):
         with transaction.atomic():
             instance.save(**kwargs)
     except IntegrityError as exc:
-        raise Conflict(_("与已有记录重复（编号或名称已存在），请检查后重试。"), code="duplicate",
-                       details={"db": str(exc)[:200]}) from None
+        raise Conflict(
+            _("与已有记录重复（编号或名称已存在），请检查后重试。"),
+            code="duplicate",
+            details={"db": str(exc)[:200]},
+        ) from None
 
 
 @transaction.atomic
@@ -67,13 +70,24 @@ def create(actor, instance, *, perm: str, note: str = "", batch: str = ""):
     _clean(instance)
     _save(instance)
     _recheck(actor, instance)
-    changelog.record(actor, Action.CREATE, instance, after=changelog.snapshot(instance), note=note, batch=batch)
+    changelog.record(
+        actor, Action.CREATE, instance, after=changelog.snapshot(instance), note=note, batch=batch
+    )
     return instance
 
 
 @transaction.atomic
-def update(actor, model, pk, changes: dict, *, perm: str, expected_version: int | None = None,
-           note: str = "", batch: str = ""):
+def update(
+    actor,
+    model,
+    pk,
+    changes: dict,
+    *,
+    perm: str,
+    expected_version: int | None = None,
+    note: str = "",
+    batch: str = "",
+):
     """Lock the row, check scope before and after, apply `changes`, log before/after."""
     instance = get_visible(model, actor, pk, for_update=True)
     require(actor, perm, getattr(instance, model.scope_field))
@@ -93,8 +107,16 @@ def update(actor, model, pk, changes: dict, *, perm: str, expected_version: int 
     instance.refresh_from_db()
     _recheck(actor, instance)
     after = changelog.snapshot(instance)
-    changelog.record(actor, Action.UPDATE, instance, before=before, after=after, note=note, batch=batch,
-                     extra_changed=changelog.sensitive_changes(instance, raw_before))
+    changelog.record(
+        actor,
+        Action.UPDATE,
+        instance,
+        before=before,
+        after=after,
+        note=note,
+        batch=batch,
+        extra_changed=changelog.sensitive_changes(instance, raw_before),
+    )
     return instance
 
 

@@ -40,14 +40,19 @@ def parse_id_number(value: str, *, today: dt.date | None = None) -> IdNumberInfo
     try:
         birth = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
-        raise ValidationError(_("身份证号码中的出生日期 %(d)s 不存在。") % {"d": v[6:14]}, code="id_birth") from None
+        raise ValidationError(
+            _("身份证号码中的出生日期 %(d)s 不存在。") % {"d": v[6:14]}, code="id_birth"
+        ) from None
     today = today or dt.date.today()
     if birth > today or birth.year < 1900:
-        raise ValidationError(_("身份证号码中的出生日期 %(d)s 不合理。") % {"d": birth.isoformat()}, code="id_birth")
+        raise ValidationError(
+            _("身份证号码中的出生日期 %(d)s 不合理。") % {"d": birth.isoformat()}, code="id_birth"
+        )
     expected = id_check_char(v[:17])
     if v[17] != expected:
         raise ValidationError(
-            _("身份证号码校验位错误：最后一位应为 %(e)s，请核对是否抄错。") % {"e": expected}, code="id_checksum"
+            _("身份证号码校验位错误：最后一位应为 %(e)s，请核对是否抄错。") % {"e": expected},
+            code="id_checksum",
         )
     warnings = []
     try:
@@ -89,12 +94,15 @@ def validate_uscc(value: str) -> None:
     """统一社会信用代码 (GB 32100-2015): 18 characters with a check character."""
     v = normalize_uscc(value)
     if len(v) != 18:
-        raise ValidationError(_("统一社会信用代码应为 18 位，当前为 %(n)d 位。") % {"n": len(v)}, code="uscc_length")
+        raise ValidationError(
+            _("统一社会信用代码应为 18 位，当前为 %(n)d 位。") % {"n": len(v)}, code="uscc_length"
+        )
     try:
         uscc.validate(v)
     except InvalidChecksum:
         raise ValidationError(
-            _("统一社会信用代码校验位错误：最后一位应为 %(e)s，请核对营业执照。") % {"e": uscc.calc_check_digit(v)},
+            _("统一社会信用代码校验位错误：最后一位应为 %(e)s，请核对营业执照。")
+            % {"e": uscc.calc_check_digit(v)},
             code="uscc_checksum",
         ) from None
     except StdnumError:

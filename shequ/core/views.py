@@ -33,8 +33,13 @@ class LoginForm(forms.Form):
 
 
 class TotpForm(forms.Form):
-    code = forms.CharField(label=_l("动态口令"), max_length=8, widget=forms.TextInput(
-        attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+    code = forms.CharField(
+        label=_l("动态口令"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
 
 
 def _safe_next(request) -> str:
@@ -48,7 +53,9 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = accounts.password_login(form.cleaned_data["username"], form.cleaned_data["password"], request)
+            user = accounts.password_login(
+                form.cleaned_data["username"], form.cleaned_data["password"], request
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -60,8 +67,12 @@ def login_view(request):
             request.session[OTP_SESSION_KEY] = True
             accounts.record_login(user)
             return redirect(_safe_next(request))
-    return render(request, "core/login.html", {"form": form, "next": request.GET.get("next", "")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "core/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -73,7 +84,11 @@ def totp_view(request):
     ctx = {}
     if enrol:
         uri = accounts.begin_totp_enrolment(user)
-        ctx = {"qr_svg": segno.make(uri, error="m").svg_inline(scale=4), "secret": user.totp_secret, "uri": uri}
+        ctx = {
+            "qr_svg": segno.make(uri, error="m").svg_inline(scale=4),
+            "secret": user.totp_secret,
+            "uri": uri,
+        }
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if accounts.verify_totp(user, form.cleaned_data["code"]):
@@ -99,8 +114,12 @@ def home(request):
     for fn in registry.dashboard_cards():
         card = fn(request, focus.code if focus else None)
         if card:
-            cards.append({"width": card.get("width", "col-12"),
-                          "html": render_to_string(card["template"], card["context"], request=request)})
+            cards.append(
+                {
+                    "width": card.get("width", "col-12"),
+                    "html": render_to_string(card["template"], card["context"], request=request),
+                }
+            )
     return render(request, "core/home.html", {"cards": cards})
 
 
@@ -145,7 +164,9 @@ def reveal(request):
     field = request.POST.get("field", "")
     ctx = {"ct": ct.pk, "pk": request.POST.get("pk"), "field": field}
     try:
-        value = accounts.reveal(request.user, model, request.POST.get("pk"), field, request.POST.get("reason", ""))
+        value = accounts.reveal(
+            request.user, model, request.POST.get("pk"), field, request.POST.get("reason", "")
+        )
     except DomainError as exc:
         if exc.status == 404:
             raise Http404() from None
@@ -164,10 +185,18 @@ class ChangeLogFilter(django_filters.FilterSet):
     )
     object_repr = django_filters.CharFilter(label=_l("对象"), lookup_expr="icontains")
     request_id = django_filters.CharFilter(label=_l("请求编号"))
-    since = django_filters.DateFilter(label=_l("起始日期"), field_name="time", lookup_expr="date__gte",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(label=_l("截止日期"), field_name="time", lookup_expr="date__lte",
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+    since = django_filters.DateFilter(
+        label=_l("起始日期"),
+        field_name="time",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = django_filters.DateFilter(
+        label=_l("截止日期"),
+        field_name="time",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = ChangeLogEntry
@@ -177,7 +206,8 @@ class ChangeLogFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         labels = [a.label for a in apps.get_app_configs() if getattr(a, "shequ_module", False)]
         self.filters["content_type"].queryset = ContentType.objects.filter(app_label__in=labels).order_by(
-            "app_label", "model")
+            "app_label", "model"
+        )
 
 
 class ChangeLogView(ScopedListView):
@@ -205,7 +235,11 @@ class ChangeLogView(ScopedListView):
         return super().get(request, *args, **kwargs)
 
     def col_type_label(self, e):
-        return e.content_type.model_class()._meta.verbose_name if e.content_type and e.content_type.model_class() else ""
+        return (
+            e.content_type.model_class()._meta.verbose_name
+            if e.content_type and e.content_type.model_class()
+            else ""
+        )
 
     def col_changed_text(self, e):
         return "、".join(e.changed or [])
@@ -269,21 +303,39 @@ def healthz(request):
 
 
 def error_404(request, exception=None):
-    return render(request, "core/error.html", {"status": 404, "message": _("未找到该页面或记录，或它不在您的管辖范围内。")},
-                  status=404)
+    return render(
+        request,
+        "core/error.html",
+        {"status": 404, "message": _("未找到该页面或记录，或它不在您的管辖范围内。")},
+        status=404,
+    )
 
 
 def error_403(request, exception=None):
-    return render(request, "core/error.html", {"status": 403, "message": _("您没有访问此页面的权限。")}, status=403)
+    return render(
+        request, "core/error.html", {"status": 403, "message": _("您没有访问此页面的权限。")}, status=403
+    )
 
 
 def error_500(request):
-    return render(request, "core/error.html", {"status": 500, "message": _("服务器出错了，请稍后重试；如反复出现，请把页面底部的请求编号告诉管理员。")},
-                  status=500)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 500,
+            "message": _("服务器出错了，请稍后重试；如反复出现，请把页面底部的请求编号告诉管理员。"),
+        },
+        status=500,
+    )
 
 
 def csrf_failure(request, reason=""):
-    return render(request, "core/error.html", {"status": 403, "message": _("页面已过期，请刷新后重新提交。")}, status=403)
+    return render(
+        request,
+        "core/error.html",
+        {"status": 403, "message": _("页面已过期，请刷新后重新提交。")},
+        status=403,
+    )
 
 
 def robots(request):

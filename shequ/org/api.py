@@ -134,8 +134,14 @@ def get_grid(request, grid_id: int):
 
 @router.post("/grids", response={201: GridOut, **ERRORS})
 def create_grid(request, payload: GridIn):
-    g = services.create_grid(request.user, payload.community_code, name=payload.name, grid_type=payload.grid_type,
-                             remarks=payload.remarks, boundary=payload.boundary)
+    g = services.create_grid(
+        request.user,
+        payload.community_code,
+        name=payload.name,
+        grid_type=payload.grid_type,
+        remarks=payload.remarks,
+        boundary=payload.boundary,
+    )
     return Status(201, g)
 
 
@@ -146,9 +152,15 @@ def patch_grid(request, grid_id: int, payload: GridPatch):
     return services.update_grid(request.user, grid_id, expected_version=version, **data)
 
 
-@router.put("/grids/{int:grid_id}/boundary", response={200: GridOut, **ERRORS}, summary="替换网格边界（GeoJSON Polygon）")
+@router.put(
+    "/grids/{int:grid_id}/boundary",
+    response={200: GridOut, **ERRORS},
+    summary="替换网格边界（GeoJSON Polygon）",
+)
 def put_boundary(request, grid_id: int, payload: BoundaryIn):
-    return services.set_grid_boundary(request.user, grid_id, payload.geometry, expected_version=payload.version)
+    return services.set_grid_boundary(
+        request.user, grid_id, payload.geometry, expected_version=payload.version
+    )
 
 
 class BuildingOut(Schema):
@@ -181,8 +193,9 @@ class BuildingQuery(Schema):
 @router.get("/buildings", response=list[BuildingOut])
 @paginate(LimitOffsetPagination)
 def list_buildings(request, params: BuildingQuery = Query(...)):
-    return filtered(request, filters.BuildingFilter, Building.objects.visible_to(request.user),
-                    _community_filter(params))
+    return filtered(
+        request, filters.BuildingFilter, Building.objects.visible_to(request.user), _community_filter(params)
+    )
 
 
 @router.get("/buildings/{int:building_id}", response={200: BuildingOut, 404: ErrorOut})
@@ -283,8 +296,12 @@ class AssignmentQuery(Schema):
 @router.get("/assignments", response=list[AssignmentOut])
 @paginate(LimitOffsetPagination)
 def list_assignments(request, params: AssignmentQuery = Query(...)):
-    return filtered(request, filters.AssignmentFilter, Assignment.objects.visible_to(request.user),
-                    _community_filter(params))
+    return filtered(
+        request,
+        filters.AssignmentFilter,
+        Assignment.objects.visible_to(request.user),
+        _community_filter(params),
+    )
 
 
 @router.get("/assignments/{int:assignment_id}", response={200: AssignmentOut, 404: ErrorOut})
@@ -296,8 +313,12 @@ def get_assignment(request, assignment_id: int):
 def create_assignment(request, payload: AssignmentIn):
     d = payload.dict()
     grid_id = d.pop("grid_id")
-    return Status(201, services.assign(request.user, grid_id, building_pk=d.pop("building_id"),
-                                unit_pk=d.pop("unit_id"), **d))
+    return Status(
+        201,
+        services.assign(
+            request.user, grid_id, building_pk=d.pop("building_id"), unit_pk=d.pop("unit_id"), **d
+        ),
+    )
 
 
 class EndIn(Schema):
@@ -307,8 +328,9 @@ class EndIn(Schema):
 
 @router.post("/assignments/{int:assignment_id}/end", response={200: AssignmentOut, **ERRORS}, summary="卸任")
 def end_assignment(request, assignment_id: int, payload: EndIn):
-    return services.end_assignment(request.user, assignment_id, end_date=payload.end_date,
-                                   expected_version=payload.version)
+    return services.end_assignment(
+        request.user, assignment_id, end_date=payload.end_date, expected_version=payload.version
+    )
 
 
 class ResidentOrgOut(Schema):

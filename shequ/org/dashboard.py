@@ -98,10 +98,23 @@ def level_counts(user, within: str | None = None) -> list[dict]:
         # Only levels below the node looked at; a community worker has no streets to count.
         if by_level.get(value) and length > len(within or "")
     ]
-    out.append({"label": _("网格"), "n": Grid.objects.visible_to(user).within(within).count(), "icon": "grid-3x3"})
-    out.append({"label": _("楼栋"), "n": Building.objects.visible_to(user).within(within).count(), "icon": "buildings"})
-    out.append({"label": _("驻区单位"), "n": ResidentOrganization.objects.visible_to(user).within(within).count(),
-                "icon": "briefcase"})
+    out.append(
+        {"label": _("网格"), "n": Grid.objects.visible_to(user).within(within).count(), "icon": "grid-3x3"}
+    )
+    out.append(
+        {
+            "label": _("楼栋"),
+            "n": Building.objects.visible_to(user).within(within).count(),
+            "icon": "buildings",
+        }
+    )
+    out.append(
+        {
+            "label": _("驻区单位"),
+            "n": ResidentOrganization.objects.visible_to(user).within(within).count(),
+            "icon": "briefcase",
+        }
+    )
     return out
 
 
@@ -110,12 +123,19 @@ def grid_features(user, within: str | None = None, limit: int = 2000) -> dict:
     feats = []
     qs = Grid.objects.visible_to(user).within(within).filter(boundary__isnull=False)
     for g in qs.only("id", "code", "name", "grid_type", "boundary")[:limit]:
-        feats.append({
-            "type": "Feature",
-            "geometry": g.boundary,
-            "properties": {"id": g.pk, "code": g.code, "name": g.name, "type": g.get_grid_type_display(),
-                           "url": f"/org/grids/{g.pk}/"},
-        })
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": g.boundary,
+                "properties": {
+                    "id": g.pk,
+                    "code": g.code,
+                    "name": g.name,
+                    "type": g.get_grid_type_display(),
+                    "url": f"/org/grids/{g.pk}/",
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -126,18 +146,27 @@ def _has_staff_scope(user) -> bool:
 def counts_card(request, focus_code):
     if not _has_staff_scope(request.user):
         return None
-    return {"template": "org/_counts_card.html", "context": {"counts": level_counts(request.user, focus_code)}}
+    return {
+        "template": "org/_counts_card.html",
+        "context": {"counts": level_counts(request.user, focus_code)},
+    }
 
 
 def map_card(request, focus_code):
     if not _has_staff_scope(request.user):
         return None
-    return {"template": "org/_map_card.html", "width": "col-lg-7",
-            "context": {"features": grid_features(request.user, focus_code)}}
+    return {
+        "template": "org/_map_card.html",
+        "width": "col-lg-7",
+        "context": {"features": grid_features(request.user, focus_code)},
+    }
 
 
 def coverage_card(request, focus_code):
     if not _has_staff_scope(request.user):
         return None
-    return {"template": "org/_coverage_card.html", "width": "col-lg-5",
-            "context": {"coverage": coverage(request.user, focus_code)}}
+    return {
+        "template": "org/_coverage_card.html",
+        "width": "col-lg-5",
+        "context": {"coverage": coverage(request.user, focus_code)},
+    }

@@ -42,19 +42,30 @@ COMMUNITY_SPAN_LAT, COMMUNITY_SPAN_LNG = 0.0076, 0.0096  # ~840 m × 920 m
 
 DEMO_PASSWORD = "Shequ@2026demo"
 # Fixed TOTP secrets for the demo administrators only, so a tester can add them to an authenticator.
-DEMO_TOTP = {"admin": "JBSWY3DPEHPK3PXPSHEQUADM", "district": "JBSWY3DPEHPK3PXPSHEQUDST",
-             "street": "JBSWY3DPEHPK3PXPSHEQUSTR"}
+DEMO_TOTP = {
+    "admin": "JBSWY3DPEHPK3PXPSHEQUADM",
+    "district": "JBSWY3DPEHPK3PXPSHEQUDST",
+    "street": "JBSWY3DPEHPK3PXPSHEQUSTR",
+}
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏苏吕丁任沈姚卢熊"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文斌波辉鹏飞婷雪慧琳晨宇浩然欣怡子涵梓轩"
 ORG_NAMES = [
-    ("江夏区第一中学", OrgType.SCHOOL), ("纸坊街第二小学", OrgType.SCHOOL), ("江夏区中医医院", OrgType.HOSPITAL),
-    ("纸坊街社区卫生服务中心", OrgType.HOSPITAL), ("武汉宁安物业服务有限公司", OrgType.PROPERTY),
-    ("湖北江城物业管理有限公司", OrgType.PROPERTY), ("江夏区税务局纸坊税务所", OrgType.GOVERNMENT),
-    ("中百仓储纸坊店", OrgType.ENTERPRISE), ("武汉金口建材有限公司", OrgType.ENTERPRISE),
-    ("江夏区图书馆", OrgType.INSTITUTION), ("纸坊街养老服务中心", OrgType.SOCIAL),
-    ("武汉市江夏区巾帼志愿者协会", OrgType.SOCIAL), ("江夏农商银行纸坊支行", OrgType.ENTERPRISE),
-    ("湖北龙泉建设工程有限公司", OrgType.ENTERPRISE), ("江夏区青少年活动中心", OrgType.INSTITUTION),
+    ("江夏区第一中学", OrgType.SCHOOL),
+    ("纸坊街第二小学", OrgType.SCHOOL),
+    ("江夏区中医医院", OrgType.HOSPITAL),
+    ("纸坊街社区卫生服务中心", OrgType.HOSPITAL),
+    ("武汉宁安物业服务有限公司", OrgType.PROPERTY),
+    ("湖北江城物业管理有限公司", OrgType.PROPERTY),
+    ("江夏区税务局纸坊税务所", OrgType.GOVERNMENT),
+    ("中百仓储纸坊店", OrgType.ENTERPRISE),
+    ("武汉金口建材有限公司", OrgType.ENTERPRISE),
+    ("江夏区图书馆", OrgType.INSTITUTION),
+    ("纸坊街养老服务中心", OrgType.SOCIAL),
+    ("武汉市江夏区巾帼志愿者协会", OrgType.SOCIAL),
+    ("江夏农商银行纸坊支行", OrgType.ENTERPRISE),
+    ("湖北龙泉建设工程有限公司", OrgType.ENTERPRISE),
+    ("江夏区青少年活动中心", OrgType.INSTITUTION),
     ("纸坊幼儿园", OrgType.SCHOOL),
 ]
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -87,7 +98,11 @@ def _name(rng) -> str:
 
 
 def _mobile(rng) -> str:
-    return rng.choice(["13", "15", "17", "18", "19"]) + str(rng.randint(0, 9)) + f"{rng.randint(0, 99999999):08d}"
+    return (
+        rng.choice(["13", "15", "17", "18", "19"])
+        + str(rng.randint(0, 9))
+        + f"{rng.randint(0, 99999999):08d}"
+    )
 
 
 def _uscc(rng, region: str = DISTRICT) -> str:
@@ -114,7 +129,10 @@ def _cell(pts, r, c):
 
 
 def is_loaded() -> bool:
-    return User.objects.filter(username="admin").exists() and Grid.objects.filter(code__startswith=STREET).exists()
+    return (
+        User.objects.filter(username="admin").exists()
+        and Grid.objects.filter(code__startswith=STREET).exists()
+    )
 
 
 def reset() -> None:
@@ -152,11 +170,19 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
             for r in range(GRID_ROWS):
                 for c in range(GRID_COLS):
                     seq += 1
-                    gtype = GridType.INSTITUTION if seq == 6 else (GridType.BUILDING if seq == 5 else GridType.AREA)
-                    g = Grid(community=community, code=f"{code}{seq:03d}",
-                             name=f"{community.display_name}第{'一二三四五六七八九'[seq - 1]}网格",
-                             grid_type=gtype, boundary=to_geojson(parse_polygon(_cell(pts, r, c))),
-                             scope_code=f"{code}{seq:03d}")
+                    gtype = (
+                        GridType.INSTITUTION
+                        if seq == 6
+                        else (GridType.BUILDING if seq == 5 else GridType.AREA)
+                    )
+                    g = Grid(
+                        community=community,
+                        code=f"{code}{seq:03d}",
+                        name=f"{community.display_name}第{'一二三四五六七八九'[seq - 1]}网格",
+                        grid_type=gtype,
+                        boundary=to_geojson(parse_polygon(_cell(pts, r, c))),
+                        scope_code=f"{code}{seq:03d}",
+                    )
                     g.derive_geometry()
                     grids.append(g)
             Grid.objects.bulk_create(grids)
@@ -172,9 +198,18 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
                     lat = g.center_lat + rng.uniform(-0.0012, 0.0012)
                     lng = g.center_lng + rng.uniform(-0.0012, 0.0012)
                     number = f"{n + gi * 20}栋"
-                    buildings.append(Building(grid=g, compound=compound, number=number,
-                                              floors=rng.choice([6, 6, 7, 11, 18, 26, 33]), lat=lat, lng=lng,
-                                              address=f"{compound}{number}", scope_code=g.code))
+                    buildings.append(
+                        Building(
+                            grid=g,
+                            compound=compound,
+                            number=number,
+                            floors=rng.choice([6, 6, 7, 11, 18, 26, 33]),
+                            lat=lat,
+                            lng=lng,
+                            address=f"{compound}{number}",
+                            scope_code=g.code,
+                        )
+                    )
             Building.objects.bulk_create(buildings)
             buildings = list(Building.objects.filter(grid__community=community).order_by("pk"))
             counts["buildings"] += len(buildings)
@@ -182,10 +217,18 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
             units = []
             for b in buildings:
                 for u in range(1, (1 if b.floors <= 7 and rng.random() < 0.3 else rng.randint(2, 4)) + 1):
-                    units.append(BuildingUnit(building=b, number=f"{u}单元", address=f"{b.address}{u}单元",
-                                              scope_code=b.scope_code))
+                    units.append(
+                        BuildingUnit(
+                            building=b,
+                            number=f"{u}单元",
+                            address=f"{b.address}{u}单元",
+                            scope_code=b.scope_code,
+                        )
+                    )
             BuildingUnit.objects.bulk_create(units, batch_size=1000)
-            units = list(BuildingUnit.objects.filter(building__grid__community=community).select_related("building"))
+            units = list(
+                BuildingUnit.objects.filter(building__grid__community=community).select_related("building")
+            )
             counts["units"] += len(units)
 
             houses = []
@@ -194,47 +237,105 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
                 for fl in range(1, u.building.floors + 1):
                     for k in range(1, per_floor + 1):
                         num = f"{fl}{k:02d}"
-                        houses.append(House(unit=u, number=num, floor=fl, area_m2=rng.choice([68, 89, 96, 112, 128, 143]),
-                                            address=f"{u.address}{num}室", scope_code=u.scope_code))
+                        houses.append(
+                            House(
+                                unit=u,
+                                number=num,
+                                floor=fl,
+                                area_m2=rng.choice([68, 89, 96, 112, 128, 143]),
+                                address=f"{u.address}{num}室",
+                                scope_code=u.scope_code,
+                            )
+                        )
             House.objects.bulk_create(houses, batch_size=2000)
             counts["houses"] += len(houses)
 
             assignments = []
             start = today.replace(year=today.year - rng.randint(1, 4))
             for gi, g in enumerate(grids):
-                assignments.append(Assignment(grid=g, post=Post.GRID_LEAD, person_name=_name(rng), phone=_mobile(rng),
-                                              start_date=start, scope_code=g.code))
+                assignments.append(
+                    Assignment(
+                        grid=g,
+                        post=Post.GRID_LEAD,
+                        person_name=_name(rng),
+                        phone=_mobile(rng),
+                        start_date=start,
+                        scope_code=g.code,
+                    )
+                )
                 # One grid in each community still waits for a full-time grid worker.
                 if gi != len(grids) - 1 or ci % 2:
-                    assignments.append(Assignment(grid=g, post=Post.FULL_TIME, person_name=_name(rng),
-                                                  phone=_mobile(rng), start_date=start, scope_code=g.code))
+                    assignments.append(
+                        Assignment(
+                            grid=g,
+                            post=Post.FULL_TIME,
+                            person_name=_name(rng),
+                            phone=_mobile(rng),
+                            start_date=start,
+                            scope_code=g.code,
+                        )
+                    )
                 for _ in range(rng.randint(0, 2)):
-                    assignments.append(Assignment(grid=g, post=Post.PART_TIME, person_name=_name(rng),
-                                                  phone=_mobile(rng), start_date=start, scope_code=g.code))
+                    assignments.append(
+                        Assignment(
+                            grid=g,
+                            post=Post.PART_TIME,
+                            person_name=_name(rng),
+                            phone=_mobile(rng),
+                            start_date=start,
+                            scope_code=g.code,
+                        )
+                    )
             by_building = {}
             for u in units:
                 by_building.setdefault(u.building_id, []).append(u)
             for b in buildings:
                 if rng.random() < 0.86:
-                    assignments.append(Assignment(grid_id=b.grid_id, building=b, post=Post.BUILDING_LEAD,
-                                                  person_name=_name(rng), phone=_mobile(rng), start_date=start,
-                                                  scope_code=b.scope_code))
+                    assignments.append(
+                        Assignment(
+                            grid_id=b.grid_id,
+                            building=b,
+                            post=Post.BUILDING_LEAD,
+                            person_name=_name(rng),
+                            phone=_mobile(rng),
+                            start_date=start,
+                            scope_code=b.scope_code,
+                        )
+                    )
                 for u in by_building.get(b.pk, []):
                     if rng.random() < 0.35:
-                        assignments.append(Assignment(grid_id=b.grid_id, building=b, unit=u, post=Post.UNIT_LEAD,
-                                                      person_name=_name(rng), phone=_mobile(rng), start_date=start,
-                                                      scope_code=b.scope_code))
+                        assignments.append(
+                            Assignment(
+                                grid_id=b.grid_id,
+                                building=b,
+                                unit=u,
+                                post=Post.UNIT_LEAD,
+                                person_name=_name(rng),
+                                phone=_mobile(rng),
+                                start_date=start,
+                                scope_code=b.scope_code,
+                            )
+                        )
             Assignment.objects.bulk_create(assignments, batch_size=1000)
             counts["assignments"] += len(assignments)
 
             orgs = []
             for name, otype in rng.sample(ORG_NAMES, 5):
                 g = rng.choice(grids)
-                orgs.append(ResidentOrganization(
-                    community=community, grid=g, name=f"{name}" if ci == 0 else f"{name}（{community.display_name}）",
-                    uscc=_uscc(rng), org_type=otype, address=f"江夏区纸坊街{rng.choice(compounds)}附近",
-                    contact_name=_name(rng), contact_phone=_mobile(rng), employees=rng.randint(8, 600),
-                    scope_code=g.code))
+                orgs.append(
+                    ResidentOrganization(
+                        community=community,
+                        grid=g,
+                        name=f"{name}" if ci == 0 else f"{name}（{community.display_name}）",
+                        uscc=_uscc(rng),
+                        org_type=otype,
+                        address=f"江夏区纸坊街{rng.choice(compounds)}附近",
+                        contact_name=_name(rng),
+                        contact_phone=_mobile(rng),
+                        employees=rng.randint(8, 600),
+                        scope_code=g.code,
+                    )
+                )
             ResidentOrganization.objects.bulk_create(orgs)
             counts["resident_orgs"] += len(orgs)
 
@@ -254,8 +355,13 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
                 org = OrgUnit.objects.get(code=scope_code)
             Membership.objects.create(user=user, role=role, org=org, grid=grid, department=dept)
             accounts.append(username)
-        changelog.record(None, Action.IMPORT, None, scope_code=STREET,
-                         note="载入演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+        changelog.record(
+            None,
+            Action.IMPORT,
+            None,
+            scope_code=STREET,
+            note="载入演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()),
+        )
     seconds = time.perf_counter() - t0
     echo(f"演示数据载入完成，用时 {seconds:.1f} 秒：" + "，".join(f"{k} {v}" for k, v in counts.items()))
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
@@ -265,8 +371,14 @@ def _account_rows():
     rows = []
     for username, role, *_rest in ACCOUNTS:
         m = Membership.objects.filter(user__username=username).select_related("org", "grid").first()
-        rows.append({"username": username, "role": Role(role).label, "scope": m.scope_name if m else "",
-                     "totp": DEMO_TOTP.get(username, "")})
+        rows.append(
+            {
+                "username": username,
+                "role": Role(role).label,
+                "scope": m.scope_name if m else "",
+                "totp": DEMO_TOTP.get(username, ""),
+            }
+        )
     return rows
 
 

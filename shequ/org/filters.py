@@ -28,8 +28,9 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         if "community" in self.filters:
-            self.filters["community"].queryset = OrgUnit.objects.visible_to(user).filter(level="community").only(
-                "id", "code", "name")
+            self.filters["community"].queryset = (
+                OrgUnit.objects.visible_to(user).filter(level="community").only("id", "code", "name")
+            )
         if "grid" in self.filters:
             grids = Grid.objects.visible_to(user).only("id", "code", "name")
             community = self.data.get("community")
@@ -88,8 +89,9 @@ class AssignmentFilter(ScopedFilterSet):
     community = CommunityChoice()
     grid = django_filters.ModelChoiceFilter(label=_("网格"), queryset=Grid.objects.none())
     post = django_filters.ChoiceFilter(label=_("岗位"), choices=Post.choices)
-    current = django_filters.BooleanFilter(label=_("仅在任"), method="filter_current",
-                                           widget=forms.CheckboxInput)
+    current = django_filters.BooleanFilter(
+        label=_("仅在任"), method="filter_current", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Assignment

@@ -15,7 +15,9 @@ class GridForm(forms.Form):
 
 
 class BoundaryUploadForm(forms.Form):
-    geojson = forms.FileField(label=_("GeoJSON 文件"), help_text=_("一个 Polygon 面，WGS84 经纬度；不超过 2 MB。"))
+    geojson = forms.FileField(
+        label=_("GeoJSON 文件"), help_text=_("一个 Polygon 面，WGS84 经纬度；不超过 2 MB。")
+    )
 
     def clean_geojson(self):
         f = self.cleaned_data["geojson"]
@@ -42,8 +44,9 @@ class HouseForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("单元"), queryset=BuildingUnit.objects.none())
     number = forms.CharField(label=_("房号"), max_length=30, help_text=_("如：1201"))
     floor = forms.IntegerField(label=_("楼层"), required=False, min_value=-5, max_value=200)
-    area_m2 = forms.DecimalField(label=_("建筑面积（平方米）"), required=False, min_value=0, max_digits=8,
-                                 decimal_places=2)
+    area_m2 = forms.DecimalField(
+        label=_("建筑面积（平方米）"), required=False, min_value=0, max_digits=8, decimal_places=2
+    )
 
     def __init__(self, *args, building=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,24 +58,35 @@ class AssignmentForm(forms.Form):
     post = forms.ChoiceField(label=_("岗位"), choices=Post.choices)
     person_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(label=_("联系电话"), max_length=20, validators=[validate_phone])
-    building = forms.ModelChoiceField(label=_("楼栋"), queryset=Building.objects.none(), required=False,
-                                      help_text=_("楼栋长、单元长填写"))
-    unit = forms.ModelChoiceField(label=_("单元"), queryset=BuildingUnit.objects.none(), required=False,
-                                  help_text=_("单元长填写"))
+    building = forms.ModelChoiceField(
+        label=_("楼栋"), queryset=Building.objects.none(), required=False, help_text=_("楼栋长、单元长填写")
+    )
+    unit = forms.ModelChoiceField(
+        label=_("单元"), queryset=BuildingUnit.objects.none(), required=False, help_text=_("单元长填写")
+    )
     start_date = forms.DateField(label=_("任职起始"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("任职结束"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("任职结束"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, grid: Grid | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if grid is not None:
             self.fields["building"].queryset = grid.buildings.all()
-            self.fields["unit"].queryset = BuildingUnit.objects.filter(building__grid=grid).select_related("building")
+            self.fields["unit"].queryset = BuildingUnit.objects.filter(building__grid=grid).select_related(
+                "building"
+            )
 
 
 class ResidentOrgForm(forms.Form):
     name = forms.CharField(label=_("单位名称"), max_length=200)
-    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=30, required=False, validators=[validate_uscc],
-                           help_text=_("18 位，见营业执照或登记证书"))
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=30,
+        required=False,
+        validators=[validate_uscc],
+        help_text=_("18 位，见营业执照或登记证书"),
+    )
     org_type = forms.ChoiceField(label=_("单位类型"), choices=OrgType.choices)
     grid = forms.ModelChoiceField(label=_("所在网格"), queryset=Grid.objects.none(), required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)

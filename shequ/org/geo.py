@@ -43,13 +43,17 @@ def parse_polygon(data):
     if data.get("type") == "FeatureCollection":
         feats = data.get("features") or []
         if len(feats) != 1:
-            raise BoundaryError(_("文件含 %(n)d 个要素；为单个网格导入边界时应只含 1 个面。") % {"n": len(feats)})
+            raise BoundaryError(
+                _("文件含 %(n)d 个要素；为单个网格导入边界时应只含 1 个面。") % {"n": len(feats)}
+            )
         data = feats[0]
     if data.get("type") == "Feature":
         data = data.get("geometry") or {}
     gtype = data.get("type")
     if gtype != "Polygon":
-        raise BoundaryError(_("网格边界必须是面（Polygon），而文件中是 %(t)s。") % {"t": gtype or _("未知类型")})
+        raise BoundaryError(
+            _("网格边界必须是面（Polygon），而文件中是 %(t)s。") % {"t": gtype or _("未知类型")}
+        )
     try:
         geom = shape(data)
     except Exception:
@@ -83,9 +87,15 @@ def check_overlaps(geom, siblings) -> None:
         smaller = min(area_m2(geom), area_m2(other))
         if smaller and inter / smaller > OVERLAP_TOLERANCE:
             raise BoundaryError(
-                _("与本社区网格“%(name)s”重叠约 %(area)s 平方米（占较小者的 %(share)s），超过允许的 %(limit)s；请调整边界。")
-                % {"name": name, "area": f"{inter:,.0f}", "share": f"{inter / smaller:.0%}",
-                   "limit": f"{OVERLAP_TOLERANCE:.0%}"}
+                _(
+                    "与本社区网格“%(name)s”重叠约 %(area)s 平方米（占较小者的 %(share)s），超过允许的 %(limit)s；请调整边界。"
+                )
+                % {
+                    "name": name,
+                    "area": f"{inter:,.0f}",
+                    "share": f"{inter / smaller:.0%}",
+                    "limit": f"{OVERLAP_TOLERANCE:.0%}",
+                }
             )
 
 

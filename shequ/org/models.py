@@ -72,7 +72,12 @@ class OrgUnit(models.Model):
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices, db_index=True)
     kind = models.CharField(_("类别"), max_length=16, choices=UnitKind.choices, default=UnitKind.ADMIN)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     center_lat = models.FloatField(_("中心纬度"), null=True, blank=True)
     center_lng = models.FloatField(_("中心经度"), null=True, blank=True)
@@ -112,10 +117,14 @@ class GridType(models.TextChoices):
 class Grid(ScopedModel):
     """A 网格 inside one community; code = 12-digit community code + 3-digit sequence."""
 
-    community = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="grids", verbose_name=_("所属社区"))
+    community = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="grids", verbose_name=_("所属社区")
+    )
     code = models.CharField(_("网格编码"), max_length=15, unique=True)
     name = models.CharField(_("网格名称"), max_length=100)
-    grid_type = models.CharField(_("网格类型"), max_length=16, choices=GridType.choices, default=GridType.AREA)
+    grid_type = models.CharField(
+        _("网格类型"), max_length=16, choices=GridType.choices, default=GridType.AREA
+    )
     boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
     area_m2 = models.FloatField(_("面积（平方米）"), null=True, blank=True)
     center_lat = models.FloatField(_("中心纬度"), null=True, blank=True)
@@ -131,10 +140,18 @@ class Grid(ScopedModel):
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
         ordering = ["code"]
-        indexes = [models.Index(fields=["bbox_min_lng", "bbox_max_lng", "bbox_min_lat", "bbox_max_lat"],
-                                name="grid_bbox")]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="grid_name_unique",
-                                    violation_error_message=_("本社区已有同名网格，请换一个名称。"))]
+        indexes = [
+            models.Index(
+                fields=["bbox_min_lng", "bbox_max_lng", "bbox_min_lat", "bbox_max_lat"], name="grid_bbox"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="grid_name_unique",
+                violation_error_message=_("本社区已有同名网格，请换一个名称。"),
+            )
+        ]
 
     def save(self, *args, **kwargs):
         self.derive_geometry()
@@ -152,7 +169,9 @@ class Grid(ScopedModel):
     def derive_geometry(self) -> None:
         """Area, centre and bounding box follow the boundary (call before bulk_create too)."""
         if not self.boundary:
-            self.area_m2 = self.bbox_min_lng = self.bbox_min_lat = self.bbox_max_lng = self.bbox_max_lat = None
+            self.area_m2 = self.bbox_min_lng = self.bbox_min_lat = self.bbox_max_lng = self.bbox_max_lat = (
+                None
+            )
             return
         from shapely.geometry import shape
 
@@ -170,7 +189,9 @@ class Grid(ScopedModel):
 
 
 class Building(ScopedModel):
-    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("所属网格"))
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("所属网格")
+    )
     compound = models.CharField(_("小区"), max_length=100, blank=True)
     number = models.CharField(_("楼栋号"), max_length=30, help_text=_("如：3栋、A座"))
     floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
@@ -182,8 +203,13 @@ class Building(ScopedModel):
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
         ordering = ["scope_code", "compound", "number"]
-        constraints = [models.UniqueConstraint(fields=["grid", "compound", "number"], name="building_unique",
-                                    violation_error_message=_("该网格已登记同一小区的同号楼栋，请勿重复添加。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grid", "compound", "number"],
+                name="building_unique",
+                violation_error_message=_("该网格已登记同一小区的同号楼栋，请勿重复添加。"),
+            )
+        ]
 
     def __str__(self):
         return self.address
@@ -202,7 +228,9 @@ class Building(ScopedModel):
 class BuildingUnit(ScopedModel):
     """单元 (a stairwell) of a building."""
 
-    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("楼栋"))
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("楼栋")
+    )
     number = models.CharField(_("单元号"), max_length=30, help_text=_("如：1单元"))
     address = models.CharField(_("地址"), max_length=220, editable=False)
 
@@ -210,8 +238,13 @@ class BuildingUnit(ScopedModel):
         verbose_name = _("单元")
         verbose_name_plural = _("单元")
         ordering = ["building", "number"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique",
-                                    violation_error_message=_("该楼栋已有这个单元号，请勿重复添加。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "number"],
+                name="unit_unique",
+                violation_error_message=_("该楼栋已有这个单元号，请勿重复添加。"),
+            )
+        ]
 
     def __str__(self):
         return self.address
@@ -228,18 +261,27 @@ class BuildingUnit(ScopedModel):
 
 
 class House(ScopedModel):
-    unit = models.ForeignKey(BuildingUnit, on_delete=models.CASCADE, related_name="houses", verbose_name=_("单元"))
+    unit = models.ForeignKey(
+        BuildingUnit, on_delete=models.CASCADE, related_name="houses", verbose_name=_("单元")
+    )
     number = models.CharField(_("房号"), max_length=30, help_text=_("如：1201"))
     floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
-    area_m2 = models.DecimalField(_("建筑面积（平方米）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    area_m2 = models.DecimalField(
+        _("建筑面积（平方米）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
     address = models.CharField(_("地址"), max_length=240, editable=False)
 
     class Meta:
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
         ordering = ["unit", "number"]
-        constraints = [models.UniqueConstraint(fields=["unit", "number"], name="house_unique",
-                                    violation_error_message=_("该单元已有这个房号，请勿重复添加。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "number"],
+                name="house_unique",
+                violation_error_message=_("该单元已有这个房号，请勿重复添加。"),
+            )
+        ]
 
     def __str__(self):
         return self.address
@@ -282,15 +324,30 @@ class Assignment(ScopedModel):
     phone = EncryptedTextField(_("联系电话"), mask="phone", validators=[validate_phone])
     phone_index = BlindIndexField(source="phone")
     user = models.ForeignKey(
-        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments",
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
         verbose_name=_("关联账号"),
     )
-    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("网格"))
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("网格")
+    )
     building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments", verbose_name=_("楼栋")
+        Building,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("楼栋"),
     )
     unit = models.ForeignKey(
-        BuildingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        BuildingUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
         verbose_name=_("单元"),
     )
     start_date = models.DateField(_("任职起始"), default=timezone.localdate)
@@ -359,7 +416,12 @@ class ResidentOrganization(ScopedModel):
         OrgUnit, on_delete=models.PROTECT, related_name="resident_orgs", verbose_name=_("所在社区")
     )
     grid = models.ForeignKey(
-        Grid, on_delete=models.PROTECT, null=True, blank=True, related_name="resident_orgs", verbose_name=_("所在网格")
+        Grid,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resident_orgs",
+        verbose_name=_("所在网格"),
     )
     name = models.CharField(_("单位名称"), max_length=200)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_uscc])
@@ -375,8 +437,12 @@ class ResidentOrganization(ScopedModel):
         verbose_name_plural = _("驻区单位")
         ordering = ["scope_code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["uscc"], condition=~Q(uscc=""), name="resident_org_uscc_unique",
-                                    violation_error_message=_("该统一社会信用代码已登记过，不能重复登记。")),
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=~Q(uscc=""),
+                name="resident_org_uscc_unique",
+                violation_error_message=_("该统一社会信用代码已登记过，不能重复登记。"),
+            ),
         ]
 
     def __str__(self):

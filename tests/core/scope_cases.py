@@ -21,8 +21,9 @@ def logged_grid(world, side):
 
 def assignment(world, side):
     n = next(_seq)
-    return Assignment.objects.create(grid=world.grid(side), post=Post.GRID_LEAD, person_name=f"长{n}",
-                                     phone=f"1370000{n:04d}")
+    return Assignment.objects.create(
+        grid=world.grid(side), post=Post.GRID_LEAD, person_name=f"长{n}", phone=f"1370000{n:04d}"
+    )
 
 
 cases.public("core:login", "sign-in form")
@@ -34,18 +35,41 @@ cases.public("healthz", "service health, no data")
 cases.public("robots", "robots.txt")
 cases.public("set_language", "language preference")
 cases.listing("core:home", make=lambda w, s: w.grid(s), marker=lambda g: g.code)
-cases.action("core:focus", make=lambda w, s: w.community(s), kwargs=None, data=lambda c: {"code": c.code},
-             roles=("community_lead", "community_worker"))
-cases.action("core:reveal", make=assignment, kwargs=None,
-             data=lambda a: {"ct": ContentType.objects.get_for_model(a).pk, "pk": a.pk, "field": "phone",
-                             "reason": "电话回访"})
+cases.action(
+    "core:focus",
+    make=lambda w, s: w.community(s),
+    kwargs=None,
+    data=lambda c: {"code": c.code},
+    roles=("community_lead", "community_worker"),
+)
+cases.action(
+    "core:reveal",
+    make=assignment,
+    kwargs=None,
+    data=lambda a: {
+        "ct": ContentType.objects.get_for_model(a).pk,
+        "pk": a.pk,
+        "field": "phone",
+        "reason": "电话回访",
+    },
+)
 cases.listing("core:changelog", make=logged_grid, marker=lambda g: g.name, roles=("community_lead",))
-cases.detail("core:history", make=lambda w, s: w.grid(s),
-             kwargs=lambda g: {"ct": ContentType.objects.get_for_model(g).pk, "pk": g.pk})
+cases.detail(
+    "core:history",
+    make=lambda w, s: w.grid(s),
+    kwargs=lambda g: {"ct": ContentType.objects.get_for_model(g).pk, "pk": g.pk},
+)
 
 cases.public("POST /api/v1/auth/token", "exchanges the caller's own credentials")
 cases.public("DELETE /api/v1/auth/token", "revokes the caller's own token")
 cases.public("GET /api/v1/auth/me", "the caller's own memberships")
-cases.api("POST", "/api/v1/core/reveal", make=assignment, path_params=lambda a: {},
-          data=lambda a: {"model": "org.assignment", "id": a.pk, "field": "phone", "reason": "入户核实"})
-cases.api_list("GET", "/api/v1/core/changelog", make=logged_grid, marker=lambda g: g.name, roles=("community_lead",))
+cases.api(
+    "POST",
+    "/api/v1/core/reveal",
+    make=assignment,
+    path_params=lambda a: {},
+    data=lambda a: {"model": "org.assignment", "id": a.pk, "field": "phone", "reason": "入户核实"},
+)
+cases.api_list(
+    "GET", "/api/v1/core/changelog", make=logged_grid, marker=lambda g: g.name, roles=("community_lead",)
+)

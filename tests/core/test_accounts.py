@@ -23,7 +23,10 @@ def test_lockout_after_five_failures_then_even_right_password_refused(world, set
     user = world.users["community_worker"]
     user.refresh_from_db()
     assert user.locked_until > timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES - 1)
-    assert ChangeLogEntry.objects.filter(action=Action.LOGIN_FAILED, user=user).count() == settings.LOGIN_MAX_FAILURES
+    assert (
+        ChangeLogEntry.objects.filter(action=Action.LOGIN_FAILED, user=user).count()
+        == settings.LOGIN_MAX_FAILURES
+    )
     # After the lock expires the right password works again.
     user.locked_until = timezone.now() - timezone.timedelta(seconds=1)
     user.save(update_fields=["locked_until"])
@@ -64,7 +67,11 @@ def test_administrators_must_pass_totp(world, role):
 @pytest.mark.django_db
 def test_api_token_issue_use_expire_revoke(world):
     c = Client()
-    r = c.post("/api/v1/auth/token", {"username": "t_worker_a", "password": PASSWORD}, content_type="application/json")
+    r = c.post(
+        "/api/v1/auth/token",
+        {"username": "t_worker_a", "password": PASSWORD},
+        content_type="application/json",
+    )
     assert r.status_code == 200
     token = r.json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
@@ -76,8 +83,11 @@ def test_api_token_issue_use_expire_revoke(world):
     tok.save()
     expired = c.get("/api/v1/auth/me", headers=auth)
     assert expired.status_code == 401 and expired.json()["code"] == "unauthenticated"
-    token2 = c.post("/api/v1/auth/token", {"username": "t_worker_a", "password": PASSWORD},
-                    content_type="application/json").json()["token"]
+    token2 = c.post(
+        "/api/v1/auth/token",
+        {"username": "t_worker_a", "password": PASSWORD},
+        content_type="application/json",
+    ).json()["token"]
     auth2 = {"Authorization": f"Bearer {token2}"}
     assert c.delete("/api/v1/auth/token", headers=auth2).status_code == 204
     assert c.get("/api/v1/auth/me", headers=auth2).status_code == 401
@@ -86,10 +96,14 @@ def test_api_token_issue_use_expire_revoke(world):
 @pytest.mark.django_db
 def test_api_token_errors(world):
     c = Client()
-    r = c.post("/api/v1/auth/token", {"username": "t_worker_a", "password": "nope"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/auth/token", {"username": "t_worker_a", "password": "nope"}, content_type="application/json"
+    )
     assert r.status_code == 401 and r.json()["code"] == "bad_credentials"
     # Administrators need a confirmed TOTP and a code for a token.
-    r = c.post("/api/v1/auth/token", {"username": "t_street", "password": PASSWORD}, content_type="application/json")
+    r = c.post(
+        "/api/v1/auth/token", {"username": "t_street", "password": PASSWORD}, content_type="application/json"
+    )
     assert r.status_code == 401 and r.json()["code"] == "otp_required"
 
 

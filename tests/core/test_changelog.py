@@ -18,8 +18,13 @@ def test_create_update_delete_are_logged_with_before_after_and_redaction(world, 
     assert "13812345678" not in str(created.after)
     assert created.scope_code == world.grid_a.code and created.username == "t_worker_a"
 
-    services.update(worker, Assignment, a.pk, {"phone": "13900001111", "person_name": "王六"},
-                    perm="org.manage_assignment")
+    services.update(
+        worker,
+        Assignment,
+        a.pk,
+        {"phone": "13900001111", "person_name": "王六"},
+        perm="org.manage_assignment",
+    )
     upd = ChangeLogEntry.objects.get(action=Action.UPDATE, object_id=str(a.pk))
     assert upd.before["person_name"] == "王五" and upd.after["person_name"] == "王六"
     assert set(upd.changed) >= {"person_name", "phone"}
@@ -33,8 +38,12 @@ def test_create_update_delete_are_logged_with_before_after_and_redaction(world, 
 @pytest.mark.django_db
 def test_request_id_and_ip_recorded_from_web(world):
     c = world.client(world.users["community_worker"])
-    r = c.post(f"/org/grids/{world.grid_a.pk}/buildings/new/", {"compound": "幸福园", "number": "1栋"},
-               HTTP_X_REQUEST_ID="req-test-000001", REMOTE_ADDR="10.1.2.3")
+    r = c.post(
+        f"/org/grids/{world.grid_a.pk}/buildings/new/",
+        {"compound": "幸福园", "number": "1栋"},
+        HTTP_X_REQUEST_ID="req-test-000001",
+        REMOTE_ADDR="10.1.2.3",
+    )
     assert r.status_code == 302
     e = ChangeLogEntry.objects.get(action=Action.CREATE, request_id="req-test-000001")
     assert e.ip == "10.1.2.3" and e.channel == "web"
@@ -75,7 +84,9 @@ def test_moving_a_building_out_of_own_scope_is_refused_and_rolled_back(world):
 
 @pytest.mark.django_db
 def test_reveal_needs_reason_and_is_logged(world):
-    a = Assignment.objects.create(grid=world.grid_a, post=Post.GRID_LEAD, person_name="李四", phone="13700001234")
+    a = Assignment.objects.create(
+        grid=world.grid_a, post=Post.GRID_LEAD, person_name="李四", phone="13700001234"
+    )
     c = world.client(world.users["community_worker"])
     ct = ContentType.objects.get_for_model(a).pk
     r = c.post("/reveal/", {"ct": ct, "pk": a.pk, "field": "phone", "reason": ""})
@@ -86,7 +97,9 @@ def test_reveal_needs_reason_and_is_logged(world):
     e = ChangeLogEntry.objects.get(action=Action.REVEAL)
     assert "电话回访" in e.note and e.changed == ["phone"] and "13700001234" not in e.note
     # A non-sensitive field cannot be "revealed" through this door.
-    assert c.post("/reveal/", {"ct": ct, "pk": a.pk, "field": "person_name", "reason": "x x"}).status_code == 404
+    assert (
+        c.post("/reveal/", {"ct": ct, "pk": a.pk, "field": "person_name", "reason": "x x"}).status_code == 404
+    )
 
 
 @pytest.mark.django_db

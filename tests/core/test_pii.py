@@ -60,7 +60,9 @@ def test_keys_from_environment(settings, monkeypatch):
 
 @pytest.mark.django_db
 def test_encrypted_at_rest_and_found_by_blind_index(world):
-    a = Assignment.objects.create(grid=world.grid_a, post=Post.FULL_TIME, person_name="张三", phone="13812345678")
+    a = Assignment.objects.create(
+        grid=world.grid_a, post=Post.FULL_TIME, person_name="张三", phone="13812345678"
+    )
     with connection.cursor() as cur:
         cur.execute("SELECT phone, phone_index FROM org_assignment WHERE id = %s", [a.pk])
         raw, index = cur.fetchone()
@@ -73,7 +75,9 @@ def test_encrypted_at_rest_and_found_by_blind_index(world):
 def test_rotation_reencrypts_and_resumes(world):
     k1 = crypto.keyring().active
     for i in range(7):
-        Assignment.objects.create(grid=world.grid_a, post=Post.PART_TIME, person_name=f"人{i}", phone=f"1391234567{i}")
+        Assignment.objects.create(
+            grid=world.grid_a, post=Post.PART_TIME, person_name=f"人{i}", phone=f"1391234567{i}"
+        )
     seen = []
 
     def interrupt_after_first_batch(msg):

@@ -9,9 +9,23 @@ from django.test import Client
 
 from shequ.cli import build_parser
 
-SUBCOMMANDS = [["serve"], ["migrate"], ["demo"], ["divisions"], ["divisions", "import"], ["keys"], ["keys", "rotate"],
-               ["keys", "status"], ["user"], ["user", "create"], ["user", "grant"], ["user", "unlock"],
-               ["user", "reset-totp"], ["manage"], ["worker"]]
+SUBCOMMANDS = [
+    ["serve"],
+    ["migrate"],
+    ["demo"],
+    ["divisions"],
+    ["divisions", "import"],
+    ["keys"],
+    ["keys", "rotate"],
+    ["keys", "status"],
+    ["user"],
+    ["user", "create"],
+    ["user", "grant"],
+    ["user", "unlock"],
+    ["user", "reset-totp"],
+    ["manage"],
+    ["worker"],
+]
 
 
 @pytest.mark.parametrize("argv", SUBCOMMANDS, ids=" ".join)
@@ -27,8 +41,12 @@ def test_cli_reports_bad_prefix_in_chinese(tmp_path):
     env = {**os.environ, "SHEQU_DATA_DIR": str(tmp_path)}
     env.pop("SHEQU_DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "shequ.cli", "migrate", "-v", "0"], env=env, check=True)
-    r = subprocess.run([sys.executable, "-m", "shequ.cli", "divisions", "import", "--prefix", "110101"], env=env,
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "shequ.cli", "divisions", "import", "--prefix", "110101"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2
     assert "未找到代码以 110101 开头的区划" in r.stderr and "--source" in r.stderr
 
@@ -69,7 +87,9 @@ def test_celery_round_trip_through_redis():
     """A real worker consumes a real task from Redis (skipped when Redis is not reachable)."""
     url = _redis_url()
     if not url:
-        pytest.skip("Redis is not reachable at SHEQU_REDIS_URL or 127.0.0.1:6379; the embedded default runs tasks eagerly")
+        pytest.skip(
+            "Redis is not reachable at SHEQU_REDIS_URL or 127.0.0.1:6379; the embedded default runs tasks eagerly"
+        )
     from celery.contrib.testing.worker import start_worker
 
     from shequ.celery import app
@@ -83,8 +103,11 @@ def test_celery_round_trip_through_redis():
             assert ping.delay().get(timeout=20) == "pong"
             assert time.monotonic() - t0 < 20
     finally:
-        app.conf.update(broker_url=old["broker_url"], result_backend=old["result_backend"],
-                        task_always_eager=old["task_always_eager"])
+        app.conf.update(
+            broker_url=old["broker_url"],
+            result_backend=old["result_backend"],
+            task_always_eager=old["task_always_eager"],
+        )
 
 
 def test_tasks_run_eagerly_without_broker(settings):
@@ -109,16 +132,32 @@ def test_demo_loads_once_and_is_repeatable():
     assert time.perf_counter() - t0 < 60
     assert r.loaded and r.counts["grids"] == 24
     assert Grid.objects.filter(boundary__isnull=False).count() == 24
-    first = (Building.objects.count(), House.objects.count(), Assignment.objects.count(),
-             sorted(Grid.objects.values_list("area_m2", flat=True)))
+    first = (
+        Building.objects.count(),
+        House.objects.count(),
+        Assignment.objects.count(),
+        sorted(Grid.objects.values_list("area_m2", flat=True)),
+    )
     assert first[1] > 5000
     assert not demo.load(echo=lambda *a: None).loaded  # second call: already there
     roles = set(User.objects.filter(memberships__isnull=False).values_list("memberships__role", flat=True))
-    assert roles == {"sysadmin", "district", "street", "community_lead", "community_worker", "grid_worker",
-                     "department", "resident"}
+    assert roles == {
+        "sysadmin",
+        "district",
+        "street",
+        "community_lead",
+        "community_worker",
+        "grid_worker",
+        "department",
+        "resident",
+    }
     demo.load(reset=True, echo=lambda *a: None)
-    again = (Building.objects.count(), House.objects.count(), Assignment.objects.count(),
-             sorted(Grid.objects.values_list("area_m2", flat=True)))
+    again = (
+        Building.objects.count(),
+        House.objects.count(),
+        Assignment.objects.count(),
+        sorted(Grid.objects.values_list("area_m2", flat=True)),
+    )
     assert again == first  # same seed, same data
 
 

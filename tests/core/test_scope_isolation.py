@@ -123,8 +123,9 @@ def test_api_objects(world, case, role):
         path = _api_path(case, obj)
         if method == "get":
             return client.get(path, query or {}, headers=headers)
-        return getattr(client, method)(path, json.dumps(data or {}), content_type="application/json",
-                                       headers=headers)
+        return getattr(client, method)(
+            path, json.dumps(data or {}), content_type="application/json", headers=headers
+        )
 
     before = ChangeLogEntry.objects.count()
     resp = call(theirs)
@@ -141,8 +142,9 @@ def test_api_lists(world, case, role):
     token = world.token(world.users[role])
     from django.test import Client
 
-    resp = Client().get(case.name.split(" ", 1)[1], {"limit": 1000},
-                        headers={"Authorization": f"Bearer {token}"})
+    resp = Client().get(
+        case.name.split(" ", 1)[1], {"limit": 1000}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert resp.status_code == 200
     body = json.dumps(resp.json(), ensure_ascii=False)
     assert case.marker(mine) in body

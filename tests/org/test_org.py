@@ -60,8 +60,8 @@ def test_import_from_npm_layout(tmp_path):
         "areas.csv": 'code,name,cityCode,provinceCode\n420102,"江岸区",4201,42\n',
         "streets.csv": 'code,name,areaCode,provinceCode,cityCode\n420102001,"大智街道",420102,42,4201\n',
         "villages.csv": "code,name,streetCode,provinceCode,cityCode,areaCode\n"
-                        '420102001001,"天一社区居委会",420102001,42,4201,420102\n'
-                        '420102001200,"某村村委会",420102001,42,4201,420102\n',
+        '420102001001,"天一社区居委会",420102001,42,4201,420102\n'
+        '420102001200,"某村村委会",420102001,42,4201,420102\n',
     }
     for name, body in files.items():
         (tmp_path / name).write_text(body, encoding="utf-8")
@@ -97,10 +97,22 @@ def test_grid_only_in_a_community(world):
     [
         ({"type": "Point", "coordinates": [114.3, 30.3]}, "Polygon"),
         ({"type": "LineString", "coordinates": [[114.3, 30.3], [114.31, 30.31]]}, "Polygon"),
-        ({"type": "Polygon", "coordinates": [[[114.30, 30.30], [114.31, 30.31], [114.31, 30.30], [114.30, 30.31],
-                                              [114.30, 30.30]]]}, "自相交"),
-        ({"type": "Polygon", "coordinates": [[[30.30, 114.30], [30.31, 114.30], [30.31, 114.31], [30.30, 114.30]]]},
-         "经度"),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[114.30, 30.30], [114.31, 30.31], [114.31, 30.30], [114.30, 30.31], [114.30, 30.30]]
+                ],
+            },
+            "自相交",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[30.30, 114.30], [30.31, 114.30], [30.31, 114.31], [30.30, 114.30]]],
+            },
+            "经度",
+        ),
         ("{not json", "JSON"),
     ],
 )
@@ -137,8 +149,11 @@ def test_boundary_upload_page_and_json(world):
     assert r.status_code == 302
     world.grid_a.refresh_from_db()
     assert world.grid_a.boundary["coordinates"][0][0] == [114.40, 30.40]
-    r = c.post(f"/org/grids/{world.grid_a.pk}/boundary/", json.dumps({"geometry": {"type": "Point", "coordinates": [1, 2]}}),
-               content_type="application/json")
+    r = c.post(
+        f"/org/grids/{world.grid_a.pk}/boundary/",
+        json.dumps({"geometry": {"type": "Point", "coordinates": [1, 2]}}),
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "Polygon" in r.json()["message"]
     bad = SimpleUploadedFile("g.geojson", b"\xff\xfe garbage", content_type="application/json")
     r = c.post(f"/org/grids/{world.grid_a.pk}/boundary/", {"geojson": bad})
@@ -163,8 +178,9 @@ def test_resident_org_uscc_checked_and_unique(world):
         services.create_resident_org(worker, world.a, name="错码", uscc=bad, org_type="enterprise")
     assert "校验位" in exc.value.message
     with pytest.raises(ValidationFailed) as exc:
-        services.create_resident_org(world.users["community_worker_b"], world.b, name="重复", uscc=code,
-                                     org_type="enterprise")
+        services.create_resident_org(
+            world.users["community_worker_b"], world.b, name="重复", uscc=code, org_type="enterprise"
+        )
     assert "已登记" in exc.value.message
     assert ResidentOrganization.objects.count() == 1
 
@@ -172,8 +188,10 @@ def test_resident_org_uscc_checked_and_unique(world):
 @pytest.mark.django_db
 def test_resident_org_form_shows_field_error(world):
     c = world.client(world.users["community_worker"])
-    r = c.post(f"/org/units/{world.a.code}/resident-orgs/new/",
-               {"name": "错码单位", "uscc": "91420115MA4K0000A0", "org_type": "enterprise"})
+    r = c.post(
+        f"/org/units/{world.a.code}/resident-orgs/new/",
+        {"name": "错码单位", "uscc": "91420115MA4K0000A0", "org_type": "enterprise"},
+    )
     assert r.status_code == 400
     body = r.content.decode()
     assert "统一社会信用代码校验位错误" in body and "is-invalid" in body
@@ -185,16 +203,31 @@ def test_assignment_rules(world):
     worker = world.users["community_worker"]
     b = services.create_building(worker, world.grid_a.pk, compound="园", number="1栋")
     with pytest.raises(ValidationFailed):
-        services.assign(worker, world.grid_a.pk, post=Post.BUILDING_LEAD, person_name="甲", phone="13800000001")
+        services.assign(
+            worker, world.grid_a.pk, post=Post.BUILDING_LEAD, person_name="甲", phone="13800000001"
+        )
     with pytest.raises(ValidationFailed) as exc:
         services.assign(worker, world.grid_a.pk, post=Post.FULL_TIME, person_name="乙", phone="12345")
     assert "电话" in exc.value.message
     with pytest.raises(NotFound):
-        services.assign(worker, world.grid_a.pk, post=Post.BUILDING_LEAD, person_name="丙", phone="13800000001",
-                        building_pk=services.create_building(world.users["street"], world.grid_b.pk,
-                                                             compound="外", number="9栋").pk)
-    a = services.assign(worker, world.grid_a.pk, post=Post.BUILDING_LEAD, person_name="丁", phone="13800000002",
-                        building_pk=b.pk)
+        services.assign(
+            worker,
+            world.grid_a.pk,
+            post=Post.BUILDING_LEAD,
+            person_name="丙",
+            phone="13800000001",
+            building_pk=services.create_building(
+                world.users["street"], world.grid_b.pk, compound="外", number="9栋"
+            ).pk,
+        )
+    a = services.assign(
+        worker,
+        world.grid_a.pk,
+        post=Post.BUILDING_LEAD,
+        person_name="丁",
+        phone="13800000002",
+        building_pk=b.pk,
+    )
     assert a.is_current
     services.end_assignment(worker, a.pk)
     assert not Assignment.objects.current().filter(pk=a.pk).exists()
@@ -207,10 +240,22 @@ def test_coverage_figures(world):
     services.create_building(worker, world.grid_a.pk, compound="园", number="2栋")
     services.create_grid(worker, world.a, name="二格", grid_type="area")
     services.assign(worker, world.grid_a.pk, post=Post.FULL_TIME, person_name="甲", phone="13800000001")
-    services.assign(worker, world.grid_a.pk, post=Post.BUILDING_LEAD, person_name="乙", phone="13800000002",
-                    building_pk=b1.pk)
-    old = services.assign(worker, world.grid_a.pk, post=Post.BUILDING_LEAD, person_name="丙", phone="13800000003",
-                          building_pk=b1.pk)
+    services.assign(
+        worker,
+        world.grid_a.pk,
+        post=Post.BUILDING_LEAD,
+        person_name="乙",
+        phone="13800000002",
+        building_pk=b1.pk,
+    )
+    old = services.assign(
+        worker,
+        world.grid_a.pk,
+        post=Post.BUILDING_LEAD,
+        person_name="丙",
+        phone="13800000003",
+        building_pk=b1.pk,
+    )
     services.end_assignment(worker, old.pk)
     cov = dashboard.coverage(world.users["street"])
     row = next(r for r in cov["communities"] if r["code"] == world.a.code)
@@ -266,12 +311,16 @@ def test_concurrent_edit_of_grid_page_reports_conflict(world):
 @pytest.mark.django_db
 def test_edit_form_never_shows_the_full_phone_and_keeps_it_when_untouched(world):
     worker = world.users["community_worker"]
-    o = services.create_resident_org(worker, world.a, name="某单位", org_type="other", contact_phone="13912345678")
+    o = services.create_resident_org(
+        worker, world.a, name="某单位", org_type="other", contact_phone="13912345678"
+    )
     c = world.client(worker)
     url = f"/org/resident-orgs/{o.pk}/edit/"
     page = c.get(url).content.decode()
     assert "139****5678" in page and "13912345678" not in page
-    r = c.post(url, {"name": "某单位改", "org_type": "other", "contact_phone": "139****5678", "version": o.version})
+    r = c.post(
+        url, {"name": "某单位改", "org_type": "other", "contact_phone": "139****5678", "version": o.version}
+    )
     assert r.status_code == 302
     o.refresh_from_db()
     assert o.name == "某单位改" and o.contact_phone == "13912345678"
@@ -284,8 +333,9 @@ def test_password_hash_never_reaches_the_change_log(world):
     from shequ.core import accounts
     from shequ.core.models import ChangeLogEntry
 
-    accounts.create_user(None, username="new_worker", password="Long-enough-pass-2026", role="community_worker",
-                         org=world.a)
+    accounts.create_user(
+        None, username="new_worker", password="Long-enough-pass-2026", role="community_worker", org=world.a
+    )
     entry = ChangeLogEntry.objects.get(object_repr="new_worker")
     assert entry.after["password"] == "***"
     assert "argon2" not in str(entry.after) and "md5" not in str(entry.after)
@@ -294,7 +344,9 @@ def test_password_hash_never_reaches_the_change_log(world):
 @pytest.mark.django_db
 def test_grid_worker_registers_an_organisation_in_their_grid(world):
     gw = world.users["grid_worker"]
-    o = services.create_resident_org(gw, world.a.code, grid=world.grid_a, name="网格内小店", org_type="enterprise")
+    o = services.create_resident_org(
+        gw, world.a.code, grid=world.grid_a, name="网格内小店", org_type="enterprise"
+    )
     assert o.scope_code == world.grid_a.code and o.community_id == world.a.pk
     with pytest.raises(NotFound):
         services.create_resident_org(gw, world.b.code, grid=world.grid_a, name="错配", org_type="enterprise")

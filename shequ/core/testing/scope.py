@@ -90,6 +90,7 @@ def page_url_names() -> set[str]:
                 walk(p.url_patterns, sub)
             elif isinstance(p, URLPattern) and p.name:
                 names.add(f"{ns}{p.name}")
+
     walk(get_resolver().url_patterns, "")
     return names
 

@@ -48,7 +48,9 @@ class World:
 
 
 def make_user(username, role, org=None, grid=None, **kw) -> User:
-    u = User.objects.create_user(username=username, password=PASSWORD, display_name=kw.pop("display_name", username))
+    u = User.objects.create_user(
+        username=username, password=PASSWORD, display_name=kw.pop("display_name", username)
+    )
     Membership.objects.create(user=u, role=role, org=org if not grid else grid.community, grid=grid, **kw)
     return u
 
@@ -57,14 +59,32 @@ def build_world() -> World:
     unit = OrgUnit.objects.update_or_create
     district, _ = unit(code="420115", defaults={"name": "江夏区", "level": "district"})
     street, _ = unit(code="420115001", defaults={"name": "纸坊街道", "level": "street", "parent": district})
-    a, _ = unit(code="420115001001", defaults={"name": "宁安社区居委会", "level": "community", "kind": "residents",
-                                               "parent": street})
-    b, _ = unit(code="420115001002", defaults={"name": "郭岭社区居委会", "level": "community", "kind": "residents",
-                                               "parent": street})
-    grid_a = Grid.objects.create(community=a, code="420115001001001", name="宁安第一网格", boundary=square(114.31, 30.35),
-                                 center_lat=30.351, center_lng=114.311, area_m2=48000)
-    grid_b = Grid.objects.create(community=b, code="420115001002001", name="郭岭第一网格", boundary=square(114.33, 30.35),
-                                 center_lat=30.351, center_lng=114.331, area_m2=48000)
+    a, _ = unit(
+        code="420115001001",
+        defaults={"name": "宁安社区居委会", "level": "community", "kind": "residents", "parent": street},
+    )
+    b, _ = unit(
+        code="420115001002",
+        defaults={"name": "郭岭社区居委会", "level": "community", "kind": "residents", "parent": street},
+    )
+    grid_a = Grid.objects.create(
+        community=a,
+        code="420115001001001",
+        name="宁安第一网格",
+        boundary=square(114.31, 30.35),
+        center_lat=30.351,
+        center_lng=114.311,
+        area_m2=48000,
+    )
+    grid_b = Grid.objects.create(
+        community=b,
+        code="420115001002001",
+        name="郭岭第一网格",
+        boundary=square(114.33, 30.35),
+        center_lat=30.351,
+        center_lng=114.331,
+        area_m2=48000,
+    )
     w = World(district, street, a, b, grid_a, grid_b)
     w.users = {
         "sysadmin": make_user("t_admin", Role.SYSADMIN),

@@ -10,7 +10,6 @@ import shequ.core.validators
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,192 +18,474 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope_code', models.CharField(db_index=True, editable=False, max_length=32, verbose_name='所属范围代码')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('compound', models.CharField(blank=True, max_length=100, verbose_name='小区')),
-                ('number', models.CharField(help_text='如：3栋、A座', max_length=30, verbose_name='楼栋号')),
-                ('floors', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='层数')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lng', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('address', models.CharField(editable=False, max_length=200, verbose_name='地址')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope_code",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=32, verbose_name="所属范围代码"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("compound", models.CharField(blank=True, max_length=100, verbose_name="小区")),
+                ("number", models.CharField(help_text="如：3栋、A座", max_length=30, verbose_name="楼栋号")),
+                ("floors", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="层数")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lng", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("address", models.CharField(editable=False, max_length=200, verbose_name="地址")),
             ],
             options={
-                'verbose_name': '楼栋',
-                'verbose_name_plural': '楼栋',
-                'ordering': ['scope_code', 'compound', 'number'],
+                "verbose_name": "楼栋",
+                "verbose_name_plural": "楼栋",
+                "ordering": ["scope_code", "compound", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Grid',
+            name="Grid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope_code', models.CharField(db_index=True, editable=False, max_length=32, verbose_name='所属范围代码')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('code', models.CharField(max_length=15, unique=True, verbose_name='网格编码')),
-                ('name', models.CharField(max_length=100, verbose_name='网格名称')),
-                ('grid_type', models.CharField(choices=[('area', '地缘型'), ('building', '单元型'), ('institution', '单位型')], default='area', max_length=16, verbose_name='网格类型')),
-                ('boundary', models.JSONField(blank=True, null=True, verbose_name='边界（GeoJSON）')),
-                ('area_m2', models.FloatField(blank=True, null=True, verbose_name='面积（平方米）')),
-                ('center_lat', models.FloatField(blank=True, null=True, verbose_name='中心纬度')),
-                ('center_lng', models.FloatField(blank=True, null=True, verbose_name='中心经度')),
-                ('bbox_min_lng', models.FloatField(blank=True, editable=False, null=True)),
-                ('bbox_min_lat', models.FloatField(blank=True, editable=False, null=True)),
-                ('bbox_max_lng', models.FloatField(blank=True, editable=False, null=True)),
-                ('bbox_max_lat', models.FloatField(blank=True, editable=False, null=True)),
-                ('remarks', models.TextField(blank=True, verbose_name='备注')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope_code",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=32, verbose_name="所属范围代码"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("code", models.CharField(max_length=15, unique=True, verbose_name="网格编码")),
+                ("name", models.CharField(max_length=100, verbose_name="网格名称")),
+                (
+                    "grid_type",
+                    models.CharField(
+                        choices=[("area", "地缘型"), ("building", "单元型"), ("institution", "单位型")],
+                        default="area",
+                        max_length=16,
+                        verbose_name="网格类型",
+                    ),
+                ),
+                ("boundary", models.JSONField(blank=True, null=True, verbose_name="边界（GeoJSON）")),
+                ("area_m2", models.FloatField(blank=True, null=True, verbose_name="面积（平方米）")),
+                ("center_lat", models.FloatField(blank=True, null=True, verbose_name="中心纬度")),
+                ("center_lng", models.FloatField(blank=True, null=True, verbose_name="中心经度")),
+                ("bbox_min_lng", models.FloatField(blank=True, editable=False, null=True)),
+                ("bbox_min_lat", models.FloatField(blank=True, editable=False, null=True)),
+                ("bbox_max_lng", models.FloatField(blank=True, editable=False, null=True)),
+                ("bbox_max_lat", models.FloatField(blank=True, editable=False, null=True)),
+                ("remarks", models.TextField(blank=True, verbose_name="备注")),
             ],
             options={
-                'verbose_name': '网格',
-                'verbose_name_plural': '网格',
-                'ordering': ['code'],
+                "verbose_name": "网格",
+                "verbose_name_plural": "网格",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='BuildingUnit',
+            name="BuildingUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope_code', models.CharField(db_index=True, editable=False, max_length=32, verbose_name='所属范围代码')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('number', models.CharField(help_text='如：1单元', max_length=30, verbose_name='单元号')),
-                ('address', models.CharField(editable=False, max_length=220, verbose_name='地址')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='org.building', verbose_name='楼栋')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope_code",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=32, verbose_name="所属范围代码"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("number", models.CharField(help_text="如：1单元", max_length=30, verbose_name="单元号")),
+                ("address", models.CharField(editable=False, max_length=220, verbose_name="地址")),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="units",
+                        to="org.building",
+                        verbose_name="楼栋",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单元',
-                'verbose_name_plural': '单元',
-                'ordering': ['building', 'number'],
+                "verbose_name": "单元",
+                "verbose_name_plural": "单元",
+                "ordering": ["building", "number"],
             },
         ),
         migrations.AddField(
-            model_name='building',
-            name='grid',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='org.grid', verbose_name='所属网格'),
+            model_name="building",
+            name="grid",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="buildings",
+                to="org.grid",
+                verbose_name="所属网格",
+            ),
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope_code', models.CharField(db_index=True, editable=False, max_length=32, verbose_name='所属范围代码')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('post', models.CharField(choices=[('grid_lead', '网格长'), ('full_time', '专职网格员'), ('part_time', '兼职网格员'), ('building_lead', '楼栋长'), ('unit_lead', '单元长')], max_length=16, verbose_name='岗位')),
-                ('person_name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('phone', shequ.core.crypto.EncryptedTextField(blank=True, default='', mask='phone', validators=[shequ.core.validators.validate_phone], verbose_name='联系电话')),
-                ('phone_index', shequ.core.crypto.BlindIndexField(source='phone')),
-                ('start_date', models.DateField(default=django.utils.timezone.localdate, verbose_name='任职起始')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='任职结束')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assignments', to=settings.AUTH_USER_MODEL, verbose_name='关联账号')),
-                ('building', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='org.building', verbose_name='楼栋')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='org.buildingunit', verbose_name='单元')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='org.grid', verbose_name='网格')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope_code",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=32, verbose_name="所属范围代码"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                (
+                    "post",
+                    models.CharField(
+                        choices=[
+                            ("grid_lead", "网格长"),
+                            ("full_time", "专职网格员"),
+                            ("part_time", "兼职网格员"),
+                            ("building_lead", "楼栋长"),
+                            ("unit_lead", "单元长"),
+                        ],
+                        max_length=16,
+                        verbose_name="岗位",
+                    ),
+                ),
+                ("person_name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "phone",
+                    shequ.core.crypto.EncryptedTextField(
+                        blank=True,
+                        default="",
+                        mask="phone",
+                        validators=[shequ.core.validators.validate_phone],
+                        verbose_name="联系电话",
+                    ),
+                ),
+                ("phone_index", shequ.core.crypto.BlindIndexField(source="phone")),
+                (
+                    "start_date",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="任职起始"),
+                ),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="任职结束")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="关联账号",
+                    ),
+                ),
+                (
+                    "building",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="org.building",
+                        verbose_name="楼栋",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="org.buildingunit",
+                        verbose_name="单元",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="org.grid",
+                        verbose_name="网格",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '责任人',
-                'verbose_name_plural': '责任人',
-                'ordering': ['grid', 'post', 'start_date'],
+                "verbose_name": "责任人",
+                "verbose_name_plural": "责任人",
+                "ordering": ["grid", "post", "start_date"],
             },
         ),
         migrations.CreateModel(
-            name='House',
+            name="House",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope_code', models.CharField(db_index=True, editable=False, max_length=32, verbose_name='所属范围代码')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('number', models.CharField(help_text='如：1201', max_length=30, verbose_name='房号')),
-                ('floor', models.SmallIntegerField(blank=True, null=True, verbose_name='楼层')),
-                ('area_m2', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='建筑面积（平方米）')),
-                ('address', models.CharField(editable=False, max_length=240, verbose_name='地址')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='houses', to='org.buildingunit', verbose_name='单元')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope_code",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=32, verbose_name="所属范围代码"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("number", models.CharField(help_text="如：1201", max_length=30, verbose_name="房号")),
+                ("floor", models.SmallIntegerField(blank=True, null=True, verbose_name="楼层")),
+                (
+                    "area_m2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="建筑面积（平方米）",
+                    ),
+                ),
+                ("address", models.CharField(editable=False, max_length=240, verbose_name="地址")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="houses",
+                        to="org.buildingunit",
+                        verbose_name="单元",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '房屋',
-                'verbose_name_plural': '房屋',
-                'ordering': ['unit', 'number'],
+                "verbose_name": "房屋",
+                "verbose_name_plural": "房屋",
+                "ordering": ["unit", "number"],
             },
         ),
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('city', '地级'), ('district', '区县'), ('street', '街道/乡镇'), ('community', '社区/村')], db_index=True, max_length=16, verbose_name='层级')),
-                ('kind', models.CharField(choices=[('residents', '社区居委会'), ('village', '村委会'), ('other', '其他'), ('admin', '行政区划')], default='admin', max_length=16, verbose_name='类别')),
-                ('center_lat', models.FloatField(blank=True, null=True, verbose_name='中心纬度')),
-                ('center_lng', models.FloatField(blank=True, null=True, verbose_name='中心经度')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.orgunit', verbose_name='上级')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="区划代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "省级"),
+                            ("city", "地级"),
+                            ("district", "区县"),
+                            ("street", "街道/乡镇"),
+                            ("community", "社区/村"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("residents", "社区居委会"),
+                            ("village", "村委会"),
+                            ("other", "其他"),
+                            ("admin", "行政区划"),
+                        ],
+                        default="admin",
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("center_lat", models.FloatField(blank=True, null=True, verbose_name="中心纬度")),
+                ("center_lng", models.FloatField(blank=True, null=True, verbose_name="中心经度")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.orgunit",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='grid',
-            name='community',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grids', to='org.orgunit', verbose_name='所属社区'),
+            model_name="grid",
+            name="community",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="grids",
+                to="org.orgunit",
+                verbose_name="所属社区",
+            ),
         ),
         migrations.CreateModel(
-            name='ResidentOrganization',
+            name="ResidentOrganization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope_code', models.CharField(db_index=True, editable=False, max_length=32, verbose_name='所属范围代码')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('name', models.CharField(max_length=200, verbose_name='单位名称')),
-                ('uscc', models.CharField(blank=True, max_length=18, validators=[shequ.core.validators.validate_uscc], verbose_name='统一社会信用代码')),
-                ('org_type', models.CharField(choices=[('enterprise', '企业'), ('institution', '事业单位'), ('government', '机关'), ('school', '学校'), ('hospital', '医院'), ('property', '物业服务企业'), ('social', '社会组织'), ('other', '其他')], max_length=16, verbose_name='单位类型')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', shequ.core.crypto.EncryptedTextField(blank=True, default='', mask='phone', validators=[shequ.core.validators.validate_phone], verbose_name='联系电话')),
-                ('employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='职工人数')),
-                ('remarks', models.TextField(blank=True, verbose_name='备注')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='resident_orgs', to='org.orgunit', verbose_name='所在社区')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='resident_orgs', to='org.grid', verbose_name='所在网格')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope_code",
+                    models.CharField(
+                        db_index=True, editable=False, max_length=32, verbose_name="所属范围代码"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("name", models.CharField(max_length=200, verbose_name="单位名称")),
+                (
+                    "uscc",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[shequ.core.validators.validate_uscc],
+                        verbose_name="统一社会信用代码",
+                    ),
+                ),
+                (
+                    "org_type",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业"),
+                            ("institution", "事业单位"),
+                            ("government", "机关"),
+                            ("school", "学校"),
+                            ("hospital", "医院"),
+                            ("property", "物业服务企业"),
+                            ("social", "社会组织"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="单位类型",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                (
+                    "contact_phone",
+                    shequ.core.crypto.EncryptedTextField(
+                        blank=True,
+                        default="",
+                        mask="phone",
+                        validators=[shequ.core.validators.validate_phone],
+                        verbose_name="联系电话",
+                    ),
+                ),
+                ("employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="职工人数")),
+                ("remarks", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resident_orgs",
+                        to="org.orgunit",
+                        verbose_name="所在社区",
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resident_orgs",
+                        to="org.grid",
+                        verbose_name="所在网格",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '驻区单位',
-                'verbose_name_plural': '驻区单位',
-                'ordering': ['scope_code', 'name'],
+                "verbose_name": "驻区单位",
+                "verbose_name_plural": "驻区单位",
+                "ordering": ["scope_code", "name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='buildingunit',
-            constraint=models.UniqueConstraint(fields=('building', 'number'), name='unit_unique', violation_error_message='该楼栋已有这个单元号，请勿重复添加。'),
+            model_name="buildingunit",
+            constraint=models.UniqueConstraint(
+                fields=("building", "number"),
+                name="unit_unique",
+                violation_error_message="该楼栋已有这个单元号，请勿重复添加。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='building',
-            constraint=models.UniqueConstraint(fields=('grid', 'compound', 'number'), name='building_unique', violation_error_message='该网格已登记同一小区的同号楼栋，请勿重复添加。'),
+            model_name="building",
+            constraint=models.UniqueConstraint(
+                fields=("grid", "compound", "number"),
+                name="building_unique",
+                violation_error_message="该网格已登记同一小区的同号楼栋，请勿重复添加。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='house',
-            constraint=models.UniqueConstraint(fields=('unit', 'number'), name='house_unique', violation_error_message='该单元已有这个房号，请勿重复添加。'),
+            model_name="house",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "number"),
+                name="house_unique",
+                violation_error_message="该单元已有这个房号，请勿重复添加。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='grid',
-            index=models.Index(fields=['bbox_min_lng', 'bbox_max_lng', 'bbox_min_lat', 'bbox_max_lat'], name='grid_bbox'),
+            model_name="grid",
+            index=models.Index(
+                fields=["bbox_min_lng", "bbox_max_lng", "bbox_min_lat", "bbox_max_lat"], name="grid_bbox"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grid',
-            constraint=models.UniqueConstraint(fields=('community', 'name'), name='grid_name_unique', violation_error_message='本社区已有同名网格，请换一个名称。'),
+            model_name="grid",
+            constraint=models.UniqueConstraint(
+                fields=("community", "name"),
+                name="grid_name_unique",
+                violation_error_message="本社区已有同名网格，请换一个名称。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='residentorganization',
-            constraint=models.UniqueConstraint(condition=models.Q(('uscc', ''), _negated=True), fields=('uscc',), name='resident_org_uscc_unique', violation_error_message='该统一社会信用代码已登记过，不能重复登记。'),
+            model_name="residentorganization",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("uscc", ""), _negated=True),
+                fields=("uscc",),
+                name="resident_org_uscc_unique",
+                violation_error_message="该统一社会信用代码已登记过，不能重复登记。",
+            ),
         ),
     ]
