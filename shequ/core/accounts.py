@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -210,9 +210,9 @@ def reveal(actor, model, pk, field_name: str, reason: str) -> str:
         raise ValidationFailed(
             _("查看完整信息须填写事由（例如：电话回访、入户核实）。"), details={"reason": [_("必填")]}
         )
-    changelog.record(
-        actor, Action.REVEAL, instance, note=f"{f.verbose_name}：{reason}", extra_changed=[field_name]
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the log reads the same whatever the UI language
+        label = str(f.verbose_name)
+    changelog.record(actor, Action.REVEAL, instance, note=f"{label}：{reason}", extra_changed=[field_name])
     return getattr(instance, field_name)
 
 

@@ -4,7 +4,9 @@ import re
 import uuid
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
+from django.utils import translation
 
 from shequ.core import context
 
@@ -64,3 +66,15 @@ class SecondFactorMiddleware:
             if name not in {"core:totp", "core:logout"} and user.needs_second_factor:
                 return redirect("core:totp")
         return self.get_response(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Chinese unless the user picked another language: a browser's Accept-Language (often en-US on
+    office PCs) does not switch the interface, only the language menu (a cookie) does."""
+
+    def process_request(self, request):
+        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if lang not in dict(settings.LANGUAGES):
+            lang = settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = translation.get_language()

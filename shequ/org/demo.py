@@ -159,6 +159,14 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     import_divisions(None, DISTRICT)
     today = timezone.localdate()
     counts = {"grids": 0, "buildings": 0, "units": 0, "houses": 0, "assignments": 0, "resident_orgs": 0}
+    labels = {
+        "grids": "网格",
+        "buildings": "楼栋",
+        "units": "单元",
+        "houses": "房屋",
+        "assignments": "责任人",
+        "resident_orgs": "驻区单位",
+    }
     first_grid_codes = []
     with transaction.atomic():
         for ci, (code, lat0, lng0, compounds) in enumerate(COMMUNITIES):
@@ -360,10 +368,13 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
             Action.IMPORT,
             None,
             scope_code=STREET,
-            note="载入演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()),
+            note="载入演示数据：" + "，".join(f"{labels[k]} {v}" for k, v in counts.items()),
         )
     seconds = time.perf_counter() - t0
-    echo(f"演示数据载入完成，用时 {seconds:.1f} 秒：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    echo(
+        f"演示数据载入完成，用时 {seconds:.1f} 秒："
+        + "，".join(f"{labels[k]} {v}" for k, v in counts.items())
+    )
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 

@@ -102,3 +102,10 @@ def test_login_page_in_chinese():
     html = _login_page("zh-hans")
     assert "用户名" in html
     assert "登录" in html
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_switch_the_interface():
+    """An en-US Accept-Language still gets Chinese; only the language menu's cookie switches."""
+    body = Client().get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "用户名" in body and "Username" not in body
