@@ -32,30 +32,57 @@ class SecondFactorRequired(DomainError):
     default_message = _l("该账号需要动态口令（TOTP），请填写认证器上的 6 位数字。")
 
 
-def password_login(username: str, password: str, request=None) -> User:
-    """Check the password; count failures and lock the account after too many."""
-    user = User.objects.filter(username=username).first()
-    if user and user.is_locked():
+def _raise_if_locked(user: User) -> None:
+    if user.is_locked():
         minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
         raise Locked(
             _("登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试或联系管理员解锁。") % {"m": minutes}
         )
+
+
+def record_failure(user: User, what: str) -> None:
+    """Count one failed password or one-time code; lock the account at the limit. The lock is
+    checked again under the row lock, so parallel guesses cannot slip past it."""
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        _raise_if_locked(u)
+        u.failed_logins += 1
+        note = _("%(what)s错误，第 %(n)d 次失败") % {"what": what, "n": u.failed_logins}
+        if u.failed_logins >= settings.LOGIN_MAX_FAILURES:
+            u.locked_until = timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+            u.failed_logins = 0
+            note += _("，账号锁定 %(m)d 分钟") % {"m": settings.LOGIN_LOCK_MINUTES}
+        u.save(update_fields=["failed_logins", "locked_until"])
+        changelog.record(u, Action.LOGIN_FAILED, u, note=note, scope_code="")
+    _raise_if_locked(u)  # this very failure reached the limit: say so now
+
+
+def clear_failures(user: User) -> None:
+    """After a complete sign-in (password, and the second factor where one is needed)."""
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        _raise_if_locked(u)  # locked by a parallel attempt meanwhile: this success does not count
+        if u.failed_logins or u.locked_until:
+            User.objects.filter(pk=u.pk).update(failed_logins=0, locked_until=None)
+
+
+def password_login(username: str, password: str, request=None) -> User:
+    """Check the password; count failures and lock the account after too many."""
+    user = User.objects.filter(username=username).first()
+    if user:
+        _raise_if_locked(user)
     authed = authenticate(request, username=username, password=password)
     if authed is None:
         if user:
-            with transaction.atomic():
-                u = User.objects.select_for_update().get(pk=user.pk)
-                u.failed_logins += 1
-                note = _("第 %(n)d 次失败") % {"n": u.failed_logins}
-                if u.failed_logins >= settings.LOGIN_MAX_FAILURES:
-                    u.locked_until = timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-                    u.failed_logins = 0
-                    note += _("，账号锁定 %(m)d 分钟") % {"m": settings.LOGIN_LOCK_MINUTES}
-                u.save(update_fields=["failed_logins", "locked_until"])
-                changelog.record(u, Action.LOGIN_FAILED, u, note=note, scope_code="")
+            record_failure(user, _("密码"))
         raise BadCredentials()
-    if authed.failed_logins or authed.locked_until:
-        User.objects.filter(pk=authed.pk).update(failed_logins=0, locked_until=None)
+    if authed.needs_second_factor:
+        # Failures are cleared only once the one-time code passes too, or a known password
+        # would let one reset the count between code guesses.
+        with transaction.atomic():
+            _raise_if_locked(User.objects.select_for_update().get(pk=authed.pk))
+    else:
+        clear_failures(authed)
     return authed
 
 
@@ -78,25 +105,29 @@ def begin_totp_enrolment(user: User) -> str:
 
 
 def verify_totp(user: User, code: str) -> bool:
-    """Check a 6-digit code (±1 step) and refuse reuse of a step already consumed."""
+    """Check a 6-digit code (±1 step), refuse a step already used, and count wrong codes
+    towards the same lock-out as wrong passwords."""
     code = "".join(str(code or "").split())
-    if not user.totp_secret or not code.isdigit() or len(code) != 6:
-        return False
-    totp = totp_for(user)
-    now = timezone.now().timestamp()
-    for drift in (0, -1, 1):
-        step = int(now // totp.interval) + drift
-        if totp.at(step * totp.interval) == code:
+    _raise_if_locked(User.objects.get(pk=user.pk))
+    totp = totp_for(user) if user.totp_secret else None
+    if totp and code.isdigit() and len(code) == 6:
+        now = timezone.now().timestamp()
+        for drift in (0, -1, 1):
+            step = int(now // totp.interval) + drift
+            if totp.at(step * totp.interval) != code:
+                continue
             with transaction.atomic():
                 u = User.objects.select_for_update().get(pk=user.pk)
                 if step <= u.totp_last_step:
-                    return False
+                    break  # replayed code
                 u.totp_last_step = step
                 if not u.totp_confirmed_at:
                     u.totp_confirmed_at = timezone.now()
                 u.save(update_fields=["totp_last_step", "totp_confirmed_at"])
             user.totp_last_step, user.totp_confirmed_at = u.totp_last_step, u.totp_confirmed_at
+            clear_failures(user)
             return True
+    record_failure(user, _("动态口令"))
     return False
 
 
@@ -223,12 +254,25 @@ def _user_by_name(username: str) -> User:
     return user
 
 
+def _require_over(actor, user: User) -> None:
+    """The actor must manage users over every node the target account holds (the command line,
+    actor None, may do anything); only a system administrator acts on another one."""
+    if actor is None:
+        return
+    require(actor, "core.manage_users")
+    for m in Membership.objects.filter(user=user).select_related("org", "grid"):
+        if m.role == Role.SYSADMIN or not m.scope_code:
+            if not scope.is_global(actor):
+                raise Forbidden()
+        else:
+            require(actor, "core.manage_users", m.scope_code)
+
+
 @transaction.atomic
 def unlock_user(actor, username: str) -> User:
     """Lift a lock-out after failed logins (command line or an administrator)."""
-    if actor is not None:
-        require(actor, "core.manage_users")
     user = _user_by_name(username)
+    _require_over(actor, user)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     changelog.record(
         actor, Action.UPDATE, user, note=_("解除登录锁定"), scope_code="", extra_changed=["locked_until"]
@@ -239,9 +283,8 @@ def unlock_user(actor, username: str) -> User:
 @transaction.atomic
 def reset_totp(actor, username: str) -> User:
     """Forget the user's TOTP secret; they enrol again at their next sign-in."""
-    if actor is not None:
-        require(actor, "core.manage_users")
     user = _user_by_name(username)
+    _require_over(actor, user)
     user.totp_secret, user.totp_confirmed_at, user.totp_last_step = "", None, 0
     user.save(update_fields=["totp_secret", "totp_confirmed_at", "totp_last_step"])
     changelog.record(
@@ -258,6 +301,8 @@ def grant(actor, username: str, *, role: str, org=None, grid=None, department: s
     _check_role_placement(role, org, grid, node_code)
     if actor is not None:
         require(actor, "core.manage_users", node_code or None)
+        if role == Role.SYSADMIN and not scope.is_global(actor):
+            raise Forbidden()
     m, created = Membership.objects.get_or_create(
         user=user,
         role=role,

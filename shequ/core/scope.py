@@ -46,9 +46,14 @@ def covers(user, code: str, perm: str | None = None) -> bool:
 
 def subtree_q(field: str, code: str) -> Q:
     """Rows whose code starts with `code`, written as a range so that both SQLite and PostgreSQL
-    use the plain index (SQLite never uses an index for LIKE 'x%'). Codes are digits, so the
-    upper bound is the code with its last digit raised by one ('9' → ':')."""
-    upper = code[:-1] + chr(ord(code[-1]) + 1)
+    use the plain index (SQLite never uses an index for LIKE 'x%'). The upper bound is the next
+    code of the same length (…019 → …020), which sorts after the whole subtree under any collation
+    that orders digits as digits ('9' → ':' would not: ICU puts ':' before '0')."""
+    if not code.isdigit():
+        return Q(**{f"{field}__startswith": code})
+    upper = str(int(code) + 1).zfill(len(code))
+    if len(upper) > len(code):  # all nines: nothing sorts above the subtree
+        return Q(**{f"{field}__gte": code})
     return Q(**{f"{field}__gte": code, f"{field}__lt": upper})
 
 

@@ -64,7 +64,8 @@ def login_view(request):
             if user.needs_second_factor:
                 request.session["otp_next"] = _safe_next(request)
                 return redirect("core:totp")
-            request.session[OTP_SESSION_KEY] = True
+            # No second-factor flag here: the middleware asks again whenever the account gains
+            # an administrative role, even within this session.
             accounts.record_login(user)
             return redirect(_safe_next(request))
     return render(
@@ -78,7 +79,7 @@ def login_view(request):
 @login_required
 def totp_view(request):
     user = request.user
-    if request.session.get(OTP_SESSION_KEY):
+    if request.session.get(OTP_SESSION_KEY) or not user.needs_second_factor:
         return redirect("core:home")
     enrol = not user.totp_confirmed_at
     ctx = {}
@@ -91,7 +92,14 @@ def totp_view(request):
         }
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if accounts.verify_totp(user, form.cleaned_data["code"]):
+        try:
+            passed = accounts.verify_totp(user, form.cleaned_data["code"])
+        except DomainError as exc:  # locked by too many wrong codes: end the half-open session
+            logout(request)
+            ctx = {"form": LoginForm(), "next": "", "message": exc.message}
+            return render(request, "core/login.html", ctx, status=exc.status)
+        if passed:
+            request.session.cycle_key()
             request.session[OTP_SESSION_KEY] = True
             accounts.record_login(user, note=_("已通过动态口令验证"))
             return redirect(request.session.pop("otp_next", None) or "core:home")

@@ -121,8 +121,8 @@ def list_grids(request, params: GridQuery = Query(...)):
 
 @router.get("/grids/locate", response={200: GridOut, 404: ErrorOut}, summary="按经纬度（WGS84）查找所在网格")
 def locate(request, lng: float, lat: float):
-    grid = services.locate_grid(lng, lat)
-    if grid is None or not Grid.objects.visible_to(request.user).filter(pk=grid.pk).exists():
+    grid = services.locate_grid(lng, lat, queryset=Grid.objects.visible_to(request.user))
+    if grid is None:
         raise Http404()
     return Grid.objects.select_related("community").get(pk=grid.pk)
 

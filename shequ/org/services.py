@@ -173,10 +173,16 @@ def _community(actor, code_or_unit, perm) -> OrgUnit:
 
 
 def _checked_boundary(community, boundary, exclude_pk=None) -> dict:
+    """Parse and check a boundary against the community's other grids. Callers hold the
+    community row lock, so two grids cannot be saved overlapping at the same moment."""
     geom = geo.parse_polygon(boundary)
     siblings = Grid.objects.filter(community=community).exclude(pk=exclude_pk).values_list("name", "boundary")
     geo.check_overlaps(geom, siblings)
     return {"boundary": geo.to_geojson(geom)}  # area, centre and box follow in Grid.save
+
+
+def _lock_community(unit: OrgUnit) -> None:
+    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()
 
 
 @transaction.atomic
@@ -192,7 +198,7 @@ def create_grid(
 ) -> Grid:
     """Open a new grid in a community; the next free 3-digit sequence completes its code."""
     unit = _community(actor, community, "org.manage_grid")
-    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # serialise sequence allocation
+    _lock_community(unit)  # serialises sequence allocation and the overlap check
     if sequence is None:
         last = Grid.objects.filter(community=unit).aggregate(m=Max("code"))["m"]
         sequence = int(last[12:]) + 1 if last else 1
@@ -218,9 +224,13 @@ def update_grid(actor, pk, *, expected_version=None, **changes) -> Grid:
     )
 
 
+@transaction.atomic
 def set_grid_boundary(actor, pk, boundary, *, expected_version=None, note: str = "") -> Grid:
     """Replace a grid's boundary after checking shape, validity and overlap with its siblings."""
     grid = services.get_visible(Grid, actor, pk)
+    # Permission first: the overlap message names sibling grids.
+    services.require(actor, "org.manage_grid", grid.code)
+    _lock_community(grid.community)
     fields = _checked_boundary(grid.community, boundary, exclude_pk=grid.pk)
     return services.update(
         actor,
@@ -233,9 +243,10 @@ def set_grid_boundary(actor, pk, boundary, *, expected_version=None, note: str =
     )
 
 
-def locate_grid(lng: float, lat: float, within: str = "") -> Grid | None:
-    """The grid containing a point (unscoped lookup for intake channels; callers check scope)."""
-    qs = Grid.objects.filter(
+def locate_grid(lng: float, lat: float, within: str = "", queryset=None) -> Grid | None:
+    """The grid containing a point, among `queryset` (default: all grids; intake channels check
+    scope themselves, pages and the API pass the user's visible grids)."""
+    qs = (queryset if queryset is not None else Grid.objects.all()).filter(
         bbox_min_lng__lte=lng, bbox_max_lng__gte=lng, bbox_min_lat__lte=lat, bbox_max_lat__gte=lat
     )
     if within:
@@ -393,6 +404,8 @@ def create_resident_org(actor, community, **data) -> ResidentOrganization:
 
 
 def update_resident_org(actor, pk, *, expected_version=None, **data) -> ResidentOrganization:
+    current = services.get_visible(ResidentOrganization, actor, pk)
+    services.require(actor, "org.manage_resident_org", current.scope_code)  # before any uniqueness hint
     fields = _resident_org_fields(actor, data)
     _check_uscc_unique(fields.get("uscc", ""), exclude_pk=pk)
     return services.update(

@@ -222,7 +222,7 @@ def get_or_404(model, user, pk):
 def grid_boundary(request, pk):
     """Save a boundary drawn on the map (JSON body) or uploaded as a GeoJSON file."""
     grid = get_or_404(Grid, request.user, pk)
-    if request.FILES:
+    if request.content_type != "application/json":
         form = forms.BoundaryUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             msg = "；".join(e for errs in form.errors.values() for e in errs)
@@ -233,26 +233,30 @@ def grid_boundary(request, pk):
         try:
             body = json.loads(request.body or b"{}")
         except ValueError:
-            return _boundary_result(request, grid, error=_("提交的内容不是 JSON。"))
+            body = None
+        if not isinstance(body, dict):
+            return _boundary_result(request, grid, error=_('提交的内容应为 JSON 对象：{"geometry": …}。'))
         data, note, version = body.get("geometry"), _("在地图上绘制边界"), body.get("version")
+        if version is not None and not isinstance(version, int):
+            version = None
     try:
         grid = services.set_grid_boundary(request.user, grid.pk, data, expected_version=version, note=note)
     except DomainError as exc:
-        return _boundary_result(request, grid, error=exc.message, status=exc.status)
+        return _boundary_result(request, grid, error=exc.message, status=exc.status, code=exc.code)
     return _boundary_result(request, grid)
 
 
-def _boundary_result(request, grid, error=None, status=400):
+def _boundary_result(request, grid, error=None, status=400, code="invalid_boundary"):
     if request.content_type == "application/json":
         if error:
-            return JsonResponse({"code": "invalid_boundary", "message": error, "details": {}}, status=status)
+            return JsonResponse({"code": code, "message": error, "details": {}}, status=status)
         return JsonResponse({"ok": True, "area_m2": grid.area_m2, "version": grid.version})
     if error:
         return render(
             request,
             "core/error.html",
-            {"status": 400, "message": error, "back": grid.get_absolute_url()},
-            status=400,
+            {"status": status, "message": error, "back": grid.get_absolute_url()},
+            status=status,
         )
     return redirect(grid.get_absolute_url())
 

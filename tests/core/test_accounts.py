@@ -14,9 +14,11 @@ def login(client, username, password=PASSWORD):
 @pytest.mark.django_db
 def test_lockout_after_five_failures_then_even_right_password_refused(world, settings):
     c = Client()
-    for _ in range(settings.LOGIN_MAX_FAILURES):
+    for _ in range(settings.LOGIN_MAX_FAILURES - 1):
         r = login(c, "t_worker_a", "wrong")
         assert r.status_code == 400 and "用户名或密码错误" in r.content.decode()
+    r = login(c, "t_worker_a", "wrong")  # the failure that reaches the limit says so at once
+    assert r.status_code == 400 and "锁定" in r.content.decode()
     r = login(c, "t_worker_a")
     assert r.status_code == 400
     assert "锁定" in r.content.decode()
@@ -135,3 +137,69 @@ def test_argon2_is_the_production_hasher():
     from shequ import settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+@pytest.mark.django_db
+def test_wrong_totp_codes_lock_the_account_and_are_logged(world, settings):
+    user = world.users["street"]
+    c = Client()
+    login(c, user.username)
+    c.get("/login/totp/")  # enrol: a secret is created
+    user.refresh_from_db()
+    right = pyotp.TOTP(user.totp_secret).now()
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(settings.LOGIN_MAX_FAILURES - 1):
+        assert c.post("/login/totp/", {"code": wrong}).status_code == 400
+    r = c.post("/login/totp/", {"code": wrong})
+    assert r.status_code == 429 and "锁定" in r.content.decode()
+    # The session is gone and even the right code or password no longer helps.
+    assert c.get("/org/").status_code == 302
+    assert "锁定" in login(c, user.username).content.decode()
+    assert (
+        ChangeLogEntry.objects.filter(action=Action.LOGIN_FAILED, user=user).count()
+        == settings.LOGIN_MAX_FAILURES
+    )
+
+
+@pytest.mark.django_db
+def test_password_success_does_not_reset_code_failures_of_an_administrator(world):
+    from shequ.core import accounts
+
+    user = world.users["street"]
+    user.totp_secret = pyotp.random_base32()
+    user.save()
+    for _ in range(2):
+        assert not accounts.verify_totp(
+            user, "000000" if pyotp.TOTP(user.totp_secret).now() != "000000" else "1"
+        )
+    accounts.password_login(user.username, PASSWORD)
+    user.refresh_from_db()
+    assert user.failed_logins == 2
+
+
+@pytest.mark.django_db
+def test_gaining_an_admin_role_mid_session_asks_for_totp(world):
+    from shequ.core import accounts
+    from shequ.core.roles import Role
+
+    c = Client()
+    login(c, "t_worker_a")
+    assert c.get("/org/").status_code == 200
+    accounts.grant(None, "t_worker_a", role=Role.STREET, org=world.street)
+    assert c.get("/org/")["Location"] == "/login/totp/"
+
+
+@pytest.mark.django_db
+def test_account_acts_respect_the_actor_scope(world):
+    from shequ.core import accounts
+    from shequ.core.errors import Forbidden
+    from shequ.core.roles import Role
+
+    street = world.users["street"]
+    with pytest.raises(Forbidden):
+        accounts.grant(street, "t_worker_b", role=Role.SYSADMIN)
+    with pytest.raises(Forbidden):
+        accounts.reset_totp(street, "t_admin")
+    with pytest.raises(Forbidden):
+        accounts.unlock_user(street, "t_district")  # a district account lies above the street
+    accounts.unlock_user(street, "t_worker_b")  # inside the street: allowed

@@ -190,3 +190,14 @@ def test_lost_key_file_gives_a_clear_error(settings):
     with pytest.raises(crypto.MissingKey) as exc:
         crypto.decrypt(token)
     assert "密钥文件丢失" in str(exc.value)
+
+
+def test_subtree_ranges_carry_and_never_use_punctuation():
+    from shequ.core.scope import subtree_q
+
+    assert dict(subtree_q("c", "420115001019").children) == {
+        "c__gte": "420115001019",
+        "c__lt": "420115001020",
+    }
+    assert dict(subtree_q("c", "4201150019").children)["c__lt"] == "4201150020"
+    assert dict(subtree_q("c", "99").children) == {"c__gte": "99"}
