@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shequ.core.middleware.RequestContextMiddleware",
+    "shequ.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shequ.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -238,4 +239,6 @@ LOGGING = {
 }
 
 SHEQU_ORG_NAME = env("ORG_NAME", _("社区治理平台"))
+
+NINJA_PAGINATION_MAX_LIMIT = 1000
 CSRF_FAILURE_VIEW = "shequ.core.views.csrf_failure"

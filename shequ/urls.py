@@ -29,6 +29,7 @@ for _app in shequ_apps():
         continue
     urlpatterns.append(path(f"{_app.label}/", include(f"{_app.name}.urls")))
 
+handler400 = "shequ.core.views.error_400"
 handler404 = "shequ.core.views.error_404"
 handler403 = "shequ.core.views.error_403"
 handler500 = "shequ.core.views.error_500"

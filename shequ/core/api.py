@@ -3,14 +3,16 @@
 A module joins by shipping `<app>/api.py` with a `router = ninja.Router()`; it is mounted at
 /api/v1/<app label>/ (see `build_api`)."""
 
+import logging
 from datetime import datetime
 from importlib import import_module
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Schema, Status
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 
 from shequ.core import accounts, scope
@@ -29,6 +31,14 @@ class BearerToken(HttpBearer):
         return tok.user
 
 
+class Pagination(LimitOffsetPagination):
+    """limit/offset with bounds: a huge offset is a clear 422, not a database overflow."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000, description="每页条数（1–1000）")
+        offset: int = Field(0, ge=0, le=10_000_000, description="跳过的条数")
+
+
 class ErrorOut(Schema):
     code: str
     message: str
@@ -36,10 +46,10 @@ class ErrorOut(Schema):
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    otp: str | None = None
-    label: str = ""
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=256)
+    otp: str | None = Field(None, max_length=8)
+    label: str = Field("", max_length=100)
 
 
 class TokenOut(Schema):
@@ -131,7 +141,22 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
+        if exc.status_code == 400:
+            return _err(
+                request, 400, "bad_request", _("请求体无法解析，请发送有效的 JSON。"), {"error": str(exc)}
+            )
         return _err(request, exc.status_code, "http_error", str(exc))
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        logging.getLogger("shequ.api").exception("unhandled API error")
+        return _err(
+            request,
+            500,
+            "server_error",
+            _("服务器出错了，请稍后重试；如反复出现，请把请求编号告诉管理员。"),
+            {"request_id": getattr(request, "request_id", "")},
+        )
 
     api.add_router("/auth", auth_router)
     api.add_router("/core", core_router)

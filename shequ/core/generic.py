@@ -84,11 +84,13 @@ class ScopedListView(LoginRequiredMixin, View):
         if fs is not None:
             qs = fs.qs
         sort = request.GET.get("sort") or self.default_sort
-        key = (sort or "").lstrip("-")
-        if key in self.sort_options():
+        allowed = {k for key in self.sort_options() for k in (key, f"-{key}")}
+        if sort not in allowed:
+            sort = self.default_sort if self.default_sort in allowed else None
+        if sort:
             qs = qs.order_by(sort, "pk")
         if request.GET.get("export") == "xlsx":
-            return self.export(qs)
+            return self.export(qs)  # masked; the full export is a POST (below)
         page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
@@ -115,6 +117,13 @@ class ScopedListView(LoginRequiredMixin, View):
         )
         return render(request, template, ctx)
 
+    def post(self, request, *args, **kwargs):
+        """The export with personal data in full: a POST (CSRF-protected) with a stated reason."""
+        qs = self.base_queryset()
+        if self.filterset_class:
+            qs = self.filterset_class(request.GET, queryset=qs, request=request).qs
+        return self.export(qs, reason=(request.POST.get("reason") or "").strip(), reveal=True)
+
     def extra_context(self) -> dict:
         return {}
 
@@ -124,11 +133,9 @@ class ScopedListView(LoginRequiredMixin, View):
             return mask(v, column.mask)
         return v
 
-    def export(self, qs):
+    def export(self, qs, *, reason: str = "", reveal: bool = False):
         """Excel of the filtered list; sensitive columns masked unless revealed with a reason."""
         user = self.request.user
-        reason = (self.request.GET.get("reason") or "").strip()
-        reveal = self.request.GET.get("reveal") == "1"
         if reveal and (
             len(reason) < 2
             or not any(m.role in roles_with("core.reveal_pii") for m in scope.memberships(user))

@@ -3,6 +3,7 @@
 Each batch commits on its own, and only rows not yet under the active key are selected, so an
 interrupted run loses nothing and `shequ keys rotate --resume` picks up where it stopped."""
 
+import logging
 from collections import Counter
 
 from django.apps import apps
@@ -88,5 +89,7 @@ def self_check() -> dict:
             try:
                 model._base_manager.exclude(**{f.attname: ""}).values_list(f.attname, flat=True).first()
             except Exception as exc:  # noqa: BLE001 - any failure means the data cannot be read
-                return {"ok": False, "error": f"{model._meta.label}.{f.name}: {str(exc)[:200]}"}
-    return {"ok": True, "active": crypto.keyring().active}
+                # The probe is public: name the problem, not the key file's path or key ids.
+                logging.getLogger("shequ.keys").error("field-key self-check failed: %s", exc)
+                return {"ok": False, "error": f"{model._meta.label}.{f.name}: 无法解密，密钥缺失或不匹配"}
+    return {"ok": True}

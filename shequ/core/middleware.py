@@ -18,7 +18,8 @@ def client_ip(request) -> str | None:
     if getattr(settings, "BEHIND_PROXY", False):
         fwd = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if fwd:
-            return fwd.split(",")[0].strip()
+            # The last entry is the one our proxy appended; earlier ones come from the client.
+            return fwd.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
 
 
@@ -78,3 +79,33 @@ class LanguageMiddleware(LocaleMiddleware):
             lang = settings.LANGUAGE_CODE
         translation.activate(lang)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RejectNulMiddleware:
+    """NUL characters are never valid in our text, and PostgreSQL refuses them with a 500:
+    answer 400 with a message instead (path, query string, form and JSON bodies)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raw_query = request.META.get("QUERY_STRING", "")
+        bad = "\x00" in request.path or "%00" in raw_query.upper() or "\x00" in raw_query
+        if (
+            not bad
+            and request.method in ("POST", "PUT", "PATCH")
+            and not request.content_type.startswith("multipart/")
+        ):
+            body = request.body
+            bad = b"\x00" in body or b"\\u0000" in body or b"%00" in body
+        if bad:
+            from django.http import JsonResponse
+            from django.shortcuts import render
+
+            message = translation.gettext("请求中含有不允许的控制字符（NUL），请检查后重新提交。")
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "invalid_characters", "message": message, "details": {}}, status=400
+                )
+            return render(request, "core/error.html", {"status": 400, "message": message}, status=400)
+        return self.get_response(request)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.roles import SECOND_FACTOR_ROLES, Role
-from shequ.core.scope import ScopedManager
+from shequ.core.scope import ScopedManager, ScopedQuerySet
 
 
 class ScopedModel(models.Model):
@@ -181,6 +181,17 @@ class Action(models.TextChoices):
     KEYS = "keys", _("密钥轮换")
 
 
+class ChangeLogQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """Only where the user holds the change-log permission (not every membership's scope)."""
+        from shequ.core.roles import roles_with
+        from shequ.core.scope import prefix_q, scope_codes
+
+        if not user or not user.is_authenticated:
+            return self.none()
+        return self.filter(prefix_q("scope_code", scope_codes(user, roles_with("core.view_changelog"))))
+
+
 class ChangeLogEntry(models.Model):
     """Who did what to which object, when, from where; before/after with sensitive fields redacted."""
 
@@ -209,7 +220,7 @@ class ChangeLogEntry(models.Model):
     note = models.CharField(_("说明"), max_length=500, blank=True)
     batch = models.CharField(_("批次"), max_length=64, blank=True, db_index=True)
 
-    objects = ScopedManager()
+    objects = ChangeLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("操作日志")

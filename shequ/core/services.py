@@ -58,8 +58,7 @@ def _save(instance, **kwargs):
         raise Conflict(
             _("与已有记录重复（编号或名称已存在），请检查后重试。"),
             code="duplicate",
-            details={"db": str(exc)[:200]},
-        ) from None
+        ) from exc
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Kernel pages: sign-in with TOTP, home dashboard, account, change log, reveal, scope focus, health."""
 
+import logging
+
 import django_filters
 import segno
 from django import forms
@@ -280,7 +282,8 @@ def healthz(request):
             cur.execute("SELECT 1")
         checks["database"] = {"ok": True, "vendor": connection.vendor}
     except Exception as exc:  # noqa: BLE001 - report any failure
-        checks["database"] = {"ok": False, "error": str(exc)[:200]}
+        logging.getLogger("shequ.health").error("database check failed: %s", exc)
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
         ok = False
     if checks["database"]["ok"]:
         try:
@@ -289,7 +292,7 @@ def healthz(request):
             checks["migrations"] = {"ok": not pending, "pending": len(pending)}
             ok &= not pending
         except Exception as exc:  # noqa: BLE001
-            checks["migrations"] = {"ok": False, "error": str(exc)[:200]}
+            checks["migrations"] = {"ok": False, "error": type(exc).__name__}
             ok = False
     if checks.get("migrations", {}).get("ok"):
         from shequ.core.keys import self_check
@@ -303,14 +306,31 @@ def healthz(request):
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
             checks["broker"] = {"ok": True}
         except Exception as exc:  # noqa: BLE001
-            checks["broker"] = {"ok": False, "error": str(exc)[:200]}
+            logging.getLogger("shequ.health").error("broker check failed: %s", exc)
+            checks["broker"] = {"ok": False, "error": type(exc).__name__}
             ok = False
     else:
         checks["broker"] = {"ok": True, "mode": "eager (no broker configured)"}
     return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
 
 
+def _api_error(request, status, code, message):
+    if request.path.startswith(("/api/", "/open311/")):
+        return JsonResponse({"code": code, "message": str(message), "details": {}}, status=status)
+    return None
+
+
+def error_400(request, exception=None):
+    message = _("请求无法处理（内容过大或格式不对），请检查后重试。")
+    return _api_error(request, 400, "bad_request", message) or render(
+        request, "core/error.html", {"status": 400, "message": message}, status=400
+    )
+
+
 def error_404(request, exception=None):
+    api = _api_error(request, 404, "not_found", _("未找到该记录，或它不在您的管辖范围内。"))
+    if api:
+        return api
     return render(
         request,
         "core/error.html",

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from shequ.core.api import ErrorOut, filtered
+from shequ.core.api import ErrorOut, Pagination, filtered
 from shequ.core.masking import mask
 from shequ.core.services import get_visible
 from shequ.org import dashboard, filters, services
@@ -39,7 +39,7 @@ class UnitQuery(Schema):
 
 
 @router.get("/units", response=list[UnitOut], summary="行政区划（本人管辖范围）")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_units(request, params: UnitQuery = Query(...)):
     qs = OrgUnit.objects.visible_to(request.user).select_related("parent")
     if params.q:
@@ -113,7 +113,7 @@ def _community_filter(params):
 
 
 @router.get("/grids", response=list[GridOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_grids(request, params: GridQuery = Query(...)):
     qs = Grid.objects.visible_to(request.user).select_related("community")
     return filtered(request, filters.GridFilter, qs, _community_filter(params))
@@ -177,11 +177,11 @@ class BuildingOut(Schema):
 
 class BuildingIn(Schema):
     grid_id: int
-    compound: str = ""
-    number: str
-    floors: int | None = None
-    lat: float | None = None
-    lng: float | None = None
+    compound: str = Field("", max_length=100)
+    number: str = Field(..., max_length=30)
+    floors: int | None = Field(None, ge=1, le=200)
+    lat: float | None = Field(None, ge=3, le=54)
+    lng: float | None = Field(None, ge=73, le=136)
 
 
 class BuildingQuery(Schema):
@@ -191,7 +191,7 @@ class BuildingQuery(Schema):
 
 
 @router.get("/buildings", response=list[BuildingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_buildings(request, params: BuildingQuery = Query(...)):
     return filtered(
         request, filters.BuildingFilter, Building.objects.visible_to(request.user), _community_filter(params)
@@ -230,9 +230,9 @@ class NumberIn(Schema):
 
 
 class HouseIn(Schema):
-    number: str
-    floor: int | None = None
-    area_m2: Decimal | None = None
+    number: str = Field(..., max_length=30)
+    floor: int | None = Field(None, ge=-5, le=200)
+    area_m2: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
 
 
 @router.get("/buildings/{int:building_id}/units", response={200: list[UnitOfBuildingOut], 404: ErrorOut})
@@ -294,7 +294,7 @@ class AssignmentQuery(Schema):
 
 
 @router.get("/assignments", response=list[AssignmentOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_assignments(request, params: AssignmentQuery = Query(...)):
     return filtered(
         request,
@@ -383,7 +383,7 @@ class ResidentOrgQuery(Schema):
 
 
 @router.get("/resident-orgs", response=list[ResidentOrgOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_resident_orgs(request, params: ResidentOrgQuery = Query(...)):
     qs = ResidentOrganization.objects.visible_to(request.user).select_related("community")
     return filtered(request, filters.ResidentOrgFilter, qs, _community_filter(params))

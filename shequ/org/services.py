@@ -23,6 +23,7 @@ from shequ.org.models import (
     House,
     Level,
     OrgUnit,
+    Post,
     ResidentOrganization,
     kind_for,
 )
@@ -322,6 +323,16 @@ def assign(
     unit = services.get_visible(BuildingUnit, actor, unit_pk) if unit_pk else None
     if unit and not building:
         building = unit.building
+    same = Assignment.objects.current().filter(
+        grid=grid, building=building, unit=unit, post=post, person_name=(person_name or "").strip()
+    )
+    if same.exists():
+        # A double-submitted form, or the same appointment twice: one record is enough.
+        raise ValidationFailed(
+            _("%(name)s 已是该处在任的%(post)s，无需重复任命。")
+            % {"name": person_name, "post": Post(post).label if post in Post.values else post},
+            code="duplicate",
+        )
     a = Assignment(
         grid=grid,
         building=building,
@@ -337,6 +348,12 @@ def assign(
 
 
 def end_assignment(actor, pk, *, end_date=None, expected_version=None) -> Assignment:
+    """卸任: the post is no longer held from end_date (default today)."""
+    a = services.get_visible(Assignment, actor, pk)
+    if a.end_date and a.end_date <= timezone.localdate():
+        raise ValidationFailed(
+            _("该任职已于 %(d)s 结束，无需再次卸任。") % {"d": a.end_date.isoformat()}, code="already_ended"
+        )
     return services.update(
         actor,
         Assignment,

@@ -126,8 +126,12 @@ def test_export_masked_unless_revealed_with_reason(world):
         return str(wb.get_sheet_by_index(0).to_python())
 
     assert "13700001234" not in cells(c.get("/org/assignments/", {"export": "xlsx"}))
-    assert c.get("/org/assignments/", {"export": "xlsx", "reveal": "1", "reason": ""}).status_code == 403
-    full = c.get("/org/assignments/", {"export": "xlsx", "reveal": "1", "reason": "民政局核对"})
+    # A GET (a link from anywhere) never unmasks, whatever it asks for.
+    assert "13700001234" not in cells(
+        c.get("/org/assignments/", {"export": "xlsx", "reveal": "1", "reason": "xx"})
+    )
+    assert c.post("/org/assignments/", {"reason": ""}).status_code == 403
+    full = c.post("/org/assignments/?post=grid_lead", {"reason": "民政局核对"})
     assert "13700001234" in cells(full)
     log = ChangeLogEntry.objects.filter(action=Action.EXPORT).order_by("-id").first()
     assert "民政局核对" in log.note
@@ -163,3 +167,27 @@ def test_export_says_when_it_is_cut_short(world, monkeypatch):
     assert len([row for row in rows[1:] if row[0]]) == 3  # 2 data rows + the note row
     assert "共 4 行，仅导出前 2 行" in str(rows)
     assert ChangeLogEntry.objects.filter(action=Action.EXPORT).latest("id").note.endswith("2/4 行")
+
+
+@pytest.mark.django_db
+def test_change_log_follows_only_the_memberships_that_grant_it(world):
+    from shequ.core import accounts
+    from shequ.core.roles import Role
+
+    org.update_grid(world.users["street"], world.grid_b.pk, name="郭岭改名")
+    lead = world.users["community_lead"]  # lead of 宁安, may read 宁安's log
+    accounts.grant(None, lead.username, role=Role.DEPARTMENT, org=world.district)  # read-only, district-wide
+    body = world.client(lead).get("/changelog/").content.decode()
+    assert "郭岭改名" not in body
+
+
+@pytest.mark.django_db
+def test_forwarded_for_takes_the_proxy_appended_address(world, settings):
+    settings.BEHIND_PROXY = True
+    c = world.client(world.users["community_worker"])
+    c.post(
+        f"/org/grids/{world.grid_a.pk}/buildings/new/",
+        {"compound": "园", "number": "7栋"},
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7",
+    )
+    assert ChangeLogEntry.objects.get(action=Action.CREATE, object_repr="园7栋").ip == "203.0.113.7"

@@ -181,7 +181,7 @@ def test_healthz_503_when_the_key_file_is_lost(world, settings):
     settings.FIELD_KEY_FILE.unlink()
     crypto.reset_keyring()
     r = Client().get("/healthz")
-    assert r.status_code == 503 and "密钥" in r.json()["checks"]["field_keys"]["error"]
+    assert r.status_code == 503 and "密钥缺失或不匹配" in r.json()["checks"]["field_keys"]["error"]
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ import io
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -84,6 +85,15 @@ def test_list_pages_and_exports(world, case, role):
         cells = "\n".join(str(c) for row in wb.get_sheet_by_index(0).to_python() for c in row)
         assert case.marker(theirs) not in cells
         assert case.marker(mine) in cells
+        # The full (unmasked) export is a POST with a reason: same scope.
+        full = client.post(f"{_url(case, mine)}?{urlencode(query)}", {"reason": "范围测试"})
+        if full.status_code == 200:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(full.content))
+            cells = "\n".join(str(c) for row in wb.get_sheet_by_index(0).to_python() for c in row)
+            assert case.marker(theirs) not in cells
+            assert case.marker(mine) in cells
+        else:
+            assert full.status_code == 403  # a role without the reveal permission
 
 
 @pytest.mark.parametrize(("case", "role"), _params(None, "action"))
