@@ -37,6 +37,20 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         finally:
             context.deactivate(token)
+        if response.status_code == 405 and not response.content and not request.path.startswith("/api/"):
+            from django.shortcuts import render
+
+            allowed = response.get("Allow", "")
+            response = render(
+                request,
+                "core/error.html",
+                {
+                    "status": 405,
+                    "message": translation.gettext("此地址只接受表单提交，请从页面上的按钮操作。"),
+                },
+                status=405,
+            )
+            response["Allow"] = allowed
         response["X-Request-ID"] = rid
         response.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
         return response

@@ -132,3 +132,9 @@ def test_same_appointment_twice_and_ending_twice(world):
         services.end_assignment(worker, a.pk)
     assert "已于" in exc.value.message and ChangeLogEntry.objects.count() == before
     assert Assignment.objects.filter(person_name="张三").count() == 1
+
+
+@pytest.mark.django_db
+def test_get_on_a_post_only_address_explains_itself(worker_client):
+    r = worker_client.get("/logout/")
+    assert r.status_code == 405 and "表单提交" in r.content.decode()
