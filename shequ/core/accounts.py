@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _l
 from shequ.core import changelog, scope
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.errors import DomainError, Forbidden, Locked, NotFound, ValidationFailed
-from shequ.core.masking import mask
 from shequ.core.models import Action, ApiToken, Membership, User
 from shequ.core.roles import ROLE_LEVELS, Role
 from shequ.core.services import get_visible, require
@@ -223,12 +222,6 @@ def sensitive_field(model, name: str) -> EncryptedTextField:
     if not isinstance(f, EncryptedTextField):
         raise NotFound()
     return f
-
-
-def masked(instance, name: str) -> str:
-    """The display form of a sensitive field."""
-    f = sensitive_field(type(instance), name)
-    return mask(getattr(instance, name), f.mask)
 
 
 def reveal(actor, model, pk, field_name: str, reason: str) -> str:

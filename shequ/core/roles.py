@@ -55,10 +55,6 @@ def roles_with(code: str) -> frozenset:
         raise KeyError(f"unknown permission {code!r}; register it with register_permission()") from None
 
 
-def all_permissions() -> dict[str, tuple[frozenset, str]]:
-    return dict(_PERMISSIONS)
-
-
 register_permission("core.view_changelog", MANAGERS, _("查看操作日志"))
 register_permission("core.reveal_pii", STAFF, _("查看完整个人敏感信息"))
 register_permission("core.manage_users", {Role.SYSADMIN, Role.DISTRICT, Role.STREET}, _("管理账号与授权"))
