@@ -28,9 +28,13 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         user = getattr(request, "user", None)
         if "community" in self.filters:
-            self.filters["community"].queryset = (
+            communities = (
                 OrgUnit.objects.visible_to(user).filter(level="community").only("id", "code", "name")
             )
+            if communities.exists():
+                self.filters["community"].queryset = communities
+            else:  # a grid worker's scope holds no whole community: no empty drop-down
+                del self.filters["community"]
         if "grid" in self.filters:
             grids = Grid.objects.visible_to(user).only("id", "code", "name")
             community = self.data.get("community")
