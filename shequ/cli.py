@@ -194,6 +194,49 @@ def cmd_user_reset_totp(args):
     print(f"已重置 {args.username} 的动态口令；该账号下次登录时重新绑定。")
 
 
+def cmd_calendar_seed(args):
+    _django()
+    from shequ.core import worktime
+
+    print(json.dumps(worktime.seed_from_library(None), ensure_ascii=False, indent=2))
+
+
+def cmd_calendar_set(args):
+    _django()
+    import datetime as dt
+
+    from shequ.core import worktime
+
+    try:
+        day = dt.date.fromisoformat(args.date)
+    except ValueError:
+        _fail(f"日期应写成 2027-01-01 的格式，收到“{args.date}”。")
+    if args.remove:
+        _account_act(lambda: worktime.remove_day(None, day))
+        print(f"已删除 {day} 的安排。")
+        return
+    print(str(_account_act(lambda: worktime.set_day(None, day, args.kind, args.name or ""))))
+
+
+def cmd_calendar_year(args):
+    _django()
+    from shequ.core import worktime
+
+    worktime.mark_year_entered(None, args.year)
+    print(f"{args.year} 年节假日安排已标记为录入完成。")
+
+
+def cmd_calendar_show(args):
+    _django()
+    from shequ.core import worktime
+    from shequ.core.models import CalendarDay
+
+    status = "已录入" if worktime.year_known(args.year) else "未录入（按周末双休计算）"
+    print(f"{args.year} 年：{status}")
+    for d in CalendarDay.objects.filter(date__year=args.year):
+        print(f"  {d}")
+
+
 def cmd_manage(args):
     _django()
     from django.core.management import execute_from_command_line
@@ -326,6 +369,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     u.add_argument("username", help="用户名")
     u.set_defaults(func=cmd_user_reset_totp)
+
+    s = sub.add_parser("calendar", help="节假日与调休", description="工作日历：法定节假日与调休上班日。")
+    csub = s.add_subparsers(dest="calendar_command", required=True, metavar="ACTION")
+    c = csub.add_parser(
+        "seed",
+        help="从 chinese-calendar 导入",
+        description="导入 chinese-calendar 已知年份的安排；手工录入的日期不会被覆盖。"
+        "升级 chinese-calendar 后再次运行即可补上新公布的年份。",
+    )
+    c.set_defaults(func=cmd_calendar_seed)
+    c = csub.add_parser(
+        "set", help="录入或删除一天", description="录入一天的法定节假日或调休上班日（记入操作日志）。"
+    )
+    c.add_argument("date", help="日期，如 2027-10-01")
+    c.add_argument(
+        "--kind", choices=["holiday", "workday"], default="holiday", help="holiday 放假 / workday 调休上班"
+    )
+    c.add_argument("--name", help="名称，如 国庆节")
+    c.add_argument("--remove", action="store_true", help="删除这一天的安排")
+    c.set_defaults(func=cmd_calendar_set)
+    c = csub.add_parser(
+        "year", help="标记某年安排已录入完整", description="全年安排录入后执行，该年不再按“仅周末休息”提示。"
+    )
+    c.add_argument("year", type=int, help="年份")
+    c.set_defaults(func=cmd_calendar_year)
+    c = csub.add_parser(
+        "show", help="显示某年安排", description="列出某年的节假日与调休，以及该年是否已录入。"
+    )
+    c.add_argument("year", type=int, help="年份")
+    c.set_defaults(func=cmd_calendar_show)
 
     s = sub.add_parser(
         "manage",

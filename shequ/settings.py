@@ -139,6 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+WORK_HOURS = env("WORK_HOURS", "09:00-12:00,13:30-17:30")  # working periods for deadlines (Asia/Shanghai)
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)

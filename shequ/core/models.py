@@ -230,3 +230,41 @@ class ChangeLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("法定节假日")
+    WORKDAY = "workday", _("调休上班日")
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a statutory holiday, or a weekend make-up workday."""
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=DayKind.choices)
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+    source = models.CharField(_("来源"), max_length=32, default="manual")
+
+    class Meta:
+        verbose_name = _("节假日调休")
+        verbose_name_plural = _("节假日调休")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose State Council holiday schedule has been entered; other years count only
+    weekends as days off (and say so)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("来源"), max_length=32, default="manual")
+
+    class Meta:
+        verbose_name = _("已录入安排的年份")
+        verbose_name_plural = _("已录入安排的年份")
+        ordering = ["year"]
+
+    def __str__(self):
+        return str(self.year)

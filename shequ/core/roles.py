@@ -58,3 +58,4 @@ def roles_with(code: str) -> frozenset:
 register_permission("core.view_changelog", MANAGERS, _("查看操作日志"))
 register_permission("core.reveal_pii", STAFF, _("查看完整个人敏感信息"))
 register_permission("core.manage_users", {Role.SYSADMIN, Role.DISTRICT, Role.STREET}, _("管理账号与授权"))
+register_permission("core.manage_calendar", {Role.SYSADMIN, Role.DISTRICT}, _("维护节假日与调休安排"))

@@ -23,6 +23,11 @@ SUBCOMMANDS = [
     ["user", "grant"],
     ["user", "unlock"],
     ["user", "reset-totp"],
+    ["calendar"],
+    ["calendar", "seed"],
+    ["calendar", "set"],
+    ["calendar", "year"],
+    ["calendar", "show"],
     ["manage"],
     ["worker"],
 ]
