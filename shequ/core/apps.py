@@ -12,8 +12,10 @@ class CoreConfig(AppConfig):
     @property
     def nav(self):
         from shequ.core.registry import NavItem
+        from shequ.core.roles import STAFF, Role
 
         return [
             NavItem(_("操作日志"), "core:changelog", "journal-text", perm="core.view_changelog"),
+            NavItem(_("工作日历"), "core:calendar", "calendar3", roles=frozenset(STAFF | {Role.DEPARTMENT})),
             NavItem(_("我的账号"), "core:account", "person-circle"),
         ]

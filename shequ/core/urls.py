@@ -15,4 +15,5 @@ urlpatterns = [
     path("reveal/", views.reveal, name="reveal"),
     path("changelog/", views.ChangeLogView.as_view(), name="changelog"),
     path("history/<int:ct>/<int:pk>/", views.history, name="history"),
+    path("calendar/", views.calendar_page, name="calendar"),
 ]

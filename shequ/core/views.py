@@ -1,5 +1,6 @@
 """Kernel pages: sign-in with TOTP, home dashboard, account, change log, reveal, scope focus, health."""
 
+import datetime as dt
 import logging
 
 import django_filters
@@ -21,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from shequ.core import accounts, changelog, registry, scope
-from shequ.core.errors import DomainError
+from shequ.core import accounts, changelog, registry, scope, worktime
+from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.generic import Column, ScopedListView
 from shequ.core.middleware import OTP_SESSION_KEY
-from shequ.core.models import Action, ApiToken, ChangeLogEntry
+from shequ.core.models import Action, ApiToken, CalendarDay, ChangeLogEntry, DayKind
 from shequ.core.roles import roles_with
 
 
@@ -199,13 +200,13 @@ class ChangeLogFilter(django_filters.FilterSet):
         label=_l("起始日期"),
         field_name="time",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = django_filters.DateFilter(
         label=_l("截止日期"),
         field_name="time",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     class Meta:
@@ -368,3 +369,60 @@ def csrf_failure(request, reason=""):
 
 def robots(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(
+        label=_l("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(label=_l("类别"), choices=DayKind.choices)
+    name = forms.CharField(label=_l("名称"), max_length=50, required=False)
+
+
+def _can_edit_calendar(user) -> bool:
+    return any(m.role in roles_with("core.manage_calendar") for m in scope.memberships(user))
+
+
+@login_required
+def calendar_page(request):
+    """Holidays and make-up workdays of one year; administrators edit them here."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2004), today.year + 5)
+    form = CalendarDayForm(request.POST or None, initial={"date": dt.date(year, 1, 1)})
+    editable = _can_edit_calendar(request.user)
+    if request.method == "POST":
+        if not editable:
+            return render(
+                request,
+                "core/error.html",
+                {"status": 403, "message": _("只有系统或区级管理员可以修改工作日历。")},
+                status=403,
+            )
+        action = request.POST.get("action", "set")
+        try:
+            if action == "remove":
+                worktime.remove_day(request.user, dt.date.fromisoformat(request.POST.get("date", "")))
+            elif action == "year":
+                worktime.mark_year_entered(request.user, year)
+            elif form.is_valid():
+                d = form.cleaned_data
+                worktime.set_day(request.user, d["date"], d["kind"], d["name"])
+            else:
+                raise ValidationFailed(_("请检查填写的日期和类别。"))
+        except (DomainError, ValueError) as exc:
+            form.add_error(None, getattr(exc, "message", _("日期格式不正确。")))
+        else:
+            return redirect(f"{reverse('core:calendar')}?year={year}")
+    ctx = {
+        "year": year,
+        "years": range(today.year - 2, today.year + 3),
+        "known": worktime.year_known(year),
+        "days": CalendarDay.objects.filter(date__year=year),
+        "form": form,
+        "editable": editable,
+    }
+    return render(request, "core/calendar.html", ctx, status=400 if form.errors else 200)

@@ -64,9 +64,11 @@ class AssignmentForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("单元"), queryset=BuildingUnit.objects.none(), required=False, help_text=_("单元长填写")
     )
-    start_date = forms.DateField(label=_("任职起始"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=_("任职起始"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     end_date = forms.DateField(
-        label=_("任职结束"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("任职结束"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, grid: Grid | None = None, **kwargs):

@@ -73,3 +73,6 @@ cases.api(
 cases.api_list(
     "GET", "/api/v1/core/changelog", make=logged_grid, marker=lambda g: g.name, roles=("community_lead",)
 )
+cases.public(
+    "core:calendar", "the working-time calendar is the same for everyone; edits need core.manage_calendar"
+)

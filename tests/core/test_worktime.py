@@ -97,3 +97,23 @@ def test_reseeding_keeps_manual_entries(world):
     result = worktime.seed_from_library(None)
     assert result["created"] == 0
     assert CalendarDay.objects.get(date=dt.date(2026, 10, 8)).name == "地方调整"
+
+
+@pytest.mark.django_db
+def test_calendar_page_shows_status_and_only_administrators_edit(world):
+    worker = world.client(world.users["community_worker"])
+    page = worker.get("/calendar/", {"year": 2027}).content.decode()
+    assert "尚未录入" in page and "录入一天" not in page
+    r = worker.post("/calendar/?year=2027", {"action": "set", "date": "2027-10-01", "kind": "holiday"})
+    assert r.status_code == 403 and not CalendarDay.objects.filter(date=dt.date(2027, 10, 1)).exists()
+    admin = world.client(world.users["district"])
+    r = admin.post(
+        "/calendar/?year=2027", {"action": "set", "date": "2027-10-01", "kind": "holiday", "name": "国庆节"}
+    )
+    assert r.status_code == 302
+    r = admin.post("/calendar/?year=2027", {"action": "set", "date": "2027-10-08", "kind": "workday"})
+    assert r.status_code == 400 and "本来就是工作日" in r.content.decode()
+    admin.post("/calendar/?year=2027", {"action": "year"})
+    page = admin.get("/calendar/", {"year": 2027}).content.decode()
+    assert "国庆节" in page and "已录入" in page
+    assert admin.get("/calendar/", {"year": "abc"}).status_code == 200
