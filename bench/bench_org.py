@@ -98,22 +98,6 @@ def database_label() -> str:
 # --- synthetic district ---------------------------------------------------------------------------
 
 
-def _mobile(rng) -> str:
-    return (
-        rng.choice(["13", "15", "17", "18", "19"])
-        + str(rng.randint(0, 9))
-        + f"{rng.randint(0, 99999999):08d}"
-    )
-
-
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏苏吕丁任沈姚卢熊"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玉兰文斌波辉鹏飞婷雪慧琳晨宇浩然欣怡子涵梓轩"
-
-
-def _name(rng) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
-
-
 class Layout:
     """Communities on a square lattice; each community is a block of gr × gc grid squares."""
 
@@ -141,6 +125,7 @@ def build_district(args, rng, echo=print) -> dict:
 
     from shequ.core.roles import Role
     from shequ.core.testing.world import make_user, square
+    from shequ.org.demo import seeded_assignment
     from shequ.org.geo import parse_polygon, to_geojson
     from shequ.org.models import Assignment, Building, Grid, GridType, Level, OrgUnit, Post, UnitKind
 
@@ -234,40 +219,26 @@ def build_district(args, rng, echo=print) -> dict:
         for g in grids:
             if rng.random() < 0.05:  # a predecessor who left: must not count
                 assignments.append(
-                    Assignment(
-                        grid=g,
-                        post=Post.FULL_TIME,
-                        person_name=_name(rng),
-                        phone=_mobile(rng),
-                        start_date=start,
-                        end_date=ended,
-                        scope_code=g.code,
+                    seeded_assignment(
+                        rng, Post.FULL_TIME, grid_id=g.pk, scope_code=g.code, start=start, end_date=ended
                     )
                 )
             if rng.random() < 0.9:
                 grids_covered += 1
                 assignments.append(
-                    Assignment(
-                        grid=g,
-                        post=Post.FULL_TIME,
-                        person_name=_name(rng),
-                        phone=_mobile(rng),
-                        start_date=start,
-                        scope_code=g.code,
-                    )
+                    seeded_assignment(rng, Post.FULL_TIME, grid_id=g.pk, scope_code=g.code, start=start)
                 )
         for b in buildings:
             if rng.random() < 0.85:
                 buildings_covered += 1
                 assignments.append(
-                    Assignment(
+                    seeded_assignment(
+                        rng,
+                        Post.BUILDING_LEAD,
                         grid_id=b.grid_id,
-                        building=b,
-                        post=Post.BUILDING_LEAD,
-                        person_name=_name(rng),
-                        phone=_mobile(rng),
-                        start_date=start,
                         scope_code=b.scope_code,
+                        start=start,
+                        building=b,
                     )
                 )
         Assignment.objects.bulk_create(assignments, batch_size=2000)

@@ -105,6 +105,19 @@ def _mobile(rng) -> str:
     )
 
 
+def seeded_assignment(rng, post: str, *, grid_id: int, scope_code: str, start, **extra) -> Assignment:
+    """An unsaved appointment with a plausible name and mobile number (for bulk seeding)."""
+    return Assignment(
+        grid_id=grid_id,
+        post=post,
+        person_name=_name(rng),
+        phone=_mobile(rng),
+        start_date=start,
+        scope_code=scope_code,
+        **extra,
+    )
+
+
 def _uscc(rng, region: str = DISTRICT) -> str:
     body = "91" + region + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
     return body + uscc_mod.calc_check_digit(body)
@@ -262,37 +275,16 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
             start = today.replace(year=today.year - rng.randint(1, 4))
             for gi, g in enumerate(grids):
                 assignments.append(
-                    Assignment(
-                        grid=g,
-                        post=Post.GRID_LEAD,
-                        person_name=_name(rng),
-                        phone=_mobile(rng),
-                        start_date=start,
-                        scope_code=g.code,
-                    )
+                    seeded_assignment(rng, Post.GRID_LEAD, grid_id=g.pk, scope_code=g.code, start=start)
                 )
                 # One grid in each community still waits for a full-time grid worker.
                 if gi != len(grids) - 1 or ci % 2:
                     assignments.append(
-                        Assignment(
-                            grid=g,
-                            post=Post.FULL_TIME,
-                            person_name=_name(rng),
-                            phone=_mobile(rng),
-                            start_date=start,
-                            scope_code=g.code,
-                        )
+                        seeded_assignment(rng, Post.FULL_TIME, grid_id=g.pk, scope_code=g.code, start=start)
                     )
                 for _ in range(rng.randint(0, 2)):
                     assignments.append(
-                        Assignment(
-                            grid=g,
-                            post=Post.PART_TIME,
-                            person_name=_name(rng),
-                            phone=_mobile(rng),
-                            start_date=start,
-                            scope_code=g.code,
-                        )
+                        seeded_assignment(rng, Post.PART_TIME, grid_id=g.pk, scope_code=g.code, start=start)
                     )
             by_building = {}
             for u in units:
@@ -300,28 +292,26 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
             for b in buildings:
                 if rng.random() < 0.86:
                     assignments.append(
-                        Assignment(
+                        seeded_assignment(
+                            rng,
+                            Post.BUILDING_LEAD,
                             grid_id=b.grid_id,
-                            building=b,
-                            post=Post.BUILDING_LEAD,
-                            person_name=_name(rng),
-                            phone=_mobile(rng),
-                            start_date=start,
                             scope_code=b.scope_code,
+                            start=start,
+                            building=b,
                         )
                     )
                 for u in by_building.get(b.pk, []):
                     if rng.random() < 0.35:
                         assignments.append(
-                            Assignment(
+                            seeded_assignment(
+                                rng,
+                                Post.UNIT_LEAD,
                                 grid_id=b.grid_id,
+                                scope_code=b.scope_code,
+                                start=start,
                                 building=b,
                                 unit=u,
-                                post=Post.UNIT_LEAD,
-                                person_name=_name(rng),
-                                phone=_mobile(rng),
-                                start_date=start,
-                                scope_code=b.scope_code,
                             )
                         )
             Assignment.objects.bulk_create(assignments, batch_size=1000)
