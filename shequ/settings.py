@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from local static files (no CDN; CSP allows only 'self')
     "shequ.core",
     "shequ.org",
+    "shequ.people",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]

@@ -23,3 +23,15 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def world(db):
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Background jobs run in-process in tests, even when SHEQU_REDIS_URL points at a broker with
+    no worker; the Redis round trip has its own test that starts a real worker."""
+    from shequ.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old

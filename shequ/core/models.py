@@ -268,3 +268,123 @@ class CalendarYear(models.Model):
 
     def __str__(self):
         return str(self.year)
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    VALIDATING = "validating", _("校验中")
+    READY = "ready", _("待确认")
+    COMMITTING = "committing", _("导入中")
+    COMMITTED = "committed", _("已导入")
+    DISCARDED = "discarded", _("已放弃")
+    UNDONE = "undone", _("已撤销")
+    FAILED = "failed", _("失败")
+
+
+class ImportBatch(models.Model):
+    """One uploaded workbook and what became of it: preview counts, row errors, commit, undo.
+    The file itself is kept in the database so any worker (or app node) can read it."""
+
+    scope_field = "scope_code"
+
+    kind = models.CharField(_("导入类型"), max_length=64)
+    scope_code = models.CharField(_("所属范围代码"), max_length=32, db_index=True)
+    filename = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("文件大小"), default=0)
+    content = models.BinaryField(editable=False)
+    options = models.JSONField(_("选项"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    counts = models.JSONField(_("结果统计"), default=dict, blank=True)
+    # [{"row": excel line, "messages": [...], "outcome": "rejected" | "conflict", ...}]; never raw PII
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    committed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("确认人")
+    )
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("撤销人")
+    )
+    undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.batch_label} {self.filename}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:import-detail", args=[self.pk])
+
+    @property
+    def batch_label(self) -> str:
+        return f"IMP{self.pk:06d}" if self.pk else ""
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
+
+
+class ImportRecord(models.Model):
+    """What a committed batch did to one row that existed before it (or that it created outside
+    the importer's own table), so that undo can put it back. Sensitive values stay encrypted."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    model = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    created = models.BooleanField(default=False)
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    version_after = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "model"], name="importrecord_batch")]
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.model}:{self.object_id}"
+
+
+class Attachment(ScopedModel):
+    """A photo or document attached to a visit, a case, …; kept in the database so that every app
+    node and worker sees it (nothing lives on an app node's disk)."""
+
+    owner_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    owner_id = models.CharField(max_length=64, blank=True, db_index=True)
+    code = models.CharField(max_length=32, editable=False)  # the scope it was filed under
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField(editable=False)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:attachment", args=[self.pk])
+
+    def compute_scope_code(self) -> str:
+        return self.code

@@ -260,6 +260,14 @@ class BuildingUnit(ScopedModel):
         super().save(*args, **kwargs)
 
 
+class HouseUse(models.TextChoices):
+    SELF = "self", _("自住")
+    RENTED = "rented", _("出租")
+    VACANT = "vacant", _("空置")
+    COMMERCIAL = "commercial", _("商用")
+    OTHER = "other", _("其他")
+
+
 class House(ScopedModel):
     unit = models.ForeignKey(
         BuildingUnit, on_delete=models.CASCADE, related_name="houses", verbose_name=_("单元")
@@ -269,6 +277,8 @@ class House(ScopedModel):
     area_m2 = models.DecimalField(
         _("建筑面积（平方米）"), max_digits=8, decimal_places=2, null=True, blank=True
     )
+    use = models.CharField(_("房屋用途"), max_length=16, choices=HouseUse.choices, default=HouseUse.SELF)
+    owner_name = models.CharField(_("产权人"), max_length=50, blank=True)
     address = models.CharField(_("地址"), max_length=240, editable=False)
 
     class Meta:
