@@ -50,6 +50,41 @@ def can_reveal(user, code: str) -> bool:
     return scope.covers(user, code, "core.reveal_pii")
 
 
+class UncountedPage:
+    """A page fetched as per_page + 1 rows: it knows whether a next page exists without counting."""
+
+    class _NoCount:
+        count = None
+        num_pages = None
+
+    paginator = _NoCount()
+
+    def __init__(self, qs, number, per_page: int):
+        try:
+            self.number = max(1, int(number or 1))
+        except ValueError:
+            self.number = 1
+        start = (self.number - 1) * per_page
+        rows = list(qs[start : start + per_page + 1])
+        self.object_list = rows[:per_page]
+        self._has_next = len(rows) > per_page
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
 class ScopedListView(LoginRequiredMixin, View):
     model = None
     filterset_class = None
@@ -63,6 +98,9 @@ class ScopedListView(LoginRequiredMixin, View):
     defer_fields: tuple = ()  # large columns a list never shows (e.g. a boundary polygon)
     actions_template = None  # buttons above the table (e.g. 新建)
     export_limit = 50_000
+    # False for very large tables: pages move by next/previous and no COUNT(*) runs on each load.
+    count_total = True
+    revealing = False  # set while building a full (unmasked) export
 
     def base_queryset(self):
         qs = self.model.objects.visible_to(self.request.user)
@@ -91,7 +129,11 @@ class ScopedListView(LoginRequiredMixin, View):
             qs = qs.order_by(sort, "pk")
         if request.GET.get("export") == "xlsx":
             return self.export(qs)  # masked; the full export is a POST (below)
-        page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        if self.count_total:
+            page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        else:
+            page = UncountedPage(qs, request.GET.get("page"), self.paginate_by)
+        self.prepare_rows(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("sort", None)
@@ -127,6 +169,9 @@ class ScopedListView(LoginRequiredMixin, View):
     def extra_context(self) -> dict:
         return {}
 
+    def prepare_rows(self, objects) -> None:
+        """Load what the page's columns need for all its rows at once (e.g. tags)."""
+
     def _display(self, column, obj):
         v = column.value(obj, self)
         if column.mask:
@@ -149,7 +194,10 @@ class ScopedListView(LoginRequiredMixin, View):
         cols = [c for c in self.columns if c.export]
         total = qs.count()
         rows = []
-        for obj in qs[: self.export_limit]:
+        objects = list(qs[: self.export_limit])
+        self.revealing = reveal
+        self.prepare_rows(objects)
+        for obj in objects:
             row = []
             for c in cols:
                 v = c.value(obj, self)
@@ -258,8 +306,14 @@ class ServiceFormView(LoginRequiredMixin, View):
         template = "core/_form.html" if self.request.htmx else self.template_name
         return render(self.request, template, ctx, status=status)
 
+    def _setup(self):
+        try:
+            self.setup_objects()
+        except NotFound:
+            raise Http404() from None
+
     def get(self, request, *args, **kwargs):
-        self.setup_objects()
+        self._setup()
         denied = self._check_perm()
         if denied:
             return denied
@@ -269,7 +323,7 @@ class ServiceFormView(LoginRequiredMixin, View):
         """Load and scope-check the objects the form hangs off (404 when out of scope)."""
 
     def post(self, request, *args, **kwargs):
-        self.setup_objects()
+        self._setup()
         denied = self._check_perm()
         if denied:
             return denied

@@ -324,6 +324,9 @@ class Importer:
     def column_map(cls) -> dict[str, Column]:
         return {c.key: c for c in cls.columns}
 
+    def lock(self) -> None:
+        """Serialise commits that could collide (taken before the commit re-plans)."""
+
     def plan(self, rows: list[PlannedRow], progress) -> Plan:
         raise NotImplementedError
 
@@ -549,6 +552,7 @@ def commit_batch(batch, actor, *, valid_only: bool = True) -> dict:
     batch.save(update_fields=["status", "progress"])
     try:
         with transaction.atomic():
+            cls(batch, actor).lock()
             importer, plan = build_plan(batch, actor)
             counts = plan.counts()
             bad = counts[Outcome.REJECTED] + counts[Outcome.CONFLICT]

@@ -330,6 +330,11 @@ class ImportBatch(models.Model):
 
         return reverse("core:import-detail", args=[self.pk])
 
+    @classmethod
+    def owned_by_q(cls, user):
+        """Whoever uploaded a batch sees it, even a grid worker whose grid is narrower than it."""
+        return Q(created_by=user)
+
     @property
     def batch_label(self) -> str:
         return f"IMP{self.pk:06d}" if self.pk else ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shequ.core import views
+from shequ.core import import_views, views
 
 app_name = "core"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("changelog/", views.ChangeLogView.as_view(), name="changelog"),
     path("history/<int:ct>/<int:pk>/", views.history, name="history"),
     path("calendar/", views.calendar_page, name="calendar"),
+    path("imports/", import_views.import_list, name="import-list"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/errors.xlsx", import_views.import_errors, name="import-errors"),
+    path("imports/<int:pk>/commit/", import_views.import_commit, name="import-commit"),
+    path("imports/<int:pk>/discard/", import_views.import_discard, name="import-discard"),
+    path("imports/<int:pk>/undo/", import_views.import_undo, name="import-undo"),
+    path("imports/template/<str:kind>.xlsx", import_views.import_template, name="import-template"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

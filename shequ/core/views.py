@@ -26,7 +26,7 @@ from shequ.core import accounts, changelog, registry, scope, worktime
 from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.generic import Column, ScopedListView
 from shequ.core.middleware import OTP_SESSION_KEY
-from shequ.core.models import Action, ApiToken, CalendarDay, ChangeLogEntry, DayKind
+from shequ.core.models import Action, ApiToken, Attachment, CalendarDay, ChangeLogEntry, DayKind
 from shequ.core.roles import roles_with
 
 
@@ -426,3 +426,16 @@ def calendar_page(request):
         "editable": editable,
     }
     return render(request, "core/calendar.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+def attachment(request, pk):
+    """A photo of a visit (or any attachment), only within the user's scope."""
+    a = Attachment.objects.visible_to(request.user).filter(pk=pk).first()
+    if a is None:
+        raise Http404()
+    resp = HttpResponse(bytes(a.data), content_type=a.content_type)
+    resp["Content-Disposition"] = "inline"
+    resp["Cache-Control"] = "private, max-age=3600"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp

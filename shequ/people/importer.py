@@ -105,7 +105,7 @@ class ResidentImporter(Importer):
 
     # --- planning --------------------------------------------------------------------------------
     def _community(self) -> OrgUnit:
-        unit = OrgUnit.objects.filter(code=self.batch.scope_code, level="community").first()
+        unit = OrgUnit.objects.filter(code=self.batch.scope_code[:12], level="community").first()
         if unit is None:
             raise ValidationFailed(_("导入须指定一个社区。"), code="not_a_community")
         return unit
@@ -130,6 +130,8 @@ class ResidentImporter(Importer):
         grids = Grid.objects.filter(community=community)
         if gid:
             return grids.filter(pk=gid).first()
+        if len(self.batch.scope_code) > 12:  # a grid worker's batch: their grid
+            return grids.filter(code=self.batch.scope_code).first()
         own = [
             m.grid for m in scope.memberships(self.actor) if m.grid_id and m.grid.community_id == community.pk
         ]
@@ -307,8 +309,14 @@ class ResidentImporter(Importer):
             r.outcome = Outcome.UPDATED if changes or new_tags else Outcome.UNCHANGED
 
     # --- writing ---------------------------------------------------------------------------------
+    def lock(self) -> None:
+        # One commit at a time per community: a second one waits here, then plans against the
+        # rows the first wrote (no duplicate, no lost update). The blind-index unique constraint
+        # backs this up across communities.
+        OrgUnit.objects.select_for_update().get(code=self.batch.scope_code[:12])
+
     def apply(self, plan) -> dict:
-        community = OrgUnit.objects.select_for_update().get(code=self.batch.scope_code)
+        community = OrgUnit.objects.get(code=self.batch.scope_code[:12])
         label = self.batch.batch_label
         accepted = plan.accepted()
         create_missing = self.batch.options.get("create_missing", True)

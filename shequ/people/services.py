@@ -10,9 +10,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.core import changelog, services
+from shequ.core import changelog, scope, services
 from shequ.core.crypto import lookup
-from shequ.core.errors import Conflict, NotFound, ValidationFailed
+from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shequ.core.models import Action, Attachment
 from shequ.core.validators import parse_id_number
 from shequ.org.models import House, OrgUnit
@@ -123,10 +123,16 @@ def _house_in(actor, community: OrgUnit, house_id, perm="people.manage_resident"
 
 
 def _community(actor, code, perm="people.manage_resident") -> OrgUnit:
-    unit = OrgUnit.objects.filter(code=code, level="community").first()
+    """The community a write lands in. The actor must hold `perm` somewhere in it (a grid worker
+    holds it for one grid); the write itself is then checked against the exact house's scope."""
+    unit = OrgUnit.objects.filter(code=code[:12], level="community").first()
     if unit is None:
         raise NotFound(_("未找到该社区。"))
-    services.require(actor, perm, unit.code)
+    from shequ.core.roles import roles_with
+
+    roots = scope.scope_codes(actor, roles_with(perm))
+    if roots is not None and not any(unit.code.startswith(r) or r.startswith(unit.code) for r in roots):
+        raise Forbidden()
     return unit
 
 
@@ -612,3 +618,38 @@ def cancel_transfer(actor, pk):
     t.decided_by, t.decided_at = actor, timezone.now()
     t.save()
     return t
+
+
+# --- tag settings -------------------------------------------------------------------------------
+@transaction.atomic
+def save_tag_definition(actor, *, pk=None, **fields):
+    """Create or edit a tag definition (administrators of a street or above)."""
+    services.require(actor, "people.manage_tags")
+    if fields.get("sensitivity") != "highly_sensitive":
+        fields["granted_roles"] = []
+    fields.pop("rule", None)
+    if pk is None:
+        tag = TagDefinition(**fields)
+        before = None
+    else:
+        tag = TagDefinition.objects.select_for_update().filter(pk=pk).first()
+        if tag is None:
+            raise NotFound()
+        before = changelog.snapshot(tag)
+        fields.pop("code", None)  # residents' rows are keyed by the code's hash
+        for k, v in fields.items():
+            setattr(tag, k, v)
+    try:
+        tag.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc) from None
+    tag.save()
+    changelog.record(
+        actor,
+        Action.CREATE if before is None else Action.UPDATE,
+        tag,
+        before=before,
+        after=changelog.snapshot(tag),
+        scope_code="",
+    )
+    return tag

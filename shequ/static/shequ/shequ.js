@@ -156,9 +156,14 @@
       evt.detail.headers["X-CSRFToken"] = csrfToken();
     });
     document.body.addEventListener("htmx:afterSwap", function (evt) { init(evt.detail.target); });
-    // Any form marked data-once disables its submit button after the first click.
+    // A form with data-confirm asks first; any form marked data-once disables its submit button
+    // after the first click (a double click sends one request).
     document.body.addEventListener("submit", function (evt) {
       const form = evt.target;
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+        evt.preventDefault();
+        return;
+      }
       if (form.matches("form[data-once]")) {
         form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
       }

@@ -1,0 +1,167 @@
+"""Pages of the import engine, shared by every module's workbook: progress, preview, the error
+report, commit ("import the valid rows" or "import nothing"), undo, and the template download."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.core import context, importing, scope, tasks
+from shequ.core.errors import DomainError
+from shequ.core.excel import xlsx_response
+from shequ.core.models import ImportBatch, ImportStatus
+from shequ.core.roles import roles_with
+
+PREVIEW_ERRORS = 30
+
+
+def _ctx() -> dict:
+    c = context.current()
+    return {"request_id": c.request_id, "ip": c.ip, "channel": c.channel}
+
+
+def queue_validation(request, batch) -> None:
+    """Check the workbook in the background (in-process when no broker runs)."""
+    transaction.on_commit(lambda: tasks.validate_import.delay(batch.pk, request.user.pk, _ctx()))
+
+
+def _batch(request, pk) -> ImportBatch:
+    batch = (
+        ImportBatch.objects.visible_to(request.user)
+        .select_related("created_by", "committed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if batch is None:
+        raise Http404(_("未找到该导入批次，或它不在您的管辖范围内。"))
+    return batch
+
+
+def _context(request, batch) -> dict:
+    errors = [e for e in batch.errors if e.get("messages")]
+    return {
+        "batch": batch,
+        "importer": importing.importer_for(batch.kind),
+        "errors": errors[:PREVIEW_ERRORS],
+        "more_errors": max(0, len(errors) - PREVIEW_ERRORS),
+        "warnings": [e for e in batch.errors if e.get("warnings") and not e.get("messages")][:10],
+        "counts": batch.counts,
+        "bad": batch.counts.get("rejected", 0) + batch.counts.get("conflict", 0),
+        "good": batch.counts.get("new", 0) + batch.counts.get("updated", 0),
+        "can_undo": batch.status == ImportStatus.COMMITTED
+        and scope.covers(request.user, batch.scope_code, "core.undo_import"),
+        "can_commit": batch.status == ImportStatus.READY
+        and scope.covers(request.user, batch.scope_code, importing.importer_for(batch.kind).perm),
+        "notes": batch.options.get("notes", []),
+    }
+
+
+@login_required
+def import_detail(request, pk):
+    batch = _batch(request, pk)
+    ctx = _context(request, batch)
+    if request.htmx and request.htmx.target == "import-status":
+        return render(request, "core/_import_status.html", ctx)
+    return render(request, "core/import_detail.html", ctx)
+
+
+@login_required
+def import_errors(request, pk):
+    """The original rows that were refused, with a column saying why (xlsx)."""
+    batch = _batch(request, pk)
+    if not batch.errors:
+        raise Http404(_("该批次没有错误行。"))
+    return xlsx_response(_("错误报告-%(b)s") % {"b": batch.batch_label}, importing.error_report(batch))
+
+
+@login_required
+def import_template(request, kind):
+    cls = importing.importer_for(kind) if kind in importing._importers else None
+    if cls is None:
+        raise Http404()
+    if not any(m.role in roles_with(cls.perm) for m in scope.memberships(request.user)):
+        return render(
+            request, "core/error.html", {"status": 403, "message": _("您没有导入权限。")}, status=403
+        )
+    return xlsx_response(_("%(t)s导入模板") % {"t": cls.title}, importing.template_bytes(cls))
+
+
+@login_required
+@require_POST
+def import_commit(request, pk):
+    """Commit once: the status moves to 'committing' under a row lock, so a double click or a
+    second tab finds it already taken."""
+    batch = _batch(request, pk)
+    cls = importing.importer_for(batch.kind)
+    if not scope.covers(request.user, batch.scope_code, cls.perm):
+        return render(
+            request, "core/error.html", {"status": 403, "message": _("您没有导入权限。")}, status=403
+        )
+    valid_only = request.POST.get("mode") != "all_or_nothing"
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportStatus.READY:
+            return render(
+                request,
+                "core/error.html",
+                {
+                    "status": 409,
+                    "back": locked.get_absolute_url(),
+                    "message": _("该批次当前状态为“%(s)s”，不能再次确认导入（可能已在另一个窗口提交）。")
+                    % {"s": locked.get_status_display()},
+                },
+                status=409,
+            )
+        locked.status = ImportStatus.COMMITTING
+        locked.options = {**locked.options, "create_missing": request.POST.get("create_missing") == "1"}
+        locked.save(update_fields=["status", "options"])
+        transaction.on_commit(
+            lambda: tasks.commit_import.delay(batch.pk, request.user.pk, valid_only, _ctx())
+        )
+    return redirect(batch.get_absolute_url())
+
+
+@login_required
+@require_POST
+def import_discard(request, pk):
+    """'Import nothing': the batch is closed without writing a row."""
+    batch = _batch(request, pk)
+    updated = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportStatus.READY, ImportStatus.FAILED]
+    ).update(status=ImportStatus.DISCARDED)
+    if not updated and batch.status != ImportStatus.DISCARDED:
+        return render(
+            request,
+            "core/error.html",
+            {
+                "status": 409,
+                "message": _("该批次已导入或正在处理，不能放弃。"),
+                "back": batch.get_absolute_url(),
+            },
+            status=409,
+        )
+    return redirect(batch.get_absolute_url())
+
+
+@login_required
+@require_POST
+def import_undo(request, pk):
+    batch = _batch(request, pk)
+    try:
+        importing.undo_batch(batch, request.user)
+    except DomainError as exc:
+        return render(
+            request,
+            "core/error.html",
+            {"status": exc.status, "message": exc.message, "back": batch.get_absolute_url()},
+            status=exc.status,
+        )
+    return redirect(batch.get_absolute_url())
+
+
+@login_required
+def import_list(request):
+    batches = ImportBatch.objects.visible_to(request.user).select_related("created_by")[:100]
+    return render(request, "core/import_list.html", {"batches": batches})
