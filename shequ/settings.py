@@ -121,7 +121,9 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                # A 64 MB page cache keeps the index B-trees of a 100,000-row import in memory.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
             },
             "TEST": {"NAME": DATA_DIR / "test.sqlite3"} if env_bool("TEST_SQLITE_FILE", False) else {},
         }

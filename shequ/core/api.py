@@ -9,16 +9,17 @@ from importlib import import_module
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Router, Schema, Status
+from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
 
 from shequ.core import accounts, scope
-from shequ.core.errors import DomainError
+from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.models import ApiToken
 from shequ.core.registry import shequ_apps
+from shequ.core.roles import roles_with
 
 
 class BearerToken(HttpBearer):
@@ -264,3 +265,267 @@ def changelog_list(request, object_type: str | None = None, object_id: str | Non
         }
         for e in qs[: max(1, min(limit, 1000))]
     ]
+
+
+# --- Excel imports (any module's importer, see shequ.core.importing) ----------------------------
+class ImportBatchOut(Schema):
+    id: int
+    batch_label: str
+    kind: str
+    title: str
+    scope_code: str
+    filename: str
+    size: int
+    status: str
+    status_label: str = Field(..., alias="get_status_display")
+    finished: bool
+    progress: int
+    total_rows: int
+    counts: dict
+    message: str
+    created_by: str
+    created_at: datetime
+    committed_at: datetime | None
+    undone_at: datetime | None
+
+    @staticmethod
+    def resolve_title(obj):
+        from shequ.core import importing
+
+        try:
+            return str(importing.importer_for(obj.kind).title)
+        except DomainError:
+            return obj.kind
+
+    @staticmethod
+    def resolve_created_by(obj):
+        return str(obj.created_by) if obj.created_by_id else ""
+
+
+class ImportBatchDetailOut(ImportBatchOut):
+    errors: list = Field(..., description="前 100 行的错误与提示（不含证件号码）")
+    errors_total: int
+    notes: list[str]
+    options: dict
+    result: dict | None = None
+
+    @staticmethod
+    def resolve_errors(obj):
+        return obj.errors[:100]
+
+    @staticmethod
+    def resolve_errors_total(obj):
+        return len(obj.errors)
+
+    @staticmethod
+    def resolve_notes(obj):
+        return [str(n) for n in obj.options.get("notes", [])]
+
+    @staticmethod
+    def resolve_options(obj):
+        keep = ("create_missing", "grid_id", "missing_addresses")
+        return {k: obj.options[k] for k in keep if k in obj.options}
+
+    @staticmethod
+    def resolve_result(obj):
+        return getattr(obj, "result", None)
+
+
+class ImportQuery(Schema):
+    kind: str | None = None
+    status: str | None = None
+
+
+class CommitIn(Schema):
+    valid_only: bool = Field(True, description="只导入无误的行；false 表示有任何错误就全部不导入")
+    create_missing: bool | None = Field(None, description="房屋库中没有的地址是否自动新建")
+
+
+IMPORT_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _xlsx(data: bytes, filename: str):
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = content_disposition_header(True, filename)
+    return resp
+
+
+def _task_ctx() -> dict:
+    from shequ.core import context
+
+    ctx = context.current()
+    return {"request_id": ctx.request_id, "ip": ctx.ip, "channel": ctx.channel}
+
+
+def _import_batches(user):
+    """Batches in the user's scope, of a kind they may import there: a batch's rows carry
+    residents' names (and its error report whole rows), so a scope alone is not enough."""
+    from django.db.models import Q
+
+    from shequ.core import importing
+    from shequ.core.models import ImportBatch
+
+    qs = ImportBatch.objects.visible_to(user)
+    allowed = Q(pk__in=[])
+    for kind in qs.order_by().values_list("kind", flat=True).distinct():
+        try:
+            perm = importing.importer_for(kind).perm
+        except DomainError:
+            continue
+        allowed |= Q(kind=kind) & scope.prefix_q("scope_code", scope.scope_codes(user, roles_with(perm)))
+    return qs.filter(allowed)
+
+
+def _visible_batch(user, pk, *, content: bool = False):
+    qs = _import_batches(user).select_related("created_by")
+    batch = (qs if content else qs.defer("content")).filter(pk=pk).first()
+    if batch is None:
+        raise Http404()
+    return batch
+
+
+@core_router.get(
+    "/imports/template/{kind}",
+    response={400: ErrorOut, 403: ErrorOut},
+    summary="下载导入模板（xlsx，含下拉框和填写说明）",
+)
+def import_template(request, kind: str):
+    from shequ.core import importing
+    from shequ.core.services import require
+
+    cls = importing.importer_for(kind)
+    require(request.user, cls.perm)
+    return _xlsx(importing.template_bytes(cls), f"{cls.title}导入模板.xlsx")
+
+
+@core_router.post(
+    "/imports",
+    response={202: ImportBatchDetailOut, **IMPORT_ERRORS},
+    summary="上传工作簿：建立导入批次并在后台校验（预览）",
+)
+def import_upload(
+    request,
+    kind: str = Form(..., max_length=64),
+    scope_code: str = Form(..., max_length=32),
+    file: UploadedFile = File(...),
+    grid_id: int | None = Form(None),
+    create_missing: bool = Form(True),
+):
+    from django.db import transaction
+
+    from shequ.core import importing, tasks
+
+    user = request.user
+    cls = importing.importer_for(kind)
+    roots = scope.scope_codes(user, roles_with(cls.perm))
+    # Outside the user's scope is "not found"; a grid worker's own community reaches the permission check.
+    if roots is not None and not any(scope_code.startswith(r) or r.startswith(scope_code) for r in roots):
+        raise Http404()
+    if file.size and file.size > importing.max_bytes():
+        raise ValidationFailed(
+            _("文件过大（%(n).1f MB），单个文件不能超过 %(m)d MB，请拆分后分批导入。")
+            % {"n": file.size / 1048576, "m": importing.max_bytes() // 1048576},
+            code="file_too_large",
+        )
+    options = {"create_missing": create_missing}
+    if grid_id:
+        options["grid_id"] = grid_id
+    ctx = _task_ctx()
+    with transaction.atomic():
+        batch = importing.create_batch(
+            user, kind, scope_code, file.name or "upload.xlsx", file.read(), options
+        )
+        transaction.on_commit(lambda: tasks.validate_import.delay(batch.pk, user.pk, ctx))
+    batch.refresh_from_db()
+    return Status(202, batch)
+
+
+@core_router.get("/imports", response=list[ImportBatchOut], summary="导入批次（本人管辖范围）")
+@paginate(Pagination)
+def import_list(request, params: ImportQuery = Query(...)):
+    qs = _import_batches(request.user).select_related("created_by").defer("content")
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    if params.status:
+        qs = qs.filter(status=params.status)
+    return qs
+
+
+@core_router.get(
+    "/imports/{int:batch_id}",
+    response={200: ImportBatchDetailOut, 404: ErrorOut},
+    summary="导入批次：状态、进度、统计、前若干行错误、说明",
+)
+def import_detail(request, batch_id: int):
+    return _visible_batch(request.user, batch_id)
+
+
+@core_router.get(
+    "/imports/{int:batch_id}/errors",
+    response={400: ErrorOut, 404: ErrorOut},
+    summary="下载错误报告（xlsx：原始行 + 错误原因）",
+)
+def import_errors(request, batch_id: int):
+    from shequ.core import importing
+
+    batch = _visible_batch(request.user, batch_id, content=True)
+    return _xlsx(importing.error_report(batch), f"{batch.batch_label}错误报告.xlsx")
+
+
+@core_router.post(
+    "/imports/{int:batch_id}/commit",
+    response={202: ImportBatchDetailOut, **IMPORT_ERRORS},
+    summary="确认导入（后台写入；只有“待确认”的批次可以确认，且只能确认一次）",
+)
+def import_commit(request, batch_id: int, payload: CommitIn):
+    from django.db import transaction
+
+    from shequ.core import importing, tasks
+    from shequ.core.errors import Conflict
+    from shequ.core.models import ImportBatch, ImportStatus
+    from shequ.core.services import require
+
+    user = request.user
+    batch = _visible_batch(user, batch_id)
+    require(user, importing.importer_for(batch.kind).perm, batch.scope_code)
+    options = dict(batch.options)
+    if payload.create_missing is not None:
+        options["create_missing"] = payload.create_missing
+    ctx = _task_ctx()
+    with transaction.atomic():
+        # A conditional UPDATE is the lock: of two clicks, exactly one moves the batch on.
+        moved = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
+            status=ImportStatus.COMMITTING, progress=0, options=options
+        )
+        if not moved:
+            batch.refresh_from_db(fields=["status"])
+            if batch.status in (ImportStatus.COMMITTING, ImportStatus.COMMITTED):
+                raise Conflict(_("该批次已在导入或已导入，请勿重复确认。"), code="already_committed")
+            raise Conflict(
+                _("该批次当前状态为“%(s)s”，只有“待确认”的批次可以确认导入。")
+                % {"s": batch.get_status_display()},
+                code="not_ready",
+            )
+        valid_only = payload.valid_only
+        transaction.on_commit(lambda: tasks.commit_import.delay(batch.pk, user.pk, valid_only, ctx))
+    batch.refresh_from_db()
+    return Status(202, batch)
+
+
+@core_router.post(
+    "/imports/{int:batch_id}/undo",
+    response={200: ImportBatchDetailOut, **IMPORT_ERRORS},
+    summary="撤销已导入的批次（社区负责人及以上）",
+)
+def import_undo(request, batch_id: int):
+    from shequ.core import importing
+
+    batch = _visible_batch(request.user, batch_id)
+    result = importing.undo_batch(batch, request.user)
+    batch.result = result
+    return batch

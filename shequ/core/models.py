@@ -201,9 +201,10 @@ class ChangeLogEntry(models.Model):
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
     username = models.CharField(_("账号"), max_length=150, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
-    request_id = models.CharField(_("请求编号"), max_length=64, db_index=True)
+    # Only the columns the pages filter on are indexed: an import writes one row per record.
+    request_id = models.CharField(_("请求编号"), max_length=64)
     channel = models.CharField(_("渠道"), max_length=16, blank=True)
-    action = models.CharField(_("动作"), max_length=16, choices=Action.choices, db_index=True)
+    action = models.CharField(_("动作"), max_length=16, choices=Action.choices)
     content_type = models.ForeignKey(
         "contenttypes.ContentType",
         on_delete=models.SET_NULL,
@@ -211,7 +212,7 @@ class ChangeLogEntry(models.Model):
         blank=True,
         verbose_name=_("对象类型"),
     )
-    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)  # see changelog_object
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     scope_code = models.CharField(_("所属范围代码"), max_length=32, blank=True, db_index=True)
     before = models.JSONField(_("修改前"), null=True, blank=True, encoder=DjangoJSONEncoder)

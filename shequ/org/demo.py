@@ -151,6 +151,10 @@ def is_loaded() -> bool:
 def reset() -> None:
     with transaction.atomic():
         codes = [c[0] for c in COMMUNITIES]
+        # The resident registry points at the houses (PROTECT): it goes first.
+        from shequ.people import demo as people_demo
+
+        people_demo.reset(codes)
         Membership.objects.filter(user__username__in=[a[0] for a in ACCOUNTS]).delete()
         User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).delete()
         for model in (Assignment, ResidentOrganization, House, BuildingUnit, Building, Grid):
@@ -166,6 +170,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         globals()["reset"]()
     if is_loaded():
         echo("演示数据已存在，跳过载入（如需重来，使用 --reset）。")
+        _load_people(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -365,7 +370,16 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         f"演示数据载入完成，用时 {seconds:.1f} 秒："
         + "，".join(f"{labels[k]} {v}" for k, v in counts.items())
     )
+    _load_people(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
+
+
+def _load_people(seed, echo) -> None:
+    """The resident registry of the same communities, in the houses just built (once)."""
+    from shequ.people import demo as people_demo
+
+    if not people_demo.is_loaded():
+        people_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():

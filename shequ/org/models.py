@@ -303,9 +303,13 @@ class House(ScopedModel):
         return self.unit.scope_code
 
     def save(self, *args, **kwargs):
-        suffix = "" if self.number.endswith("室") else "室"
-        self.address = f"{self.unit.address}{self.number}{suffix}"
+        self.address = self.address_of(self.unit.address, self.number)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def address_of(unit_address: str, number: str) -> str:
+        """宁安小区3栋1单元 + 301 → 宁安小区3栋1单元301室 (also used by bulk imports)."""
+        return f"{unit_address}{number}{'' if number.endswith('室') else '室'}"
 
 
 class Post(models.TextChoices):

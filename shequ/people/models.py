@@ -67,8 +67,15 @@ def age_on(birth: dt.date | None, today: dt.date | None = None) -> int | None:
 
 
 class Resident(ScopedModel):
+    # Indexes are few on purpose: each one costs every import row. Scope (scope_code), document
+    # and phone (blind indexes), house and household cover the reads; a community or a batch is
+    # always reached through scope_code first.
     community = models.ForeignKey(
-        "org.OrgUnit", on_delete=models.PROTECT, related_name="residents", verbose_name=_("所属社区")
+        "org.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("所属社区"),
+        db_index=False,
     )
     house = models.ForeignKey(
         "org.House",
@@ -87,14 +94,16 @@ class Resident(ScopedModel):
         verbose_name=_("所在户"),
     )
     relationship = models.CharField(_("与户主关系"), max_length=2, choices=Relationship.choices, blank=True)
-    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    # No index on name: a search is by fragment (LIKE '%…%'), which no B-tree serves; it runs
+    # after the scope range has narrowed the rows.
+    name = models.CharField(_("姓名"), max_length=50)
     doc_type = models.CharField(
         _("证件类型"), max_length=16, choices=DocType.choices, default=DocType.ID_CARD
     )
     doc_number = EncryptedTextField(_("证件号码"), mask="id_number")
     doc_index = BlindIndexField(source="doc_number")
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, default=Gender.UNKNOWN)
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True, db_index=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     ethnicity = models.CharField(_("民族"), max_length=2, choices=Ethnicity.choices, blank=True)
     education = models.CharField(_("文化程度"), max_length=2, choices=Education.choices, blank=True)
     political_status = models.CharField(
@@ -110,16 +119,20 @@ class Resident(ScopedModel):
     move_in_date = models.DateField(_("迁入日期"), null=True, blank=True)
     employment = models.CharField(_("就业状况"), max_length=16, choices=Employment.choices, blank=True)
     work_unit = models.CharField(_("工作单位"), max_length=100, blank=True)
-    status = models.CharField(
-        _("人员状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True
-    )
+    status = models.CharField(_("人员状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     remarks = models.TextField(_("备注"), blank=True)
     # Visit policy, kept in step by the services: the shortest interval among the person's tags.
     visit_interval_days = models.PositiveSmallIntegerField(_("走访周期（天）"), null=True, blank=True)
     last_visit_on = models.DateField(_("最近走访"), null=True, blank=True)
-    next_visit_due = models.DateField(_("下次走访截止"), null=True, blank=True, db_index=True)
+    next_visit_due = models.DateField(_("下次走访截止"), null=True, blank=True)
     import_batch = models.ForeignKey(
-        "core.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        "core.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        db_index=False,
     )
 
     objects = RegistryManager()
@@ -135,9 +148,6 @@ class Resident(ScopedModel):
                 name="resident_doc_unique",
                 violation_error_message=_("该证件号码已登记，同一人不能重复登记。"),
             )
-        ]
-        indexes = [
-            models.Index(fields=["scope_code", "status", "id"], name="resident_scope_status"),
         ]
 
     def __str__(self):

@@ -23,7 +23,11 @@ urlpatterns = [
     path("houses/<int:house>/household/", views.HouseholdCreateView.as_view(), name="household-create"),
     path("structure/", views.structure, name="structure"),
     path("import/", views.import_page, name="import"),
-    path("import/<int:batch>/rows/<int:line>/transfer/", views.transfer_from_import, name="transfer-from-import"),
+    path(
+        "import/<int:batch>/rows/<int:line>/transfer/",
+        views.transfer_from_import,
+        name="transfer-from-import",
+    ),
     path("transfers/", views.transfer_list, name="transfer-list"),
     path("transfers/<int:pk>/decide/", views.transfer_decide, name="transfer-decide"),
     path("transfers/<int:pk>/cancel/", views.transfer_cancel, name="transfer-cancel"),

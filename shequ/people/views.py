@@ -45,7 +45,9 @@ def _forbidden(request, message=None):
 def _domain_error(request, exc: DomainError, back: str):
     # The page's own object was found; a "not found" from the service is about what was asked for.
     status = 400 if exc.status == 404 else exc.status
-    return render(request, "core/error.html", {"status": status, "message": exc.message, "back": back}, status=status)
+    return render(
+        request, "core/error.html", {"status": status, "message": exc.message, "back": back}, status=status
+    )
 
 
 def tags_by_resident(user, residents) -> dict[int, list]:
@@ -709,7 +711,9 @@ def import_page(request):
         data = f.read() if f.size <= importing.max_bytes() else b"x" * (importing.max_bytes() + 1)
         opts = {"grid_id": int(form.cleaned_data["grid"])} if form.cleaned_data.get("grid") else {}
         try:
-            batch = importing.create_batch(user, ResidentImporter.kind, form.cleaned_data["community"], f.name, data, opts)
+            batch = importing.create_batch(
+                user, ResidentImporter.kind, form.cleaned_data["community"], f.name, data, opts
+            )
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
@@ -717,7 +721,11 @@ def import_page(request):
 
             queue_validation(request, batch)
             return redirect(batch.get_absolute_url())
-    recent = ImportBatch.objects.visible_to(user).filter(kind=ResidentImporter.kind).select_related("created_by")[:10]
+    recent = (
+        ImportBatch.objects.visible_to(user)
+        .filter(kind=ResidentImporter.kind)
+        .select_related("created_by")[:10]
+    )
     return render(
         request,
         "people/import.html",

@@ -107,7 +107,10 @@ cases.public(
     "people:import", "the upload form; a batch is created only for communities the user may import into"
 )
 cases.action(
-    "people:transfer-from-import", make=make_batch, kwargs=lambda b: {"batch": b.pk, "line": 2}, roles=COMMUNITY
+    "people:transfer-from-import",
+    make=make_batch,
+    kwargs=lambda b: {"batch": b.pk, "line": 2},
+    roles=COMMUNITY,
 )
 cases.listing(
     "people:transfer-list", make=make_transfer, marker=lambda t: t.resident.name, roles=("community_lead",)

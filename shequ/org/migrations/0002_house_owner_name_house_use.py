@@ -4,20 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='house',
-            name='owner_name',
-            field=models.CharField(blank=True, max_length=50, verbose_name='产权人'),
+            model_name="house",
+            name="owner_name",
+            field=models.CharField(blank=True, max_length=50, verbose_name="产权人"),
         ),
         migrations.AddField(
-            model_name='house',
-            name='use',
-            field=models.CharField(choices=[('self', '自住'), ('rented', '出租'), ('vacant', '空置'), ('commercial', '商用'), ('other', '其他')], default='self', max_length=16, verbose_name='房屋用途'),
+            model_name="house",
+            name="use",
+            field=models.CharField(
+                choices=[
+                    ("self", "自住"),
+                    ("rented", "出租"),
+                    ("vacant", "空置"),
+                    ("commercial", "商用"),
+                    ("other", "其他"),
+                ],
+                default="self",
+                max_length=16,
+                verbose_name="房屋用途",
+            ),
         ),
     ]
