@@ -214,12 +214,22 @@ def create_user(
     return user
 
 
+def scope_code_of(instance) -> str:
+    """The scope code of a row, following a related path such as resident__scope_code."""
+    value = instance
+    for part in type(instance).scope_field.split("__"):
+        value = getattr(value, part)
+    return value
+
+
 def sensitive_field(model, name: str) -> EncryptedTextField:
     try:
         f = model._meta.get_field(name)
     except Exception:
         raise NotFound() from None
-    if not isinstance(f, EncryptedTextField):
+    # Only fields shown masked on screen (ID numbers, phones) are revealed one by one; encrypted
+    # free text (a visit's findings, a tag's details) is shown to whoever may see it, or not at all.
+    if not isinstance(f, EncryptedTextField) or f.mask == "default":
         raise NotFound()
     return f
 
@@ -229,7 +239,7 @@ def reveal(actor, model, pk, field_name: str, reason: str) -> str:
     reason = (reason or "").strip()
     f = sensitive_field(model, field_name)
     instance = get_visible(model, actor, pk)
-    require(actor, "core.reveal_pii", getattr(instance, model.scope_field))
+    require(actor, "core.reveal_pii", scope_code_of(instance))
     if len(reason) < 2:
         raise ValidationFailed(
             _("查看完整信息须填写事由（例如：电话回访、入户核实）。"), details={"reason": [_("必填")]}

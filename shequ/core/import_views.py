@@ -69,11 +69,13 @@ def import_detail(request, pk):
 
 @login_required
 def import_errors(request, pk):
-    """The original rows that were refused, with a column saying why (xlsx)."""
+    """The original rows that were refused, with a column saying why (xlsx). They are the
+    uploader's own rows, in full (they need them to correct the file); the download is logged."""
     batch = _batch(request, pk)
     if not batch.errors:
         raise Http404(_("该批次没有错误行。"))
-    return xlsx_response(_("错误报告-%(b)s") % {"b": batch.batch_label}, importing.error_report(batch))
+    content = importing.error_report(batch, request.user)
+    return xlsx_response(_("错误报告-%(b)s") % {"b": batch.batch_label}, content)
 
 
 @login_required

@@ -11,6 +11,7 @@ progress, the preview counts, the error report and the change-log rows.
 
 import datetime as dt
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -391,6 +392,10 @@ def register_importer(cls: type[Importer]) -> type[Importer]:
     return cls
 
 
+def registered_importers() -> dict[str, type[Importer]]:
+    return dict(_importers)
+
+
 def importer_for(kind: str) -> type[Importer]:
     try:
         return _importers[kind]
@@ -459,8 +464,14 @@ def summarise(batch, plan: Plan) -> None:
     batch.options = {**batch.options, "notes": [str(n) for n in plan.notes], **plan.extra}
 
 
-def error_report(batch) -> bytes:
-    """The original rows with an error column (xlsx), rebuilt from the stored file."""
+def error_report(batch, actor=None) -> bytes:
+    """The original rows with an error column (xlsx), rebuilt from the stored file. The rows are
+    the uploader's own, in full (they need them to correct the file); each download is logged."""
+    if actor is not None:
+        from shequ.core import changelog
+        from shequ.core.models import Action
+
+        changelog.record(actor, Action.EXPORT, batch, note=f"错误报告 {batch.batch_label}")
     from shequ.core.excel import workbook_bytes
 
     cls = importer_for(batch.kind)
@@ -581,6 +592,10 @@ def validate_batch(batch, actor) -> None:
     except ValidationFailed as exc:
         _fail(batch, exc)
         return
+    except Exception:  # a bug must not leave the batch "validating" for ever
+        logging.getLogger("shequ.imports").exception("validating import batch %s failed", batch.pk)
+        _fail(batch, _("校验过程中出现错误，没有写入任何数据。请稍后重试或联系管理员。"))
+        return
     summarise(batch, plan)
     batch.status, batch.progress = ImportStatus.READY, 100
     batch.save(update_fields=["status", "progress", "total_rows", "counts", "errors", "options"])
@@ -594,6 +609,12 @@ def commit_batch(batch, actor, *, valid_only: bool = True) -> dict:
 
     cls = importer_for(batch.kind)
     services.require(actor, cls.perm, batch.scope_code)
+    from shequ.core.errors import Conflict
+
+    with transaction.atomic():  # a batch is written once: a second commit (another tab) stops here
+        current = type(batch).objects.select_for_update().get(pk=batch.pk).status
+        if current not in (ImportStatus.PENDING, ImportStatus.READY, ImportStatus.COMMITTING):
+            raise Conflict(_("该批次当前状态不能确认导入。"), code="not_ready")
     batch.status, batch.progress = ImportStatus.COMMITTING, 1
     batch.save(update_fields=["status", "progress"])
     try:
@@ -613,7 +634,10 @@ def commit_batch(batch, actor, *, valid_only: bool = True) -> dict:
             batch.status, batch.progress = ImportStatus.COMMITTED, 100
             batch.committed_by, batch.committed_at = actor, timezone.now()
             batch.message = ""
-            batch.save()
+            batch.save(update_fields=[  # not the stored file again
+                "status", "progress", "committed_by", "committed_at", "message",
+                "total_rows", "counts", "errors", "options",
+            ])  # fmt: skip
             changelog.record(
                 actor,
                 Action.IMPORT,

@@ -282,6 +282,23 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class ImportBatchQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """A batch's rows carry residents' names (its error report whole rows): it is seen by its
+        uploader and by those who may import that kind of workbook where it lands, not by every
+        role whose scope covers it."""
+        from shequ.core.importing import registered_importers
+        from shequ.core.roles import roles_with
+        from shequ.core.scope import prefix_q, scope_codes
+
+        if not user or not user.is_authenticated:
+            return self.none()
+        allowed = Q(created_by=user)
+        for kind, cls in registered_importers().items():
+            allowed |= Q(kind=kind) & prefix_q("scope_code", scope_codes(user, roles_with(cls.perm)))
+        return self.filter(allowed)
+
+
 class ImportBatch(models.Model):
     """One uploaded workbook and what became of it: preview counts, row errors, commit, undo.
     The file itself is kept in the database so any worker (or app node) can read it."""
@@ -316,7 +333,7 @@ class ImportBatch(models.Model):
     )
     undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
-    objects = ScopedManager()
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("导入批次")
@@ -330,11 +347,6 @@ class ImportBatch(models.Model):
         from django.urls import reverse
 
         return reverse("core:import-detail", args=[self.pk])
-
-    @classmethod
-    def owned_by_q(cls, user):
-        """Whoever uploaded a batch sees it, even a grid worker whose grid is narrower than it."""
-        return Q(created_by=user)
 
     @property
     def batch_label(self) -> str:

@@ -163,6 +163,10 @@ def register_resident(
         if household.house_id != getattr(house, "pk", None):
             raise ValidationFailed(_("所选的户不在该房屋。"))
         resident.household = household
+    today = timezone.localdate()
+    if (event_date and event_date > today) or (resident.move_in_date and resident.move_in_date > today):
+        msg = _("日期不能晚于今天。")
+        raise ValidationFailed(msg, details={"move_in_date": [msg]})
     if kind == EventKind.MOVE_IN and not resident.move_in_date:
         resident.move_in_date = event_date or timezone.localdate()
     services.create(actor, resident, perm="people.manage_resident", note=note)
@@ -523,14 +527,11 @@ def update_household(actor, pk, changes: dict, *, expected_version=None):
     )
 
 
-def set_house_use(actor, pk, *, use, owner_name="", expected_version=None):
+def set_house_use(actor, pk, *, use, owner_name=None, expected_version=None):
+    """Set a house's use (and its owner's name, when given: None keeps it)."""
+    changes = {"use": use} if owner_name is None else {"use": use, "owner_name": owner_name}
     return services.update(
-        actor,
-        House,
-        pk,
-        {"use": use, "owner_name": owner_name},
-        perm="people.manage_resident",
-        expected_version=expected_version,
+        actor, House, pk, changes, perm="people.manage_resident", expected_version=expected_version
     )
 
 
