@@ -50,6 +50,7 @@ class Column:
     max_length: int = 200
     aliases: tuple = ()
     text_format: bool = False  # format the template column as text (long digit strings)
+    mask: str | None = None  # masking rule in error reports (see core.masking)
     _cache: dict = field(default_factory=dict, repr=False)
 
     def labels(self) -> list[str]:
@@ -465,14 +466,16 @@ def summarise(batch, plan: Plan) -> None:
 
 
 def error_report(batch, actor=None) -> bytes:
-    """The original rows with an error column (xlsx), rebuilt from the stored file. The rows are
-    the uploader's own, in full (they need them to correct the file); each download is logged."""
+    """The refused rows with an error column (xlsx), rebuilt from the stored file, their original
+    line numbers first so the clerk corrects their own file. Columns marked `mask` (ID numbers,
+    phones) are masked: a report travels further than the file. Each download is logged."""
     if actor is not None:
         from shequ.core import changelog
         from shequ.core.models import Action
 
         changelog.record(actor, Action.EXPORT, batch, note=f"错误报告 {batch.batch_label}")
     from shequ.core.excel import workbook_bytes
+    from shequ.core.masking import mask
 
     cls = importer_for(batch.kind)
     mapping, body = read_rows(bytes(batch.content), cls.columns)
@@ -489,12 +492,17 @@ def error_report(batch, actor=None) -> bytes:
             if set(mapping).issubset(range(len(head))):
                 break
     head = (head + [""] * width)[:width]
+    columns = cls.column_map()
+    masked = {i: columns[key].mask for i, key in mapping.items() if columns[key].mask}
     out = []
     for line, raw in body:
         e = by_line.get(line)
         if not e or not (e["messages"] or e["outcome"] == Outcome.CONFLICT):
             continue
         cells = [cell_text(v) if v is not None else "" for v in raw] + [""] * (width - len(raw))
+        for i, rule in masked.items():
+            if i < len(cells):
+                cells[i] = mask(cells[i], rule)
         out.append([line, *cells, "；".join(e["messages"])])
     headers = [_("原行号"), *head, _("错误原因")]
     return workbook_bytes(_("错误报告"), headers, out, note=_("请按“错误原因”改正后重新导入这些行。"))

@@ -89,6 +89,7 @@ class ResidentImporter(Importer):
             text_format=True,
             max_length=30,
             aliases=(_l("身份证号码"), _l("公民身份号码"), _l("身份证号")),
+            mask="id_number",
         ),
         Column(_l("性别"), "gender", kind="choice", choices=Gender, help=_l("身份证可留空，由号码得出")),
         Column(_l("出生日期"), "birth_date", kind="date", help=_l("身份证可留空，由号码得出")),
@@ -96,7 +97,14 @@ class ResidentImporter(Importer):
         Column(_l("文化程度"), "education", kind="choice", choices=Education),
         Column(_l("政治面貌"), "political_status", kind="choice", choices=PoliticalStatus),
         Column(_l("婚姻状况"), "marital_status", kind="choice", choices=MaritalStatus),
-        Column(_l("联系电话"), "phone", kind="phone", text_format=True, aliases=(_l("手机号码"), _l("电话"))),
+        Column(
+            _l("联系电话"),
+            "phone",
+            kind="phone",
+            text_format=True,
+            aliases=(_l("手机号码"), _l("电话")),
+            mask="phone",
+        ),
         Column(_l("户籍地址"), "registered_address", max_length=200),
         Column(_l("居住类型"), "residence_type", required=True, kind="choice", choices=ResidenceType),
         Column(_l("迁入日期"), "move_in_date", kind="date"),
@@ -169,6 +177,7 @@ class ResidentImporter(Importer):
         tags_by_name = {t.name: t for t in TagDefinition.objects.filter(active=True)}
         today = timezone.localdate()
         seen = {}
+        heads = {}
         missing_addresses = set()
         ok = [r for r in rows if r.outcome != Outcome.REJECTED]
         for r in ok:
@@ -215,6 +224,15 @@ class ResidentImporter(Importer):
                 v["_address"] = key if v["unit"] else (*key[:2], "1单元", key[3])
                 r.warnings.append(_("房屋库中没有该地址，确认导入时将新建。"))
                 missing_addresses.add(v["_address"])
+            if v["relationship"] == Relationship.HEAD:
+                where = v["_house"].pk if v["_house"] else v["_address"]
+                if where in heads:
+                    r.warnings.append(
+                        _("与第 %(n)d 行同住一套房屋，也填了“户主”：只有第一位作为户主，请核对。")
+                        % {"n": heads[where]}
+                    )
+                else:
+                    heads[where] = r.line
         progress(1, 3)
         self._match_existing(ok, community, writable)
         progress(3, 3)

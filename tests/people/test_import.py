@@ -179,3 +179,23 @@ def test_undo_refused_after_later_edit(world, house_a):
         importing.undo_batch(batch, user)
     assert Resident.objects.count() == 1
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.COMMITTED
+
+
+def test_error_report_masks_numbers_and_keeps_line_numbers(world, house_a):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    user = world.users["community_worker"]
+    doc = id_number(seq="077")
+    bad = _wrong_check(doc)
+    batch = _preview(
+        world, user, [person(1), person(2, 证件号码=bad, 联系电话="13912345678", 工作单位="x" * 101)]
+    )
+    report = importing.error_report(batch, user)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(report)).get_sheet_by_index(0).to_python()
+    assert rows[0][0] == "原行号" and rows[0][-1] == "错误原因"
+    assert [r[0] for r in rows[1:] if r[0] != ""][:1] == [3]
+    dump = repr(rows)
+    assert bad not in dump and "13912345678" not in dump and bad[:6] in dump
+    assert ChangeLogEntry.objects.filter(action="export", note__contains=batch.batch_label).exists()
