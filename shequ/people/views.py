@@ -620,38 +620,65 @@ def structure(request):
         return _forbidden(request)
     focus = scope.focus_of(request)
     data = dashboard.structure(user, focus.code if focus else None)
+    # Two mirrored grids (the left axis inverted) so that both halves read as positive counts.
     pyramid = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"data": [_("男"), _("女")]},
-        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 32, "containLabel": True},
-        "xAxis": {"type": "value"},
-        "yAxis": {"type": "category", "data": data["age_labels"], "axisTick": {"show": False}},
+        "legend": {"top": 0, "data": [_("男"), _("女")]},
+        "grid": [
+            {"left": "2%", "width": "41%", "top": 32, "bottom": 24},
+            {"left": "57%", "width": "41%", "top": 32, "bottom": 24},
+        ],
+        "xAxis": [
+            {"type": "value", "gridIndex": 0, "inverse": True},
+            {"type": "value", "gridIndex": 1},
+        ],
+        "yAxis": [
+            {
+                "type": "category",
+                "gridIndex": 0,
+                "data": data["age_labels"],
+                "axisLabel": {"show": False},
+                "axisTick": {"show": False},
+                "position": "right",
+            },
+            {
+                "type": "category",
+                "gridIndex": 1,
+                "data": data["age_labels"],
+                "axisTick": {"show": False},
+                "axisLabel": {"margin": 30, "align": "center"},
+            },
+        ],
         "series": [
             {
                 "name": _("男"),
                 "type": "bar",
-                "stack": "p",
-                "data": [-v for v in data["male"]],
+                "xAxisIndex": 0,
+                "yAxisIndex": 0,
+                "data": data["male"],
                 "itemStyle": {"color": "#3b82f6"},
             },
             {
                 "name": _("女"),
                 "type": "bar",
-                "stack": "p",
+                "xAxisIndex": 1,
+                "yAxisIndex": 1,
                 "data": data["female"],
                 "itemStyle": {"color": "#ec4899"},
             },
         ],
     }
     residence = {
-        "tooltip": {"trigger": "item"},
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c}（{d}%）"},
         "legend": {"bottom": 0},
         "series": [
             {
                 "type": "pie",
-                "radius": ["40%", "68%"],
+                "radius": ["35%", "58%"],
+                "center": ["50%", "45%"],
                 "data": data["residence"],
-                "label": {"formatter": "{b}\n{c}（{d}%）"},
+                "label": {"formatter": "{b}\n{d}%"},
+                "avoidLabelOverlap": True,
             }
         ],
     }
