@@ -364,8 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "demo",
         help="载入演示数据并启动服务",
-        description="载入演示数据（江夏区区划、纸坊街道的社区、网格、楼栋、责任人、驻区单位和各角色演示账号），"
-        "已载入时不重复载入；随后启动服务，除非指定 --no-serve。",
+        description="载入演示数据（江夏区区划；纸坊街道四个社区的网格、楼栋、责任人、驻区单位；约 2.2 万名虚构居民"
+        "及其户、人群标签、走访和人口变动；各角色演示账号），已载入时不重复载入；随后启动服务，除非指定 --no-serve。",
     )
     serve_args(s)
     s.add_argument("--no-serve", action="store_true", help="只载入数据，不启动服务")

@@ -218,6 +218,12 @@ FIELD_KEYS = env(
 )  # "kid:base64key,kid:base64key" (first is active); else DATA_DIR/field_keys.json
 FIELD_KEY_FILE = DATA_DIR / "field_keys.json"
 
+# --- imports --------------------------------------------------------------------------------
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024  # one uploaded workbook
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# JSON bodies (e.g. visit photos sent as base64 through the API); uploaded files are not counted.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_MB", 30) * 1024 * 1024
+
 # --- background work ------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

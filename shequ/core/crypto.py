@@ -183,6 +183,30 @@ def decrypt(token: str) -> str:
     return ring.aead(kid).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], kid.encode()).decode()
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A file at rest (an uploaded workbook): "<kid>:" + nonce + ciphertext."""
+    ring = keyring()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return (
+        ring.active.encode()
+        + b":"
+        + nonce
+        + ring.aead(ring.active).encrypt(nonce, data, ring.active.encode())
+    )
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    kid, sep, body = bytes(blob).partition(b":")
+    if not sep:
+        raise ValueError("not a shequ ciphertext")
+    kid = kid.decode()
+    ring = keyring()
+    if kid not in ring.keys:
+        reset_keyring()
+        ring = keyring()
+    return ring.aead(kid).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], kid.encode())
+
+
 def key_id(token: str) -> str | None:
     return token.partition(":")[0] if token else None
 

@@ -21,9 +21,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shequ.core.crypto import encrypt_bytes
 from shequ.core.errors import ValidationFailed
 
-MAX_ERRORS_KEPT = 5000  # the error report regenerates every row's message; the batch keeps these
+MAX_ERRORS_KEPT = 5000  # rows with only a remark (every refused row is always kept)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _LIST_SPLIT = re.compile(r"[,，、;；\s]+")
@@ -213,7 +214,7 @@ def parse_phone(text: str, header: str = "") -> str:
 
 # --- reading a workbook -------------------------------------------------------------------------
 def max_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    return settings.IMPORT_MAX_BYTES
 
 
 def check_file(name: str, data: bytes) -> None:
@@ -252,9 +253,10 @@ def read_rows(data: bytes, columns: list[Column]):
             code="corrupt_file",
         ) from None
     wanted = {}
-    for c in columns:
-        for name in (c.header, *c.aliases):
-            wanted[normalize_header(str(name))] = c.key
+    with translation.override(settings.LANGUAGE_CODE):  # workbooks carry the Chinese headers
+        for c in columns:
+            for name in (c.header, *c.aliases):
+                wanted[normalize_header(str(name))] = c.key
     required = {c.key for c in columns if c.required}
     best_missing = None
     for sheet_name in wb.sheet_names:
@@ -423,8 +425,8 @@ def build_plan(batch, actor) -> tuple[Importer, Plan]:
     """Read the stored file, parse every row and let the importer decide each row's outcome."""
     cls = importer_for(batch.kind)
     importer = cls(batch, actor)
-    mapping, body = read_rows(bytes(batch.content), cls.columns)
-    limit = getattr(settings, "IMPORT_MAX_ROWS", 200_000)
+    mapping, body = read_rows(batch.data, cls.columns)
+    limit = settings.IMPORT_MAX_ROWS
     if len(body) > limit:
         raise ValidationFailed(
             _("文件有 %(n)d 行数据，单次最多导入 %(m)d 行，请拆分后分批导入。")
@@ -449,8 +451,10 @@ def summarise(batch, plan: Plan) -> None:
     batch.total_rows = len(plan.rows)
     batch.counts = plan.counts()
     kept = []
+    notes_kept = 0
     for r in plan.rows:
-        if (r.errors or r.warnings) and len(kept) < MAX_ERRORS_KEPT:
+        if r.errors or (r.warnings and notes_kept < MAX_ERRORS_KEPT):
+            notes_kept += not r.errors
             kept.append(
                 {
                     "row": r.line,
@@ -478,13 +482,13 @@ def error_report(batch, actor=None) -> bytes:
     from shequ.core.masking import mask
 
     cls = importer_for(batch.kind)
-    mapping, body = read_rows(bytes(batch.content), cls.columns)
+    mapping, body = read_rows(batch.data, cls.columns)
     by_line = {e["row"]: e for e in batch.errors}
     width = max((len(r) for _line, r in body), default=0)
     from python_calamine import CalamineWorkbook
 
     head = []
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(bytes(batch.content)))
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(batch.data))
     for sheet_name in wb.sheet_names:
         rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         if rows and body and len(rows) >= body[0][0] - 1:
@@ -511,6 +515,11 @@ def error_report(batch, actor=None) -> bytes:
 def template_bytes(cls: type[Importer]) -> bytes:
     """The blank workbook: headers (required ones marked), drop-downs for enumerations, text
     format for long numbers, an example row and an instructions sheet."""
+    with translation.override(settings.LANGUAGE_CODE):  # the workbook format is Chinese
+        return _template_bytes(cls)
+
+
+def _template_bytes(cls) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -575,7 +584,7 @@ def create_batch(actor, kind: str, scope_code: str, filename: str, data: bytes, 
         scope_code=scope_code,
         filename=filename[:200],
         size=len(data),
-        content=data,
+        content=encrypt_bytes(data),  # the workbook holds ID numbers: encrypted like the fields
         options=dict(options or {}),
         created_by=actor,
     )

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.roles import SECOND_FACTOR_ROLES, Role
@@ -278,7 +279,7 @@ class ImportStatus(models.TextChoices):
     COMMITTING = "committing", _("导入中")
     COMMITTED = "committed", _("已导入")
     DISCARDED = "discarded", _("已放弃")
-    UNDONE = "undone", _("已撤销")
+    UNDONE = "undone", pgettext_lazy("导入批次", "已撤销")
     FAILED = "failed", _("失败")
 
 
@@ -347,6 +348,13 @@ class ImportBatch(models.Model):
         from django.urls import reverse
 
         return reverse("core:import-detail", args=[self.pk])
+
+    @property
+    def data(self) -> bytes:
+        """The uploaded workbook (stored encrypted)."""
+        from shequ.core.crypto import decrypt_bytes
+
+        return decrypt_bytes(bytes(self.content))
 
     @property
     def batch_label(self) -> str:

@@ -3,6 +3,7 @@ The Chinese labels are what a clerk types into a workbook; the importer matches 
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocType(models.TextChoices):
@@ -104,8 +105,8 @@ class Relationship(models.TextChoices):
 
     HEAD = "02", _("户主")
     SPOUSE = "10", _("配偶")
-    SON = "20", _("子")
-    DAUGHTER = "30", _("女")
+    SON = "20", pgettext_lazy("家庭关系", "子")
+    DAUGHTER = "30", pgettext_lazy("家庭关系", "女")
     GRANDCHILD = "40", _("孙子女")
     PARENT = "50", _("父母")
     GRANDPARENT = "60", _("祖父母")

@@ -1,4 +1,5 @@
-"""The residents FilterSet, shared by the list page, its Excel export and the API."""
+"""The residents FilterSet, shared by the list page and its Excel export (the API takes codes
+rather than database ids and filters in people/api.py with the same search_q and tag_q)."""
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
@@ -18,10 +19,11 @@ def search_q(value: str) -> Q:
     if not v:
         return Q()
     q = Q(name__contains=v)
-    if len(v) >= 6 and v[:-1].isdigit():
+    if len(v) >= 5 and v.isalnum() and any(c.isdigit() for c in v):  # 身份证, passports, permits
         q |= Q(**lookup(Resident, "doc_number", v.upper()))
-    if v.isdigit() and 7 <= len(v) <= 12:
-        q |= Q(**lookup(Resident, "phone", v))
+    digits = v.replace("-", "").replace("+86", "")
+    if digits.isdigit() and 7 <= len(digits) <= 12:  # 138-1234-5678 finds 13812345678
+        q |= Q(**lookup(Resident, "phone", digits)) | Q(**lookup(Resident, "phone", v))
     return q
 
 

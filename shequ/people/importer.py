@@ -207,6 +207,10 @@ class ResidentImporter(Importer):
                     continue
                 v["_house"] = house
             else:
+                if not self.batch.options.get("create_missing", True):
+                    r.errors.append(_("地址在房屋库中不存在（导入时未选择自动新建）。"))
+                    r.outcome = Outcome.REJECTED
+                    continue
                 if grid is None:
                     r.errors.append(
                         _(
@@ -308,7 +312,11 @@ class ResidentImporter(Importer):
             if res is None:
                 r.outcome = Outcome.NEW
                 continue
-            if res.community_id != community.pk or res.status == Status.MOVED_OUT:
+            if res.community_id == community.pk and res.status == Status.MOVED_OUT:
+                r.outcome = Outcome.REJECTED
+                r.errors.append(_("该居民已从本社区迁出，请在其原记录上登记“迁入”，不要重复导入。"))
+                continue
+            if res.community_id != community.pk:
                 r.outcome = Outcome.CONFLICT
                 where = res.community.display_name
                 r.errors.append(
@@ -357,8 +365,7 @@ class ResidentImporter(Importer):
         community = OrgUnit.objects.get(code=self.batch.scope_code[:12])
         label = self.batch.batch_label
         accepted = plan.accepted()
-        create_missing = self.batch.options.get("create_missing", True)
-        houses = self._create_houses(community, accepted, create_missing, plan)
+        houses = self._create_houses(community, accepted, plan)
         accepted = plan.accepted()
         new_rows = [r for r in accepted if r.outcome == Outcome.NEW]
         upd_rows = [r for r in accepted if r.outcome == Outcome.UPDATED]
@@ -437,16 +444,10 @@ class ResidentImporter(Importer):
         self.progress(10, 10)
         return {"created": len(new_rows), "updated": updated, "houses_created": len(houses)}
 
-    def _create_houses(self, community, accepted, create_missing, plan):
+    def _create_houses(self, community, accepted, plan):
         """Buildings, units and houses the file names but the registry lacks, in three inserts."""
         wanted = sorted({r.values["_address"] for r in accepted if r.values.get("_house") is None})
         if not wanted:
-            return {}
-        if not create_missing:
-            for r in accepted:
-                if r.values.get("_house") is None:
-                    r.outcome = Outcome.REJECTED
-                    r.errors.append(_("地址在房屋库中不存在（导入时未选择自动新建）。"))
             return {}
         grid = Grid.objects.get(pk=plan.extra["grid"])
         now = timezone.now()
@@ -673,6 +674,7 @@ def _touched_since(batch, ids) -> list[str]:
             )
             .exclude(batch=label)
             .exclude(batch__in=undone)
+            .exclude(action__in=["reveal", "export"])  # looking is not changing
             .values_list("object_id", flat=True)
         )
         hits += [int(p) for p in edited[:5]]

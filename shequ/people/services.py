@@ -47,6 +47,20 @@ PHOTO_MAX_BYTES = 8 * 1024 * 1024
 
 
 # --- documents ----------------------------------------------------------------------------------
+def check_phone(phone) -> str:
+    """A mobile or landline number, normalised; '' when none is given."""
+    from shequ.core.validators import normalize_phone, validate_phone
+
+    value = normalize_phone(phone or "")
+    if not value:
+        return ""
+    try:
+        validate_phone(value)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], details={"phone": exc.messages}) from None
+    return value
+
+
 def check_document(doc_type: str, number: str, *, gender: str | None = None, birth_date=None) -> dict:
     """Normalise a document number; for a 身份证 derive gender and birth date and check any given
     ones against it. Returns the fields to set; raises ValidationFailed with the reason."""
@@ -146,6 +160,8 @@ def register_resident(
     house = _house_in(
         actor, community, data.pop("house_id", None) or getattr(data.pop("house", None), "pk", None)
     )
+    if "phone" in data:
+        data["phone"] = check_phone(data["phone"])
     data.update(
         check_document(
             data.get("doc_type") or DocType.ID_CARD,
@@ -194,6 +210,8 @@ def update_resident(actor, pk, changes: dict, *, expected_version=None, note="")
         )
     current = services.get_visible(Resident, actor, pk)
     changes = dict(changes)
+    if "phone" in changes:
+        changes["phone"] = check_phone(changes["phone"])
     if "doc_number" in changes or "gender" in changes or "birth_date" in changes or "doc_type" in changes:
         doc_type = changes.get("doc_type", current.doc_type)
         fixed = check_document(
@@ -547,6 +565,8 @@ def request_transfer(actor, *, doc_number: str, to_community_code: str, to_house
         raise NotFound(_("没有找到该证件号码的登记，可直接新建。"))
     if existing.community_id == community.pk:
         raise Conflict(_("该居民已在本社区登记。"))
+    if existing.status == Status.DECEASED:
+        raise Conflict(_("该证件号码的登记人已登记死亡，不能迁入。请核对证件号码。"))
     if Transfer.objects.filter(resident=existing, status=TransferStatus.PENDING).exists():
         raise Conflict(_("该居民已有一条待确认的迁移申请，请勿重复提交。"), code="duplicate_transfer")
     t = Transfer.objects.create(
@@ -645,6 +665,14 @@ def save_tag_definition(actor, *, pk=None, **fields):
     except ValidationError as exc:
         raise ValidationFailed.from_django(exc) from None
     tag.save()
+    if before is not None and (
+        before.get("visit_interval_days") != tag.visit_interval_days or before.get("active") != tag.active
+    ):
+        # Everyone carrying the tag gets their due date recomputed under the new policy.
+        for rid in (
+            ResidentTag.objects.filter(tag_key=tag.key).values_list("resident_id", flat=True).distinct()
+        ):
+            refresh_visit_policy(Resident.objects.get(pk=rid))
     changelog.record(
         actor,
         Action.CREATE if before is None else Action.UPDATE,

@@ -189,7 +189,7 @@ class ResidentDetailView(ScopedDetailView):
         }
 
 
-def _houses_for(user, community_code=None, limit=2000):
+def _houses_for(user, community_code=None, limit=8000):
     qs = House.objects.visible_to(user).order_by("address")
     if community_code:
         qs = qs.within(community_code)
@@ -214,21 +214,24 @@ class ResidentCreateView(ServiceFormView):
     perm = "people.manage_resident"
 
     def setup_objects(self):
-        self.community = None
         code = self.request.GET.get("community") or self.request.POST.get("community")
         choices = _manage_communities(self.request.user)
-        self.community = next(
-            (c for c in choices if c.code == code), choices[0] if len(choices) == 1 else None
-        )
-        if self.community is None and choices:
-            self.community = choices[0]
+        self.community = next((c for c in choices if c.code == code), choices[0] if choices else None)
 
-    def perm_code(self):
-        return self.community.code if self.community else None
+    def _check_perm(self):
+        # A grid worker holds the permission for their grid only: the form offers that grid's houses
+        # and the service checks the chosen house.
+        if self.community is None:
+            return render(
+                self.request,
+                "core/error.html",
+                {"status": 403, "message": _("您没有执行此操作的权限，请联系上级管理员开通。")},
+                status=403,
+            )
+        return None
 
     def get_form_kwargs(self):
-        houses = _houses_for(self.request.user, self.community.code if self.community else None)
-        return {"houses": houses}
+        return {"houses": _houses_for(self.request.user, self.community.code)}
 
     def initial(self):
         h = self.request.GET.get("house")
@@ -468,6 +471,7 @@ class HouseholdListView(ScopedListView):
             super()
             .base_queryset()
             .annotate(n_members=Count("members", filter=Q(members__status=Status.ACTIVE)))
+            .order_by("scope_code", "id")
         )
 
 
@@ -770,7 +774,7 @@ def transfer_from_import(request, batch, line):
     if b is None:
         raise Http404()
     back = b.get_absolute_url()
-    mapping, body = importing.read_rows(bytes(b.content), ResidentImporter.columns)
+    mapping, body = importing.read_rows(b.data, ResidentImporter.columns)
     raw = next((r for ln, r in body if ln == line), None)
     if raw is None:
         raise Http404()
@@ -856,7 +860,13 @@ def tag_list(request):
         require(request.user, "people.manage_tags")
     except DomainError:
         return _forbidden(request)
-    return render(request, "people/tags.html", {"tags": TagDefinition.objects.all()})
+    from shequ.core.roles import Role
+
+    names = dict(Role.choices)
+    tags = list(TagDefinition.objects.all())
+    for t in tags:
+        t.role_names = "、".join(str(names.get(r, r)) for r in t.granted_roles)
+    return render(request, "people/tags.html", {"tags": tags})
 
 
 class TagEditView(ServiceFormView):

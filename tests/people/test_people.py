@@ -348,3 +348,71 @@ def test_cli_import_prints_a_json_summary(world, house_a, tmp_path, capsys):
     assert out["committed"] and out["totals"]["new"] == 1 and out["totals"]["rejected"] == 1
     assert out["rejected"][0]["row"] == 3 and "18 位" in out["rejected"][0]["reasons"][0]
     assert Resident.objects.count() == 1
+
+
+def test_fixes_around_registration_and_transfer(world, house_a):
+    lead = world.users["community_lead"]
+    with pytest.raises(ValidationFailed) as exc:
+        services.register_resident(lead, _data(phone="abc-123"), community_code=world.a.code)
+    assert "电话" in exc.value.message
+    r = services.register_resident(lead, _data(phone="138 1234 5678"), community_code=world.a.code)
+    assert r.phone == "13812345678"
+    body = world.client(world.users["community_worker"]).get("/people/residents/", {"q": "138-1234-5678"})
+    assert r.name in body.content.decode()
+    dead = make_resident(world, "b", status=Status.DECEASED)
+    with pytest.raises(Conflict):
+        services.request_transfer(lead, doc_number=dead.doc_number, to_community_code=world.a.code)
+    # A grid worker registers residents in their own grid.
+    assert world.client(world.users["grid_worker"]).get("/people/residents/new/").status_code == 200
+
+
+def test_uploaded_workbook_is_encrypted_at_rest(world, house_a):
+    user = world.users["community_worker"]
+    doc = id_number(birth="19720808", seq="555")
+    batch = importing.create_batch(
+        user, "people.residents", world.a.code, "x.xlsx", workbook([person(1, 证件号码=doc)])
+    )
+    raw = bytes(ImportBatch.objects.get(pk=batch.pk).content)
+    assert not raw.startswith(b"PK") and b"<sheetData" not in raw
+    assert batch.data.startswith(b"PK")
+
+
+def test_looking_at_a_number_does_not_block_undo(world, house_a):
+    from shequ.core import accounts
+
+    user = world.users["community_lead"]
+    batch = importing.create_batch(user, "people.residents", world.a.code, "x.xlsx", workbook([person(1)]))
+    importing.commit_batch(batch, user)
+    r = Resident.objects.get()
+    accounts.reveal(user, Resident, r.pk, "phone", "电话回访")
+    importing.undo_batch(batch, user)
+    assert not Resident.objects.exists()
+
+
+def test_missing_addresses_not_created_means_those_rows_are_refused(world, house_a):
+    user = world.users["community_worker"]
+    rows = [person(1), person(2, 楼栋="99栋", 房号="9901")]
+    batch = importing.create_batch(
+        user, "people.residents", world.a.code, "x.xlsx", workbook(rows), {"create_missing": False}
+    )
+    with pytest.raises(ValidationFailed):
+        importing.commit_batch(batch, user, valid_only=False)
+    assert not Resident.objects.exists()
+    batch = importing.create_batch(
+        user, "people.residents", world.a.code, "x.xlsx", workbook(rows), {"create_missing": False}
+    )
+    result = importing.commit_batch(batch, user)
+    assert result["created"] == 1 and result["rejected"] == 1
+
+
+def test_moved_out_of_this_community_is_not_a_transfer(world, house_a):
+    lead = world.users["community_lead"]
+    r = make_resident(world, "a")
+    services.record_event(lead, r.pk, EventKind.MOVE_OUT)
+    batch = importing.create_batch(
+        lead, "people.residents", world.a.code, "x.xlsx", workbook([person(1, 证件号码=r.doc_number)])
+    )
+    importing.validate_batch(batch, lead)
+    batch.refresh_from_db()
+    assert batch.counts["rejected"] == 1 and "原记录" in batch.errors[0]["messages"][0]
+    assert "action" not in batch.errors[0]
