@@ -218,6 +218,9 @@ FIELD_KEYS = env(
 )  # "kid:base64key,kid:base64key" (first is active); else DATA_DIR/field_keys.json
 FIELD_KEY_FILE = DATA_DIR / "field_keys.json"
 
+# django-filter's empty choice ("---------" by default) in every list's drop-downs.
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+
 # --- imports --------------------------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024  # one uploaded workbook
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)

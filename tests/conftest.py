@@ -35,3 +35,25 @@ def _eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = old
+
+
+@pytest.fixture(autouse=True)
+def _seeded_reference_data(request, django_db_blocker):
+    """What the migrations seed (default tag definitions, the holiday calendar) is gone after a
+    transactional test's flush; put it back before a test that uses the database."""
+    uses_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if uses_db or request.node.get_closest_marker("django_db"):
+        from shequ.people.models import TagDefinition
+
+        with django_db_blocker.unblock():
+            if not TagDefinition.objects.exists():
+                import importlib
+
+                from django.apps import apps
+
+                for module in (
+                    "shequ.people.migrations.0002_seed_tags",
+                    "shequ.core.migrations.0004_seed_calendar",
+                ):
+                    importlib.import_module(module).seed(apps, None)
+    yield

@@ -359,6 +359,8 @@ class Plan:
 class Importer:
     """Subclass per kind of workbook and register it with `register_importer`."""
 
+    do_not_call_in_templates = True  # templates read importer.title from the class
+
     kind = ""
     title = ""
     perm = ""  # the permission needed over the batch's scope

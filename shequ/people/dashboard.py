@@ -62,7 +62,7 @@ def structure(user, focus_code=None) -> dict:
         "age_labels": labels,
         "male": [male[i] for i in range(len(labels))],
         "female": [female[i] for i in range(len(labels))],
-        "residence": [{"name": str(ResidenceType(k).label), "value": v} for k, v in rtypes.items()],
+        "residence": [{"key": k, "name": str(ResidenceType(k).label), "value": v} for k, v in rtypes.items()],
         "tags": [{"name": n, "value": v} for n, v in tag_counts],
         "elderly": elderly,
         "elderly_ratio": round(100 * elderly / total, 1) if total else 0,

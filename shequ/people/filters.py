@@ -63,6 +63,8 @@ class ResidentFilter(ScopedFilterSet):
         user = getattr(request, "user", None)
         self._tags = {t.code: t for t in visible_tags(user)} if user else {}
         self.filters["tag"].extra["choices"] = [(c, t.name) for c, t in self._tags.items()]
+        if "grid" in self.filters and self.filters["grid"].queryset.count() <= 1:
+            del self.filters["grid"]  # a grid worker's one grid: nothing to choose
         grid = (data or {}).get("grid")
         if grid and str(grid).isdigit():
             self.filters["building"].queryset = Building.objects.visible_to(user).filter(grid_id=grid)

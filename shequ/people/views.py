@@ -20,6 +20,7 @@ from shequ.core.generic import Column, ScopedDetailView, ScopedListView, Service
 from shequ.core.masking import mask
 from shequ.core.models import Attachment, ImportBatch
 from shequ.core.roles import roles_with
+from shequ.core.scope import prefix_q
 from shequ.core.services import get_visible, require
 from shequ.org.models import Grid, House, OrgUnit
 from shequ.people import dashboard, filters, forms, services
@@ -48,6 +49,16 @@ def _domain_error(request, exc: DomainError, back: str):
     return render(
         request, "core/error.html", {"status": status, "message": exc.message, "back": back}, status=status
     )
+
+
+# One colour per residence type on every chart, whatever order the data comes in.
+RESIDENCE_COLORS = {
+    "registered": "#2563eb",
+    "separated": "#0891b2",
+    "non_registered": "#f59e0b",
+    "floating": "#dc2626",
+    "foreign": "#7c3aed",
+}
 
 
 def tags_by_resident(user, residents) -> dict[int, list]:
@@ -624,7 +635,9 @@ def structure(request):
         return _forbidden(request)
     focus = scope.focus_of(request)
     data = dashboard.structure(user, focus.code if focus else None)
-    # Two mirrored grids (the left axis inverted) so that both halves read as positive counts.
+    # Two mirrored grids (the left axis inverted) so that both halves read as positive counts, on
+    # one scale so that the halves compare.
+    scale = max(data["male"] + data["female"] + [1])
     pyramid = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0, "data": [_("男"), _("女")]},
@@ -633,8 +646,8 @@ def structure(request):
             {"left": "57%", "width": "41%", "top": 32, "bottom": 24},
         ],
         "xAxis": [
-            {"type": "value", "gridIndex": 0, "inverse": True},
-            {"type": "value", "gridIndex": 1},
+            {"type": "value", "gridIndex": 0, "inverse": True, "max": scale},
+            {"type": "value", "gridIndex": 1, "max": scale},
         ],
         "yAxis": [
             {
@@ -680,13 +693,16 @@ def structure(request):
                 "type": "pie",
                 "radius": ["35%", "58%"],
                 "center": ["50%", "45%"],
-                "data": data["residence"],
-                "label": {"formatter": "{b}\n{d}%"},
+                "data": [
+                    {**d, "itemStyle": {"color": RESIDENCE_COLORS.get(d["key"], "#94a3b8")}}
+                    for d in data["residence"]
+                ],
+                "label": {"formatter": "{b}\n{d}%", "alignTo": "edge", "edgeDistance": 6, "minMargin": 4},
                 "avoidLabelOverlap": True,
             }
         ],
     }
-    tag_rows = sorted(data["tags"], key=lambda t: t["value"])
+    tag_rows = sorted((t for t in data["tags"] if t["value"]), key=lambda t: t["value"])
     tags = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 24, "bottom": 8, "top": 8, "containLabel": True},
@@ -717,13 +733,21 @@ def structure(request):
 
 # --- import ------------------------------------------------------------------------------------
 def _import_targets(user) -> list[tuple[str, str]]:
-    """Where the user may import: whole communities, or a grid worker's own grid."""
+    """Where the user may import: whole communities they cover, or a grid worker's own grid."""
     roots = scope.scope_codes(user, roles_with("people.import_residents"))
-    out = [(c.code, c.display_name) for c in _manage_communities(user, "people.import_residents")]
-    if roots is not None:
-        for g in Grid.objects.filter(code__in=[r for r in roots if len(r) > 12]).select_related("community"):
-            if not any(code == g.code[:12] for code, _label in out):
-                out.append((g.code, f"{g.community.display_name} · {g.name}"))
+    communities = OrgUnit.objects.filter(level="community").order_by("code")
+    if roots is None:
+        return [(c.code, c.display_name) for c in communities]
+    out = [
+        (c.code, c.display_name)
+        for c in communities.filter(prefix_q("code", [r for r in roots if len(r) <= 12]))
+    ]
+    grids = Grid.objects.filter(code__in=[r for r in roots if len(r) > 12]).select_related("community")
+    out += [
+        (g.code, f"{g.community.display_name} · {g.name}")
+        for g in grids
+        if not any(g.code.startswith(c) for c, _l in out)
+    ]
     return out
 
 

@@ -190,3 +190,29 @@ def new_tab(browser, live_server):
 @pytest.fixture
 def tab(new_tab) -> Tab:
     return new_tab()
+
+
+PEOPLE_PER_COMMUNITY = 400  # the demo's 5,000–7,000 per community would take far longer to load
+
+
+@pytest.fixture
+def demo_data(transactional_db, monkeypatch):
+    """The org demo (as test_walkthrough loads it), with a few hundred residents per community.
+
+    (tests/conftest.py puts back what the migrations seeded after every flush.)"""
+    from shequ.org import demo as org_demo
+    from shequ.people import demo as people_demo
+    from shequ.people.models import Resident, TagDefinition
+
+    assert TagDefinition.objects.filter(code="living_alone").exists()
+    monkeypatch.setattr(
+        org_demo,
+        "_load_people",
+        lambda seed, echo: people_demo.load(
+            seed=seed,
+            echo=echo,
+            targets={code: PEOPLE_PER_COMMUNITY for code, *_rest in org_demo.COMMUNITIES},
+        ),
+    )
+    org_demo.load(echo=lambda *a: None)
+    assert Resident.objects.filter(community__code=org_demo.COMMUNITIES[0][0]).count() >= PEOPLE_PER_COMMUNITY

@@ -160,11 +160,6 @@ def test_administrator_enrols_totp_and_lands_on_dashboard(world, tab):
     t.assert_clean("org tree")
 
 
-@pytest.fixture
-def demo_data(transactional_db):
-    demo.load(echo=lambda *a: None)
-
-
 def _wait_for_polygons(t, map_selector: str, n: int):
     t.page.wait_for_function(
         "([sel, n]) => document.querySelectorAll(sel + ' path.leaflet-interactive').length >= n",

@@ -10,6 +10,8 @@ register = template.Library()
 def bs(field):
     """Render a bound field with the Bootstrap class its widget needs."""
     w = field.field.widget
+    if isinstance(w, forms.RadioSelect):  # also CheckboxSelectMultiple: a row of toggle buttons
+        return _choice_buttons(field)
     if isinstance(w, (forms.CheckboxInput,)):
         css = "form-check-input"
     elif isinstance(w, (forms.Select, forms.SelectMultiple)):
@@ -21,6 +23,34 @@ def bs(field):
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css, **({"aria-invalid": "true"} if field.errors else {})})
+
+
+def _choice_buttons(field):
+    from django.utils.html import format_html, format_html_join
+
+    kind = "checkbox" if isinstance(field.field.widget, forms.CheckboxSelectMultiple) else "radio"
+    items = []
+    for sub in field.subwidgets:
+        d = sub.data
+        items.append(
+            (
+                kind,
+                d["name"],
+                d["attrs"]["id"],
+                d["value"],
+                " checked" if d["selected"] else "",
+                d["attrs"]["id"],
+                d["label"],
+            )
+        )
+    inner = format_html_join(
+        "",
+        '<input type="{}" class="btn-check" name="{}" id="{}" value="{}" autocomplete="off"{}>'
+        '<label class="btn btn-outline-primary btn-sm" for="{}">{}</label>',
+        items,
+    )
+    invalid = " is-invalid" if field.errors else ""
+    return format_html('<div class="d-flex flex-wrap gap-2{}" role="group">{}</div>', invalid, inner)
 
 
 @register.filter
