@@ -1,4 +1,5 @@
-"""Multi-row INSERT/UPDATE through the DB-API's executemany, for imports of 100,000 rows.
+"""Multi-row INSERT (COPY on PostgreSQL, executemany on SQLite) and UPDATE, for imports of
+100,000 rows.
 
 Django's bulk_create prepares every value through the field machinery and, on SQLite, splits a
 batch into ~30-row statements (999 parameters); for a wide table that is most of an import's
@@ -89,6 +90,15 @@ def insert(model, names: list[str], rows) -> int:
     n = 0
     batch = []
     with connection.cursor() as cur:
+        raw = getattr(cur, "cursor", None)
+        if connection.vendor == "postgresql" and hasattr(raw, "copy"):
+            # PostgreSQL: COPY streams the rows in one statement (psycopg 3), several times faster
+            # than an INSERT per row even when pipelined.
+            with raw.copy(f"COPY {table} ({col_sql}) FROM STDIN") as copy:  # noqa: S608 - model names
+                for row in rows:
+                    copy.write_row(ready(row))
+                    n += 1
+            return n
         for row in rows:
             batch.append(ready(row))
             if len(batch) >= CHUNK:

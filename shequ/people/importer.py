@@ -419,14 +419,12 @@ class ResidentImporter(Importer):
         ctx = context.current()
         actor = self.actor
         tag_rows, event_rows, log_rows = [], [], []
-        note = _("批量导入建档")
         log_note = _("批量导入")
         for r in new_rows:
             v = r.values
             rid = ids[v["_doc_index"]]
             for t in v["tags"]:
                 tag_rows.append((rid, t.key, "", today, None, "", now))
-            event_rows.append((rid, EventKind.REGISTER, today, "{}", note, actor.pk, label, now))
             log_rows.append((
                 now, actor.pk, actor.username, ctx.ip, ctx.request_id, ctx.channel, Action.CREATE, ct, str(rid),
                 v["name"][:200], v["_house"].scope_code, None, _after(v, v["_house"].scope_code), "[]", log_note, label,
@@ -531,7 +529,7 @@ class ResidentImporter(Importer):
         now = timezone.now()
         records, new_tags = [], []
         for r in rows:
-            res = Resident.objects.select_for_update().select_related("house").get(pk=r.target.pk)
+            res = Resident.objects.select_for_update(of=("self",)).select_related("house").get(pk=r.target.pk)
             before, snap = _raw(res), _snap(res)
             changes = dict(r.extra["changes"])
             house = HouseRef(res.house_id, res.house.scope_code, res.house.address) if res.house_id else None

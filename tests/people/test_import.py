@@ -6,7 +6,7 @@ from shequ.core import importing
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shequ.core.models import ChangeLogEntry, ImportBatch, ImportStatus
 from shequ.org.models import House
-from shequ.people.models import PopulationEvent, Resident, ResidentTag
+from shequ.people.models import Resident, ResidentTag
 from tests.people.conftest import HEADERS, id_number, person, workbook
 
 KIND = "people.residents"
@@ -45,7 +45,6 @@ def test_preview_counts_and_reasons_then_commit_valid_rows(world, house_a):
     result = importing.commit_batch(batch, user)
     assert result["created"] == 2
     assert Resident.objects.filter(community=world.a).count() == 2
-    assert PopulationEvent.objects.filter(kind="register").count() == 2
     assert ChangeLogEntry.objects.filter(batch=batch.batch_label, action="create").count() == 2
 
 
