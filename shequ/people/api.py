@@ -21,7 +21,6 @@ from ninja.pagination import paginate
 
 from shequ.core import registry, scope
 from shequ.core.api import ErrorOut, Pagination
-from shequ.core.crypto import lookup
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.masking import mask
 from shequ.core.models import Attachment
@@ -31,6 +30,7 @@ from shequ.org.models import House, HouseUse, OrgUnit, short_name
 from shequ.people import dashboard, services
 from shequ.people.choices import PARTY, EventKind, ResidenceType
 from shequ.people.choices import Status as PersonStatus
+from shequ.people.filters import search_q, tag_q
 from shequ.people.models import (
     Household,
     PopulationEvent,
@@ -333,17 +333,9 @@ def _filter_residents(qs, user, p: ResidentQuery):
         qs = qs.filter(birth_date__gt=years_ago(p.age_max + 1))
     if p.tag:
         tag = _visible_tag(user, p.tag)
-        if tag.derived:
-            qs = qs.filter(tag.derived_q())
-        else:
-            qs = qs.filter(
-                Exists(ResidentTag.objects.current().filter(resident=OuterRef("pk"), tag_key=tag.key))
-            )
-    q = "".join((p.q or "").split())
-    if q:
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(**lookup(Resident, "doc_number", q)) | Q(**lookup(Resident, "phone", q))
-        )
+        qs = qs.filter(tag_q(tag))  # derived tags by rule, recorded ones by keyed hash
+    if p.q:
+        qs = qs.filter(search_q(p.q))  # the list page's search: name fragment, or a number by index
     return qs
 
 

@@ -18,8 +18,12 @@ def search_q(value: str) -> Q:
     v = "".join((value or "").split())
     if not v:
         return Q()
-    q = Q(name__contains=v)
-    if len(v) >= 5 and v.isalnum() and any(c.isdigit() for c in v):  # 身份证, passports, permits
+    if not any(c.isdigit() for c in v):
+        return Q(name__contains=v)
+    # Digits mean a number, never a name: only the blind indexes, so that the lookup is an index
+    # probe (an OR with the name's LIKE would scan the scope: 0.5 s at a million rows).
+    q = Q(pk__in=[])
+    if len(v) >= 5 and v.isalnum():  # 身份证, passports, permits
         q |= Q(**lookup(Resident, "doc_number", v.upper()))
     digits = v.replace("-", "").replace("+86", "")
     if digits.isdigit() and 7 <= len(digits) <= 12:  # 138-1234-5678 finds 13812345678
