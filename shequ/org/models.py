@@ -306,6 +306,11 @@ class House(ScopedModel):
         self.address = self.address_of(self.unit.address, self.number)
         super().save(*args, **kwargs)
 
+    @property
+    def room(self) -> str:
+        """801 → 801室 (addresses are Chinese in every interface language)."""
+        return self.address_of("", self.number)
+
     @staticmethod
     def address_of(unit_address: str, number: str) -> str:
         """宁安小区3栋1单元 + 301 → 宁安小区3栋1单元301室 (also used by bulk imports)."""

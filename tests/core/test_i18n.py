@@ -77,6 +77,8 @@ def test_compiled_catalog_matches_po():
         if "msgid_plural" in e:
             assert compiled.ngettext(e["msgid"], e["msgid_plural"], 1) == e["msgstr"][0], e["msgid"]
             assert compiled.ngettext(e["msgid"], e["msgid_plural"], 2) == e["msgstr"][1], e["msgid"]
+        elif "msgctxt" in e:
+            assert compiled.pgettext(e["msgctxt"], e["msgid"]) == e["msgstr"][0], e["msgid"]
         else:
             assert compiled.gettext(e["msgid"]) == e["msgstr"][0], e["msgid"]
 
