@@ -1,0 +1,838 @@
+#!/usr/bin/env python
+"""Hand-run benchmark of the residents Excel import at 100,000 rows (not a pytest test).
+
+Builds a fresh database (SQLite in a temp SHEQU_DATA_DIR and/or a throw-away PostgreSQL database),
+generates one realistic workbook with shequ.people.synth, then measures, each in its own
+subprocess started from the same freshly restored database so that its peak RSS is its own:
+
+  ours     `shequ residents import FILE --community 420115001001 --commit` (the CLI, end to end)
+  floor    python-calamine read + one raw executemany INSERT of the same rows into people_resident
+           (plaintext, no validation, no encryption, no blind index, nothing else written)
+  i-e      django-import-export's default import (ModelResource + tablib/openpyxl Dataset,
+           resource.import_data(dataset, dry_run=False)), on 10,000 rows and extrapolated when the
+           full file would take more than ~10 minutes
+  phases   the engine functions called directly (read / parse / plan / apply / commit), with the
+           apply split by table and the time spent in encryption and HMAC
+
+See bench/README.md.
+
+    .venv/bin/python bench/bench_import.py                          # 100,000 rows, SQLite and PostgreSQL
+    .venv/bin/python bench/bench_import.py --rows 20000 --db sqlite
+    .venv/bin/python bench/bench_import.py --db postgres --ie-rows 10000
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+COMMUNITY = "420115001001"
+ADMIN = "bench_admin"
+PG_BASE = "postgres://postgres@127.0.0.1:5432/"
+TARGET_SECONDS, TARGET_MB, TARGET_FLOOR_RATIO, TARGET_IE_RATIO = 15.0, 1024, 3.0, 10.0
+FLOOR_CHUNK = 5000
+IE_FULL_LIMIT_S = 600  # above this predicted time, import-export is run on the pilot only
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rows", type=int, default=100_000, help="rows in the workbook (default 100,000)")
+    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    p.add_argument(
+        "--ie-rows",
+        default="auto",
+        help="rows for django-import-export: 'auto' (a 10,000-row pilot; the full file only if it is "
+        "predicted to take under 10 minutes), 'skip', or a number",
+    )
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--no-phases", dest="phases", action="store_false", help="skip the phase breakdown run")
+    p.add_argument("--keep", action="store_true", help="keep the temp dir and the PostgreSQL databases")
+    p.add_argument("--out", help="also write the report to this file")
+    p.add_argument("--step", help=argparse.SUPPRESS)  # internal: run one step in this process
+    p.add_argument("--file", help=argparse.SUPPRESS)
+    p.add_argument("--subset", help=argparse.SUPPRESS)
+    p.add_argument("--subset-rows", type=int, default=10_000, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+# === steps: each runs in a fresh subprocess and prints one JSON line =============================
+
+
+def _django():
+    os.environ["DJANGO_SETTINGS_MODULE"] = "shequ.settings"
+    import django
+
+    django.setup()
+
+
+def _rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _community():
+    from shequ.org.models import OrgUnit
+
+    return OrgUnit.objects.get(code=COMMUNITY)
+
+
+def _counts() -> dict:
+    from shequ.core.models import ChangeLogEntry
+    from shequ.org.models import House
+    from shequ.people.models import Household, PopulationEvent, Resident, ResidentTag
+
+    return {
+        "residents": Resident.objects.count(),
+        "houses": House.objects.count(),
+        "households": Household.objects.count(),
+        "tags": ResidentTag.objects.count(),
+        "events": PopulationEvent.objects.count(),
+        "changelog": ChangeLogEntry.objects.count(),
+    }
+
+
+def step_setup(args) -> dict:
+    """Migrate, import the 420115 divisions, one sysadmin, one grid for the community."""
+    t0 = time.perf_counter()
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    t_migrate = time.perf_counter() - t0
+    from shequ.core.roles import Role
+    from shequ.core.testing.world import make_user, square
+    from shequ.org.models import Grid
+    from shequ.org.services import import_divisions
+
+    result = import_divisions(None, "420115")
+    make_user(ADMIN, Role.SYSADMIN)
+    c = _community()
+    Grid.objects.create(
+        community=c, code=f"{c.code}001", name=f"{c.name}第一网格", boundary=square(114.31, 30.35, 0.01)
+    )
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return {
+        "migrate_s": t_migrate,
+        "total_s": time.perf_counter() - t0,
+        "divisions": result.as_dict().get("created"),
+    }
+
+
+def step_generate(args) -> dict:
+    """The workbook (timed apart from any import) and a subset of its first rows for the pilot."""
+    _django()
+    from python_calamine import CalamineWorkbook
+
+    from shequ.people import synth
+
+    info = synth.generate_workbook(args.rows, COMMUNITY, args.seed, args.file)
+    out = {"rows": info["rows"], "generate_s": info["generate_s"], "total_s": info["total_s"]}
+    out["bytes"] = os.path.getsize(args.file)
+    if args.subset:
+        t0 = time.perf_counter()
+        sheet = CalamineWorkbook.from_path(args.file).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        rows = [list(r) for r in sheet[1 : args.subset_rows + 1]]
+        # calamine hands back whole numbers in number cells as floats; the writer keeps them.
+        synth.write_workbook(args.subset, rows, engine="fast")
+        out["subset_rows"] = len(rows)
+        out["subset_s"] = time.perf_counter() - t0
+    return out
+
+
+def step_floor(args) -> dict:
+    """The honest fastest simple path: calamine, a header map, a dict per enumeration (the column
+    is varchar(2) on PostgreSQL, so a label would not fit), one executemany. Plaintext."""
+    t0 = time.perf_counter()
+    _django()
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from python_calamine import CalamineWorkbook
+
+    from shequ.people.importer import ResidentImporter
+
+    t_setup = time.perf_counter() - t0
+    community = _community()
+    cols = ResidentImporter.columns
+    t1 = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(args.file).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    t_read = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    head = [str(h) for h in sheet[0]]
+    at = {c.key: head.index(str(c.header)) for c in cols}
+    lookups = {c.key: c.lookup() for c in cols if c.kind == "choice"}
+    now = timezone.now()
+    sqlite = connection.vendor == "sqlite"
+    stamp = now.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ") if sqlite else now
+
+    text = ("name", "doc_number", "phone", "registered_address", "work_unit", "remarks")
+    choice = ("doc_type", "gender", "ethnicity", "education", "political_status", "marital_status",
+              "residence_type", "employment", "relationship")  # fmt: skip
+    dates = ("birth_date", "move_in_date")
+    defaults = {"doc_type": "id_card", "gender": "unknown", "residence_type": "registered"}
+    names = ["scope_code", "created_at", "updated_at", "version", "community_id", "status", "doc_index",
+             "phone_index", *text, *choice, *dates]  # fmt: skip
+    fixed = (community.code, stamp, stamp, 1, community.pk, "active", "", "")
+    ti = [at[k] for k in text]
+    ci = [(at[k], lookups[k], defaults.get(k, "")) for k in choice]
+    di = [at[k] for k in dates]
+
+    def cell(v):
+        if v is None or v == "":
+            return ""
+        return v if type(v) is str else str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+    def day(v):
+        if v == "" or v is None:
+            return None
+        if isinstance(v, dt.date):
+            return v.isoformat() if sqlite else v
+        return v  # text as typed: the database parses 2024-01-02, 2024/1/2 and 20240102
+
+    rows = []
+    for r in sheet[1:]:
+        rows.append(
+            fixed
+            + tuple(cell(r[i]) for i in ti)
+            + tuple(table.get(r[i], d) if r[i] else d for i, table, d in ci)
+            + tuple(day(r[i]) for i in di)
+        )
+    t_build = time.perf_counter() - t1
+    del sheet
+    qn = connection.ops.quote_name
+    sql = f"INSERT INTO people_resident ({', '.join(qn(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+    t1 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        # Chunks of 5,000: on PostgreSQL one executemany of 100,000 rows is ~2x slower than
+        # chunks (psycopg pipelines every row of the call); on SQLite it makes no difference.
+        for i in range(0, len(rows), FLOOR_CHUNK):
+            cur.executemany(sql, rows[i : i + FLOOR_CHUNK])
+    t_insert = time.perf_counter() - t1
+    return {
+        "rows": len(rows),
+        "setup_s": t_setup,
+        "read_s": t_read,
+        "build_s": t_build,
+        "insert_s": t_insert,
+        "work_s": t_read + t_build + t_insert,
+        "columns": len(names),
+        "counts": _counts(),
+        "rss_mb": _rss_mb(),
+    }
+
+
+def _ie_resource():
+    from import_export import fields, resources, widgets
+
+    from shequ.people.importer import ResidentImporter
+    from shequ.people.models import Resident
+
+    community = _community()
+    by_key = {c.key: c for c in ResidentImporter.columns}
+
+    class LabelWidget(widgets.CharWidget):
+        """Chinese label → stored value (what a project adds for a choices column)."""
+
+        def __init__(self, column, default=""):
+            super().__init__()
+            self.table, self.default = column.lookup(), default
+
+        def clean(self, value, row=None, **kwargs):
+            if value in (None, ""):
+                return self.default
+            return self.table.get(str(value).strip(), str(value))
+
+    class Dates(widgets.DateWidget):
+        def __init__(self):
+            super().__init__()
+            self.formats = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d")  # as the clerks type them
+
+    def field(key, widget=None):
+        return fields.Field(attribute=key, column_name=str(by_key[key].header), widget=widget)
+
+    defaults = {"doc_type": "id_card", "gender": "unknown", "residence_type": "registered"}
+    attrs = {
+        "name": field("name", widgets.CharWidget()),
+        "doc_number": field("doc_number", widgets.CharWidget()),
+        "phone": field("phone", widgets.CharWidget()),
+        "registered_address": field("registered_address", widgets.CharWidget()),
+        "work_unit": field("work_unit", widgets.CharWidget()),
+        "remarks": field("remarks", widgets.CharWidget()),
+        "birth_date": field("birth_date", Dates()),
+        "move_in_date": field("move_in_date", Dates()),
+    }
+    for key in ("doc_type", "gender", "ethnicity", "education", "political_status", "marital_status",
+                "residence_type", "employment", "relationship"):  # fmt: skip
+        attrs[key] = field(key, LabelWidget(by_key[key], defaults.get(key, "")))
+
+    class Meta:
+        model = Resident
+        fields = ("id", *attrs)  # "id": the default import_id_fields, as in any ModelResource
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.community = community  # the one thing every row shares
+
+    attrs.update(Meta=Meta, before_save_instance=before_save_instance)
+    return type("ResidentResource", (resources.ModelResource,), attrs)()
+
+
+def step_ie(args) -> dict:
+    """django-import-export's default import: load the xlsx into a tablib Dataset (openpyxl, as
+    the admin's import form does), then import_data(dry_run=False) with default options."""
+    t0 = time.perf_counter()
+    _django()
+    import tablib
+
+    resource = _ie_resource()
+    t_setup = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    with open(args.file, "rb") as fh:
+        dataset = tablib.Dataset().load(fh.read(), format="xlsx")
+    t_load = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    result = resource.import_data(dataset, dry_run=False)
+    t_import = time.perf_counter() - t1
+    totals = dict(result.totals)
+    first = None
+    if result.has_errors():
+        e = result.row_errors()[:1] or [(0, result.base_errors[:1])]
+        first = repr(e)[:400]
+    if result.has_validation_errors():
+        first = repr(result.invalid_rows[0].error_dict)[:400]
+    return {
+        "rows": len(dataset),
+        "setup_s": t_setup,
+        "load_s": t_load,
+        "import_s": t_import,
+        "work_s": t_load + t_import,
+        "totals": totals,
+        "errors": first,
+        "counts": _counts(),
+        "rss_mb": _rss_mb(),
+    }
+
+
+def step_phases(args) -> dict:
+    """commit_batch, taken apart: the same calls in the same order, each timed."""
+    t0 = time.perf_counter()
+    _django()
+    from django.db import transaction
+
+    from shequ.core import bulk, changelog, importing
+    from shequ.core.importing import Outcome, PlannedRow, Progress, parse_row, read_rows
+    from shequ.core.models import Action, ImportStatus, User
+    from shequ.people import importer as people_importer
+    from shequ.people.importer import ResidentImporter
+
+    t_setup = time.perf_counter() - t0
+    actor = User.objects.get(username=ADMIN)
+    timers: dict[str, float] = {}
+    calls: dict[str, int] = {}
+
+    def timed(name, fn):
+        def wrapper(*a, **kw):
+            s = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                timers[name] = timers.get(name, 0.0) + time.perf_counter() - s
+                calls[name] = calls.get(name, 0) + 1
+
+        return wrapper
+
+    # Per-table write time (bulk.insert/update), and the crypto and JSON done per row.
+    orig_insert, orig_update = bulk.insert, bulk.update
+    bulk.insert = lambda model, names, rows: timed(f"insert {model._meta.db_table}", orig_insert)(
+        model, names, rows
+    )
+    bulk.update = lambda model, names, rows, **kw: timed(f"update {model._meta.db_table}", orig_update)(
+        model, names, rows, **kw
+    )
+    for name in ("encrypt", "blind_index", "_after", "house_map"):
+        setattr(people_importer, name, timed(name, getattr(people_importer, name)))
+    for name in ("_create_houses", "_households", "_match_existing", "_check_row"):
+        setattr(ResidentImporter, name, timed(name, getattr(ResidentImporter, name)))
+
+    phases: list[tuple[str, float, float]] = []
+    marks = {}
+
+    def phase(name, t_start, extra=None):
+        phases.append((name, time.perf_counter() - t_start, _rss_mb()))
+        marks[name] = dict(timers), dict(calls)
+
+    if os.environ.get("BENCH_GC_FREEZE"):  # experiment: keep the cyclic GC off the import's objects
+        import gc
+
+        gc.disable()
+    data = Path(args.file).read_bytes()
+    t_all = time.perf_counter()
+    s = time.perf_counter()
+    batch = importing.create_batch(
+        actor, ResidentImporter.kind, COMMUNITY, "bench.xlsx", data, {"create_missing": True}
+    )
+    del data
+    phase("create_batch (checks, encrypt + store file)", s)
+    cls = ResidentImporter
+    s = time.perf_counter()
+    with transaction.atomic():  # commit_batch's once-only check
+        type(batch).objects.select_for_update().get(pk=batch.pk)
+    batch.status, batch.progress = ImportStatus.COMMITTING, 1
+    batch.save(update_fields=["status", "progress"])
+    atomic = transaction.atomic()
+    atomic.__enter__()
+    imp = cls(batch, actor)
+    imp.lock()
+    phase("status + lock", s)
+    s = time.perf_counter()
+    content = batch.data if hasattr(batch, "data") else bytes(batch.content)
+    phase("decrypt stored file", s)
+    s = time.perf_counter()
+    mapping, body = read_rows(content, cls.columns)
+    del content
+    phase("read (calamine + header map)", s)
+    s = time.perf_counter()
+    cols = cls.column_map()
+    rows = []
+    progress = Progress(batch, 5, 40)
+    total = len(body)
+    for n, (line, raw) in enumerate(body, start=1):
+        values, errors = parse_row(cols, mapping, raw)
+        rows.append(PlannedRow(line, raw, values, Outcome.REJECTED if errors else Outcome.NEW, errors))
+        if n % 5000 == 0:
+            progress(n, total)
+    phase("parse (cells → values)", s)
+    s = time.perf_counter()
+    plan = imp.plan(rows, Progress(batch, 40, 70))
+    phase("plan (row rules, HMAC, houses, existing)", s)
+    counts = plan.counts()
+    s = time.perf_counter()
+    imp.progress = Progress(batch, 70, 99)
+    result = imp.apply(plan)
+    phase("apply (write)", s)
+    s = time.perf_counter()
+    importing.summarise(batch, plan)
+    batch.status, batch.progress = ImportStatus.COMMITTED, 100
+    batch.save(update_fields=["status", "progress", "total_rows", "counts", "errors", "options"])
+    changelog.record(actor, Action.IMPORT, batch, note="bench", batch=batch.batch_label)
+    phase("summarise + save batch + log", s)
+    s = time.perf_counter()
+    atomic.__exit__(None, None, None)
+    phase("COMMIT", s)
+    total_s = time.perf_counter() - t_all
+
+    before_apply = marks["plan (row rules, HMAC, houses, existing)"][0]
+    after_apply = marks["apply (write)"][0]
+    in_apply = {
+        k: v - before_apply.get(k, 0.0) for k, v in after_apply.items() if v - before_apply.get(k, 0.0) > 0
+    }
+    in_plan = {
+        k: v - marks["parse (cells → values)"][0].get(k, 0.0)
+        for k, v in before_apply.items()
+        if v - marks["parse (cells → values)"][0].get(k, 0.0) > 0
+    }
+    return {
+        "rows": len(rows),
+        "outcomes": counts,
+        "result": result,
+        "setup_s": t_setup,
+        "phases": phases,
+        "total_s": total_s,
+        "in_plan": in_plan,
+        "in_apply": in_apply,
+        "calls": calls,
+        "counts": _counts(),
+        "rss_mb": _rss_mb(),
+    }
+
+
+STEPS = {
+    "setup": step_setup,
+    "generate": step_generate,
+    "floor": step_floor,
+    "ie": step_ie,
+    "phases": step_phases,
+}
+
+
+def run_step(args):
+    out = STEPS[args.step](args)
+    print("@@RESULT@@" + json.dumps(out, ensure_ascii=False, default=str))
+
+
+# === the driver ================================================================================
+
+
+class Env:
+    """One database: a template built once, restored before every measured run."""
+
+    def __init__(self, kind: str, tmp: Path, keep: bool):
+        self.kind, self.keep = kind, keep
+        self.data_dir = tmp / kind
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        tag = f"shequ_bench_{os.getpid()}"
+        self.pg_tpl, self.pg_run = f"{tag}_tpl", f"{tag}_run"
+        self.label = ""
+
+    def env(self) -> dict:
+        e = dict(os.environ)
+        e["SHEQU_DATA_DIR"] = str(self.data_dir)
+        e.pop("SHEQU_DATABASE_URL", None)
+        e.update(child_env_extra())
+        if self.kind == "postgres":
+            e["SHEQU_DATABASE_URL"] = PG_BASE + self.pg_run
+        return e
+
+    def _pg(self, sql: str):
+        import psycopg
+
+        with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
+            conn.execute(sql)
+
+    def build_template(self, args) -> dict:
+        if self.kind == "postgres":
+            self._pg(f"DROP DATABASE IF EXISTS {self.pg_run}")
+            self._pg(f"DROP DATABASE IF EXISTS {self.pg_tpl}")
+            self._pg(f"CREATE DATABASE {self.pg_run}")
+        info = child(args, "setup", self.env())
+        if self.kind == "postgres":
+            self._pg(f"ALTER DATABASE {self.pg_run} RENAME TO {self.pg_tpl}")
+            import psycopg
+
+            with psycopg.connect(PG_BASE + self.pg_tpl) as conn:
+                v = conn.execute("SHOW server_version").fetchone()[0]
+            self.label = f"PostgreSQL {v} (127.0.0.1, fresh database from a template per run)"
+        else:
+            import sqlite3
+
+            db = self.data_dir / "shequ.sqlite3"
+            shutil.copy(db, self.data_dir / "template.sqlite3")
+            self.label = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL; fresh file per run)"
+        return info
+
+    def restore(self):
+        if self.kind == "postgres":
+            self._pg(f"DROP DATABASE IF EXISTS {self.pg_run}")
+            self._pg(f"CREATE DATABASE {self.pg_run} TEMPLATE {self.pg_tpl}")
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                (self.data_dir / f"shequ.sqlite3{suffix}").unlink(missing_ok=True)
+            shutil.copy(self.data_dir / "template.sqlite3", self.data_dir / "shequ.sqlite3")
+
+    def drop(self):
+        if self.kind == "postgres" and not self.keep:
+            self._pg(f"DROP DATABASE IF EXISTS {self.pg_run}")
+            self._pg(f"DROP DATABASE IF EXISTS {self.pg_tpl}")
+
+
+PYC_DIR: Path | None = None
+
+
+def child_env_extra() -> dict:
+    """Children keep their bytecode under the bench's temp dir (the environment may set
+    PYTHONDONTWRITEBYTECODE, and then every process would recompile Django and shequ: ~2 s)."""
+    extra = {"PYTHONUNBUFFERED": "1"}
+    if PYC_DIR is not None:
+        extra["PYTHONPYCACHEPREFIX"] = str(PYC_DIR)
+        extra["PYTHONDONTWRITEBYTECODE"] = ""
+    return extra
+
+
+def measure(cmd: list[str], env: dict) -> dict:
+    """Run cmd to completion; wall time and the peak RSS of that process (wait4's rusage)."""
+    if env.get("PYTHONDONTWRITEBYTECODE") == "":
+        env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    return {
+        "wall_s": wall,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "user_s": usage.ru_utime,
+        "sys_s": usage.ru_stime,
+        "rc": proc.returncode,
+        "load": load,
+        "stdout": stdout,
+        "stderr": stderr,
+    }
+
+
+def child(args, step: str, env: dict, **extra) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", step, "--rows", str(args.rows)]
+    cmd += ["--seed", str(args.seed)]
+    for k, v in extra.items():
+        cmd += [f"--{k.replace('_', '-')}", str(v)]
+    m = measure(cmd, env)
+    if m["rc"] != 0 or "@@RESULT@@" not in m["stdout"]:
+        raise SystemExit(f"step {step} failed (rc {m['rc']}):\n{m['stdout'][-3000:]}\n{m['stderr'][-5000:]}")
+    res = json.loads(m["stdout"].split("@@RESULT@@", 1)[1].strip().splitlines()[0])
+    res["_m"] = {k: v for k, v in m.items() if k not in ("stdout", "stderr")}
+    return res
+
+
+def run_cli(env: dict, path: Path) -> dict:
+    shequ = Path(sys.executable).with_name("shequ")
+    cmd = [
+        str(shequ),
+        "residents",
+        "import",
+        str(path),
+        "--community",
+        COMMUNITY,
+        "--commit",
+        "--user",
+        ADMIN,
+    ]
+    m = measure(cmd, env)
+    if m["rc"] != 0:
+        raise SystemExit(f"CLI import failed (rc {m['rc']}):\n{m['stdout'][-3000:]}\n{m['stderr'][-3000:]}")
+    out = json.loads(m["stdout"])
+    return {"m": m, "out": out}
+
+
+def count_rows(env: dict) -> dict:
+    code = (
+        f"import os,json,sys;sys.path.insert(0,{str(ROOT)!r});os.environ['DJANGO_SETTINGS_MODULE']='shequ.settings';"
+        "import django;django.setup();from bench.bench_import import _counts;print(json.dumps(_counts()))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def fmt_s(x):
+    return f"{x:,.2f}"
+
+
+class Report:
+    def __init__(self):
+        self.lines = []
+
+    def __call__(self, *parts):
+        line = " ".join(str(p) for p in parts)
+        print(line, flush=True)
+        self.lines.append(line)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        info = Path("/proc/cpuinfo").read_text().splitlines()
+        cpu = next(x for x in info if x.startswith("model name")).split(":", 1)[1].strip()
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        meminfo = Path("/proc/meminfo").read_text().splitlines()
+        kb = int(next(x for x in meminfo if x.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 1048576:.0f} GB RAM"
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} CPUs ({cpu}){mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def bench_db(args, kind: str, tmp: Path, wb: Path, subset: Path, say: Report) -> dict:
+    envr = Env(kind, tmp, args.keep)
+    say(f"\n=== {kind} ===")
+    t = envr.build_template(args)
+    say(f"database: {envr.label}")
+    say(f"setup (migrate + divisions 420115 + sysadmin + grid): {fmt_s(t['_m']['wall_s'])} s "
+        f"(migrate {fmt_s(t['migrate_s'])} s, {t['divisions']} divisions created)")  # fmt: skip
+    env = envr.env()
+    res = {"label": envr.label}
+    try:
+        # (ii) the floor
+        envr.restore()
+        f = child(args, "floor", env, file=wb)
+        res["floor"] = f
+        say(f"floor: {f['rows']:,} rows in {fmt_s(f['_m']['wall_s'])} s wall (read {fmt_s(f['read_s'])} + build "
+            f"{fmt_s(f['build_s'])} + INSERT {fmt_s(f['insert_s'])}; {f['columns']} columns), "
+            f"peak {f['_m']['rss_mb']:.0f} MB; table now holds {f['counts']['residents']:,}")  # fmt: skip
+
+        # (i) ours, end to end through the CLI
+        envr.restore()
+        ours = run_cli(env, wb)
+        res["ours"] = ours
+        o = ours["out"]
+        written = count_rows(env)
+        res["ours_counts"] = written
+        say(f"ours (CLI): {fmt_s(ours['m']['wall_s'])} s wall, CLI 'seconds' {o['seconds']}, peak "
+            f"{ours['m']['rss_mb']:.0f} MB, totals {o.get('totals')}, result {o.get('result')}")  # fmt: skip
+        say(f"  written: {written}")
+
+        # phases
+        if args.phases:
+            envr.restore()
+            ph = child(args, "phases", env, file=wb)
+            res["phases"] = ph
+
+        # (iii) django-import-export
+        if args.ie_rows != "skip":
+            n_full = res["floor"]["rows"]
+            pilot_rows = None if args.ie_rows == "auto" else int(args.ie_rows)
+            if args.ie_rows == "auto":
+                envr.restore()
+                pilot = child(args, "ie", env, file=subset)
+                res["ie_pilot"] = pilot
+                per_row = pilot["_m"]["wall_s"] / pilot["rows"]
+                predicted = per_row * n_full
+                say(f"import-export pilot: {pilot['rows']:,} rows in {fmt_s(pilot['_m']['wall_s'])} s wall → "
+                    f"predicted {fmt_s(predicted)} s for {n_full:,} rows; totals {pilot['totals']}, errors "
+                    f"{pilot['errors']}")  # fmt: skip
+                if predicted <= IE_FULL_LIMIT_S and n_full > pilot["rows"]:
+                    envr.restore()
+                    res["ie"] = child(args, "ie", env, file=wb)
+                    res["ie"]["extrapolated"] = False
+                else:
+                    res["ie"] = dict(pilot, extrapolated=pilot["rows"] != n_full)
+            else:
+                target = wb if pilot_rows >= n_full else subset
+                envr.restore()
+                r = child(args, "ie", env, file=target)
+                res["ie"] = dict(r, extrapolated=r["rows"] != n_full)
+            ie = res["ie"]
+            say(f"import-export: {ie['rows']:,} rows in {fmt_s(ie['_m']['wall_s'])} s wall (xlsx → Dataset "
+                f"{fmt_s(ie['load_s'])} s, import_data {fmt_s(ie['import_s'])} s), peak {ie['_m']['rss_mb']:.0f} MB, "
+                f"totals {ie['totals']}, errors {ie['errors']}, table holds {ie['counts']['residents']:,}")  # fmt: skip
+    finally:
+        envr.drop()
+    return res
+
+
+def print_results(args, results: dict, gen: dict, say: Report):
+    say("\n" + "=" * 100)
+    say(f"RESULTS — {args.rows:,}-row residents workbook ({gen['bytes'] / 1048576:.1f} MB xlsx)")
+    say("=" * 100)
+    say("seconds = wall time of the run's own process (interpreter + Django start included); peak MB = that")
+    say("process's max RSS (wait4); load = 1-minute load average when the run started (2 cores, shared).")
+    head = (
+        f"{'db':<9} {'run':<34} {'rows':>8} {'seconds':>9} {'rows/s':>9} {'peak MB':>8} {'load':>5}  {'note'}"
+    )
+    for kind, r in results.items():
+        say("")
+        say(f"{kind}: {r['label']}")
+        say(head)
+        say("-" * len(head))
+        n = r["floor"]["rows"]
+        fl = r["floor"]["_m"]
+        ours = r["ours"]["m"]
+        say(f"{kind:<9} {'floor (calamine + executemany)':<34} {n:>8,} {fl['wall_s']:>9.2f} {n / fl['wall_s']:>9,.0f} "
+            f"{fl['rss_mb']:>8.0f} {fl['load']:>5.1f}  in-process work {r['floor']['work_s']:.2f} s")  # fmt: skip
+        say(f"{kind:<9} {'ours (shequ residents import)':<34} {n:>8,} {ours['wall_s']:>9.2f} "
+            f"{n / ours['wall_s']:>9,.0f} {ours['rss_mb']:>8.0f} {ours['load']:>5.1f}  CLI 'seconds' {r['ours']['out']['seconds']}")  # fmt: skip
+        ie_s = None
+        if "ie" in r:
+            ie = r["ie"]
+            m = ie["_m"]
+            say(f"{kind:<9} {'django-import-export (default)':<34} {ie['rows']:>8,} {m['wall_s']:>9.2f} "
+                f"{ie['rows'] / m['wall_s']:>9,.0f} {m['rss_mb']:>8.0f} {m['load']:>5.1f}  measured")  # fmt: skip
+            ie_s = m["wall_s"] * n / ie["rows"]
+            failed = ie["totals"].get("error", 0) + ie["totals"].get("invalid", 0)
+            if failed:
+                say(f"{kind:<9}   RUN INVALID: {failed:,} rows failed in import-export ({ie['errors']})")
+            if ie["extrapolated"]:
+                say(f"{kind:<9} {'  … extrapolated linearly to ' + format(n, ','):<34} {n:>8,} {ie_s:>9.2f} "
+                    f"{n / ie_s:>9,.0f} {'?':>8} {'':>5}  EXTRAPOLATED from {ie['rows']:,} rows (×{n / ie['rows']:.0f})")  # fmt: skip
+        say("")
+        ratio_floor = ours["wall_s"] / fl["wall_s"]
+        say(f"  ratio ours / floor            = {ratio_floor:5.2f}×   (goal ≤ {TARGET_FLOOR_RATIO:.0f}×)   "
+            f"{verdict(ratio_floor <= TARGET_FLOOR_RATIO)}")  # fmt: skip
+        if ie_s:
+            ratio_ie = ie_s / ours["wall_s"]
+            say(f"  ratio import-export / ours    = {ratio_ie:5.1f}×   (goal ≥ {TARGET_IE_RATIO:.0f}×)  "
+                f"{verdict(ratio_ie >= TARGET_IE_RATIO)}" + ("   [import-export time extrapolated]" if r["ie"]["extrapolated"] else ""))  # fmt: skip
+        say(f"  ours wall time                = {ours['wall_s']:5.2f} s  (goal ≤ {TARGET_SECONDS:.0f} s)  "
+            f"{verdict(ours['wall_s'] <= TARGET_SECONDS)}")  # fmt: skip
+        say(f"  ours peak RSS                 = {ours['rss_mb']:5.0f} MB (goal < {TARGET_MB} MB) "
+            f"{verdict(ours['rss_mb'] < TARGET_MB)}")  # fmt: skip
+        w = r["ours_counts"]
+        say(f"  ours wrote: {w['residents']:,} residents, {w['houses']:,} houses, {w['households']:,} households, "
+            f"{w['tags']:,} tags, {w['events']:,} events, {w['changelog']:,} change-log rows; the floor wrote "
+            f"{r['floor']['counts']['residents']:,} residents only")  # fmt: skip
+        if "phases" in r:
+            print_phases(kind, r["phases"], say)
+
+
+def print_phases(kind, ph, say):
+    say("")
+    say(f"  phase breakdown ({kind}, engine functions called in-process in commit_batch's order; "
+        f"total {ph['total_s']:.2f} s + {ph['setup_s']:.2f} s interpreter/Django start):")  # fmt: skip
+    total = ph["total_s"]
+    for name, secs, rss in ph["phases"]:
+        say(f"    {name:<44} {secs:>7.2f} s {100 * secs / total:>5.1f} %   peak RSS so far {rss:>5.0f} MB")
+    say("    inside plan:")
+    for k, v in sorted(ph["in_plan"].items(), key=lambda kv: -kv[1]):
+        say(f"      {k:<42} {v:>7.2f} s  ({ph['calls'].get(k, 0):,} calls in all)")
+    say("    inside apply (insert times include the row generator feeding them, e.g. encryption):")
+    for k, v in sorted(ph["in_apply"].items(), key=lambda kv: -kv[1]):
+        say(f"      {k:<42} {v:>7.2f} s")
+
+
+def main(argv=None):
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))  # clean up temp dirs and databases
+    args = parse_args(argv)
+    if args.step:
+        return run_step(args)
+    say = Report()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-import-"))
+    say(f"bench_import — {dt.datetime.now():%Y-%m-%d %H:%M}")
+    say(f"machine: {machine()}")
+    say(
+        f"rows: {args.rows:,}   seed: {args.seed}   db: {', '.join(kinds)}   import-export rows: {args.ie_rows}"
+    )
+    try:
+        wb, subset = tmp / "residents.xlsx", tmp / "residents-subset.xlsx"
+        global PYC_DIR
+        PYC_DIR = tmp / "pycache"
+        gen_env = dict(os.environ, SHEQU_DATA_DIR=str(tmp / "gen"), **child_env_extra())
+        gen_env.pop("SHEQU_DATABASE_URL", None)
+        sub_rows = 10_000 if args.ie_rows in ("auto", "skip") else int(args.ie_rows)
+        g = child(args, "generate", gen_env, file=wb, subset=subset, subset_rows=min(sub_rows, args.rows))
+        say(f"workbook: {g['rows']:,} rows, {g['bytes'] / 1048576:.1f} MB, generated in {g['total_s']:.1f} s "
+            f"(people {g['generate_s']:.1f} s + xlsx writing), peak {g['_m']['rss_mb']:.0f} MB — not part of any "
+            f"import figure; subset of the first {g.get('subset_rows', 0):,} rows for import-export")  # fmt: skip
+        results = {}
+        for kind in kinds:
+            results[kind] = bench_db(args, kind, tmp, wb, subset, say)
+        print_results(args, results, g, say)
+    finally:
+        if args.keep:
+            say(f"\nkept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text("\n".join(say.lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
