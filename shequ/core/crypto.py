@@ -268,8 +268,11 @@ class BlindIndexField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
-        for k in ("max_length", "blank", "default", "editable", "db_index"):
+        for k in ("max_length", "blank", "default", "editable"):
             kwargs.pop(k, None)
+        kwargs.pop("db_index", None)
+        if not self.db_index:  # indexed by default; say so when not (e.g. a unique constraint serves)
+            kwargs["db_index"] = False
         return name, path, args, kwargs
 
     def purpose(self) -> str:
