@@ -100,8 +100,18 @@ def test_celery_round_trip_through_redis():
     from shequ.celery import app
     from shequ.core.tasks import ping
 
+    def forget_connections():
+        # Celery caches its producer pool and result backend on first use: a test that queued a
+        # task earlier would leave them bound to the in-memory broker.
+        import threading
+
+        app._after_fork()
+        app._backend_cache = None
+        app._local = threading.local()
+
     old = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    forget_connections()
     try:
         with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
             t0 = time.monotonic()
@@ -113,6 +123,7 @@ def test_celery_round_trip_through_redis():
             result_backend=old["result_backend"],
             task_always_eager=old["task_always_eager"],
         )
+        forget_connections()
 
 
 def test_tasks_run_eagerly_without_broker(settings):
