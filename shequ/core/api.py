@@ -16,8 +16,8 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
 
 from shequ.core import accounts, scope
-from shequ.core.errors import DomainError, ValidationFailed
-from shequ.core.models import ApiToken
+from shequ.core.errors import DomainError
+from shequ.core.models import ApiToken, ImportBatch
 from shequ.core.registry import shequ_apps
 from shequ.core.roles import roles_with
 
@@ -355,21 +355,8 @@ def _xlsx(data: bytes, filename: str):
     return resp
 
 
-def _task_ctx() -> dict:
-    from shequ.core import context
-
-    ctx = context.current()
-    return {"request_id": ctx.request_id, "ip": ctx.ip, "channel": ctx.channel}
-
-
-def _import_batches(user):
-    from shequ.core.models import ImportBatch
-
-    return ImportBatch.objects.visible_to(user)
-
-
 def _visible_batch(user, pk, *, content: bool = False):
-    qs = _import_batches(user).select_related("created_by")
+    qs = ImportBatch.objects.visible_to(user).select_related("created_by")
     batch = (qs if content else qs.defer("content")).filter(pk=pk).first()
     if batch is None:
         raise Http404()
@@ -405,7 +392,7 @@ def import_upload(
 ):
     from django.db import transaction
 
-    from shequ.core import importing, tasks
+    from shequ.core import importing
 
     user = request.user
     cls = importing.importer_for(kind)
@@ -413,21 +400,15 @@ def import_upload(
     # Outside the user's scope is "not found"; a grid worker's own community reaches the permission check.
     if roots is not None and not any(scope_code.startswith(r) or r.startswith(scope_code) for r in roots):
         raise Http404()
-    if file.size and file.size > importing.max_bytes():
-        raise ValidationFailed(
-            _("文件过大（%(n).1f MB），单个文件不能超过 %(m)d MB，请拆分后分批导入。")
-            % {"n": file.size / 1048576, "m": importing.max_bytes() // 1048576},
-            code="file_too_large",
-        )
+    importing.check_size(file.size or 0)
     options = {"create_missing": create_missing}
     if grid_id:
         options["grid_id"] = grid_id
-    ctx = _task_ctx()
     with transaction.atomic():
         batch = importing.create_batch(
             user, kind, scope_code, file.name or "upload.xlsx", file.read(), options
         )
-        transaction.on_commit(lambda: tasks.validate_import.delay(batch.pk, user.pk, ctx))
+        importing.queue_validation(batch, user)
     batch.refresh_from_db()
     return Status(202, batch)
 
@@ -435,7 +416,7 @@ def import_upload(
 @core_router.get("/imports", response=list[ImportBatchOut], summary="导入批次（本人管辖范围）")
 @paginate(Pagination)
 def import_list(request, params: ImportQuery = Query(...)):
-    qs = _import_batches(request.user).select_related("created_by").defer("content")
+    qs = ImportBatch.objects.visible_to(request.user).select_related("created_by").defer("content")
     if params.kind:
         qs = qs.filter(kind=params.kind)
     if params.status:
@@ -470,36 +451,13 @@ def import_errors(request, batch_id: int):
     summary="确认导入（后台写入；只有“待确认”的批次可以确认，且只能确认一次）",
 )
 def import_commit(request, batch_id: int, payload: CommitIn):
-    from django.db import transaction
 
-    from shequ.core import importing, tasks
-    from shequ.core.errors import Conflict
-    from shequ.core.models import ImportBatch, ImportStatus
-    from shequ.core.services import require
+    from shequ.core import importing
 
-    user = request.user
-    batch = _visible_batch(user, batch_id)
-    require(user, importing.importer_for(batch.kind).perm, batch.scope_code)
-    options = dict(batch.options)
-    if payload.create_missing is not None:
-        options["create_missing"] = payload.create_missing
-    ctx = _task_ctx()
-    with transaction.atomic():
-        # A conditional UPDATE is the lock: of two clicks, exactly one moves the batch on.
-        moved = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
-            status=ImportStatus.COMMITTING, progress=0, options=options
-        )
-        if not moved:
-            batch.refresh_from_db(fields=["status"])
-            if batch.status in (ImportStatus.COMMITTING, ImportStatus.COMMITTED):
-                raise Conflict(_("该批次已在导入或已导入，请勿重复确认。"), code="already_committed")
-            raise Conflict(
-                _("该批次当前状态为“%(s)s”，只有“待确认”的批次可以确认导入。")
-                % {"s": batch.get_status_display()},
-                code="not_ready",
-            )
-        valid_only = payload.valid_only
-        transaction.on_commit(lambda: tasks.commit_import.delay(batch.pk, user.pk, valid_only, ctx))
+    batch = _visible_batch(request.user, batch_id)
+    importing.queue_commit(
+        batch, request.user, valid_only=payload.valid_only, create_missing=payload.create_missing
+    )
     batch.refresh_from_db()
     return Status(202, batch)
 

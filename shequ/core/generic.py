@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 
 from shequ.core import changelog, scope
@@ -19,6 +20,14 @@ from shequ.core.excel import workbook_bytes, xlsx_response
 from shequ.core.masking import mask
 from shequ.core.models import Action
 from shequ.core.roles import roles_with
+
+FORBIDDEN = _l("您没有执行此操作的权限，请联系上级管理员开通。")
+
+
+def error_page(request, status: int, message=None, back: str | None = None):
+    """The Chinese error page every view returns for a refused or failed act."""
+    ctx = {"status": status, "message": message or FORBIDDEN, "back": back}
+    return render(request, "core/error.html", ctx, status=status)
 
 
 @dataclass
@@ -185,12 +194,7 @@ class ScopedListView(LoginRequiredMixin, View):
             len(reason) < 2
             or not any(m.role in roles_with("core.reveal_pii") for m in scope.memberships(user))
         ):
-            return render(
-                self.request,
-                "core/error.html",
-                {"message": _("导出完整敏感信息须有查看权限并填写事由。"), "status": 403},
-                status=403,
-            )
+            return error_page(self.request, 403, _("导出完整敏感信息须有查看权限并填写事由。"))
         cols = [c for c in self.columns if c.export]
         total = qs.count()
         rows = []
@@ -277,12 +281,7 @@ class ServiceFormView(LoginRequiredMixin, View):
 
     def _check_perm(self):
         if self.perm and not scope.covers(self.request.user, self.perm_code() or "", self.perm):
-            return render(
-                self.request,
-                "core/error.html",
-                {"status": 403, "message": _("您没有执行此操作的权限，请联系上级管理员开通。")},
-                status=403,
-            )
+            return error_page(self.request, 403)
         return None
 
     def get_form_kwargs(self) -> dict:

@@ -2,29 +2,19 @@
 report, commit ("import the valid rows" or "import nothing"), undo, and the template download."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.core import context, importing, scope, tasks
+from shequ.core import importing, scope
 from shequ.core.errors import DomainError
 from shequ.core.excel import xlsx_response
+from shequ.core.generic import error_page
 from shequ.core.models import ImportBatch, ImportStatus
 from shequ.core.roles import roles_with
 
 PREVIEW_ERRORS = 30
-
-
-def _ctx() -> dict:
-    c = context.current()
-    return {"request_id": c.request_id, "ip": c.ip, "channel": c.channel}
-
-
-def queue_validation(request, batch) -> None:
-    """Check the workbook in the background (in-process when no broker runs)."""
-    transaction.on_commit(lambda: tasks.validate_import.delay(batch.pk, request.user.pk, _ctx()))
 
 
 def _batch(request, pk) -> ImportBatch:
@@ -84,9 +74,7 @@ def import_template(request, kind):
     if cls is None:
         raise Http404()
     if not any(m.role in roles_with(cls.perm) for m in scope.memberships(request.user)):
-        return render(
-            request, "core/error.html", {"status": 403, "message": _("您没有导入权限。")}, status=403
-        )
+        return error_page(request, 403, _("您没有导入权限。"))
     return xlsx_response(_("%(t)s导入模板") % {"t": cls.title}, importing.template_bytes(cls))
 
 
@@ -98,30 +86,16 @@ def import_commit(request, pk):
     batch = _batch(request, pk)
     cls = importing.importer_for(batch.kind)
     if not scope.covers(request.user, batch.scope_code, cls.perm):
-        return render(
-            request, "core/error.html", {"status": 403, "message": _("您没有导入权限。")}, status=403
+        return error_page(request, 403, _("您没有导入权限。"))
+    try:
+        importing.queue_commit(
+            batch,
+            request.user,
+            valid_only=request.POST.get("mode") != "all_or_nothing",
+            create_missing=request.POST.get("create_missing") == "1",
         )
-    valid_only = request.POST.get("mode") != "all_or_nothing"
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportStatus.READY:
-            return render(
-                request,
-                "core/error.html",
-                {
-                    "status": 409,
-                    "back": locked.get_absolute_url(),
-                    "message": _("该批次当前状态为“%(s)s”，不能再次确认导入（可能已在另一个窗口提交）。")
-                    % {"s": locked.get_status_display()},
-                },
-                status=409,
-            )
-        locked.status = ImportStatus.COMMITTING
-        locked.options = {**locked.options, "create_missing": request.POST.get("create_missing") == "1"}
-        locked.save(update_fields=["status", "options"])
-        transaction.on_commit(
-            lambda: tasks.commit_import.delay(batch.pk, request.user.pk, valid_only, _ctx())
-        )
+    except DomainError as exc:
+        return error_page(request, exc.status, exc.message, batch.get_absolute_url())
     return redirect(batch.get_absolute_url())
 
 
@@ -134,16 +108,7 @@ def import_discard(request, pk):
         pk=batch.pk, status__in=[ImportStatus.READY, ImportStatus.FAILED]
     ).update(status=ImportStatus.DISCARDED)
     if not updated and batch.status != ImportStatus.DISCARDED:
-        return render(
-            request,
-            "core/error.html",
-            {
-                "status": 409,
-                "message": _("该批次已导入或正在处理，不能放弃。"),
-                "back": batch.get_absolute_url(),
-            },
-            status=409,
-        )
+        return error_page(request, 409, _("该批次已导入或正在处理，不能放弃。"), batch.get_absolute_url())
     return redirect(batch.get_absolute_url())
 
 
@@ -154,12 +119,7 @@ def import_undo(request, pk):
     try:
         importing.undo_batch(batch, request.user)
     except DomainError as exc:
-        return render(
-            request,
-            "core/error.html",
-            {"status": exc.status, "message": exc.message, "back": batch.get_absolute_url()},
-            status=exc.status,
-        )
+        return error_page(request, exc.status, exc.message, batch.get_absolute_url())
     return redirect(batch.get_absolute_url())
 
 

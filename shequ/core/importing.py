@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shequ.core.crypto import encrypt_bytes
-from shequ.core.errors import ValidationFailed
+from shequ.core.errors import Conflict, ValidationFailed
 
 MAX_ERRORS_KEPT = 5000  # rows with only a remark (every refused row is always kept)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -219,16 +219,21 @@ def max_bytes() -> int:
     return settings.IMPORT_MAX_BYTES
 
 
+def check_size(size: int) -> None:
+    """Refuse an oversized upload (callers check before reading it into memory)."""
+    if size > max_bytes():
+        raise ValidationFailed(
+            _("文件过大（%(n).1f MB），单个文件不能超过 %(m)d MB，请拆分后分批导入。")
+            % {"n": size / 1048576, "m": max_bytes() // 1048576},
+            code="file_too_large",
+        )
+
+
 def check_file(name: str, data: bytes) -> None:
     """Refuse what is not a spreadsheet we can read, before anything is stored."""
     if not data:
         raise ValidationFailed(_("上传的文件是空的，请重新选择文件。"), code="empty_file")
-    if len(data) > max_bytes():
-        raise ValidationFailed(
-            _("文件过大（%(n).1f MB），单个文件不能超过 %(m)d MB，请拆分后分批导入。")
-            % {"n": len(data) / 1048576, "m": max_bytes() // 1048576},
-            code="file_too_large",
-        )
+    check_size(len(data))
     if data[:4] not in _MAGIC:
         raise ValidationFailed(
             _("文件“%(f)s”不是 Excel 文件，请下载模板，按模板填写后上传 .xlsx 文件。") % {"f": name[:60]},
@@ -243,8 +248,15 @@ def normalize_header(h) -> str:
 
 
 def read_rows(data: bytes, columns: list[Column]):
-    """(header map, data rows with their Excel line numbers). Picks the first sheet whose first
-    rows hold every required header; raises ValidationFailed with what is missing."""
+    """(header map, data rows with their Excel line numbers); see read_sheet."""
+    mapping, body, _head = read_sheet(data, columns)
+    return mapping, body
+
+
+def read_sheet(data: bytes, columns: list[Column]):
+    """(header map, data rows with their Excel line numbers, the header row as written). Picks the
+    first sheet whose first rows hold every required header; raises ValidationFailed with what is
+    missing."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -283,7 +295,7 @@ def read_rows(data: bytes, columns: list[Column]):
                         _("工作表“%(s)s”只有表头、没有数据行，请填写后再上传。") % {"s": sheet_name},
                         code="empty_sheet",
                     )
-                return mapping, body
+                return mapping, body, head
             if mapping and (best_missing is None or len(missing) < len(best_missing)):
                 best_missing = missing
     if best_missing is None:
@@ -492,20 +504,10 @@ def error_report(batch, actor=None) -> bytes:
     from shequ.core.masking import mask
 
     cls = importer_for(batch.kind)
-    mapping, body = read_rows(batch.data, cls.columns)
+    mapping, body, head = read_sheet(batch.data, cls.columns)
     by_line = {e["row"]: e for e in batch.errors}
     width = max((len(r) for _line, r in body), default=0)
-    from python_calamine import CalamineWorkbook
-
-    head = []
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(batch.data))
-    for sheet_name in wb.sheet_names:
-        rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        if rows and body and len(rows) >= body[0][0] - 1:
-            head = [cell_text(h) for h in rows[body[0][0] - 2]]
-            if set(mapping).issubset(range(len(head))):
-                break
-    head = (head + [""] * width)[:width]
+    head = ([cell_text(h) for h in head] + [""] * width)[:width]
     columns = cls.column_map()
     masked = {i: columns[key].mask for i, key in mapping.items() if columns[key].mask}
     out = []
@@ -608,6 +610,49 @@ def _fail(batch, exc) -> None:
     batch.save(update_fields=["status", "message"])
 
 
+def _task_context() -> dict:
+    """The request id and IP of the act that queues a job, for the job's change-log rows."""
+    from shequ.core import context
+
+    ctx = context.current()
+    return {"request_id": ctx.request_id, "ip": ctx.ip, "channel": ctx.channel}
+
+
+def queue_validation(batch, actor) -> None:
+    """Check the workbook in the background once the batch is saved (in-process without a broker)."""
+    from shequ.core import tasks
+
+    ctx = _task_context()
+    transaction.on_commit(lambda: tasks.validate_import.delay(batch.pk, actor.pk, ctx))
+
+
+def queue_commit(batch, actor, *, valid_only: bool = True, create_missing: bool | None = None) -> None:
+    """Move a previewed batch to "committing" and queue its commit. A conditional UPDATE is the
+    lock: of two clicks (or two tabs), exactly one moves the batch on; the other gets a Conflict."""
+    from shequ.core import services, tasks
+    from shequ.core.models import ImportBatch, ImportStatus
+
+    services.require(actor, importer_for(batch.kind).perm, batch.scope_code)
+    options = dict(batch.options)
+    if create_missing is not None:
+        options["create_missing"] = create_missing
+    ctx = _task_context()
+    with transaction.atomic():
+        moved = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.READY).update(
+            status=ImportStatus.COMMITTING, progress=0, options=options
+        )
+        if not moved:
+            batch.refresh_from_db(fields=["status"])
+            if batch.status in (ImportStatus.COMMITTING, ImportStatus.COMMITTED):
+                raise Conflict(_("该批次已在导入或已导入，请勿重复确认。"), code="already_committed")
+            raise Conflict(
+                _("该批次当前状态为“%(s)s”，只有“待确认”的批次可以确认导入。")
+                % {"s": batch.get_status_display()},
+                code="not_ready",
+            )
+        transaction.on_commit(lambda: tasks.commit_import.delay(batch.pk, actor.pk, valid_only, ctx))
+
+
 @contextlib.contextmanager
 def _no_cyclic_gc():
     """An import allocates millions of small objects and frees none until it ends: the cyclic
@@ -660,8 +705,6 @@ def _commit(batch, actor, *, valid_only: bool = True) -> dict:
 
     cls = importer_for(batch.kind)
     services.require(actor, cls.perm, batch.scope_code)
-    from shequ.core.errors import Conflict
-
     with transaction.atomic():  # a batch is written once: a second commit (another tab) stops here
         current = type(batch).objects.select_for_update().get(pk=batch.pk).status
         if current not in (ImportStatus.PENDING, ImportStatus.READY, ImportStatus.COMMITTING):
@@ -716,7 +759,6 @@ def _commit(batch, actor, *, valid_only: bool = True) -> dict:
 def undo_batch(batch, actor) -> dict:
     """Take a committed batch back, atomically, if nothing it wrote has changed since."""
     from shequ.core import changelog
-    from shequ.core.errors import Conflict
     from shequ.core.models import Action, ImportStatus
 
     cls = importer_for(batch.kind)

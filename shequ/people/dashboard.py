@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core import scope
 from shequ.people.choices import ResidenceType, Status
-from shequ.people.models import Resident, ResidentTag
+from shequ.people.models import Resident, ResidentTag, years_ago
 from shequ.people.tags import visible_tags
 
 AGE_BANDS = [(lo, lo + 4) for lo in range(0, 100, 5)]
@@ -56,7 +56,7 @@ def structure(user, focus_code=None) -> dict:
             .annotate(n=Count("id"))
         )
         tag_counts += [(name, counts.get(k, 0)) for k, name in keyed.items()]
-    elderly = qs.filter(birth_date__lte=dt.date(today.year - 60, today.month, min(today.day, 28))).count()
+    elderly = qs.filter(birth_date__lte=years_ago(60, today)).count()
     return {
         "total": total,
         "age_labels": labels,
@@ -71,8 +71,6 @@ def structure(user, focus_code=None) -> dict:
 
 def population_card(request, focus_code):
     user = request.user
-    if not scope.scope_codes(user, None) and scope.scope_codes(user, None) is not None:
-        return None
     from shequ.core.roles import roles_with
 
     if not any(m.role in roles_with("people.view_resident") for m in scope.memberships(user)):

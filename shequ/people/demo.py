@@ -26,6 +26,7 @@ from shequ.people.models import (
     TagDefinition,
     Transfer,
     Visit,
+    visit_policy,
 )
 
 STREET = "420115001"
@@ -232,13 +233,10 @@ def _load_community(community, rng, target, today, definitions, intervals) -> di
                     )
                 )
             if interval:
-                # As services.refresh_visit_policy has it: due = last visit (or the earliest start
-                # of the tags that ask for visits) + the shortest interval.
-                _i, start = synth.visit_policy(row, intervals, today)
                 last = max((timezone.localdate(v.visited_at) for v in visits), default=None)
-                res.visit_interval_days = interval
+                tags = [(intervals.get(t.code), t.start_date) for t in row.current_tags(today)]
+                res.visit_interval_days, res.next_visit_due = visit_policy(row.status, tags, last)
                 res.last_visit_on = last
-                res.next_visit_due = (last or start) + dt.timedelta(days=interval)
         residents.append(res)
         visits_by_row.append(visits)
     Resident.objects.bulk_create(residents, batch_size=BATCH)

@@ -37,7 +37,15 @@ from shequ.people.choices import (
     ResidenceType,
     Status,
 )
-from shequ.people.models import Household, PopulationEvent, Resident, ResidentTag, TagDefinition
+from shequ.people.models import (
+    Household,
+    PopulationEvent,
+    Resident,
+    ResidentTag,
+    TagDefinition,
+    tag_intervals,
+    visit_policy,
+)
 from shequ.people.tags import can_see
 
 BATCH = 2000
@@ -369,7 +377,7 @@ class ResidentImporter(Importer):
         accepted = plan.accepted()
         new_rows = [r for r in accepted if r.outcome == Outcome.NEW]
         upd_rows = [r for r in accepted if r.outcome == Outcome.UPDATED]
-        intervals = {t.key: t.visit_interval_days for t in TagDefinition.objects.filter(active=True, rule="")}
+        intervals = tag_intervals()
         today = timezone.localdate()
         now = timezone.now()
         for r in new_rows:
@@ -389,7 +397,9 @@ class ResidentImporter(Importer):
             for r in new_rows:
                 v = r.values
                 house = v["_house"]
-                interval = min((intervals[t.key] for t in v["tags"] if intervals.get(t.key)), default=None)
+                interval, due = visit_policy(
+                    Status.ACTIVE, [(intervals.get(t.key), today) for t in v["tags"]]
+                )
                 phone = v["phone"] or ""
                 yield (
                     house.scope_code, now, now, 1, community.pk, house.pk, household_of.get(house.pk),
@@ -399,7 +409,7 @@ class ResidentImporter(Importer):
                     blind_index(normalize_default(phone), phone_purpose) if phone else "",
                     v["registered_address"] or "", v["residence_type"], v["move_in_date"], v["employment"] or "",
                     v["work_unit"] or "", Status.ACTIVE, v["remarks"] or "", interval,
-                    today + dt.timedelta(days=interval) if interval else None, self.batch.pk,
+                    due, self.batch.pk,
                 )  # fmt: skip
 
         bulk.insert(Resident, names, resident_rows())
@@ -523,7 +533,7 @@ class ResidentImporter(Importer):
         so that undo can put it back. A new house or residence type becomes a dated event."""
         if not rows:
             return 0
-        from shequ.people.services import refresh_visit_policy
+        from shequ.people.services import refresh_visit_policies
 
         log = _LogWriter(self.actor, label)
         now = timezone.now()
@@ -597,12 +607,13 @@ class ResidentImporter(Importer):
             ["resident_id", "tag_key", "detail", "start_date", "end_date", "note", "created_at"],
             new_tags,
         )
-        for rid in {t[0] for t in new_tags}:
-            refresh_visit_policy(Resident.objects.get(pk=rid))
+        refresh_visit_policies(t[0] for t in new_tags)
         return len(rows)
 
     # --- undo ------------------------------------------------------------------------------------
     def undo(self) -> dict:
+        from shequ.people.services import refresh_visit_policies
+
         label = self.batch.batch_label
         created = Resident.objects.filter(import_batch=self.batch)
         records = list(self.batch.records.all())
@@ -636,9 +647,7 @@ class ResidentImporter(Importer):
             res.refresh_from_db()
             ResidentTag.objects.filter(resident=res, tag_key__in=added).delete()
             PopulationEvent.objects.filter(resident=res, batch=label).delete()
-            from shequ.people.services import refresh_visit_policy
-
-            refresh_visit_policy(res)
+            refresh_visit_policies([res.pk])
             logs.append(log.entry(Action.UPDATE, res, before=snap, after=_snap(res), note=_("撤销导入")))
         Household.objects.filter(import_batch=self.batch, members__isnull=True).delete()
         for model, cls in (

@@ -59,6 +59,18 @@ def years_ago(years: int, today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
+def visit_policy(status: str, tags, last_visit_on=None, today=None) -> tuple[int | None, dt.date | None]:
+    """(interval, next due) of the visit policy: the shortest interval among the person's current
+    tags that ask for visits, due that long after the last visit (or the earliest of those tags'
+    starts). `tags` are (interval or None, start date) pairs. Nobody who left or died is due."""
+    found = [(i, s) for i, s in tags if i]
+    if status not in (Status.ACTIVE, Status.MISSING) or not found:
+        return None, None
+    interval = min(i for i, _s in found)
+    base = last_visit_on or min(s for _i, s in found) or today or timezone.localdate()
+    return interval, base + dt.timedelta(days=interval)
+
+
 def age_on(birth: dt.date | None, today: dt.date | None = None) -> int | None:
     if not birth:
         return None
@@ -269,6 +281,14 @@ class TagDefinition(models.Model):
         """What ResidentTag stores instead of the tag itself."""
         return tag_key(self.code)
 
+    def holds(self, resident) -> bool:
+        """The derived rule in Python, for residents already loaded (derived_q is the same in SQL)."""
+        if self.rule in (TagRule.AGE60, TagRule.AGE80):
+            return resident.age is not None and resident.age >= (60 if self.rule == TagRule.AGE60 else 80)
+        if self.rule == TagRule.PARTY:
+            return resident.political_status in PARTY
+        return False
+
     def derived_q(self, prefix: str = "") -> Q:
         if self.rule == TagRule.AGE60:
             return Q(**{f"{prefix}birth_date__lte": years_ago(60)})
@@ -281,6 +301,15 @@ class TagDefinition(models.Model):
 
 def tag_key(code: str) -> str:
     return blind_index(code, "people.tag")
+
+
+def tag_intervals() -> dict:
+    """Keyed tag → visit interval in days, for the active recorded tags that ask for visits."""
+    return {
+        t.key: t.visit_interval_days
+        for t in TagDefinition.objects.filter(active=True, rule="")
+        if t.visit_interval_days
+    }
 
 
 class ResidentTagQuerySet(RegistryQuerySet):

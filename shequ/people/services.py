@@ -27,6 +27,8 @@ from shequ.people.models import (
     Transfer,
     TransferStatus,
     Visit,
+    tag_intervals,
+    visit_policy,
 )
 from shequ.people.tags import can_see
 
@@ -122,7 +124,8 @@ def _event(actor, resident, kind, date, note="", batch="", **detail):
     )
 
 
-def _house_in(actor, community: OrgUnit, house_id, perm="people.manage_resident"):
+def _house_in(actor, community: OrgUnit, house_id):
+    """The chosen house, visible to the actor and inside the community (None when none chosen)."""
     if not house_id:
         return None
     house = House.objects.visible_to(actor).filter(pk=house_id).first()
@@ -358,32 +361,33 @@ def _tag(actor, code) -> TagDefinition:
 
 
 def refresh_visit_policy(resident) -> None:
-    """Shortest visit interval among the person's current tags; next due = last visit (or the
-    earliest tag start) + interval. Nobody who has left or died is due a visit."""
+    """Recompute one resident's visit interval and due date (see models.visit_policy)."""
+    refresh_visit_policies([resident.pk])
+    resident.refresh_from_db(fields=["visit_interval_days", "next_visit_due"])
+
+
+def refresh_visit_policies(resident_ids) -> None:
+    """The same for many residents: two queries and one bulk update per 2,000 residents."""
+    from shequ.core import bulk
+
+    ids = sorted(set(resident_ids))
     intervals = tag_intervals()
-    if resident.status not in (Status.ACTIVE, Status.MISSING):
-        interval = None
-    else:
-        rows = list(
-            ResidentTag.objects.filter(resident=resident).current().values_list("tag_key", "start_date")
-        )
-        found = [(intervals[k], s) for k, s in rows if intervals.get(k)]
-        interval = min((i for i, _s in found), default=None)
-        start = min((s for _i, s in found), default=None)
-    due = None
-    if interval:
-        base = resident.last_visit_on or start or timezone.localdate()
-        due = base + dt.timedelta(days=interval)
-    Resident.objects.filter(pk=resident.pk).update(visit_interval_days=interval, next_visit_due=due)
-    resident.visit_interval_days, resident.next_visit_due = interval, due
-
-
-def tag_intervals() -> dict:
-    return {
-        t.key: t.visit_interval_days
-        for t in TagDefinition.objects.filter(active=True, rule="")
-        if t.visit_interval_days
-    }
+    for n in range(0, len(ids), 2000):
+        chunk = ids[n : n + 2000]
+        tags = {}
+        for rid, key, start in (
+            ResidentTag.objects.filter(resident_id__in=chunk)
+            .current()
+            .values_list("resident_id", "tag_key", "start_date")
+        ):
+            tags.setdefault(rid, []).append((intervals.get(key), start))
+        rows = [
+            (*visit_policy(status, tags.get(pk, []), last), pk)
+            for pk, status, last in Resident.objects.filter(pk__in=chunk).values_list(
+                "pk", "status", "last_visit_on"
+            )
+        ]
+        bulk.update(Resident, ["visit_interval_days", "next_visit_due"], rows)
 
 
 @transaction.atomic
@@ -669,10 +673,9 @@ def save_tag_definition(actor, *, pk=None, **fields):
         before.get("visit_interval_days") != tag.visit_interval_days or before.get("active") != tag.active
     ):
         # Everyone carrying the tag gets their due date recomputed under the new policy.
-        for rid in (
-            ResidentTag.objects.filter(tag_key=tag.key).values_list("resident_id", flat=True).distinct()
-        ):
-            refresh_visit_policy(Resident.objects.get(pk=rid))
+        refresh_visit_policies(
+            ResidentTag.objects.filter(tag_key=tag.key).values_list("resident_id", flat=True)
+        )
     changelog.record(
         actor,
         Action.CREATE if before is None else Action.UPDATE,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import importing, scope
 from shequ.core.errors import DomainError
-from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView
+from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
 from shequ.core.masking import mask
 from shequ.core.models import Attachment, ImportBatch
 from shequ.core.roles import roles_with
@@ -38,17 +38,9 @@ from shequ.people.models import (
 from shequ.people.tags import detail_text, visible_tags
 
 
-def _forbidden(request, message=None):
-    msg = message or _("您没有执行此操作的权限，请联系上级管理员开通。")
-    return render(request, "core/error.html", {"status": 403, "message": msg}, status=403)
-
-
 def _domain_error(request, exc: DomainError, back: str):
     # The page's own object was found; a "not found" from the service is about what was asked for.
-    status = 400 if exc.status == 404 else exc.status
-    return render(
-        request, "core/error.html", {"status": status, "message": exc.message, "back": back}, status=status
-    )
+    return error_page(request, 400 if exc.status == 404 else exc.status, exc.message, back)
 
 
 # One colour per residence type on every chart, whatever order the data comes in.
@@ -65,7 +57,7 @@ def tags_by_resident(user, residents) -> dict[int, list]:
     """The visible tags (derived and recorded) of each resident on a page, in two queries."""
     tags = visible_tags(user)
     keyed = {t.key: t for t in tags if not t.derived}
-    out = {r.pk: [t for t in tags if t.derived and _derived_holds(t, r)] for r in residents}
+    out = {r.pk: [t for t in tags if t.derived and t.holds(r)] for r in residents}
     if keyed and residents:
         rows = ResidentTag.objects.current().filter(
             resident__in=[r.pk for r in residents], tag_key__in=list(keyed)
@@ -73,19 +65,6 @@ def tags_by_resident(user, residents) -> dict[int, list]:
         for rid, key in rows.values_list("resident_id", "tag_key"):
             out[rid].append(keyed[key])
     return out
-
-
-def _derived_holds(tag, r) -> bool:
-    from shequ.people.choices import PARTY
-
-    age = r.age
-    if tag.rule == "age60":
-        return age is not None and age >= 60
-    if tag.rule == "age80":
-        return age is not None and age >= 80
-    if tag.rule == "party":
-        return r.political_status in PARTY
-    return False
 
 
 # --- residents ---------------------------------------------------------------------------------
@@ -116,13 +95,9 @@ class ResidentListView(ScopedListView):
         return super().base_queryset().order_by("scope_code", "id")
 
     def col_tags(self, obj):
-        tags = self._tags.get(obj.pk) if hasattr(self, "_tags") else None
-        if tags is None:
-            tags = tags_by_resident(self.request.user, [obj])[obj.pk]
-        if self.request.GET.get("export") == "xlsx" or (self.request.method == "POST" and not self.revealing):
-            tags = [
-                t for t in tags if t.sensitivity == "ordinary"
-            ]  # a masked export names no sensitive group
+        tags = self._tags[obj.pk]  # loaded for the whole page by prepare_rows
+        if self.request.GET.get("export") == "xlsx":  # a masked export names no sensitive group
+            tags = [t for t in tags if t.sensitivity == "ordinary"]
         return "、".join(t.name for t in tags)
 
     def prepare_rows(self, objects):
@@ -164,7 +139,7 @@ class ResidentDetailView(ScopedDetailView):
                     "current": rt.end_date is None or rt.end_date > timezone.localdate(),
                 }
             )
-        derived = [t for t in tags if t.derived and _derived_holds(t, obj)]
+        derived = [t for t in tags if t.derived and t.holds(obj)]
         members = (
             Resident.objects.visible_to(user)
             .filter(household=obj.household_id)
@@ -233,12 +208,7 @@ class ResidentCreateView(ServiceFormView):
         # A grid worker holds the permission for their grid only: the form offers that grid's houses
         # and the service checks the chosen house.
         if self.community is None:
-            return render(
-                self.request,
-                "core/error.html",
-                {"status": 403, "message": _("您没有执行此操作的权限，请联系上级管理员开通。")},
-                status=403,
-            )
+            return error_page(self.request, 403)
         return None
 
     def get_form_kwargs(self):
@@ -422,9 +392,10 @@ def visits_due(request):
     """Who is due a visit, most overdue first; cards that read on a phone."""
     user = request.user
     if not any(m.role in roles_with("people.view_resident") for m in scope.memberships(user)):
-        return _forbidden(request)
+        return error_page(request, 403)
     today = timezone.localdate()
-    horizon = int(request.GET.get("days") or 7) if (request.GET.get("days") or "7").isdigit() else 7
+    days = request.GET.get("days", "7")
+    horizon = int(days) if days.isdigit() else 7
     qs = (
         Resident.objects.visible_to(user)
         .filter(
@@ -632,7 +603,7 @@ def structure(request):
     """Population structure of the user's scope (or their focus): ECharts fed by JSON blocks."""
     user = request.user
     if not any(m.role in roles_with("people.view_resident") for m in scope.memberships(user)):
-        return _forbidden(request)
+        return error_page(request, 403)
     focus = scope.focus_of(request)
     data = dashboard.structure(user, focus.code if focus else None)
     # Two mirrored grids (the left axis inverted) so that both halves read as positive counts, on
@@ -757,24 +728,22 @@ def import_page(request):
     user = request.user
     targets = _import_targets(user)
     if not targets:
-        return _forbidden(request)
+        return error_page(request, 403)
     codes = [c for c, _label in targets if len(c) == 12]
     grids = Grid.objects.filter(community__code__in=codes).select_related("community")[:300] if codes else []
     form = forms.ImportForm(request.POST or None, request.FILES or None, targets=targets, grids=grids)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        data = f.read() if f.size <= importing.max_bytes() else b"x" * (importing.max_bytes() + 1)
         opts = {"grid_id": int(form.cleaned_data["grid"])} if form.cleaned_data.get("grid") else {}
         try:
+            importing.check_size(f.size)  # before reading it into memory
             batch = importing.create_batch(
-                user, ResidentImporter.kind, form.cleaned_data["community"], f.name, data, opts
+                user, ResidentImporter.kind, form.cleaned_data["community"], f.name, f.read(), opts
             )
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            from shequ.core.import_views import queue_validation
-
-            queue_validation(request, batch)
+            importing.queue_validation(batch, user)
             return redirect(batch.get_absolute_url())
     recent = (
         ImportBatch.objects.visible_to(user)
@@ -820,7 +789,7 @@ def transfer_from_import(request, batch, line):
 def transfer_list(request):
     user = request.user
     if not any(m.role in roles_with("people.view_resident") for m in scope.memberships(user)):
-        return _forbidden(request)
+        return error_page(request, 403)
     rows = list(
         Transfer.objects.visible_to(user).select_related(
             "resident__community", "to_community", "to_house", "requested_by"
@@ -883,7 +852,7 @@ def tag_list(request):
     try:
         require(request.user, "people.manage_tags")
     except DomainError:
-        return _forbidden(request)
+        return error_page(request, 403)
     from shequ.core.roles import Role
 
     names = dict(Role.choices)
@@ -908,7 +877,7 @@ class TagEditView(ServiceFormView):
         try:
             require(self.request.user, "people.manage_tags")
         except DomainError:
-            return _forbidden(self.request)
+            return error_page(self.request, 403)
         return None
 
     def initial(self):

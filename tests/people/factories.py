@@ -20,6 +20,11 @@ def make_house(world, side):
     return House.objects.create(unit=u, number=f"{n}01", owner_name=f"{'甲乙'[side == 'b']}业主{n}")
 
 
+def new_doc_number() -> str:
+    """A valid 身份证 number not used by any other factory object."""
+    return id_number(birth="19500101", seq=f"{next(_seq) % 1000:03d}")
+
+
 def make_resident(world, side, **extra):
     n = next(_seq)
     house = make_house(world, side)
@@ -27,7 +32,7 @@ def make_resident(world, side, **extra):
         community=world.community(side),
         house=house,
         name=f"{'甲乙'[side == 'b']}居民{n}",
-        doc_number=id_number(birth="19500101", seq=f"{n % 1000:03d}"),
+        doc_number=new_doc_number(),
         phone=f"1391234{n:04d}",
         **extra,
     )
@@ -51,7 +56,9 @@ def make_tagged_resident(world, side):
 
 def make_household(world, side):
     r = make_resident(world, side, relationship="02")
-    hh = Household.objects.create(community=world.community(side), house=r.house, head=r)
+    hh = Household.objects.create(
+        community=world.community(side), house=r.house, head=r, number=f"{'甲乙'[side == 'b']}户{r.pk}"
+    )
     Resident.objects.filter(pk=r.pk).update(household=hh)
     return hh
 
@@ -73,7 +80,13 @@ def make_transfer(world, side):
     """A pending request for a person of this side's community to move to a third one."""
     r = make_resident(world, side)
     other = third_community(world)
-    return Transfer.objects.create(resident=r, from_code=r.scope_code, to_community=other, to_code=other.code)
+    return Transfer.objects.create(
+        resident=r,
+        from_code=r.scope_code,
+        to_community=other,
+        to_code=other.code,
+        reason=f"{'甲乙'[side == 'b']}迁移事由{r.pk}",
+    )
 
 
 def make_batch(world, side, *, validated=True, bad=True):
