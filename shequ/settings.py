@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shequ.core",
     "shequ.org",
     "shequ.people",
+    "shequ.cases",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]
@@ -235,6 +236,25 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work (run `celery -A shequ beat` beside the worker). Without a broker the same sweeps run
+# on read, at most once per CASE_SWEEP_SECONDS, when a to-do list or the home page is opened.
+CASE_SWEEP_SECONDS = env_int("CASE_SWEEP_SECONDS", 300)
+CELERY_BEAT_SCHEDULE = {
+    "case-deadlines": {"task": "shequ.cases.tasks.sweep_deadlines", "schedule": float(CASE_SWEEP_SECONDS)},
+}
+
+# --- cases ----------------------------------------------------------------------------------
+# A handling unit may return (退单) a misrouted case within this many working hours of dispatch.
+CASE_RETURN_LIMIT_HOURS = env_int("CASE_RETURN_LIMIT_HOURS", 8)
+CASE_WARN_RATIO = 0.8  # the warning comes when this share of the time limit is used
+OPEN311_JURISDICTION = env("OPEN311_JURISDICTION", "shequ")
+
+# --- notifications --------------------------------------------------------------------------
+NOTIFY_CHANNELS = env("NOTIFY_CHANNELS", "console,email")
+NOTIFY_SMS_GATEWAY = env("NOTIFY_SMS_GATEWAY", "")
+NOTIFY_WECHAT_GATEWAY = env("NOTIFY_WECHAT_GATEWAY", "")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "shequ@localhost")
 
 CACHES = {
     "default": (

@@ -54,6 +54,7 @@ def _seeded_reference_data(request, django_db_blocker):
                 for module in (
                     "shequ.people.migrations.0002_seed_tags",
                     "shequ.core.migrations.0004_seed_calendar",
+                    "shequ.cases.migrations.0002_seed_categories",
                 ):
                     importlib.import_module(module).seed(apps, None)
     yield

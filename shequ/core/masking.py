@@ -29,7 +29,20 @@ def mask_default(value: str) -> str:
     return "" if not v else "******"
 
 
-RULES = {"id_number": mask_id_number, "phone": mask_phone, "name": mask_name, "default": mask_default}
+def mask_email(value: str) -> str:
+    local, sep, domain = (value or "").partition("@")
+    if not sep:
+        return mask_default(value)
+    return (local[:1] + "***" if local else "") + "@" + domain
+
+
+RULES = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "name": mask_name,
+    "email": mask_email,
+    "default": mask_default,
+}
 
 
 def mask(value, rule: str = "default") -> str:

@@ -414,3 +414,31 @@ class Attachment(ScopedModel):
 
     def compute_scope_code(self) -> str:
         return self.code
+
+
+class Notification(ScopedModel):
+    """One notice sent (or attempted) through one channel: who was told what, when, and whether
+    the channel accepted it."""
+
+    SENT, FAILED = "sent", "failed"
+
+    channel = models.CharField(_("渠道"), max_length=16)
+    template = models.CharField(_("通知类型"), max_length=40)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    address = EncryptedTextField(_("接收地址"), mask="phone")
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    status = models.CharField(_("状态"), max_length=8, choices=[(SENT, _("已发送")), (FAILED, _("失败"))])
+    error = models.CharField(_("错误"), max_length=300, blank=True)
+    code = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.channel} {self.template}"
+
+    def compute_scope_code(self) -> str:
+        return self.code

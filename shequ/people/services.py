@@ -10,10 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.core import changelog, scope, services
+from shequ.core import attachments, changelog, scope, services
 from shequ.core.crypto import lookup
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shequ.core.models import Action, Attachment
+from shequ.core.models import Action
 from shequ.core.validators import parse_id_number
 from shequ.org.models import House, OrgUnit
 from shequ.people import signals
@@ -44,8 +44,6 @@ EVENT_FIELDS = {
     "community",
     "community_id",
 }
-PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp", "image/heic"}
-PHOTO_MAX_BYTES = 8 * 1024 * 1024
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -434,32 +432,11 @@ def end_tag(actor, pk, code: str, *, end_date=None, note=""):
 
 
 # --- visits -------------------------------------------------------------------------------------
-def check_photo(name: str, data: bytes, content_type: str) -> None:
-    if content_type not in PHOTO_TYPES or not data:
-        raise ValidationFailed(
-            _("照片“%(n)s”不是图片文件（支持 JPG、PNG、WEBP、HEIC）。") % {"n": name[:40]}, code="bad_photo"
-        )
-    if len(data) > PHOTO_MAX_BYTES:
-        raise ValidationFailed(
-            _("照片“%(n)s”超过 8 MB，请压缩后再上传。") % {"n": name[:40]}, code="bad_photo"
-        )
-    if content_type in ("image/jpeg", "image/png") and not (
-        data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n"
-    ):
-        raise ValidationFailed(
-            _("照片“%(n)s”内容与类型不符，可能已损坏。") % {"n": name[:40]}, code="bad_photo"
-        )
-
-
 @transaction.atomic
 def record_visit(
     actor, pk, *, method, findings="", visited_at=None, follow_up=False, follow_up_note="", photos=()
 ):
     """Record a visit; it resets the person's visit clock and may ask for a follow-up."""
-    import hashlib
-
-    from django.contrib.contenttypes.models import ContentType
-
     resident = services.get_visible(Resident, actor, pk, for_update=True)
     services.require(actor, "people.record_visit", resident.scope_code)
     visited_at = visited_at or timezone.now()
@@ -471,8 +448,7 @@ def record_visit(
         raise ValidationFailed(
             _("需要跟进时请写明跟进事项。"), details={"follow_up_note": [_("请写明跟进事项。")]}
         )
-    for name, data, ctype in photos:
-        check_photo(name, data, ctype)
+    photos = attachments.clean_photos(photos)
     visit = Visit.objects.create(
         resident=resident,
         visited_at=visited_at,
@@ -483,19 +459,7 @@ def record_visit(
         follow_up=follow_up,
         follow_up_note=follow_up_note[:200],
     )
-    ct = ContentType.objects.get_for_model(Visit)
-    for name, data, ctype in photos:
-        Attachment.objects.create(
-            owner_type=ct,
-            owner_id=str(visit.pk),
-            code=resident.scope_code,
-            name=name[:200],
-            content_type=ctype,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            data=data,
-            created_by=actor,
-        )
+    attachments.attach(visit, resident.scope_code, photos, actor)
     day = timezone.localtime(visited_at).date()
     if resident.last_visit_on is None or day > resident.last_visit_on:
         Resident.objects.filter(pk=resident.pk).update(last_visit_on=day)

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "shequ.cases"
+    label = "cases"
+    verbose_name = _("诉求与事件")
+    shequ_module = True
+    nav_label = _("诉求与事件")
+
+    @property
+    def nav(self):
+        from shequ.core.registry import NavItem
+
+        return [
+            NavItem(_("待办案件"), "cases:todo", "inbox", perm="cases.view_case"),
+            NavItem(_("全部案件"), "cases:case-list", "list-task", perm="cases.view_case"),
+            NavItem(_("登记诉求"), "cases:case-create", "telephone-inbound", perm="cases.register_case"),
+            NavItem(_("巡查上报"), "cases:patrol", "geo-alt", perm="cases.register_case"),
+            NavItem(_("案件地图"), "cases:map", "map", perm="cases.view_case"),
+            NavItem(_("考核指标"), "cases:indicators", "graph-up", perm="cases.view_indicators"),
+            NavItem(
+                _("导入12345工单"),
+                "cases:hotline-import",
+                "file-earmark-arrow-up",
+                perm="cases.import_hotline",
+            ),
+            NavItem(_("案件类别"), "cases:category-list", "diagram-3", perm="cases.manage_categories"),
+        ]
+
+    def ready(self):
+        from shequ.cases import permissions, receivers  # noqa: F401  (registers)
