@@ -16,6 +16,7 @@ urlpatterns = [
     path("robots.txt", core_views.robots, name="robots"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("shequ.cases.open311")),
 ]
 
 for _app in shequ_apps():

@@ -12,6 +12,7 @@ class CasesConfig(AppConfig):
     @property
     def nav(self):
         from shequ.core.registry import NavItem
+        from shequ.core.roles import Role
 
         return [
             NavItem(_("待办案件"), "cases:todo", "inbox", perm="cases.view_case"),
@@ -27,6 +28,9 @@ class CasesConfig(AppConfig):
                 perm="cases.import_hotline",
             ),
             NavItem(_("案件类别"), "cases:category-list", "diagram-3", perm="cases.manage_categories"),
+            NavItem(_("Open311 接入应用"), "cases:client-list", "plug", perm="cases.manage_clients"),
+            NavItem(_("我要反映"), "cases:report", "megaphone", roles=frozenset({Role.RESIDENT})),
+            NavItem(_("我的诉求"), "cases:mine", "card-checklist", roles=frozenset({Role.RESIDENT})),
         ]
 
     def ready(self):

@@ -1,0 +1,1 @@
+"""Pages of the cases module, one file per concern; each exports its `urlpatterns`."""
