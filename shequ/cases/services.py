@@ -688,6 +688,24 @@ def transition(actor, pk, action: str, *, expected_version=None, note: str = "",
                 _("只有处置单位（%(u)s）的工作人员可以%(a)s。")
                 % {"u": case.handler_name or "-", "a": t.label}
             )
+    return _commit(case, t, actor, note=note, photos=photos, data=data)
+
+
+@transaction.atomic
+def evaluate_by_token(tracking_token: str, *, rating, comment: str = "") -> Case:
+    """The requester's own 评价 from the status page (no account: the tracking link is the key)."""
+    t = TABLE["evaluate"]
+    case = Case.objects.select_for_update().filter(tracking_token=tracking_token or "-").first()
+    if case is None:
+        raise NotFound()
+    if case.status not in t.sources:
+        raise _state_conflict(case, t)
+    return _commit(case, t, None, data={"rating": rating, "comment": comment})
+
+
+def _commit(case, t, actor, *, note: str = "", photos=(), data=None) -> Case:
+    """Apply an allowed, authorised transition: conditional update, timeline entry, change log."""
+    action = t.action
     note = (note or "").strip()
     if t.needs_note and not note:
         raise _invalid("note", _("请填写%(a)s的说明或理由。") % {"a": t.label})
@@ -695,7 +713,7 @@ def transition(actor, pk, action: str, *, expected_version=None, note: str = "",
         raise _invalid("note", _("说明不能超过 %(n)d 字。") % {"n": DESCRIPTION_MAX})
     photos = attachments.clean_photos(photos)
     now = timezone.now()
-    changes, event_data = _APPLY[action](case, actor, now, **data)
+    changes, event_data = _APPLY[action](case, actor, now, **(data or {}))
     before_status = case.status
     target = changes.pop("status", None) or (
         t.target if t.target not in (None, "parked_from") else before_status
@@ -706,13 +724,14 @@ def transition(actor, pk, action: str, *, expected_version=None, note: str = "",
     if updated != 1:  # another act got there first (SQLite has no row lock to wait on)
         case.refresh_from_db()
         raise _state_conflict(case, t)
+    label = _actor_label(actor) if actor is not None else (case.requester_name or _("诉求人"))
     event = CaseEvent.objects.create(
         case=case,
         action=action,
         from_status=before_status,
         to_status=target,
         actor=actor,
-        actor_label=_actor_label(actor),
+        actor_label=label,
         at=now,
         note=note,
         data=event_data,
@@ -725,7 +744,7 @@ def transition(actor, pk, action: str, *, expected_version=None, note: str = "",
             case=case.parent,
             action="merged_into",
             actor=actor,
-            actor_label=_actor_label(actor),
+            actor_label=label,
             at=now,
             note=f"{case.number} {case.title}",
             data={"child": case.number},
