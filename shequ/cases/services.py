@@ -679,7 +679,15 @@ def transition(actor, pk, action: str, *, expected_version=None, note: str = "",
     if case.status not in t.sources:
         raise _state_conflict(case, t)
     if expected_version not in (None, "") and int(expected_version) != case.version:
-        raise Conflict(_("案件已被他人更新，请刷新页面后再操作。"), code="stale")
+        last = _last_event(case)
+        msg = _("案件已被他人更新，本次%(a)s未执行。") % {"a": t.label}
+        if last is not None:
+            msg += _("（%(who)s 已于 %(at)s %(what)s，请刷新页面查看。）") % {
+                "who": last.actor_label or _("他人"),
+                "at": timezone.localtime(last.at).strftime("%m-%d %H:%M"),
+                "what": last.label,
+            }
+        raise Conflict(msg, code="stale", details={"status": case.status, "version": case.version})
     requester = t.requester_may and case.requester_user_id == actor.pk
     if not requester:
         require(actor, t.perm, case.scope_code)
@@ -749,6 +757,13 @@ def _commit(case, t, actor, *, note: str = "", photos=(), data=None) -> Case:
             note=f"{case.number} {case.title}",
             data={"child": case.number},
         )
+    if action == "close":  # the requesters of merged duplicates hear the parent's outcome
+        CaseEvent.objects.bulk_create(
+            CaseEvent(
+                case=child, action="parent_outcome", actor=actor, actor_label=label, at=now, note=case.number
+            )
+            for child in case.merged_cases.all()
+        )
     changelog.record(
         actor,
         Action.UPDATE,
@@ -811,13 +826,6 @@ def _after(case, action: str, actor) -> None:
         _tell_users(handler_users(case), case, "case.supervised", _("案件被督办"))
     elif action == "close":
         for child in case.merged_cases.all():
-            CaseEvent.objects.create(
-                case=child,
-                action="parent_outcome",
-                actor=actor,
-                actor_label=_actor_label(actor),
-                note=case.number,
-            )
             _tell_requester(child, "parent_outcome", outcome_of=case)
 
 
