@@ -170,7 +170,16 @@ def resolve_unit(case, key: str) -> dict:
         raise _invalid("unit", _("处置单位须在案件所在街道范围内。"))
     if kind == UnitKind.GRID:
         obj = Grid.objects.select_related("community").filter(code=ref).first()
-        name = f"{obj.community.display_name}{obj.name}" if obj else ""
+        # Grid names often repeat their community's ("宁安社区第一网格"): do not say it twice.
+        name = (
+            (
+                obj.name
+                if obj.name.startswith(obj.community.display_name)
+                else f"{obj.community.display_name}{obj.name}"
+            )
+            if obj
+            else ""
+        )
     else:
         obj = OrgUnit.objects.filter(
             code=ref, level=Level.STREET if kind == UnitKind.STREET else Level.COMMUNITY
