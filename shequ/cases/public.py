@@ -1,0 +1,236 @@
+"""What a person without a staff account may learn about cases: one case through its tracking link
+(the link is the key, as for the requester's own evaluation in services.evaluate_by_token), the
+lookup by number and the last digits of the phone, the place a map point falls in, and the
+throttles that keep the public forms from being flooded.
+
+Nothing here writes a case; intake goes through services.submit_request."""
+
+import hmac
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from shequ.cases.models import Case, CaseEvent, Channel, Status
+from shequ.cases.workflow import label_of
+from shequ.core.masking import mask
+from shequ.org.models import Grid, Level, OrgUnit
+from shequ.org.services import locate_grid
+
+# The handler's own words reach the requester only for these steps: the outcome (反馈, 结案) and
+# the reason a request was not taken up (不予立案). Other notes may name staff or other requests.
+NOTE_ACTIONS = {"feedback", "close", "reject"}
+
+# What each status means, in the requester's words.
+STATUS_HINTS = {
+    Status.RECEIVED: _l("已收到您的诉求，工作人员将尽快核实并立案。"),
+    Status.FILED: _l("已立案，正在安排处置单位。"),
+    Status.REJECTED: _l("经核实不予立案，原因见下方办理记录。"),
+    Status.DISPATCHED: _l("已派给处置单位，请耐心等待处理。"),
+    Status.PROCESSING: _l("处置单位正在办理。"),
+    Status.RETURNED: _l("正在重新安排处置单位。"),
+    Status.HANDLED: _l("处置单位已反馈办理结果，等待现场核查。"),
+    Status.VERIFIED: _l("现场核查已通过，即将结案。"),
+    Status.CLOSED: _l("已办结，欢迎您对办理结果进行评价。"),
+    Status.CALLED_BACK: _l("已办结并完成回访，欢迎您对办理结果进行评价。"),
+    Status.EVALUATED: _l("已办结，感谢您的评价。"),
+    Status.PARKED: _l("问题暂时无法解决，已登记挂账，将定期复查。"),
+    Status.MERGED: _l("与同一问题的其他诉求合并办理，办理结果见下方。"),
+}
+
+# The colour of each status's badge.
+STATUS_TONE = {
+    Status.RECEIVED: "secondary",
+    Status.FILED: "info",
+    Status.REJECTED: "dark",
+    Status.DISPATCHED: "primary",
+    Status.PROCESSING: "primary",
+    Status.RETURNED: "warning",
+    Status.HANDLED: "info",
+    Status.VERIFIED: "info",
+    Status.CLOSED: "success",
+    Status.CALLED_BACK: "success",
+    Status.EVALUATED: "success",
+    Status.PARKED: "warning",
+    Status.MERGED: "secondary",
+}
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def place_label(community: str, grid: str) -> str:
+    """ "宁安社区 · 第一网格"; a grid named after its community is not prefixed twice."""
+    if not grid:
+        return community
+    return grid if grid.startswith(community) else f"{community} · {grid}"
+
+
+def by_token(token: str) -> Case | None:
+    """The case a tracking link opens, or None."""
+    if not _TOKEN_RE.match(token or ""):
+        return None
+    return (
+        Case.objects.select_related("category__parent", "street", "community", "grid", "parent")
+        .filter(tracking_token=token)
+        .first()
+    )
+
+
+def timeline(case) -> list[dict]:
+    """The public steps of a case: what, when, the handling unit of a dispatch, and the handler's
+    note only for the outcome steps."""
+    rows = []
+    events = CaseEvent.objects.filter(case=case, public=True).order_by("at", "id")
+    for e in events.only("action", "at", "note", "data"):
+        row = {"action": e.action, "label": label_of(e.action), "at": e.at, "note": "", "unit": ""}
+        if e.action in NOTE_ACTIONS:
+            row["note"] = e.note
+        if e.action in ("dispatch", "reassign"):
+            row["unit"] = (e.data or {}).get("unit", "")
+        rows.append(row)
+    return rows
+
+
+def outcome_of(case) -> dict | None:
+    """For a merged request: the status and outcome notes of the case it was merged into (nothing
+    else of that case: it is another person's request)."""
+    parent = case.parent
+    if case.status != Status.MERGED or parent is None:
+        return None
+    notes = [r for r in timeline(parent) if r["action"] in ("feedback", "close")]
+    return {
+        "status": parent.get_status_display(),
+        "hint": STATUS_HINTS.get(parent.status, ""),
+        "deadline": parent.deadline if parent.is_open else None,
+        "closed_at": parent.closed_at,
+        "notes": notes,
+    }
+
+
+def requester_masked(case) -> dict:
+    """The requester's contact as the status page shows it (masked)."""
+    if case.anonymous:
+        return {}
+    return {
+        "name": mask(case.requester_name, "name"),
+        "phone": mask(case.requester_phone, "phone"),
+        "email": mask(case.requester_email, "email"),
+    }
+
+
+def lookup(number: str, last4: str) -> Case | None:
+    """The case with this number whose requester's phone ends in these four digits, else None
+    (an unknown number and a wrong phone answer alike)."""
+    number = (number or "").strip()
+    last4 = (last4 or "").strip()
+    if not (number.isdigit() and len(number) <= 20 and len(last4) == 4 and last4.isdigit()):
+        return None
+    case = Case.objects.filter(number=number).only("pk", "tracking_token", "requester_phone").first()
+    digits = re.sub(r"\D", "", case.requester_phone or "") if case is not None else ""
+    # Compared in constant time, and with a dummy when there is no case, so timing tells nothing.
+    ok = hmac.compare_digest((digits[-4:] if len(digits) >= 4 else "----").encode(), last4.encode())
+    return case if case is not None and ok else None
+
+
+def place_of(lat, lng) -> dict:
+    """The grid, community and street a point lies in, or {"found": False, "message": ...}."""
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise ValueError(_("位置坐标格式不正确，请在地图上重新选点。")) from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValueError(_("位置坐标超出范围，请在地图上重新选点。"))
+    grid = locate_grid(lng, lat)
+    if grid is None:
+        return {
+            "found": False,
+            "message": _("所选位置不在本平台服务的网格范围内，请在地图上重新选点，或选择所在社区。"),
+        }
+    grid = Grid.objects.select_related("community__parent").get(pk=grid.pk)
+    community = grid.community
+    return {
+        "found": True,
+        "grid": grid.name,
+        "community": community.display_name,
+        "community_code": community.code,
+        "street": community.parent.display_name if community.parent_id else "",
+    }
+
+
+def grid_outlines(qs=None, limit: int = 2000) -> dict:
+    """Grid outlines (GeoJSON) to aim at on the intake maps; with no tile server they are the map."""
+    qs = Grid.objects.all() if qs is None else qs
+    feats = []
+    rows = qs.filter(boundary__isnull=False).select_related("community").order_by("code")
+    for g in rows.only("code", "name", "boundary", "community__name", "community__code")[:limit]:
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": g.boundary,
+                "properties": {
+                    "code": g.code,
+                    "name": place_label(g.community.display_name, g.name),
+                    "community": g.community.display_name,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def served_communities(qs=None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Communities the public form offers, grouped by street: those of the streets that have grids
+    (where the platform is in use), or every community when no grid is drawn yet."""
+    communities = OrgUnit.objects.filter(level=Level.COMMUNITY) if qs is None else qs
+    if qs is None:
+        streets = {c[:9] for c in Grid.objects.values_list("code", flat=True).distinct()[:5000]}
+        if streets:
+            communities = communities.filter(parent__code__in=streets)
+    groups: dict[str, list] = {}
+    names: dict[str, str] = {}
+    for c in communities.select_related("parent").order_by("code")[:3000]:
+        key = c.parent.code if c.parent_id else ""
+        names[key] = c.parent.display_name if c.parent_id else ""
+        groups.setdefault(key, []).append((c.code, c.display_name))
+    return [(names[k], v) for k, v in groups.items()]
+
+
+# --- throttles ------------------------------------------------------------------------------------
+def _key(kind: str, ip: str) -> str:
+    return f"shequ:cases:{kind}:{ip or '-'}"
+
+
+def throttled(kind: str, ip: str, limit: int) -> bool:
+    """Has this address used up its `limit` for the current hour?"""
+    return limit > 0 and (cache.get(_key(kind, ip)) or 0) >= limit
+
+
+def count(kind: str, ip: str) -> None:
+    """Count one use against the address for the next hour."""
+    key = _key(kind, ip)
+    if cache.add(key, 1, 3600):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, 3600)
+
+
+def report_limit() -> int:
+    return settings.CASE_REPORT_PER_HOUR
+
+
+def lookup_limit() -> int:
+    return settings.CASE_LOOKUP_PER_HOUR
+
+
+MOBILE_UA = re.compile(r"Mobi|Android|iPhone|iPad|iPod|HarmonyOS|MicroMessenger|Windows Phone", re.I)
+
+
+def channel_for(request, claimed: str = "") -> str:
+    """手机提交 for a phone (the page's script says so for small screens; else the user agent)."""
+    if claimed in (Channel.WEB, Channel.MOBILE):
+        return claimed
+    ua = request.META.get("HTTP_USER_AGENT", "")
+    return Channel.MOBILE if MOBILE_UA.search(ua) else Channel.WEB
