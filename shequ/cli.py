@@ -330,6 +330,111 @@ def cmd_residents_import(args):
         sys.exit(1)
 
 
+def cmd_cases_sweep(args):
+    _django()
+    import datetime as dt
+
+    from shequ.cases.services import sweep_deadlines
+
+    now = None
+    if args.now:
+        from django.utils import timezone
+
+        try:
+            now = dt.datetime.fromisoformat(args.now)
+        except ValueError:
+            _fail(f"时间应写成 2026-05-01T09:00 的格式，收到“{args.now}”。")
+        now = timezone.make_aware(now) if timezone.is_naive(now) else now
+    print(json.dumps(sweep_deadlines(now=now), ensure_ascii=False, indent=2))
+
+
+def cmd_cases_import_hotline(args):
+    _django()
+    import time
+    from pathlib import Path
+
+    from shequ.cases.importer import HotlineImporter
+    from shequ.core import importing
+    from shequ.core.errors import DomainError
+    from shequ.core.models import ImportBatch, ImportStatus
+
+    path = Path(args.file)
+    if not path.is_file():
+        _fail(f"找不到文件 {path}")
+    actor = _cli_actor(args.user)
+    started = time.perf_counter()
+    out = {"file": str(path), "scope": args.street, "committed": False}
+    batch = None
+    try:
+        batch = importing.create_batch(actor, HotlineImporter.kind, args.street, path.name, path.read_bytes())
+        if args.commit:
+            result = importing.commit_batch(batch, actor, valid_only=not args.all_or_nothing)
+            out["committed"] = True
+            out["created"] = result.get("created", 0)
+        else:
+            importing.validate_batch(batch, actor)
+    except DomainError as exc:
+        out["error"] = exc.message
+    batch = ImportBatch.objects.filter(pk=batch.pk).first() if batch is not None else None
+    if batch is not None:
+        if batch.status == ImportStatus.FAILED and "error" not in out:
+            out["error"] = batch.message
+        out["batch"] = batch.batch_label
+        out["totals"] = batch.counts
+        out["notes"] = batch.options.get("notes", [])
+        out["rejected"] = [
+            {"row": e["row"], "reasons": e["messages"]} for e in batch.errors if e.get("messages")
+        ]
+        out["skipped"] = [
+            {"row": e["row"], "reasons": e["warnings"]}
+            for e in batch.errors
+            if not e.get("messages") and e["outcome"] == "unchanged"
+        ]
+    out["seconds"] = round(time.perf_counter() - started, 2)
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    if "error" in out:
+        sys.exit(1)
+
+
+def cmd_cases_categories(args):
+    _django()
+    from shequ.cases.api import category_tree
+
+    tree = category_tree(include_inactive=args.all)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "code": m.code,
+                        "name": m.name,
+                        "children": [
+                            {
+                                "code": c.code,
+                                "name": c.name,
+                                "limit": c.limit_value,
+                                "unit": c.limit_unit,
+                                "default_unit": c.default_department or c.default_unit_kind,
+                                "active": c.active,
+                            }
+                            for c in m.minors
+                        ],
+                    }
+                    for m in tree
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    for m in tree:
+        print(f"{m.code} {m.name}（{m.source}）")
+        for c in m.minors:
+            unit = c.default_department or c.get_default_unit_kind_display()
+            off = "" if c.active else "  [已停用]"
+            print(f"  {c.code} {c.name}　时限 {c.limit_label}　默认处置：{unit}{off}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from shequ import __version__
 
@@ -402,6 +507,40 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-create-houses", action="store_true", help="房屋库中没有的地址不自动新建，该行拒绝")
     r.add_argument("--user", help="以哪个账号的身份导入（默认：唯一的系统管理员）")
     r.set_defaults(func=cmd_residents_import)
+
+    s = sub.add_parser("cases", help="诉求与事件", description="诉求与案件的批量操作。")
+    casub = s.add_subparsers(dest="cases_command", required=True, metavar="ACTION")
+    c = casub.add_parser(
+        "sweep",
+        help="临期预警、超期上报（输出 JSON 计数）",
+        description="检查处置计时中的案件：用时达到时限 80% 的提醒处置单位，超期的标记并上报上一级；"
+        "每件案件每个计时周期只预警、上报一次，重复运行不会重复通知。配置了 Celery beat 时会定期自动执行。",
+    )
+    c.add_argument("--now", help="按此时刻检查（如 2026-05-01T09:00，用于补跑；默认现在）")
+    c.set_defaults(func=cmd_cases_sweep)
+    c = casub.add_parser(
+        "import-hotline",
+        help="导入 12345 工单文件",
+        description="校验 12345 工单文件（xlsx 或 CSV），输出 JSON 摘要（新建、已存在或重复、有错误的行及原因）。"
+        "不加 --commit 只校验、不写入；加 --commit 则逐张受理为案件，形成一个可撤销的导入批次。"
+        "工单编号是去重依据：文件中重复的编号只建一件，已导入过的编号不再创建。",
+    )
+    c.add_argument("file", help="工单文件（.xlsx 或 .csv），列名同网页上下载的模板")
+    c.add_argument(
+        "--street", required=True, help="导入到的街道代码（9 位），或社区代码（12 位）；无位置的工单归入此处"
+    )
+    c.add_argument("--commit", action="store_true", help="写入有效行（默认只校验）")
+    c.add_argument("--all-or-nothing", action="store_true", help="与 --commit 同用：只要有错误行就全部不导入")
+    c.add_argument("--user", help="以哪个账号的身份导入（默认：唯一的系统管理员）")
+    c.set_defaults(func=cmd_cases_import_hotline)
+    c = casub.add_parser(
+        "categories",
+        help="列出案件类别及时限",
+        description="按大类、小类列出案件类别，以及每个小类的处置时限和默认处置单位。",
+    )
+    c.add_argument("--all", action="store_true", help="包括已停用的小类")
+    c.add_argument("--json", action="store_true", help="输出 JSON")
+    c.set_defaults(func=cmd_cases_categories)
 
     s = sub.add_parser("keys", help="个人信息加密密钥", description="字段加密密钥的管理。")
     ksub = s.add_subparsers(dest="keys_command", required=True, metavar="ACTION")

@@ -851,13 +851,14 @@ def distance_m(lat1, lng1, lat2, lng2) -> float:
 TEXT_SIMILARITY = 0.8
 
 
-def merge_candidates(case, limit: int = 5) -> list[dict]:
-    """Open cases of the same minor class near in place (R metres) and time (T days), or with a
-    nearly identical description, that this case could be merged into."""
+def merge_candidates(case, user, limit: int = 5) -> list[dict]:
+    """Open cases the user may see, of the same minor class, near in place (R metres) and time
+    (T days) or with a nearly identical description, that this case could be merged into."""
     cat = case.category
     window = dt.timedelta(days=cat.merge_days)
     base = (
-        Case.objects.filter(category=cat, status__in=OPEN_STATUSES, parent__isnull=True)
+        Case.objects.visible_to(user)
+        .filter(category=cat, status__in=OPEN_STATUSES, parent__isnull=True)
         .exclude(pk=case.pk)
         .filter(received_at__gte=case.received_at - window, received_at__lte=case.received_at + window)
         .filter(street=case.street)

@@ -229,16 +229,40 @@ def check_size(size: int) -> None:
         )
 
 
-def check_file(name: str, data: bytes) -> None:
-    """Refuse what is not a spreadsheet we can read, before anything is stored."""
+def check_file(name: str, data: bytes, *, csv: bool = False) -> None:
+    """Refuse what is not a spreadsheet we can read (or, where the importer takes it, a CSV
+    file), before anything is stored."""
     if not data:
         raise ValidationFailed(_("上传的文件是空的，请重新选择文件。"), code="empty_file")
     check_size(len(data))
-    if data[:4] not in _MAGIC:
-        raise ValidationFailed(
-            _("文件“%(f)s”不是 Excel 文件，请下载模板，按模板填写后上传 .xlsx 文件。") % {"f": name[:60]},
-            code="wrong_file_type",
+    if data[:4] not in _MAGIC and not (csv and name.lower().endswith(".csv") and csv_rows(data) is not None):
+        message = (
+            _("文件“%(f)s”不是 Excel 或 CSV 文件，请上传 .xlsx 或 .csv 文件（CSV 请用 UTF-8 或 GBK 编码）。")
+            if csv
+            else _("文件“%(f)s”不是 Excel 文件，请下载模板，按模板填写后上传 .xlsx 文件。")
         )
+        raise ValidationFailed(message % {"f": name[:60]}, code="wrong_file_type")
+
+
+def csv_rows(data: bytes) -> list[list[str]] | None:
+    """The rows of a CSV file (UTF-8, with or without BOM, or GB18030 as Chinese Excel and hotline
+    systems save it), or None when the bytes are not text."""
+    import csv
+
+    if b"\x00" in data[:4096]:
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        head = text.split("\n", 1)[0]  # the header line decides: contents may hold any delimiter
+        delimiter = max(",\t;", key=head.count)
+        try:
+            return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        except csv.Error:
+            return None
+    return None
 
 
 def normalize_header(h) -> str:
@@ -253,19 +277,42 @@ def read_rows(data: bytes, columns: list[Column]):
     return mapping, body
 
 
+class _CsvBook:
+    """A CSV file dressed as a one-sheet workbook for read_sheet."""
+
+    sheet_names = ["CSV"]
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get_sheet_by_name(self, name):
+        return self
+
+    def to_python(self, skip_empty_area=False):
+        return self.rows
+
+
 def read_sheet(data: bytes, columns: list[Column]):
     """(header map, data rows with their Excel line numbers, the header row as written). Picks the
     first sheet whose first rows hold every required header; raises ValidationFailed with what is
     missing."""
     from python_calamine import CalamineWorkbook
 
-    try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception:
-        raise ValidationFailed(
-            _("文件已损坏或不是有效的 Excel 文件，无法读取。请用 Excel/WPS 打开检查后另存为 .xlsx 再上传。"),
-            code="corrupt_file",
-        ) from None
+    if data[:4] not in _MAGIC:  # check_file let it in as CSV: one sheet of text cells
+        rows = csv_rows(data)
+        if rows is None:
+            raise ValidationFailed(_("CSV 文件无法读取，请另存为 UTF-8 编码后再上传。"), code="corrupt_file")
+        wb = _CsvBook(rows)
+    else:
+        try:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception:
+            raise ValidationFailed(
+                _(
+                    "文件已损坏或不是有效的 Excel 文件，无法读取。请用 Excel/WPS 打开检查后另存为 .xlsx 再上传。"
+                ),
+                code="corrupt_file",
+            ) from None
     wanted = {}
     with translation.override(settings.LANGUAGE_CODE):  # workbooks carry the Chinese headers
         for c in columns:
@@ -382,6 +429,7 @@ class Importer:
     title = ""
     perm = ""  # the permission needed over the batch's scope
     columns: list[Column] = []
+    accepts_csv = False  # also take a .csv file (exports of other systems)
     instructions: list[str] = []
     example: dict = {}
 
@@ -590,7 +638,7 @@ def create_batch(actor, kind: str, scope_code: str, filename: str, data: bytes, 
 
     cls = importer_for(kind)
     services.require(actor, cls.perm, scope_code)
-    check_file(filename, data)
+    check_file(filename, data, csv=cls.accepts_csv)
     return ImportBatch.objects.create(
         kind=kind,
         scope_code=scope_code,

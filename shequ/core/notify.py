@@ -182,6 +182,7 @@ def send(msg: Message) -> list:
                 status=status,
                 error=error,
                 code=msg.scope_code,
+                scope_code=msg.scope_code,  # bulk_create skips save(), which would compute it
             )
         )
     if rows:

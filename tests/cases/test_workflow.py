@@ -245,11 +245,11 @@ def test_merge_suggestion_and_parent_outcome(world):
     parent = make_case(world, "a", "processing", description="3栋楼道堆放大量纸箱杂物，堵塞通道")
     child = make_case(world, "a", "received", description="3栋楼道堆放大量纸箱杂物，堵塞了通道")
     far_text = make_case(world, "a", "received", description="小区东门路灯不亮已经一周", category="0704")
-    found = services.merge_candidates(child)
+    found = services.merge_candidates(child, street)
     assert [e["case"].pk for e in found] == [parent.pk]
     assert found[0]["distance_m"] is not None and found[0]["distance_m"] <= 100
     assert found[0]["similarity"] >= 0.8
-    assert services.merge_candidates(far_text) == []
+    assert services.merge_candidates(far_text, street) == []
     child = services.transition(street, child.pk, "merge", parent=parent.pk)
     assert child.status == Status.MERGED and child.parent_id == parent.pk
     assert CaseEvent.objects.filter(case=parent, action="merged_into").count() == 1

@@ -1,13 +1,82 @@
-"""12345 work-order import (being built)."""
+"""12345 work-order import: upload an xlsx or CSV export of the hotline system; the core import
+pages (core:import-detail) show the preview, commit it and undo it."""
 
-from django.http import HttpResponse
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _l
+
+from shequ.cases.importer import HotlineImporter
+from shequ.core import importing, scope
+from shequ.core.errors import DomainError
+from shequ.core.generic import error_page
+from shequ.core.models import ImportBatch
+from shequ.core.roles import roles_with
+from shequ.org.models import Level, OrgUnit
 
 
-def _todo(request, *args, **kwargs):  # replaced by the real pages
-    return HttpResponse(status=501)
+class HotlineImportForm(forms.Form):
+    target = forms.ChoiceField(
+        label=_l("导入到"), help_text=_l("没有经纬度、也没有填写社区的工单归入所选的街道或社区")
+    )
+    file = forms.FileField(
+        label=_l("工单文件"),
+        help_text=_l("12345 系统导出的 .xlsx 或 .csv 文件"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = list(targets)
+
+
+def import_targets(user) -> list[tuple[str, str]]:
+    """Streets and communities where the user may import hotline orders."""
+    roots = scope.scope_codes(user, roles_with(HotlineImporter.perm))
+    units = OrgUnit.objects.filter(level__in=(Level.STREET, Level.COMMUNITY)).order_by("code")
+    if roots is not None:
+        units = units.filter(scope.prefix_q("code", roots))
+    return [
+        (u.code, u.display_name if u.level == Level.STREET else f"　{u.display_name}")
+        for u in units.only("code", "name", "level")[:500]
+    ]
+
+
+@login_required
+def hotline_import(request):
+    """Upload a work-order file; it is checked in the background and previewed before anything is written."""
+    user = request.user
+    targets = import_targets(user)
+    if not targets:
+        return error_page(request, 403)
+    form = HotlineImportForm(request.POST or None, request.FILES or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        try:
+            importing.check_size(f.size)  # before reading it into memory
+            batch = importing.create_batch(
+                user, HotlineImporter.kind, form.cleaned_data["target"], f.name, f.read()
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            importing.queue_validation(batch, user)
+            return redirect(batch.get_absolute_url())
+    recent = (
+        ImportBatch.objects.visible_to(user)
+        .filter(kind=HotlineImporter.kind)
+        .select_related("created_by")
+        .defer("content")[:10]
+    )
+    return render(
+        request,
+        "cases/hotline_import.html",
+        {"form": form, "recent": recent, "kind": HotlineImporter.kind, "importer": HotlineImporter},
+        status=400 if form.errors else 200,
+    )
 
 
 urlpatterns = [
-    path("_hotline/hotline-import/", _todo, name="hotline-import"),
+    path("hotline/import/", hotline_import, name="hotline-import"),
 ]
