@@ -130,6 +130,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) serve PostgreSQL; SQLite builds the same index without the extra
+# columns, which is what it should do, so its warning about them says nothing useful.
+SILENCED_SYSTEM_CHECKS = [] if DATABASE_URL else ["models.W040"]
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
@@ -248,6 +251,15 @@ CELERY_BEAT_SCHEDULE = {
 CASE_RETURN_LIMIT_HOURS = env_int("CASE_RETURN_LIMIT_HOURS", 8)
 CASE_WARN_RATIO = 0.8  # the warning comes when this share of the time limit is used
 OPEN311_JURISDICTION = env("OPEN311_JURISDICTION", "shequ")
+# Open311 discovery: the production and the test endpoint (empty: this server's /open311/v2/ and
+# its sandbox /open311/v2/sandbox/, which checks a POST in full and stores nothing), and a contact.
+OPEN311_PRODUCTION_URL = env("OPEN311_PRODUCTION_URL", "")
+OPEN311_TEST_URL = env("OPEN311_TEST_URL", "")
+OPEN311_CONTACT = env("OPEN311_CONTACT", "")
+# Public intake without an account: requests filed per client IP per hour, and status look-ups
+# (number + phone digits) tried per IP per hour; 0 switches a limit off.
+CASE_REPORT_PER_HOUR = env_int("CASE_REPORT_PER_HOUR", 10)
+CASE_LOOKUP_PER_HOUR = env_int("CASE_LOOKUP_PER_HOUR", 20)
 
 # --- notifications --------------------------------------------------------------------------
 NOTIFY_CHANNELS = env("NOTIFY_CHANNELS", "console,email")

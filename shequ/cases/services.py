@@ -20,6 +20,7 @@ import datetime as dt
 import difflib
 import math
 import secrets
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.cache import cache
@@ -981,8 +982,11 @@ def save_score_settings(actor, **weights) -> ScoreSettings:
     s = ScoreSettings.objects.select_for_update().order_by("pk").first() or ScoreSettings()
     before = changelog.snapshot(s) if s.pk else None
     for k in ("response_weight", "solve_weight", "satisfaction_weight", "basic_value"):
-        if k in weights and weights[k] is not None:
-            setattr(s, k, weights[k])
+        if k in weights and weights[k] not in (None, ""):
+            try:
+                setattr(s, k, Decimal(str(weights[k])))
+            except InvalidOperation:
+                raise _invalid(k, _("请填写 0 到 1 之间的小数。")) from None
     total = s.response_weight + s.solve_weight + s.satisfaction_weight
     if abs(total - 1) > 0.001:
         raise _invalid("response_weight", _("三项权重之和应为 1（现为 %(t)s）。") % {"t": total})
