@@ -1,5 +1,6 @@
 """One settings module, driven by SHEQU_* environment variables (see docs/operations.md)."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -265,8 +266,17 @@ CASE_LOOKUP_PER_HOUR = env_int("CASE_LOOKUP_PER_HOUR", 20)
 NOTIFY_CHANNELS = env("NOTIFY_CHANNELS", "console,email")
 NOTIFY_SMS_GATEWAY = env("NOTIFY_SMS_GATEWAY", "")
 NOTIFY_WECHAT_GATEWAY = env("NOTIFY_WECHAT_GATEWAY", "")
+# The SMS / WeChat template id of each notice code, as JSON: {"case.dispatched": "SMS_1234", …}
+# (a code without an entry is sent as its own name).
+NOTIFY_TEMPLATE_IDS = json.loads(env("NOTIFY_TEMPLATE_IDS", "") or "{}")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "shequ@localhost")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 
 CACHES = {
     "default": (
@@ -281,6 +291,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    # The console notification channel writes at INFO: it is the record of who was told what.
+    "loggers": {"shequ.notify": {"level": "INFO"}},
 }
 
 SHEQU_ORG_NAME = env("ORG_NAME", _("社区治理平台"))

@@ -279,10 +279,11 @@ def receive_order(
             community = node
         elif node is not None and node.level == Level.STREET:
             street = node
+    own_grid = None
     if community is None and street is None and lat in (None, ""):
-        community, street = services._actor_place(actor)
+        community, street, own_grid = services.actor_place(actor)
     st, comm, grid = services.resolve_place(
-        lat=lat, lng=lng, community=community, street=street, within=within
+        lat=lat, lng=lng, community=community, street=street, grid=own_grid, within=within
     )
     code = grid.code if grid else comm.code if comm else st.code
     if not scope.covers(actor, code, PERM) or (within and not code.startswith(within)):

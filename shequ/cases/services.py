@@ -6,7 +6,8 @@ The clock (documented for operators in docs/user-guide.md):
 - it starts at dispatch (派遣): deadline = dispatch + the category's limit in working time, the
   warning at 80 % of that working time;
 - a return (退单) stops it; the re-dispatch starts a fresh clock for the new unit (the unit that
-  returned the case is not charged with its time, and the return is counted against it in 退单率);
+  returned the case is not charged with its time; the timeline names it, and 退单率 counts every
+  case returned at least once);
   转派 likewise gives the new unit its full limit;
 - a granted extension (延期) moves the deadline by the granted working days; a pending request
   does not stop the clock;
@@ -87,12 +88,12 @@ def _check_point(lat, lng) -> tuple[float, float] | None:
     return lat, lng
 
 
-def resolve_place(*, lat=None, lng=None, community=None, street=None, within: str = ""):
+def resolve_place(*, lat=None, lng=None, community=None, street=None, grid=None, within: str = ""):
     """(street, community, grid) of a request: the point decides when it lies in a grid; otherwise
-    the community (or street) given. A place the platform does not serve is refused."""
+    the grid, community or street given. A place the platform does not serve is refused."""
     point = _check_point(lat, lng)
-    grid = None
     if point:
+        grid = None
         grid = locate_grid(point[1], point[0], within=within or (street.code if street else ""))
     if grid is not None:
         community = grid.community
@@ -320,10 +321,11 @@ def submit_request(
             ) from None
     if anonymous:
         requester_name = requester_phone = requester_email = ""
+    own_grid = None
     if staff_entry and community is None and street is None and lat in (None, ""):
-        community, street = _actor_place(actor)
+        community, street, own_grid = actor_place(actor)
     street, community, grid = resolve_place(
-        lat=lat, lng=lng, community=community, street=street, within=within
+        lat=lat, lng=lng, community=community, street=street, grid=own_grid, within=within
     )
     photos = attachments.clean_photos(photos)
     now = timezone.now()
@@ -395,16 +397,17 @@ def _is_staff(user) -> bool:
     return any(m.role != Role.RESIDENT for m in scope.memberships(user))
 
 
-def _actor_place(actor):
-    """A staff member's own community (or street) when an entry names no place."""
+def actor_place(actor):
+    """(community, street, grid): a staff member's own node when an entry names no place (a grid
+    worker's report without a position stays in their grid, where they can see it)."""
     for m in scope.memberships(actor):
         if m.grid_id:
-            return m.grid.community, None
+            return m.grid.community, None, m.grid
         if m.org_id and m.org.level == Level.COMMUNITY:
-            return m.org, None
+            return m.org, None, None
         if m.org_id and m.org.level == Level.STREET:
-            return None, m.org
-    return None, None
+            return None, m.org, None
+    return None, None, None
 
 
 def _actor_label(user, case=None) -> str:
@@ -529,6 +532,8 @@ def _yes(v) -> bool | None:
 
 
 def _apply_callback(case, actor, now, valid=None, contacted=None, solved=None, satisfaction="", **_kw):
+    if case.callback_at is not None:
+        raise Conflict(_("该案件已回访过，不能重复回访。"), code="already_called_back")
     valid = _yes(valid)
     if valid is None:
         raise _invalid("valid", _("请选择是否联系上诉求人（有效回访）。"))
@@ -549,6 +554,8 @@ def _apply_callback(case, actor, now, valid=None, contacted=None, solved=None, s
 
 
 def _apply_evaluate(case, actor, now, rating=None, comment="", **_kw):
+    if case.rating is not None:
+        raise Conflict(_("该诉求已评价过，感谢您的反馈。"), code="already_evaluated")
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -652,10 +659,23 @@ def _state_conflict(case, t) -> Conflict:
     return Conflict(msg, code="bad_transition", details={"status": case.status})
 
 
+# Conditions beyond the status, so that pages and the API offer only acts that can succeed (the
+# effect functions above enforce the same conditions with their messages).
+_GUARDS = {
+    "request_extension": lambda c: c.extension_state != ExtensionState.PENDING,
+    "grant_extension": lambda c: c.extension_state == ExtensionState.PENDING,
+    "refuse_extension": lambda c: c.extension_state == ExtensionState.PENDING,
+    "callback": lambda c: c.callback_at is None,
+    "evaluate": lambda c: c.rating is None,
+}
+
+
 def can_take(user, case, action: str) -> bool:
     """Would the table, the role, the scope and the unit allow this user this action now?"""
     t = TABLE.get(action)
     if t is None or case.status not in t.sources:
+        return False
+    if not _GUARDS.get(action, bool)(case):
         return False
     if t.requester_may and case.requester_user_id and case.requester_user_id == user.pk:
         return True
@@ -787,7 +807,20 @@ def _commit(case, t, actor, *, note: str = "", photos=(), data=None) -> Case:
 
 
 # --- notices --------------------------------------------------------------------------------------
-_REQUESTER_ACTIONS = {"receive", "file", "reject", "dispatch", "close", "merge", "parent_outcome"}
+# The changes a requester hears of (internal steps such as 签收 or a return stay on the timeline).
+_REQUESTER_ACTIONS = {
+    "receive",
+    "file",
+    "reject",
+    "dispatch",
+    "reassign",
+    "feedback",
+    "park",
+    "unpark",
+    "close",
+    "merge",
+    "parent_outcome",
+}
 
 
 def _tell_requester(case, action: str, outcome_of=None) -> None:
@@ -926,7 +959,34 @@ def sweep_deadlines(now=None, limit: int = 2000) -> dict:
                 )
             )
         counts["escalated"] += 1
+    # 挂账 cases whose review date has come: the dispatchers where the case lies are reminded once
+    # (解除挂账 clears warned_at, so a case parked again is reminded again).
+    review = Case.objects.filter(
+        status=Status.PARKED, review_on__lte=timezone.localdate(now), warned_at__isnull=True
+    ).select_related("street")
+    counts["review_due"] = 0
+    for case in review[:limit]:
+        with transaction.atomic():
+            if not Case.objects.filter(pk=case.pk, warned_at__isnull=True).update(warned_at=now):
+                continue
+            CaseEvent.objects.create(
+                case=case, action="review_due", at=now, actor_label=_("系统"), public=False
+            )
+            transaction.on_commit(
+                lambda c=case: _tell_users(dispatchers_at(c), c, "case.review_due", _("挂账案件已到复查日期"))
+            )
+        counts["review_due"] += 1
     return counts
+
+
+def dispatchers_at(case):
+    """Accounts that dispatch where the case lies (its community, or its street)."""
+    from shequ.core.models import User
+
+    code = case.community.code if case.community_id else case.street.code
+    ms = Membership.objects.active().filter(role__in=roles_with("cases.dispatch_case"), grid__isnull=True)
+    ms = ms.filter(org__code__in={code, case.street.code})
+    return User.objects.filter(pk__in=ms.values("user_id"), is_active=True)
 
 
 def maybe_sweep() -> None:

@@ -85,7 +85,8 @@ TABLE: dict[str, Transition] = {
             "rework", _("核查不通过，返工"), (S.HANDLED,), S.PROCESSING, "cases.verify_case", needs_note=True
         ),
         Transition("close", _("结案"), (S.VERIFIED,), S.CLOSED, "cases.dispatch_case"),
-        Transition("callback", _("回访"), (S.CLOSED,), S.CALLED_BACK, "cases.callback_case"),
+        # A requester may evaluate before the callback comes: the callback still follows.
+        Transition("callback", _("回访"), (S.CLOSED, S.EVALUATED), S.CALLED_BACK, "cases.callback_case"),
         Transition(
             "evaluate",
             _("评价"),
@@ -122,6 +123,7 @@ OTHER_LABELS = {
     "warn": _("临期预警"),
     "overdue": _("超期"),
     "escalate": _("超期上报"),
+    "review_due": _("挂账到期提醒"),
     "merged_into": _("并入本案"),
     "parent_outcome": _("主案办结"),
     "notify": _("通知"),

@@ -433,11 +433,11 @@ def test_cli_sweep_and_categories(world, capsys):
     cli.main(
         ["cases", "sweep", "--now", timezone.localtime(case.deadline + dt.timedelta(hours=1)).isoformat()]
     )
-    assert json.loads(capsys.readouterr().out) == {"warned": 0, "escalated": 1}
+    assert json.loads(capsys.readouterr().out) == {"warned": 0, "escalated": 1, "review_due": 0}
     cli.main(
         ["cases", "sweep", "--now", timezone.localtime(case.deadline + dt.timedelta(hours=2)).isoformat()]
     )
-    assert json.loads(capsys.readouterr().out) == {"warned": 0, "escalated": 0}
+    assert json.loads(capsys.readouterr().out) == {"warned": 0, "escalated": 0, "review_due": 0}
     cli.main(["cases", "categories"])
     text = capsys.readouterr().out
     assert "03 施工管理" in text and "0803 噪音" in text and "工作日" in text

@@ -257,10 +257,16 @@ def test_requester_with_contact_details_hears_of_each_status_change(
         django_capture_on_commit_callbacks,
     )
     sms = [p for ch, p in notify.outbox.sent if ch == "sms" and p["phone"] == "13812345678"]
-    assert [p["template_id"] for p in sms] == ["case.receive", "case.file", "case.dispatch", "case.close"]
+    assert [p["template_id"] for p in sms] == [
+        "case.receive",
+        "case.file",
+        "case.dispatch",
+        "case.feedback",
+        "case.close",
+    ]
     assert sms[-1]["params"] == {"number": case.number, "status": "已结案"}
     mails = [m for m in mail.outbox if m.to == ["wang@example.cn"]]
-    assert len(mails) == 4 and case.number in mails[0].body and "已受理" in mails[0].body
+    assert len(mails) == 5 and case.number in mails[0].body and "已受理" in mails[0].body
 
 
 def test_anonymous_requester_hears_nothing(channels, world, django_capture_on_commit_callbacks):
@@ -348,16 +354,16 @@ def test_sweep_warns_at_80_percent_escalates_once_and_never_twice(
         with django_capture_on_commit_callbacks(execute=True):
             return services.sweep_deadlines(now=at)
 
-    assert sweep(case.warn_at - dt.timedelta(minutes=1)) == {"warned": 0, "escalated": 0}
-    assert sweep(case.warn_at + dt.timedelta(seconds=1)) == {"warned": 1, "escalated": 0}
+    assert sweep(case.warn_at - dt.timedelta(minutes=1)) == {"warned": 0, "escalated": 0, "review_due": 0}
+    assert sweep(case.warn_at + dt.timedelta(seconds=1)) == {"warned": 1, "escalated": 0, "review_due": 0}
     warned = Notification.objects.filter(template="case.warning")
     assert set(warned.values_list("user__username", flat=True)) == {"t_lead_a", "t_worker_a"}
-    assert sweep(case.warn_at + dt.timedelta(minutes=5)) == {"warned": 0, "escalated": 0}
+    assert sweep(case.warn_at + dt.timedelta(minutes=5)) == {"warned": 0, "escalated": 0, "review_due": 0}
     assert warned.count() == 2
     assert Case.objects.get(pk=case.pk).clock_state(now=case.warn_at + dt.timedelta(seconds=1)) == "warning"
 
     late = case.deadline + dt.timedelta(minutes=1)
-    assert sweep(late) == {"warned": 0, "escalated": 1}
+    assert sweep(late) == {"warned": 0, "escalated": 1, "review_due": 0}
     overdue = Notification.objects.filter(template="case.overdue")
     assert set(overdue.values_list("user__username", flat=True)) == {"t_lead_a", "t_worker_a"}
     escalated = Notification.objects.filter(template="case.escalated")
@@ -365,7 +371,7 @@ def test_sweep_warns_at_80_percent_escalates_once_and_never_twice(
     assert set(escalated.values_list("user__username", flat=True)) == {"t_street", "t_admin"}
     assert CaseEvent.objects.filter(case=case, action="escalate").get().data == {"to": world.street.code}
     before = Notification.objects.count()
-    assert sweep(late + dt.timedelta(hours=1)) == {"warned": 0, "escalated": 0}
+    assert sweep(late + dt.timedelta(hours=1)) == {"warned": 0, "escalated": 0, "review_due": 0}
     assert Notification.objects.count() == before
     assert CaseEvent.objects.filter(case=case, action__in=("warn", "escalate")).count() == 2
 
@@ -376,5 +382,5 @@ def test_sweep_leaves_stopped_and_parked_cases_alone(channels, world, django_cap
     parked = make_case(world, "a", "parked")
     far = max(handled.deadline, parked.deadline or handled.deadline) + dt.timedelta(days=60)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.sweep_deadlines(now=far) == {"warned": 0, "escalated": 0}
+        assert services.sweep_deadlines(now=far) == {"warned": 0, "escalated": 0, "review_due": 0}
     assert not Notification.objects.filter(template__in=["case.warning", "case.overdue"]).exists()

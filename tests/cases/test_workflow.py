@@ -320,11 +320,11 @@ def test_sweep_warns_then_escalates_once(world):
     case = make_case(world, "a", "processing")
     now = timezone.now()
     _backdate(case, warn_at=now - dt.timedelta(minutes=5), deadline=now + dt.timedelta(hours=2))
-    assert services.sweep_deadlines(now) == {"warned": 1, "escalated": 0}
-    assert services.sweep_deadlines(now) == {"warned": 0, "escalated": 0}
+    assert services.sweep_deadlines(now) == {"warned": 1, "escalated": 0, "review_due": 0}
+    assert services.sweep_deadlines(now) == {"warned": 0, "escalated": 0, "review_due": 0}
     later = now + dt.timedelta(hours=3)
-    assert services.sweep_deadlines(later) == {"warned": 0, "escalated": 1}
-    assert services.sweep_deadlines(later) == {"warned": 0, "escalated": 0}
+    assert services.sweep_deadlines(later) == {"warned": 0, "escalated": 1, "review_due": 0}
+    assert services.sweep_deadlines(later) == {"warned": 0, "escalated": 0, "review_due": 0}
     assert list(case.events.filter(action__in=("warn", "escalate")).values_list("action", flat=True)) == [
         "warn",
         "escalate",
@@ -411,3 +411,37 @@ def test_reassign_while_a_return_is_filed():
     events = CaseEvent.objects.filter(case=case, action__in=("return", "reassign"))
     assert events.count() == 1
     assert Case.objects.get(pk=case.pk).status == events.get().to_status
+
+
+def test_parked_case_reminds_dispatchers_on_its_review_date(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = make_case(world, "a", "parked")
+    review = dt.date(2099, 1, 1)
+    on_the_day = timezone.make_aware(dt.datetime.combine(review, dt.time(9)))
+    assert services.sweep_deadlines(on_the_day - dt.timedelta(days=1))["review_due"] == 0
+    assert services.sweep_deadlines(on_the_day)["review_due"] == 1
+    assert services.sweep_deadlines(on_the_day)["review_due"] == 0
+    assert case.events.filter(action="review_due").count() == 1
+    lead = world.users["community_lead"]
+    assert lead in set(services.dispatchers_at(case))
+
+
+def test_callback_after_the_requester_evaluated(world):
+    street = world.users["street"]
+    case = make_case(world, "a", "closed")
+    services.transition(street, case.pk, "evaluate", rating=4)
+    case = services.transition(
+        street, case.pk, "callback", valid=True, contacted=True, solved=True, satisfaction="basic"
+    )
+    assert case.status == Status.CALLED_BACK and case.rating == 4 and case.satisfaction == "basic"
+    with pytest.raises(Conflict):
+        services.transition(street, case.pk, "evaluate", rating=5)
+
+
+def test_grid_worker_patrol_without_a_position_stays_in_their_grid(world):
+    gw = world.users["grid_worker"]
+    case, _ = services.submit_request(gw, channel="patrol", category="0501", description="路口有流动摊贩")
+    assert case.grid == world.grid_a and case.scope_code == world.grid_a.code
