@@ -339,6 +339,7 @@ class Case(ScopedModel):
             ),
             models.Index(fields=["handler_code", "status", "deadline"], name="case_handler_todo"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
+            models.Index(fields=["received_at"], name="case_received"),  # Open311's newest-first list
             models.Index(fields=["lat", "lng"], name="case_position"),
             models.Index(fields=["category", "received_at"], name="case_category_received"),
         ]

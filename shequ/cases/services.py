@@ -1083,6 +1083,27 @@ def register_client(actor, *, name: str, street_code: str, contact: str = "") ->
     return client, key
 
 
+@transaction.atomic
+def set_client_active(actor, pk, active: bool) -> Open311Client:
+    """Stop (or resume) an application: a stopped application's api_key is refused at once."""
+    client = Open311Client.objects.select_for_update().select_related("street").filter(pk=pk).first()
+    if client is None or not scope.covers(actor, client.street.code, "cases.manage_clients"):
+        raise NotFound()
+    if client.active != active:
+        client.active = active
+        client.save(update_fields=["active"])
+        changelog.record(
+            actor,
+            Action.UPDATE,
+            client,
+            before={"active": not active},
+            after={"active": active},
+            scope_code=client.street.code,
+            note=_("启用接入应用") if active else _("停用接入应用"),
+        )
+    return client
+
+
 def client_for_key(key: str) -> Open311Client | None:
     import hashlib
 

@@ -1,0 +1,32 @@
+"""Scope cases of Open311 GeoReport v2 and of the client-application pages.
+
+Open311 reads are public by the specification: they publish cases of public categories across
+the jurisdiction, never a requester's data (name, phone, e-mail, account, device), and cut phone,
+ID and e-mail patterns out of free text (tests/cases/test_open311.py proves both for every GET).
+A POST is authenticated by an application's api_key, not by a user, and files into the
+application's own street."""
+
+from shequ.core.testing.scope import cases
+
+_PUBLIC_READ = "Open311 public read: published categories only, no requester data (test_open311.py)"
+
+for prefix in ("", "sandbox-"):
+    cases.public(f"open311:{prefix}discovery", "endpoint list, contact and key service; no data")
+    cases.public(f"open311:{prefix}services", "the published categories (platform settings)")
+    cases.public(f"open311:{prefix}service-definition", "one published category's questions")
+    cases.public(
+        f"open311:{prefix}requests",
+        _PUBLIC_READ + "; POST needs an api_key and files into the application's street",
+    )
+    cases.public(f"open311:{prefix}request-detail", _PUBLIC_READ)
+    cases.public(f"open311:{prefix}token", "maps an application's token to a public service_request_id")
+    cases.public(f"open311:{prefix}updates", _PUBLIC_READ + " (public timeline entries)")
+
+# Applications belong to a street: community roles are refused (403), and the isolation between
+# streets (a street manager never sees another street's applications) is tested in
+# tests/cases/test_open311.py with a second street, which the two-community world does not have.
+cases.public("cases:client-list", "street-level settings; community roles get 403 (test_open311.py)")
+cases.public("cases:client-create", "street-level settings; streets offered come from the user's scope")
+cases.public(
+    "cases:client-toggle", "street-level settings; out-of-scope applications are 404 (test_open311.py)"
+)
