@@ -34,4 +34,7 @@ class CasesConfig(AppConfig):
         ]
 
     def ready(self):
-        from shequ.cases import permissions, receivers  # noqa: F401  (registers)
+        from shequ.cases import dashboard, importer, permissions, receivers  # noqa: F401  (registers)
+        from shequ.core import registry
+
+        registry.register_dashboard_card(dashboard.todo_card)

@@ -340,6 +340,8 @@ class Case(ScopedModel):
             models.Index(fields=["handler_code", "status", "deadline"], name="case_handler_todo"),
             models.Index(fields=["status", "deadline"], name="case_status_deadline"),
             models.Index(fields=["received_at"], name="case_received"),  # Open311's newest-first list
+            # The verify / close / extension tabs: a rare status inside a scope (most rows are closed).
+            models.Index(fields=["status", "scope_code"], name="case_status_scope"),
             models.Index(fields=["lat", "lng"], name="case_position"),
             models.Index(fields=["category", "received_at"], name="case_category_received"),
         ]

@@ -5,21 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_seed_categories'),
-        ('org', '0002_house_owner_name_house_use'),
-        ('people', '0002_seed_tags'),
+        ("cases", "0002_seed_categories"),
+        ("org", "0002_house_owner_name_house_use"),
+        ("people", "0002_seed_tags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_scope_filed',
+            model_name="case",
+            name="case_scope_filed",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['scope_code', 'filed_at'], include=('status', 'closed_at', 'closed_on_time', 'deadline', 'dispatched_at', 'handled_at', 'handling_hours', 'rework_count', 'extension_count', 'return_count', 'callback_valid', 'callback_contacted', 'callback_solved', 'satisfaction', 'handler_kind', 'handler_code', 'handler_department', 'category', 'community'), name='case_scope_filed'),
+            model_name="case",
+            index=models.Index(
+                fields=["scope_code", "filed_at"],
+                include=(
+                    "status",
+                    "closed_at",
+                    "closed_on_time",
+                    "deadline",
+                    "dispatched_at",
+                    "handled_at",
+                    "handling_hours",
+                    "rework_count",
+                    "extension_count",
+                    "return_count",
+                    "callback_valid",
+                    "callback_contacted",
+                    "callback_solved",
+                    "satisfaction",
+                    "handler_kind",
+                    "handler_code",
+                    "handler_department",
+                    "category",
+                    "community",
+                ),
+                name="case_scope_filed",
+            ),
         ),
     ]

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_covering_indicator_index'),
-        ('org', '0002_house_owner_name_house_use'),
-        ('people', '0002_seed_tags'),
+        ("cases", "0003_covering_indicator_index"),
+        ("org", "0002_house_owner_name_house_use"),
+        ("people", "0002_seed_tags"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['received_at'], name='case_received'),
+            model_name="case",
+            index=models.Index(fields=["received_at"], name="case_received"),
         ),
     ]
