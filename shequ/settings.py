@@ -257,6 +257,9 @@ OPEN311_JURISDICTION = env("OPEN311_JURISDICTION", "shequ")
 OPEN311_PRODUCTION_URL = env("OPEN311_PRODUCTION_URL", "")
 OPEN311_TEST_URL = env("OPEN311_TEST_URL", "")
 OPEN311_CONTACT = env("OPEN311_CONTACT", "")
+# Public Open311 GET answers are kept this many seconds per worker process (0: never kept); a write
+# in the same process forgets them at once.
+OPEN311_CACHE_SECONDS = env_int("OPEN311_CACHE_SECONDS", 5)
 # Public intake without an account: requests filed per client IP per hour, and status look-ups
 # (number + phone digits) tried per IP per hour; 0 switches a limit off.
 CASE_REPORT_PER_HOUR = env_int("CASE_REPORT_PER_HOUR", 10)
