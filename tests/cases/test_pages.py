@@ -449,3 +449,19 @@ def test_home_card_counts_my_units_cases(world):
         'id="cases-card"'
         not in world.client(world.users["resident"]).get(reverse("core:home")).content.decode()
     )
+
+
+def test_case_page_says_when_a_deadline_year_has_no_holiday_schedule(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shequ.cases.models import Case
+    from shequ.cases.services import deadline_after
+    from tests.cases.factories import make_case
+
+    case = make_case(world, "a", "processing")
+    start = timezone.make_aware(dt.datetime(2030, 12, 30, 10, 0))
+    Case.objects.filter(pk=case.pk).update(dispatched_at=start, deadline=deadline_after(start, 5, "days"))
+    page = world.client(world.users["community_lead"]).get(f"/cases/{case.pk}/").content.decode()
+    assert "2031 年的节假日安排尚未录入" in page

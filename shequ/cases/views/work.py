@@ -29,7 +29,7 @@ from shequ.cases.models import (
     Status,
 )
 from shequ.cases.workflow import TABLE
-from shequ.core import attachments, scope
+from shequ.core import attachments, scope, worktime
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
 from shequ.core.roles import roles_with
@@ -370,6 +370,11 @@ def case_context(request, case, *, bound=None, error=None) -> dict:
         "can_reveal": scope.covers(user, case.scope_code, "core.reveal_pii"),
         "point": {"lat": case.lat, "lng": case.lng, "title": case.title} if case.lat is not None else None,
         "status_color": STATUS_COLORS.get(case.status, "#6c757d"),
+        "weekend_only_years": (
+            worktime.unknown_years(case.dispatched_at, case.deadline)
+            if case.dispatched_at and case.deadline
+            else []
+        ),
     }
 
 
