@@ -152,8 +152,10 @@ def reset() -> None:
     with transaction.atomic():
         codes = [c[0] for c in COMMUNITIES]
         # The resident registry points at the houses (PROTECT): it goes first.
+        from shequ.cases import demo as cases_demo
         from shequ.people import demo as people_demo
 
+        cases_demo.reset(codes)  # cases point at the grids (PROTECT)
         people_demo.reset(codes)
         Membership.objects.filter(user__username__in=[a[0] for a in ACCOUNTS]).delete()
         User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).delete()
@@ -171,6 +173,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     if is_loaded():
         echo("演示数据已存在，跳过载入（如需重来，使用 --reset）。")
         _load_people(seed, echo)
+        _load_cases(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -371,6 +374,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         + "，".join(f"{labels[k]} {v}" for k, v in counts.items())
     )
     _load_people(seed, echo)
+    _load_cases(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -380,6 +384,14 @@ def _load_people(seed, echo) -> None:
 
     if not people_demo.is_loaded():
         people_demo.load(seed=seed, echo=echo)
+
+
+def _load_cases(seed, echo) -> None:
+    """Requests and cases of the same communities, some waiting on the demo accounts (once)."""
+    from shequ.cases import demo as cases_demo
+
+    if not cases_demo.is_loaded():
+        cases_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():
