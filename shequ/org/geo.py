@@ -7,6 +7,7 @@ import numpy as np
 import shapely
 from django.utils.translation import gettext as _
 from shapely.geometry import Point, mapping, shape
+from shapely.prepared import prep
 from shapely.validation import explain_validity
 
 from shequ.core.errors import ValidationFailed
@@ -104,10 +105,26 @@ def to_geojson(geom) -> dict:
     return json.loads(json.dumps(mapping(geom)))
 
 
+_PREPARED: dict = {}  # (grid id, updated_at) → prepared polygon; parsed once per process
+_PREPARED_MAX = 5000
+
+
+def _prepared(g):
+    key = (g.pk, getattr(g, "updated_at", None))
+    poly = _PREPARED.get(key) if key[0] is not None and key[1] is not None else None
+    if poly is None:
+        poly = prep(shape(g.boundary))
+        if key[0] is not None and key[1] is not None:
+            if len(_PREPARED) >= _PREPARED_MAX:
+                _PREPARED.clear()
+            _PREPARED[key] = poly
+    return poly
+
+
 def locate(grids, lng: float, lat: float):
     """Return the first grid whose boundary contains the point; `grids` yields objects with .boundary."""
     p = Point(lng, lat)
     for g in grids:
-        if g.boundary and shape(g.boundary).covers(p):
+        if g.boundary and _prepared(g).covers(p):
             return g
     return None

@@ -252,7 +252,8 @@ def locate_grid(lng: float, lat: float, within: str = "", queryset=None) -> Grid
     )
     if within:
         qs = qs.within(within)
-    return geo.locate(qs.only("id", "code", "name", "boundary"), lng, lat)
+    # The community and street come along: every intake needs them next.
+    return geo.locate(qs.select_related("community__parent"), lng, lat)
 
 
 # --- buildings, units, houses ------------------------------------------------------------------
