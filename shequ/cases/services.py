@@ -173,15 +173,12 @@ def resolve_unit(case, key: str) -> dict:
     if kind == UnitKind.GRID:
         obj = Grid.objects.select_related("community").filter(code=ref).first()
         # Grid names often repeat their community's ("宁安社区第一网格"): do not say it twice.
-        name = (
-            (
-                obj.name
-                if obj.name.startswith(obj.community.display_name)
-                else f"{obj.community.display_name}{obj.name}"
-            )
-            if obj
-            else ""
-        )
+        if obj is None:
+            name = ""
+        elif obj.name.startswith(obj.community.display_name):
+            name = obj.name
+        else:
+            name = f"{obj.community.display_name} · {obj.name}"
     else:
         obj = OrgUnit.objects.filter(
             code=ref, level=Level.STREET if kind == UnitKind.STREET else Level.COMMUNITY
