@@ -6,8 +6,6 @@ Every write goes through `shequ.cases.services` (or `shequ.cases.hotline`), ever
 value needs POST /api/v1/core/reveal with {"model": "cases.case", "id": …, "field":
 "requester_phone" | "requester_email", "reason": …}."""
 
-import base64
-import binascii
 import datetime as dt
 
 from django.db.models import F
@@ -23,7 +21,7 @@ from shequ.cases.filters import CaseFilter
 from shequ.cases.models import Case, CaseEvent, Category, Channel
 from shequ.cases.models import Status as CaseStatus
 from shequ.core import attachments, registry, scope
-from shequ.core.api import ErrorOut, Pagination, filtered
+from shequ.core.api import ErrorOut, Pagination, PhotoIn, decode_photos, filtered
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.masking import mask
 from shequ.core.roles import roles_with
@@ -213,25 +211,6 @@ def _detail(user, pk) -> Case:
     return case
 
 
-class PhotoIn(Schema):
-    name: str = Field(..., max_length=200)
-    content_type: str = Field(..., max_length=100)
-    data_base64: str
-
-
-def _decode_photos(photos: list[PhotoIn]) -> list[tuple[str, bytes, str]]:
-    out = []
-    for p in photos:
-        try:
-            data = base64.b64decode(p.data_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValidationFailed(
-                _("照片“%(n)s”不是有效的 base64 编码。") % {"n": p.name[:40]}, code="bad_photo"
-            ) from None
-        out.append((p.name, data, p.content_type))
-    return out
-
-
 # --- cases ----------------------------------------------------------------------------------------
 class CaseQuery(Schema):
     status: str | None = Field(None, description="状态，如 dispatched")
@@ -346,7 +325,7 @@ def create_case(request, payload: CaseIn):
         requester_name=payload.requester_name,
         requester_phone=payload.requester_phone,
         requester_email=payload.requester_email,
-        photos=_decode_photos(payload.photos),
+        photos=decode_photos(payload.photos),
     )
     return Status(201, _detail(user, case.pk))
 
@@ -383,7 +362,7 @@ def act(request, case_id: int, action: str, payload: ActionIn):
         action,
         expected_version=payload.expected_version,
         note=payload.note,
-        photos=_decode_photos(payload.photos),
+        photos=decode_photos(payload.photos),
         **data,
     )
     return _detail(request.user, case_id)

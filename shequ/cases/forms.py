@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.cases.models import Category, LimitUnit, Satisfaction, UnitKind
+from shequ.core.forms import PhotosField
 
 PHOTO_ACTIONS = {"progress", "feedback", "verify", "rework", "return", "park"}
 # What each action takes besides the note; the view passes the values to services.transition.
@@ -24,22 +25,6 @@ ACTION_FIELDS = {
 }
 NO_NOTE = {"evaluate"}  # the comment is the note
 YES_NO = [("1", _("是")), ("0", _("否"))]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 class ActionForm(forms.Form):
@@ -116,7 +101,7 @@ class ActionForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         if self.action in PHOTO_ACTIONS:
-            f["photos"] = MultipleFileField(label=_("照片"), required=False)
+            f["photos"] = PhotosField(label=_("照片"))
 
     def service_kwargs(self) -> dict:
         """The keywords of services.transition, from the cleaned data."""

@@ -72,6 +72,33 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
+class PhotoIn(Schema):
+    """A photo sent inside a JSON body."""
+
+    name: str = Field(..., max_length=200)
+    content_type: str = Field(..., max_length=100)
+    data_base64: str
+
+
+def decode_photos(photos) -> list[tuple[str, bytes, str]]:
+    """PhotoIn items as (name, bytes, content type); bad base64 is a clear 400."""
+    import base64
+    import binascii
+
+    from shequ.core.errors import ValidationFailed
+
+    out = []
+    for p in photos:
+        try:
+            data = base64.b64decode(p.data_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationFailed(
+                _("照片“%(n)s”不是有效的 base64 编码。") % {"n": p.name[:40]}, code="bad_photo"
+            ) from None
+        out.append((p.name, data, p.content_type))
+    return out
+
+
 auth_router = Router(tags=["auth"])
 
 

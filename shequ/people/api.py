@@ -4,8 +4,6 @@ Document numbers and phones are masked in every answer; the full value needs
 POST /api/v1/core/reveal with {"model": "people.resident", "id": …, "field": "doc_number" | "phone",
 "reason": …}. A tag appears only to the roles that may see it (shequ.people.tags.can_see)."""
 
-import base64
-import binascii
 import datetime as dt
 import json
 from decimal import Decimal
@@ -20,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import registry, scope
-from shequ.core.api import ErrorOut, Pagination
+from shequ.core.api import ErrorOut, Pagination, PhotoIn, decode_photos
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.masking import mask
 from shequ.core.models import Attachment
@@ -547,12 +545,6 @@ def list_visits(request, resident_id: int):
     return _visits(get_visible(Resident, request.user, resident_id))
 
 
-class PhotoIn(Schema):
-    name: str = Field(..., max_length=200)
-    content_type: str = Field(..., max_length=100)
-    data_base64: str
-
-
 class VisitIn(Schema):
     method: str = "home"
     findings: str = Field("", max_length=5000)
@@ -560,19 +552,6 @@ class VisitIn(Schema):
     follow_up: bool = False
     follow_up_note: str = Field("", max_length=200)
     photos: list[PhotoIn] = Field([], max_length=MAX_PHOTOS)
-
-
-def _decode_photos(photos: list[PhotoIn]) -> list[tuple[str, bytes, str]]:
-    out = []
-    for p in photos:
-        try:
-            data = base64.b64decode(p.data_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValidationFailed(
-                _("照片“%(n)s”不是有效的 base64 编码。") % {"n": p.name[:40]}, code="bad_photo"
-            ) from None
-        out.append((p.name, data, p.content_type))
-    return out
 
 
 @router.post(
@@ -591,7 +570,7 @@ def create_visit(request, resident_id: int, payload: VisitIn):
         visited_at=payload.visited_at,
         follow_up=payload.follow_up,
         follow_up_note=payload.follow_up_note,
-        photos=_decode_photos(payload.photos),
+        photos=decode_photos(payload.photos),
     )
     return Status(201, _visits(visit.resident).get(pk=visit.pk))
 

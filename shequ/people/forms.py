@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.forms import PhotosField
 from shequ.core.roles import Role
 from shequ.org.models import HouseUse
 from shequ.people.choices import (
@@ -112,23 +113,6 @@ class TagForm(forms.Form):
         self.fields["code"].choices = [(t.code, t.name) for t in tags if not t.derived]
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        # No `capture`: on a phone that would open the camera only, not the photos already taken.
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
 class VisitForm(forms.Form):
     method = forms.ChoiceField(label=_("走访方式"), choices=VisitMethod.choices, widget=forms.RadioSelect)
     visited_at = forms.DateTimeField(
@@ -138,7 +122,7 @@ class VisitForm(forms.Form):
     findings = forms.CharField(label=_("走访情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     follow_up = forms.BooleanField(label=_("需要跟进"), required=False)
     follow_up_note = forms.CharField(label=_("跟进事项"), required=False, max_length=200)
-    photos = MultipleFileField(label=_("照片"), required=False)
+    photos = PhotosField(label=_("照片"))
 
 
 class HouseholdForm(forms.Form):

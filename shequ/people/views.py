@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import importing, scope
 from shequ.core.errors import DomainError
+from shequ.core.forms import read_photos
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
 from shequ.core.masking import mask
 from shequ.core.models import Attachment, ImportBatch
@@ -370,7 +371,7 @@ class VisitCreateView(ServiceFormView):
 
     def perform(self, form):
         d = form.cleaned_data
-        photos = [(f.name, f.read(), f.content_type) for f in d["photos"]]
+        photos = read_photos(d["photos"])
         visited = d["visited_at"]
         return services.record_visit(
             self.request.user,

@@ -1,8 +1,9 @@
 """Scope cases of the cases module: each part of the module registers its own routes."""
 
-import contextlib
-import importlib
-
-for _part in ("intake", "work", "indicators", "api", "open311"):
-    with contextlib.suppress(ModuleNotFoundError):
-        importlib.import_module(f"tests.cases.scope_cases_{_part}")
+from tests.cases import (  # noqa: F401  (importing registers the cases)
+    scope_cases_api,
+    scope_cases_indicators,
+    scope_cases_intake,
+    scope_cases_open311,
+    scope_cases_work,
+)

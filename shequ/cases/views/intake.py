@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shequ.cases import public, services
-from shequ.cases.forms_intake import PatrolForm, ReportForm, StaffEntryForm, read_photos
+from shequ.cases.forms_intake import PatrolForm, ReportForm, StaffEntryForm
 from shequ.cases.models import CLOCK_STATUSES, Case, Channel, Status
 from shequ.core import scope
 from shequ.core.errors import DomainError, NotFound
+from shequ.core.forms import read_photos
 from shequ.core.generic import ServiceFormView, error_page
 from shequ.core.middleware import client_ip
 from shequ.core.roles import roles_with

@@ -31,6 +31,7 @@ from shequ.cases.models import (
 from shequ.cases.workflow import TABLE
 from shequ.core import attachments, scope, worktime
 from shequ.core.errors import DomainError, NotFound
+from shequ.core.forms import read_photos
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
 from shequ.core.roles import roles_with
 from shequ.core.scope import prefix_q
@@ -427,7 +428,7 @@ def case_act(request, pk, action):
     kwargs = form.service_kwargs()
     if action == "merge":
         kwargs["parent"] = _parent_pk(user, kwargs.get("parent"))
-    photos = [(f.name, f.read(), f.content_type) for f in form.cleaned_data.get("photos") or []]
+    photos = read_photos(form.cleaned_data.get("photos"))
     try:
         services.transition(user, case.pk, action, photos=photos, **kwargs)
     except NotFound:
