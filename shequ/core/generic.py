@@ -272,7 +272,7 @@ class ServiceFormView(LoginRequiredMixin, View):
     form_class = None
     template_name = "core/form.html"
     title = ""
-    submit_label = _("保存")
+    submit_label = _l("保存")
     perm: str | None = None  # the permission the form's act needs, checked before it is shown
 
     def perm_code(self) -> str | None:
