@@ -274,60 +274,75 @@ def _cli_actor(username: str | None):
     return admins[0]
 
 
-def cmd_residents_import(args):
-    _django()
+def _run_import(args, kind: str, scope_code: str, out: dict, options=None, describe=None):
+    """The body every import command shares: check the file, store the batch, validate it (or
+    commit with --commit), print a JSON summary and exit 1 on a failure. `describe(batch, result,
+    out)` adds what is particular to the kind of workbook."""
     import time
     from pathlib import Path
 
     from shequ.core import importing
     from shequ.core.errors import DomainError
     from shequ.core.models import ImportBatch, ImportStatus
-    from shequ.people.importer import ResidentImporter
 
     path = Path(args.file)
     if not path.is_file():
         _fail(f"找不到文件 {path}")
     actor = _cli_actor(args.user)
     started = time.perf_counter()
-    out = {"file": str(path), "community": args.community, "committed": False}
+    batch = result = None
     try:
-        batch = importing.create_batch(
-            actor,
-            ResidentImporter.kind,
-            args.community,
-            path.name,
-            path.read_bytes(),
-            {"grid_id": args.grid, "create_missing": not args.no_create_houses}
-            if args.grid
-            else {"create_missing": not args.no_create_houses},
-        )
+        batch = importing.create_batch(actor, kind, scope_code, path.name, path.read_bytes(), options)
         if args.commit:
             result = importing.commit_batch(batch, actor, valid_only=not args.all_or_nothing)
             out["committed"] = True
-            out["result"] = {
-                k: v
-                for k, v in result.items()
-                if k not in ("new", "updated", "unchanged", "rejected", "conflict")
-            }
         else:
             importing.validate_batch(batch, actor)
     except DomainError as exc:
         out["error"] = exc.message
-    batch = ImportBatch.objects.filter(pk=batch.pk).first() if "batch" in locals() else None
+    batch = ImportBatch.objects.filter(pk=batch.pk).first() if batch is not None else None
     if batch is not None:
         if batch.status == ImportStatus.FAILED and "error" not in out:
             out["error"] = batch.message
         out["batch"] = batch.batch_label
         out["totals"] = batch.counts
-        out["rejected"] = [
-            {"row": e["row"], "name": e.get("name", ""), "outcome": e["outcome"], "reasons": e["messages"]}
-            for e in batch.errors
-            if e.get("messages")
-        ]
+    if describe is not None:
+        describe(batch, result, out)
     out["seconds"] = round(time.perf_counter() - started, 2)
     print(json.dumps(out, ensure_ascii=False, indent=2))
     if "error" in out:
         sys.exit(1)
+
+
+def cmd_residents_import(args):
+    _django()
+    from shequ.people.importer import ResidentImporter
+
+    options = {"create_missing": not args.no_create_houses}
+    if args.grid:
+        options["grid_id"] = args.grid
+
+    def describe(batch, result, out):
+        if result is not None:
+            out["result"] = {
+                k: v
+                for k, v in result.items()
+                if k not in ("new", "updated", "unchanged", "rejected", "conflict")
+            }
+        if batch is not None:
+            out["rejected"] = [
+                {
+                    "row": e["row"],
+                    "name": e.get("name", ""),
+                    "outcome": e["outcome"],
+                    "reasons": e["messages"],
+                }
+                for e in batch.errors
+                if e.get("messages")
+            ]
+
+    out = {"file": args.file, "community": args.community, "committed": False}
+    _run_import(args, ResidentImporter.kind, args.community, out, options, describe)
 
 
 def cmd_cases_sweep(args):
@@ -350,50 +365,24 @@ def cmd_cases_sweep(args):
 
 def cmd_cases_import_hotline(args):
     _django()
-    import time
-    from pathlib import Path
-
     from shequ.cases.importer import HotlineImporter
-    from shequ.core import importing
-    from shequ.core.errors import DomainError
-    from shequ.core.models import ImportBatch, ImportStatus
 
-    path = Path(args.file)
-    if not path.is_file():
-        _fail(f"找不到文件 {path}")
-    actor = _cli_actor(args.user)
-    started = time.perf_counter()
-    out = {"file": str(path), "scope": args.street, "committed": False}
-    batch = None
-    try:
-        batch = importing.create_batch(actor, HotlineImporter.kind, args.street, path.name, path.read_bytes())
-        if args.commit:
-            result = importing.commit_batch(batch, actor, valid_only=not args.all_or_nothing)
-            out["committed"] = True
+    def describe(batch, result, out):
+        if result is not None:
             out["created"] = result.get("created", 0)
-        else:
-            importing.validate_batch(batch, actor)
-    except DomainError as exc:
-        out["error"] = exc.message
-    batch = ImportBatch.objects.filter(pk=batch.pk).first() if batch is not None else None
-    if batch is not None:
-        if batch.status == ImportStatus.FAILED and "error" not in out:
-            out["error"] = batch.message
-        out["batch"] = batch.batch_label
-        out["totals"] = batch.counts
-        out["notes"] = batch.options.get("notes", [])
-        out["rejected"] = [
-            {"row": e["row"], "reasons": e["messages"]} for e in batch.errors if e.get("messages")
-        ]
-        out["skipped"] = [
-            {"row": e["row"], "reasons": e["warnings"]}
-            for e in batch.errors
-            if not e.get("messages") and e["outcome"] == "unchanged"
-        ]
-    out["seconds"] = round(time.perf_counter() - started, 2)
-    print(json.dumps(out, ensure_ascii=False, indent=2))
-    if "error" in out:
-        sys.exit(1)
+        if batch is not None:
+            out["notes"] = batch.options.get("notes", [])
+            out["rejected"] = [
+                {"row": e["row"], "reasons": e["messages"]} for e in batch.errors if e.get("messages")
+            ]
+            out["skipped"] = [
+                {"row": e["row"], "reasons": e["warnings"]}
+                for e in batch.errors
+                if not e.get("messages") and e["outcome"] == "unchanged"
+            ]
+
+    out = {"file": args.file, "scope": args.street, "committed": False}
+    _run_import(args, HotlineImporter.kind, args.street, out, None, describe)
 
 
 def cmd_cases_categories(args):

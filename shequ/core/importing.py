@@ -674,6 +674,27 @@ def queue_validation(batch, actor) -> None:
     transaction.on_commit(lambda: tasks.validate_import.delay(batch.pk, actor.pk, ctx))
 
 
+def start_upload(actor, kind: str, scope_code: str, uploaded, options=None):
+    """An upload page's act: refuse an oversize file before reading it, store the batch and queue
+    its check. Raises DomainError with the message for the file field."""
+    check_size(uploaded.size)
+    batch = create_batch(actor, kind, scope_code, uploaded.name, uploaded.read(), options)
+    queue_validation(batch, actor)
+    return batch
+
+
+def recent_batches(actor, kind: str, n: int = 10):
+    """The latest batches of this kind the actor may see (without their stored workbooks)."""
+    from shequ.core.models import ImportBatch
+
+    return (
+        ImportBatch.objects.visible_to(actor)
+        .filter(kind=kind)
+        .select_related("created_by")
+        .defer("content")[:n]
+    )
+
+
 def queue_commit(batch, actor, *, valid_only: bool = True, create_missing: bool | None = None) -> None:
     """Move a previewed batch to "committing" and queue its commit. A conditional UPDATE is the
     lock: of two clicks (or two tabs), exactly one moves the batch on; the other gets a Conflict."""

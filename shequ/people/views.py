@@ -734,23 +734,16 @@ def import_page(request):
     grids = Grid.objects.filter(community__code__in=codes).select_related("community")[:300] if codes else []
     form = forms.ImportForm(request.POST or None, request.FILES or None, targets=targets, grids=grids)
     if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
         opts = {"grid_id": int(form.cleaned_data["grid"])} if form.cleaned_data.get("grid") else {}
         try:
-            importing.check_size(f.size)  # before reading it into memory
-            batch = importing.create_batch(
-                user, ResidentImporter.kind, form.cleaned_data["community"], f.name, f.read(), opts
+            batch = importing.start_upload(
+                user, ResidentImporter.kind, form.cleaned_data["community"], form.cleaned_data["file"], opts
             )
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            importing.queue_validation(batch, user)
             return redirect(batch.get_absolute_url())
-    recent = (
-        ImportBatch.objects.visible_to(user)
-        .filter(kind=ResidentImporter.kind)
-        .select_related("created_by")[:10]
-    )
+    recent = importing.recent_batches(user, ResidentImporter.kind)
     return render(
         request,
         "people/import.html",

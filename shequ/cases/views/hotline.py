@@ -11,7 +11,6 @@ from shequ.cases.importer import HotlineImporter
 from shequ.core import importing, scope
 from shequ.core.errors import DomainError
 from shequ.core.generic import error_page
-from shequ.core.models import ImportBatch
 from shequ.core.roles import roles_with
 from shequ.org.models import Level, OrgUnit
 
@@ -52,23 +51,15 @@ def hotline_import(request):
         return error_page(request, 403)
     form = HotlineImportForm(request.POST or None, request.FILES or None, targets=targets)
     if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
         try:
-            importing.check_size(f.size)  # before reading it into memory
-            batch = importing.create_batch(
-                user, HotlineImporter.kind, form.cleaned_data["target"], f.name, f.read()
+            batch = importing.start_upload(
+                user, HotlineImporter.kind, form.cleaned_data["target"], form.cleaned_data["file"]
             )
         except DomainError as exc:
             form.add_error("file", exc.message)
         else:
-            importing.queue_validation(batch, user)
             return redirect(batch.get_absolute_url())
-    recent = (
-        ImportBatch.objects.visible_to(user)
-        .filter(kind=HotlineImporter.kind)
-        .select_related("created_by")
-        .defer("content")[:10]
-    )
+    recent = importing.recent_batches(user, HotlineImporter.kind)
     return render(
         request,
         "cases/hotline_import.html",
