@@ -924,55 +924,46 @@ def merge_candidates(case, user, limit: int = 5) -> list[dict]:
 
 
 # --- the deadline sweep ---------------------------------------------------------------------------
+def _mark_once(case, now, guard: str, action: str, tell, data=None, **also) -> bool:
+    """Stamp `guard` on a case that has none yet (a conditional update: two sweeps running at once
+    mark it once), write the system's timeline entry and change-log row, and queue the notices."""
+    with transaction.atomic():
+        if not Case.objects.filter(pk=case.pk, **{f"{guard}__isnull": True}).update(**{guard: now}, **also):
+            return False
+        CaseEvent.objects.create(
+            case=case, action=action, at=now, actor_label=_("系统"), public=False, data=data or {}
+        )
+        changelog.record(None, Action.UPDATE, case, after={guard: now.isoformat()}, note=label_of(action))
+        transaction.on_commit(tell)
+    return True
+
+
 def sweep_deadlines(now=None, limit: int = 2000) -> dict:
     """Warn the handlers of cases at 80 % of their limit; flag overdue cases, remind their handlers
-    and escalate them to the unit's superior. Each case is warned and escalated once per clock."""
+    and escalate them to the unit's superior; remind dispatchers of parked cases whose review date
+    has come. Each happens once per clock (解除挂账 and a new dispatch clear the marks)."""
     now = now or timezone.now()
-    counts = {"warned": 0, "escalated": 0}
+    counts = {"warned": 0, "escalated": 0, "review_due": 0}
     running = Case.objects.filter(status__in=CLOCK_STATUSES).select_related("street")
     for case in running.filter(warn_at__lte=now, deadline__gte=now, warned_at__isnull=True)[:limit]:
-        with transaction.atomic():
-            if not Case.objects.filter(pk=case.pk, warned_at__isnull=True).update(warned_at=now):
-                continue
-            CaseEvent.objects.create(case=case, action="warn", at=now, actor_label=_("系统"), public=False)
-            transaction.on_commit(
-                lambda c=case: _tell_users(handler_users(c), c, "case.warning", _("案件即将超期"))
-            )
-        counts["warned"] += 1
+        tell = lambda c=case: _tell_users(handler_users(c), c, "case.warning", _("案件即将超期"))  # noqa: E731
+        counts["warned"] += _mark_once(case, now, "warned_at", "warn", tell)
     for case in running.filter(deadline__lt=now, escalated_at__isnull=True)[:limit]:
-        with transaction.atomic():
-            if not Case.objects.filter(pk=case.pk, escalated_at__isnull=True).update(
-                escalated_at=now, warned_at=case.warned_at or now
-            ):
-                continue
-            up = superior_code(case)
-            CaseEvent.objects.create(
-                case=case, action="escalate", at=now, actor_label=_("系统"), public=False, data={"to": up}
-            )
-            transaction.on_commit(
-                lambda c=case, u=up: (
-                    _tell_users(handler_users(c), c, "case.overdue", _("案件已超期")),
-                    _tell_users(supervisors_at(u), c, "case.escalated", _("下级案件超期，请督办")),
-                )
-            )
-        counts["escalated"] += 1
-    # 挂账 cases whose review date has come: the dispatchers where the case lies are reminded once
-    # (解除挂账 clears warned_at, so a case parked again is reminded again).
+        up = superior_code(case)
+
+        def tell(c=case, u=up):
+            _tell_users(handler_users(c), c, "case.overdue", _("案件已超期"))
+            _tell_users(supervisors_at(u), c, "case.escalated", _("下级案件超期，请督办"))
+
+        counts["escalated"] += _mark_once(
+            case, now, "escalated_at", "escalate", tell, {"to": up}, warned_at=case.warned_at or now
+        )
     review = Case.objects.filter(
         status=Status.PARKED, review_on__lte=timezone.localdate(now), warned_at__isnull=True
-    ).select_related("street")
-    counts["review_due"] = 0
+    ).select_related("street", "community")
     for case in review[:limit]:
-        with transaction.atomic():
-            if not Case.objects.filter(pk=case.pk, warned_at__isnull=True).update(warned_at=now):
-                continue
-            CaseEvent.objects.create(
-                case=case, action="review_due", at=now, actor_label=_("系统"), public=False
-            )
-            transaction.on_commit(
-                lambda c=case: _tell_users(dispatchers_at(c), c, "case.review_due", _("挂账案件已到复查日期"))
-            )
-        counts["review_due"] += 1
+        tell = lambda c=case: _tell_users(dispatchers_at(c), c, "case.review_due", _("挂账案件已到复查日期"))  # noqa: E731
+        counts["review_due"] += _mark_once(case, now, "warned_at", "review_due", tell)
     return counts
 
 
