@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shequ.org",
     "shequ.people",
     "shequ.cases",
+    "shequ.duties",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]
@@ -245,7 +246,38 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CASE_SWEEP_SECONDS = env_int("CASE_SWEEP_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "case-deadlines": {"task": "shequ.cases.tasks.sweep_deadlines", "schedule": float(CASE_SWEEP_SECONDS)},
+    "admission-reviews": {"task": "shequ.duties.tasks.sweep", "schedule": float(CASE_SWEEP_SECONDS)},
 }
+
+# --- duties (事项清单与准入) ---------------------------------------------------------------------
+# Starting values for a district's or street's burden caps and baseline; each is edited on the
+# settings page. The baseline is the load field reports describe before the reform (about 200
+# ledgers, 25 kinds of stamps, 30+ signboards per community); the caps are shequ's defaults.
+DUTY_DEFAULT_CAPS = {
+    "ledgers": 20,
+    "stamps": 10,
+    "signboards": 4,
+    "inspections": 12,
+    "appraisals": 4,
+    "evaluations": 4,
+    "meetings": 24,
+    "data_reports": 24,
+}
+DUTY_DEFAULT_BASELINE = {"ledgers": 200, "stamps": 25, "signboards": 30}
+# The rules refusals and rejections cite (a district may set its own texts here).
+DUTY_RULE_ADMISSION = env(
+    "DUTY_RULE_ADMISSION",
+    "依据《中共中央 国务院关于加强基层治理体系和治理能力现代化建设的意见》关于建立社区工作事项准入制度的要求，"
+    "未列入社区工作事项清单、也未经准入审核的事项，社区有权拒绝承接。",
+)
+DUTY_RULE_NEGATIVE = env(
+    "DUTY_RULE_NEGATIVE", "该事项列入社区工作负面清单，不得交由社区承担。"
+)
+DUTY_RULE_CERTIFICATE = env(
+    "DUTY_RULE_CERTIFICATE",
+    "依据民政部等六部门《关于改进和规范基层群众性自治组织出具证明工作的指导意见》（民发〔2020〕94号），"
+    "社区只出具证明事项清单内的证明；清单以外的证明事项，社区不予出具。",
+)
 
 # --- cases ----------------------------------------------------------------------------------
 # A handling unit may return (退单) a misrouted case within this many working hours of dispatch.

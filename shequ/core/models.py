@@ -442,3 +442,17 @@ class Notification(ScopedModel):
 
     def compute_scope_code(self) -> str:
         return self.code
+
+
+class Counter(models.Model):
+    """A named sequence (certificate serials, letter numbers); see core.numbering.next_value."""
+
+    key = models.CharField(max_length=80, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+
+    def __str__(self):
+        return f"{self.key}={self.value}"

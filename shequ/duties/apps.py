@@ -1,0 +1,31 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DutiesConfig(AppConfig):
+    name = "shequ.duties"
+    label = "duties"
+    verbose_name = _("事项清单与准入")
+    shequ_module = True
+    nav_label = _("事项准入与减负")
+
+    @property
+    def nav(self):
+        from shequ.core.registry import NavItem
+
+        return [
+            NavItem(_("事项清单"), "duties:public-lists", "journal-text"),
+            NavItem(_("清单管理"), "duties:list-index", "pencil-square", perm="duties.manage_lists"),
+            NavItem(_("准入申请"), "duties:request-list", "clipboard-check", perm="duties.view_request"),
+            NavItem(_("提出准入申请"), "duties:request-create", "send", perm="duties.file_request"),
+            NavItem(_("下派任务"), "duties:task-list", "list-check", perm="duties.view_tasks"),
+            NavItem(_("拒收未准入事项"), "duties:refusal-list", "slash-circle", perm="duties.view_tasks"),
+            NavItem(_("出具证明"), "duties:certificate-list", "patch-check", perm="duties.view_certificates"),
+            NavItem(_("减负台账"), "duties:burden", "bar-chart-steps", perm="duties.view_burden"),
+            NavItem(_("部门评议"), "duties:appraisal-list", "star-half", perm="duties.view_appraisals"),
+            NavItem(_("填写部门评议"), "duties:appraisal-mine", "star", perm="duties.appraise"),
+            NavItem(_("准入与减负设置"), "duties:policy", "sliders", perm="duties.manage_policy"),
+        ]
+
+    def ready(self):
+        from shequ.duties import permissions  # noqa: F401  (registers)

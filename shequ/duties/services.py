@@ -1,0 +1,1451 @@
+"""Every act of the duties module: lists and their versions, admission requests and their review,
+the tasks an approval admits, refusals, certificates, the burden ledger and appraisals.
+
+The admission rule in one place: a community task exists only because `_admit` ran for an approved
+request. Nothing else creates a `Task`; a department that wants work done by a community files a
+request (`file_request`), which the pre-check may reject or return and the review group decides.
+
+The review:
+  - The pre-check (`precheck`) rejects a request linked to a negative-list item (citing it),
+    returns one without a basis or without the funding its item requires, warns the reviewers of
+    text that looks like a negative-list item, an urgent start and a possible duplicate, and puts a
+    协助 item whose funding reaches its standard on the fast track (a shorter review deadline).
+  - Each member of the group votes once: 同意, 不同意 or 修改后同意 (both approving). The rule is
+    fixed when the request is filed: by majority, the decision falls when every member has voted
+    (a tie goes the chair's way); by the chair, when the chair votes. After the deadline the chair or
+    a manager may close the review on the votes cast. Votes and decisions after the deadline are
+    recorded as late.
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import changelog, notify, numbering, worktime
+from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shequ.core.models import Action, Membership, User
+from shequ.core.roles import Role
+from shequ.core.scope import covers, memberships
+from shequ.core.services import _clean, get_visible, require
+from shequ.duties.models import (
+    LIVE_REQUEST,
+    METRIC_FIELDS,
+    AdmissionRequest,
+    AppraisalForm,
+    AppraisalRound,
+    BurdenEntry,
+    Certificate,
+    CertificateRefusal,
+    DecisionRule,
+    DutyItem,
+    DutyList,
+    DutyPolicy,
+    EntrySource,
+    Kind,
+    ListStatus,
+    Refusal,
+    RequestStatus,
+    ReviewMember,
+    ReviewVote,
+    Task,
+    TaskReport,
+    TaskStatus,
+    Vote,
+)
+from shequ.org.models import Level, OrgUnit
+
+
+def _invalid(field: str, message) -> ValidationFailed:
+    return ValidationFailed(message, details={field: [str(message)]})
+
+
+def _ancestor_codes(code: str) -> list[str]:
+    """The district and street codes above (and including) an org code."""
+    return [code[:n] for n in (6, 9, 12) if len(code) >= n]
+
+
+def _year(day=None) -> int:
+    return (day or timezone.localdate()).year
+
+
+def _serial(key: str, width: int = 4) -> str:
+    return f"{numbering.next_value(key):0{width}d}"
+
+
+# --- lists ----------------------------------------------------------------------------------------
+def lists_in_force(code: str, day: dt.date | None = None):
+    """The published list versions (district and street) that govern an org code on a day."""
+    day = day or timezone.localdate()
+    return (
+        DutyList.objects.filter(org__code__in=_ancestor_codes(code), effective_from__lte=day)
+        .exclude(status=ListStatus.DRAFT)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        .select_related("org")
+    )
+
+
+def items_in_force(code: str, kind: str | None = None, day: dt.date | None = None):
+    qs = DutyItem.objects.filter(duty_list__in=lists_in_force(code, day)).select_related("duty_list")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def _list_org(org) -> OrgUnit:
+    if org.level not in (Level.DISTRICT, Level.STREET):
+        raise _invalid("org", _("事项清单由区或街道制定，请选择区或街道。"))
+    return org
+
+
+@transaction.atomic
+def create_list(actor, *, org, title, effective_from, basis="", notes="", copy_from=None) -> DutyList:
+    """A new draft version for a district or street, optionally starting from another version."""
+    org = _list_org(org)
+    require(actor, "duties.manage_lists", org.code)
+    last = DutyList.objects.select_for_update().filter(org=org).order_by("-number").first()
+    if copy_from is None and last is not None:
+        copy_from = lists_in_force(org.code).filter(org=org).first() or last
+    dl = DutyList(
+        org=org,
+        title=title,
+        effective_from=effective_from,
+        basis=basis,
+        notes=notes,
+        number=(last.number + 1) if last else 1,
+    )
+    _clean(dl)
+    dl.save()
+    if copy_from is not None:
+        if copy_from.org_id != org.id:
+            raise _invalid("copy_from", _("只能在本单位已有清单的基础上修订。"))
+        items = list(copy_from.items.all())
+        for it in items:
+            it.pk = None
+            it.duty_list = dl
+            it.scope_code = dl.scope_code
+            it.version = 1
+        DutyItem.objects.bulk_create(items)
+    changelog.record(actor, Action.CREATE, dl, after=changelog.snapshot(dl))
+    return dl
+
+
+def _draft(actor, list_pk) -> DutyList:
+    dl = get_visible(DutyList, actor, list_pk, for_update=True)
+    require(actor, "duties.manage_lists", dl.scope_code)
+    if dl.status != ListStatus.DRAFT:
+        raise Conflict(_("已发布的清单不能修改；如需调整，请新建一个版本。"), code="list_published")
+    return dl
+
+
+_ITEM_FIELDS = (
+    "code",
+    "kind",
+    "title",
+    "basis",
+    "department",
+    "set_by",
+    "frequency",
+    "hours_per_month",
+    "ledgers",
+    "forms",
+    "funding_required",
+    "funding_standard",
+    "redirect",
+    "keywords",
+    "position",
+)
+
+
+@transaction.atomic
+def save_item(actor, duty_list, *, pk=None, **fields) -> DutyItem:
+    """Add or change an item of a draft version."""
+    dl = _draft(actor, getattr(duty_list, "pk", duty_list))
+    unknown = set(fields) - set(_ITEM_FIELDS)
+    if unknown:
+        raise _invalid("__all__", _("未知字段：%s") % "、".join(sorted(unknown)))
+    if pk is None:
+        item = DutyItem(
+            duty_list=dl, set_by=dl.org.level if dl.org.level in ("district", "street") else "district"
+        )
+        before = None
+    else:
+        item = DutyItem.objects.filter(duty_list=dl, pk=pk).first()
+        if item is None:
+            raise NotFound()
+        before = changelog.snapshot(item)
+    for k, v in fields.items():
+        setattr(item, k, v)
+    _validate_item(item)
+    _clean(item)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise _invalid("code", _("事项编号“%s”在本清单中已存在。") % item.code) from None
+    changelog.record(
+        actor,
+        Action.CREATE if before is None else Action.UPDATE,
+        item,
+        before=before,
+        after=changelog.snapshot(item),
+    )
+    return item
+
+
+def _validate_item(item) -> None:
+    if item.funding_required and not item.funding_standard:
+        raise _invalid("funding_standard", _("须随事拨付经费的事项请填写经费标准。"))
+
+
+@transaction.atomic
+def delete_item(actor, pk) -> None:
+    item = get_visible(DutyItem, actor, pk)
+    _draft(actor, item.duty_list_id)
+    before = changelog.snapshot(item)
+    item.delete()
+    item.pk = pk
+    changelog.record(actor, Action.DELETE, item, before=before)
+
+
+@transaction.atomic
+def replace_items(actor, duty_list, rows: list[dict]) -> int:
+    """Replace a draft's items with imported rows: all rows or none."""
+    dl = _draft(actor, getattr(duty_list, "pk", duty_list))
+    items, errors, seen = [], {}, set()
+    for i, row in enumerate(rows, start=1):
+        item = DutyItem(duty_list=dl, scope_code=dl.scope_code)
+        for k, v in row.items():
+            if k in _ITEM_FIELDS:
+                setattr(item, k, v)
+        try:
+            if item.code in seen:
+                raise _invalid("code", _("事项编号“%s”重复。") % item.code)
+            seen.add(item.code)
+            _validate_item(item)
+            _clean(item)
+        except ValidationFailed as exc:
+            errors[f"row_{i}"] = [exc.message]
+        items.append(item)
+    if errors:
+        raise ValidationFailed(_("有 %d 行内容有误，未导入任何事项。") % len(errors), details=errors)
+    dl.items.all().delete()
+    DutyItem.objects.bulk_create(items)
+    changelog.record(actor, Action.IMPORT, dl, note=_("导入清单事项 %d 项") % len(items))
+    return len(items)
+
+
+@transaction.atomic
+def publish_list(actor, pk, *, expected_version=None) -> DutyList:
+    """Publish a draft; the version in force before it ends the day before this one takes effect."""
+    dl = _draft(actor, pk)
+    if expected_version is not None and dl.version != expected_version:
+        raise Conflict()
+    if not dl.items.exists():
+        raise _invalid("__all__", _("清单中还没有事项，不能发布。"))
+    earlier = DutyList.objects.select_for_update().filter(org=dl.org).exclude(pk=dl.pk)
+    earlier = earlier.exclude(status=ListStatus.DRAFT)
+    later = earlier.filter(effective_from__gte=dl.effective_from).first()
+    if later is not None:
+        raise _invalid(
+            "effective_from",
+            _("生效日期须晚于已发布的第 %(n)d 版（%(d)s 起生效）。")
+            % {"n": later.number, "d": later.effective_from},
+        )
+    end = dl.effective_from - dt.timedelta(days=1)
+    for prev in earlier.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=end)):
+        before = changelog.snapshot(prev)
+        prev.effective_to = end
+        prev.status = ListStatus.SUPERSEDED
+        prev.version = F("version") + 1
+        prev.save(update_fields=["effective_to", "status", "version", "updated_at"])
+        prev.refresh_from_db()
+        changelog.record(actor, Action.UPDATE, prev, before=before, after=changelog.snapshot(prev))
+    before = changelog.snapshot(dl)
+    dl.status = ListStatus.PUBLISHED
+    dl.published_at = timezone.now()
+    dl.published_by = actor
+    dl.version = F("version") + 1
+    dl.save()
+    dl.refresh_from_db()
+    changelog.record(actor, Action.UPDATE, dl, before=before, after=changelog.snapshot(dl), note=_("发布"))
+    return dl
+
+
+# --- policy and review group ----------------------------------------------------------------------
+def policy_for(code: str) -> DutyPolicy | None:
+    """The nearest district or street policy at or above an org code."""
+    found = {
+        p.org.code: p
+        for p in DutyPolicy.objects.filter(org__code__in=_ancestor_codes(code)).select_related("org")
+    }
+    for c in sorted(found, key=len, reverse=True):
+        return found[c]
+    return None
+
+
+_POLICY_FIELDS = (
+    "group_name",
+    "decision_rule",
+    "notice_days",
+    "review_days",
+    "fast_track_days",
+    "reminder_days",
+    "caps",
+    "baseline",
+)
+
+
+@transaction.atomic
+def save_policy(actor, org, **fields) -> DutyPolicy:
+    """Create or change the admission and burden settings of a district or street."""
+    org = _list_org(org)
+    require(actor, "duties.manage_policy", org.code)
+    unknown = set(fields) - set(_POLICY_FIELDS)
+    if unknown:
+        raise _invalid("__all__", _("未知字段：%s") % "、".join(sorted(unknown)))
+    policy = DutyPolicy.objects.select_for_update().filter(org=org).first()
+    before = changelog.snapshot(policy) if policy else None
+    policy = policy or DutyPolicy(org=org)
+    for k, v in fields.items():
+        if k in ("caps", "baseline"):
+            v = _metric_dict(k, v)
+        setattr(policy, k, v)
+    _clean(policy)
+    if before is not None:
+        policy.version = F("version") + 1
+    policy.save()
+    policy.refresh_from_db()
+    changelog.record(
+        actor,
+        Action.UPDATE if before else Action.CREATE,
+        policy,
+        before=before,
+        after=changelog.snapshot(policy),
+    )
+    return policy
+
+
+def _metric_dict(field: str, value) -> dict:
+    out = {}
+    for k, v in (value or {}).items():
+        if k not in METRIC_FIELDS:
+            raise _invalid(field, _("未知指标：%s") % k)
+        if v in (None, ""):
+            continue
+        try:
+            n = int(v)
+        except (TypeError, ValueError):
+            raise _invalid(field, _("%s 须为整数。") % k) from None
+        if n < 0:
+            raise _invalid(field, _("%s 不能为负数。") % k)
+        out[k] = n
+    return out
+
+
+@transaction.atomic
+def set_members(actor, policy, members: list[dict]) -> list[ReviewMember]:
+    """Replace the review group: each member {user, title, is_chair}; exactly one chair."""
+    policy = get_visible(DutyPolicy, actor, getattr(policy, "pk", policy), for_update=True)
+    require(actor, "duties.manage_policy", policy.scope_code)
+    users = [m["user"] for m in members]
+    if not members:
+        raise _invalid("members", _("审核小组至少需要一名成员。"))
+    if len({getattr(u, "pk", u) for u in users}) != len(users):
+        raise _invalid("members", _("同一账号不能重复加入审核小组。"))
+    if sum(1 for m in members if m.get("is_chair")) != 1:
+        raise _invalid("members", _("审核小组须有且只有一名组长。"))
+    before = [f"{m.user_id}:{m.is_chair}" for m in policy.members.all()]
+    policy.members.all().delete()
+    rows = [
+        ReviewMember(
+            policy=policy,
+            user=m["user"] if isinstance(m["user"], User) else User.objects.get(pk=m["user"]),
+            title=m.get("title", ""),
+            is_chair=bool(m.get("is_chair")),
+        )
+        for m in members
+    ]
+    for r in rows:
+        r.save()
+    changelog.record(
+        actor,
+        Action.UPDATE,
+        policy,
+        before={"members": before},
+        after={"members": [f"{r.user_id}:{r.is_chair}" for r in rows]},
+        note=_("调整审核小组成员"),
+    )
+    return rows
+
+
+# --- admission requests: filing and the pre-check -------------------------------------------------
+_REQUEST_FIELDS = (
+    "title",
+    "description",
+    "reason",
+    "basis",
+    "item",
+    "start_date",
+    "end_date",
+    "frequency",
+    *METRIC_FIELDS,
+    "hours_per_month",
+    "ledger_names",
+    "form_names",
+    "funding_per_community",
+    "funding_source",
+    "personnel",
+    "urgent",
+    "urgent_reason",
+)
+
+
+def department_of(actor, department: str = "") -> tuple[str, str]:
+    """(department name, scope code) the actor files for: their department membership."""
+    ms = [m for m in memberships(actor) if m.role == Role.DEPARTMENT and m.department]
+    if department:
+        ms = [m for m in ms if m.department == department]
+    if ms:
+        return ms[0].department, ms[0].scope_code
+    if department and any(m.role == Role.SYSADMIN for m in memberships(actor)):
+        return department, ""
+    raise Forbidden(_("只有职能部门工作人员可以提出准入申请（账号需绑定所属部门）。"))
+
+
+def _communities(actor, origin: str, communities) -> list[OrgUnit]:
+    keys = [getattr(c, "pk", c) for c in communities or ()]
+    if not keys:
+        raise _invalid("communities", _("请选择承接任务的社区。"))
+    # A key is a primary key, or a 12-digit community code.
+    codes = [str(k) for k in keys if len(str(k)) >= 12]
+    ids = [k for k in keys if len(str(k)) < 12 and str(k).isdigit()]
+    found = list(
+        OrgUnit.objects.filter(Q(pk__in=ids) | Q(code__in=codes), level=Level.COMMUNITY).order_by("code")
+    )
+    if len(found) != len(set(keys)):
+        raise _invalid("communities", _("所选社区中有无效的社区，请重新选择。"))
+    outside = [c.name for c in found if origin and not c.code.startswith(origin)]
+    if outside:
+        raise _invalid("communities", _("以下社区不在本部门的管辖范围内：%s") % "、".join(outside))
+    return found
+
+
+def _reviewer(communities) -> DutyPolicy:
+    """The deepest district/street policy whose area covers every target community."""
+    streets = {c.code[:9] for c in communities}
+    districts = {c.code[:6] for c in communities}
+    if len(districts) > 1:
+        raise _invalid("communities", _("一份申请只能面向同一个区的社区，请按区分别申请。"))
+    policy = policy_for(streets.pop() if len(streets) == 1 else districts.pop())
+    if policy is None or not policy.members.exists():
+        raise _invalid(
+            "communities", _("所选社区的上级街道或区尚未设立准入审核小组，请联系街道或区民政部门。")
+        )
+    return policy
+
+
+def _notice_start(policy, now) -> dt.date:
+    return worktime.add_working_days(now, policy.notice_days).date()
+
+
+def _finding(level: str, code: str, message: str, item=None) -> dict:
+    return {"level": level, "code": code, "message": message, "item": item.citation if item else ""}
+
+
+def _suspected(req, communities) -> list[DutyItem]:
+    text = f"{req.title}\n{req.description}"
+    hits, seen = [], set()
+    for c in communities:
+        for it in items_in_force(c.code, Kind.NEGATIVE):
+            if it.pk not in seen and any(w in text for w in it.keyword_list()):
+                seen.add(it.pk)
+                hits.append(it)
+    return hits
+
+
+def precheck(req, communities, policy, now, duplicates=()) -> tuple[str, list[dict], bool, bool]:
+    """(status, findings, fast_track, suspected) for a request about to be filed or resubmitted."""
+    findings = []
+    item = req.item
+    if item is not None and item.kind == Kind.NEGATIVE:
+        redirect = _("应由%s办理。") % item.redirect if item.redirect else ""
+        findings.append(
+            _finding(
+                "reject",
+                "negative_list",
+                _("该事项列入负面清单：%(c)s。%(rule)s%(r)s")
+                % {"c": item.citation, "rule": settings.DUTY_RULE_NEGATIVE, "r": redirect},
+                item,
+            )
+        )
+    suspects = [] if findings else [i for i in _suspected(req, communities) if i != item]
+    for it in suspects:
+        findings.append(
+            _finding(
+                "warn",
+                "suspected_negative",
+                _("申请内容疑似负面清单事项：%s，请审核人重点核查。") % it.citation,
+                it,
+            )
+        )
+    basis = req.basis or (item.basis if item else "")
+    if not findings or findings[0]["level"] != "reject":
+        if not basis.strip():
+            findings.append(
+                _finding(
+                    "return",
+                    "missing_basis",
+                    _("缺少法律政策依据：请写明依据的法律、法规或政策文件后重新提交。"),
+                )
+            )
+        if (
+            item is not None
+            and item.funding_required
+            and req.funding_per_community < (item.funding_standard or 0)
+        ):
+            findings.append(
+                _finding(
+                    "return",
+                    "missing_funding",
+                    _(
+                        "%(c)s须随事拨付经费，标准为每社区 %(s)s 元，申请仅 %(f)s 元：请落实经费后重新提交（费随事转）。"
+                    )
+                    % {"c": item.citation, "s": item.funding_standard, "f": req.funding_per_community},
+                    item,
+                )
+            )
+    fast = bool(
+        item is not None
+        and item.kind == Kind.ASSIST
+        and item.funding_standard
+        and req.funding_per_community >= item.funding_standard
+    )
+    if fast:
+        findings.append(
+            _finding(
+                "info",
+                "fast_track",
+                _("协助政府工作事项，经费达到标准（每社区 %s 元），进入快速通道。") % item.funding_standard,
+                item,
+            )
+        )
+    if item is not None and item.kind == Kind.STATUTORY:
+        findings.append(_finding("info", "statutory", _("对应依法履行职责事项：%s。") % item.citation, item))
+    if item is None and not suspects:
+        findings.append(
+            _finding("warn", "not_listed", _("未对应清单事项：请审核人判断是否属于社区工作范围。"))
+        )
+    if req.urgent:
+        findings.append(
+            _finding(
+                "warn",
+                "urgent",
+                _("紧急事项，未按规定提前 %(n)d 个工作日提出。事由：%(r)s")
+                % {"n": policy.notice_days, "r": req.urgent_reason},
+            )
+        )
+    if duplicates:
+        findings.append(
+            _finding(
+                "warn",
+                "duplicate",
+                _("与已有申请疑似重复：%s（申请人已确认不是重复申请）。") % "、".join(duplicates),
+            )
+        )
+    levels = {f["level"] for f in findings}
+    status = (
+        RequestStatus.REJECTED
+        if "reject" in levels
+        else RequestStatus.RETURNED
+        if "return" in levels
+        else RequestStatus.REVIEW
+    )
+    return status, findings, fast and status == RequestStatus.REVIEW, bool(suspects)
+
+
+def _build(req, fields: dict) -> None:
+    for k, v in fields.items():
+        if k not in _REQUEST_FIELDS:
+            raise _invalid("__all__", _("未知字段：%s") % k)
+        setattr(req, k, v)
+    try:
+        req.funding_per_community = Decimal(str(req.funding_per_community or 0))
+        req.hours_per_month = Decimal(str(req.hours_per_month or 0))
+    except InvalidOperation:
+        raise _invalid("funding_per_community", _("金额和工作量须为数字。")) from None
+    if req.funding_per_community < 0:
+        raise _invalid("funding_per_community", _("经费不能为负数。"))
+
+
+def _check_dates(req, policy, now) -> None:
+    if req.end_date < req.start_date:
+        raise _invalid("end_date", _("结束日期不能早于开始日期。"))
+    earliest = _notice_start(policy, now)
+    if req.start_date < earliest and not req.urgent:
+        raise _invalid(
+            "start_date",
+            _(
+                "准入申请须在任务开始前 %(n)d 个工作日提出，最早可于 %(d)s 开始。"
+                "如确属紧急，请勾选“紧急事项”并说明事由。"
+            )
+            % {"n": policy.notice_days, "d": earliest.isoformat()},
+        )
+    if req.urgent and len((req.urgent_reason or "").strip()) < 4:
+        raise _invalid("urgent_reason", _("紧急事项须说明紧急事由（至少 4 个字）。"))
+
+
+def _duplicates(req, communities) -> list[str]:
+    qs = AdmissionRequest.objects.filter(
+        department=req.department,
+        status__in=LIVE_REQUEST,
+        start_date__lte=req.end_date,
+        end_date__gte=req.start_date,
+        communities__in=communities,
+    )
+    qs = qs.filter(Q(item=req.item) if req.item_id else Q(title=req.title)).exclude(pk=req.pk)
+    return sorted(set(qs.values_list("number", flat=True)))
+
+
+def _check_item(req, communities) -> None:
+    if req.item_id is None:
+        return
+    for c in communities:
+        if not items_in_force(c.code).filter(pk=req.item_id).exists():
+            raise _invalid("item", _("所选清单事项不适用于%s，请重新选择。") % c.name)
+
+
+def _open_review(req, policy, now) -> None:
+    req.review_deadline = worktime.add_working_days(
+        now, policy.fast_track_days if req.fast_track else policy.review_days
+    )
+
+
+def _apply_check(req, communities, policy, now, dups) -> None:
+    status, findings, fast, suspected = precheck(req, communities, policy, now, dups)
+    req.status, req.findings, req.fast_track, req.suspected_negative = status, findings, fast, suspected
+    req.duplicate_of = "、".join(dups)[:200]
+    req.review_deadline = None
+    if status == RequestStatus.REVIEW:
+        _open_review(req, policy, now)
+    elif status == RequestStatus.REJECTED:
+        req.decided_at = now
+        req.decision_note = "\n".join(f["message"] for f in findings if f["level"] == "reject")
+
+
+@transaction.atomic
+def file_request(actor, *, department="", communities, confirm_duplicate=False, **fields) -> AdmissionRequest:
+    """A department asks to hand work to communities; the pre-check decides where it goes next."""
+    require(actor, "duties.file_request")
+    name, origin = department_of(actor, department)
+    targets = _communities(actor, origin, communities)
+    policy = _reviewer(targets)
+    now = timezone.now()
+    req = AdmissionRequest(
+        department=name,
+        origin_code=origin,
+        applicant=actor,
+        org=policy.org,
+        decision_rule=policy.decision_rule,
+        submitted_at=now,
+    )
+    _build(req, fields)
+    _check_dates(req, policy, now)
+    _check_item(req, targets)
+    dups = _duplicates(req, targets)
+    if dups and not confirm_duplicate:
+        raise Conflict(
+            _("本部门已有同一事项、时间重叠的申请：%s。如确认不是重复申请，请勾选确认后再提交。")
+            % "、".join(dups),
+            code="duplicate_request",
+            details={"duplicates": dups},
+        )
+    req.number = f"ZR{now.year}{_serial(f'duties.request.{now.year}', 5)}"
+    _apply_check(req, targets, policy, now, dups)
+    _clean(req, exclude=["communities"])
+    req.save()
+    req.communities.set(targets)
+    changelog.record(actor, Action.CREATE, req, after=changelog.snapshot(req), note=req.get_status_display())
+    _after_check(req)
+    return req
+
+
+def precheck_preview(actor, *, department="", communities, **fields) -> list[dict]:
+    """The pre-check's findings for a request not yet filed (nothing is saved)."""
+    require(actor, "duties.file_request")
+    name, origin = department_of(actor, department)
+    targets = _communities(actor, origin, communities)
+    policy = _reviewer(targets)
+    req = AdmissionRequest(department=name, origin_code=origin, org=policy.org)
+    _build(req, fields)
+    return precheck(req, targets, policy, timezone.now(), _duplicates(req, targets))[1]
+
+
+def _own_request(actor, pk, *, for_update=True) -> tuple[AdmissionRequest, bool]:
+    """The request (visible, locked) and whether the actor belongs to the department that filed it."""
+    req = get_visible(AdmissionRequest, actor, pk, for_update=for_update)
+    mine = any(
+        m.role == Role.DEPARTMENT
+        and m.department == req.department
+        and req.origin_code.startswith(m.scope_code)
+        for m in memberships(actor)
+    )
+    return req, mine
+
+
+def _version(req, expected_version) -> None:
+    if expected_version is not None and req.version != expected_version:
+        raise Conflict(_("该申请已被他人处理（当前状态：%s），请刷新页面后重试。") % req.get_status_display())
+
+
+def _bump(req) -> None:
+    req.version = F("version") + 1
+    req.save()
+    req.refresh_from_db()
+
+
+@transaction.atomic
+def resubmit_request(actor, pk, changes: dict, *, expected_version=None) -> AdmissionRequest:
+    """The department completes a returned request; the pre-check runs again."""
+    req, mine = _own_request(actor, pk)
+    if not mine and not any(m.role == Role.SYSADMIN for m in memberships(actor)):
+        raise Forbidden(_("只有申请部门可以修改并重新提交申请。"))
+    _version(req, expected_version)
+    if req.status != RequestStatus.RETURNED:
+        raise Conflict(_("只有“退回补正”的申请可以修改后重新提交。"), code="not_returned")
+    before = changelog.snapshot(req)
+    changes = dict(changes)
+    communities = changes.pop("communities", None)
+    targets = (
+        _communities(actor, req.origin_code, communities) if communities else list(req.communities.all())
+    )
+    policy = _reviewer(targets)
+    now = timezone.now()
+    _build(req, changes)
+    _check_dates(req, policy, now)
+    _check_item(req, targets)
+    req.org, req.decision_rule, req.submitted_at = policy.org, policy.decision_rule, now
+    _apply_check(req, targets, policy, now, _duplicates(req, targets))
+    _clean(req, exclude=["communities"])
+    _bump(req)
+    req.communities.set(targets)
+    changelog.record(
+        actor, Action.UPDATE, req, before=before, after=changelog.snapshot(req), note=_("重新提交")
+    )
+    _after_check(req)
+    return req
+
+
+def _after_check(req) -> None:
+    if req.status == RequestStatus.REVIEW:
+        members = User.objects.filter(pk__in=req_members(req).values("user_id"))
+        _tell(members, req, "duties.review_requested", _("有新的准入申请待审核"))
+    else:
+        _tell([req.applicant], req, f"duties.{req.status}", req.get_status_display())
+
+
+def req_members(req):
+    return ReviewMember.objects.filter(policy__org_id=req.org_id).select_related("user")
+
+
+def _tell(users, req, template: str, subject) -> None:
+    def send():
+        for u in users:
+            notify.send(
+                notify.Message(
+                    template=template,
+                    subject=str(subject),
+                    body=f"{subject}：{req.number} {req.title}（{req.department}）",
+                    params={"number": req.number, "title": req.title[:20]},
+                    user=u,
+                    scope_code=req.scope_code,
+                )
+            )
+
+    transaction.on_commit(send)
+
+
+# --- the review -----------------------------------------------------------------------------------
+def review_state(req, user=None) -> dict:
+    """Members, votes and tally of a request, and what `user` may do in its review."""
+    members = list(req_members(req))
+    votes = {v.member_id: v for v in req.votes.all()}
+    tally = {c: sum(1 for v in votes.values() if v.choice == c) for c in Vote.values}
+    uid = getattr(user, "pk", None)
+    me = next((m for m in members if m.user_id == uid), None)
+    now = timezone.now()
+    overdue = bool(req.review_deadline and now > req.review_deadline)
+    is_manager = bool(user) and covers(user, req.scope_code, "duties.manage_policy")
+    return {
+        "members": [{"member": m, "vote": votes.get(m.user_id)} for m in members],
+        "tally": tally,
+        "voted": len(votes),
+        "total": len(members),
+        "is_member": me is not None,
+        "is_chair": bool(me and me.is_chair),
+        "may_vote": bool(me) and req.status == RequestStatus.REVIEW and uid not in votes,
+        "may_close": req.status == RequestStatus.REVIEW
+        and overdue
+        and bool(votes)
+        and (bool(me and me.is_chair) or is_manager),
+        "overdue": overdue and req.status == RequestStatus.REVIEW,
+    }
+
+
+@transaction.atomic
+def vote(actor, pk, choice, comment="", *, expected_version=None) -> ReviewVote:
+    """A member of the review group records their opinion; the decision falls when the rule says."""
+    req = AdmissionRequest.objects.select_for_update().filter(pk=pk).first()
+    if req is None or not AdmissionRequest.objects.visible_to(actor).filter(pk=pk).exists():
+        raise NotFound()
+    member = ReviewMember.objects.filter(policy__org_id=req.org_id, user=actor).first()
+    if member is None:
+        raise Forbidden(_("只有准入审核小组成员可以提出审核意见。"))
+    if req.status != RequestStatus.REVIEW:
+        raise Conflict(
+            _("该申请已不在审核中（当前状态：%s）。") % req.get_status_display(), code="not_in_review"
+        )
+    if choice not in Vote.values:
+        raise _invalid("choice", _("请选择同意、不同意或修改后同意。"))
+    comment = (comment or "").strip()
+    if choice != Vote.APPROVE and len(comment) < 2:
+        raise _invalid("comment", _("选择“不同意”或“修改后同意”时，请写明理由或修改意见。"))
+    if req.votes.filter(member=actor).exists():
+        raise Conflict(_("您已对该申请提出过审核意见，不能重复提交。"), code="already_voted")
+    _version(req, expected_version)
+    now = timezone.now()
+    v = ReviewVote(
+        request=req,
+        member=actor,
+        member_title=member.title,
+        is_chair=member.is_chair,
+        choice=choice,
+        comment=comment,
+        voted_at=now,
+        late=bool(req.review_deadline and now > req.review_deadline),
+    )
+    v.save()
+    changelog.record(actor, Action.CREATE, v, after=changelog.snapshot(v), scope_code=req.scope_code)
+    outcome = _outcome(req, final=False)
+    if outcome is not None:
+        _decide(actor, req, outcome, now)
+    else:
+        _bump(req)
+    return v
+
+
+def _outcome(req, *, final: bool) -> str | None:
+    """APPROVED / REJECTED when the rule has decided, else None. `final`: decide on votes cast."""
+    votes = list(req.votes.all())
+    chair = next((v for v in votes if v.is_chair), None)
+    if req.decision_rule == DecisionRule.CHAIR:
+        if chair is None:
+            return None if not final else _majority(votes, None)
+        return RequestStatus.REJECTED if chair.choice == Vote.REJECT else RequestStatus.APPROVED
+    if not final and len(votes) < req_members(req).count():
+        return None
+    return _majority(votes, chair)
+
+
+def _majority(votes, chair) -> str:
+    yes = sum(1 for v in votes if v.choice != Vote.REJECT)
+    no = len(votes) - yes
+    if yes == no and chair is not None:
+        return RequestStatus.REJECTED if chair.choice == Vote.REJECT else RequestStatus.APPROVED
+    return RequestStatus.APPROVED if yes > no else RequestStatus.REJECTED
+
+
+def tally_text(req) -> str:
+    votes = list(req.votes.all())
+    counts = {c: sum(1 for v in votes if v.choice == c) for c in Vote.values}
+    return _("同意 %(a)d 票，修改后同意 %(m)d 票，不同意 %(r)d 票（%(rule)s）") % {
+        "a": counts[Vote.APPROVE],
+        "m": counts[Vote.AMEND],
+        "r": counts[Vote.REJECT],
+        "rule": req.get_decision_rule_display(),
+    }
+
+
+def _decide(actor, req, outcome: str, now, note: str = "") -> None:
+    before = changelog.snapshot(req)
+    req.status = outcome
+    req.decided_at = now
+    req.decided_late = bool(req.review_deadline and now > req.review_deadline)
+    amends = [f"{v.member}：{v.comment}" for v in req.votes.all() if v.choice == Vote.AMEND]
+    req.conditions = "\n".join(amends) if outcome == RequestStatus.APPROVED else ""
+    if outcome == RequestStatus.REJECTED:
+        reasons = [
+            f"{v.member}：{v.comment}" for v in req.votes.all() if v.choice == Vote.REJECT and v.comment
+        ]
+        req.decision_note = "\n".join([tally_text(req), *reasons, note]).strip()
+    else:
+        req.decision_note = "\n".join([tally_text(req), note]).strip()
+    short = req.org.display_name
+    req.letter_number = f"{short}准决〔{now.year}〕{_serial(f'duties.letter.{req.org.code}.{now.year}', 3)}号"
+    _bump(req)
+    changelog.record(
+        actor, Action.UPDATE, req, before=before, after=changelog.snapshot(req), note=req.get_status_display()
+    )
+    if outcome == RequestStatus.APPROVED:
+        _admit(actor, req, now)
+    _tell([req.applicant], req, f"duties.{outcome}", req.get_status_display())
+
+
+@transaction.atomic
+def close_review(actor, pk, note="") -> AdmissionRequest:
+    """After the deadline, the chair or a manager closes the review on the votes cast."""
+    req = get_visible(AdmissionRequest, actor, pk, for_update=True)
+    state = review_state(req, actor)
+    if req.status != RequestStatus.REVIEW:
+        raise Conflict(
+            _("该申请已不在审核中（当前状态：%s）。") % req.get_status_display(), code="not_in_review"
+        )
+    if not (state["is_chair"] or covers(actor, req.scope_code, "duties.manage_policy")):
+        raise Forbidden(_("只有审核小组组长或街道、区管理员可以结束审核。"))
+    if not state["overdue"]:
+        raise Conflict(
+            _("审核期限（%s）未到，请等待全部成员提出意见。")
+            % timezone.localtime(req.review_deadline).date(),
+            code="not_due",
+        )
+    if not state["voted"]:
+        raise Conflict(_("还没有成员提出审核意见，不能结束审核。"), code="no_votes")
+    _decide(
+        actor,
+        req,
+        _outcome(req, final=True),
+        timezone.now(),
+        note=_("审核期满，按已提出的意见决定。") + (note or ""),
+    )
+    return req
+
+
+def _admit(actor, req, now) -> list[Task]:
+    """Create the task in each target community, its funding commitment and its burden entry."""
+    kind = req.item.kind if req.item_id else Kind.ASSIST
+    tasks = []
+    for c in req.communities.all():
+        t = Task(
+            request=req,
+            community=c,
+            department=req.department,
+            kind=kind,
+            title=req.title,
+            start_date=req.start_date,
+            deadline=req.end_date,
+            urgent=req.urgent,
+            funding=req.funding_per_community,
+            **req.burden(),
+        )
+        t.save()
+        tasks.append(t)
+        if req.funding_per_community > 0:
+            from shequ.duties.models import FundingCommitment
+
+            FundingCommitment(
+                task=t,
+                department=req.department,
+                amount=req.funding_per_community,
+                source=req.funding_source,
+                committed_at=now,
+            ).save()
+        BurdenEntry(
+            community=c,
+            task=t,
+            source=EntrySource.ADMITTED,
+            department=req.department,
+            kind=kind,
+            title=req.title,
+            urgent=req.urgent,
+            funding=req.funding_per_community,
+            start_date=req.start_date,
+            end_date=req.end_date,
+            **req.burden(),
+        ).save()
+    changelog.record(actor, Action.CREATE, req, note=_("准入后下派任务 %d 个") % len(tasks))
+    leads = _community_staff([t.community.code for t in tasks])
+    _tell(leads, req, "duties.task_admitted", _("有经准入的新任务下派到本社区"))
+    return tasks
+
+
+def _community_staff(codes):
+    ms = Membership.objects.active().filter(
+        role__in=(Role.COMMUNITY_LEAD,), org__code__in=codes, grid__isnull=True
+    )
+    return list(User.objects.filter(pk__in=ms.values("user_id"), is_active=True))
+
+
+def _end_tasks(actor, req, status: str, now) -> int:
+    today = timezone.localdate(now)
+    n = 0
+    for t in Task.objects.select_for_update().filter(request=req, status=TaskStatus.ACTIVE):
+        t.status, t.ended_at = status, now
+        t.version = F("version") + 1
+        t.save(update_fields=["status", "ended_at", "version", "updated_at"])
+        n += 1
+    BurdenEntry.objects.filter(task__request=req).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=today)
+    ).update(end_date=today)
+    return n
+
+
+@transaction.atomic
+def withdraw_request(actor, pk, reason, *, expected_version=None) -> AdmissionRequest:
+    """The department (or a manager) withdraws a request; admitted tasks are withdrawn with it."""
+    req, mine = _own_request(actor, pk)
+    if not (mine or covers(actor, req.scope_code, "duties.manage_policy")):
+        raise Forbidden(_("只有申请部门或街道、区管理员可以撤回申请。"))
+    _version(req, expected_version)
+    if req.status not in LIVE_REQUEST:
+        raise Conflict(_("该申请已%s，不能撤回。") % req.get_status_display(), code="not_live")
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise _invalid("reason", _("请填写撤回原因。"))
+    before = changelog.snapshot(req)
+    now = timezone.now()
+    ended = _end_tasks(actor, req, TaskStatus.WITHDRAWN, now) if req.status == RequestStatus.APPROVED else 0
+    req.status, req.ended_at, req.end_note = RequestStatus.WITHDRAWN, now, reason[:300]
+    _bump(req)
+    changelog.record(
+        actor, Action.UPDATE, req, before=before, after=changelog.snapshot(req), note=_("撤回：%s") % reason
+    )
+    if ended:
+        _tell(
+            _community_staff(list(req.communities.values_list("code", flat=True))),
+            req,
+            "duties.task_withdrawn",
+            _("下派任务已撤回"),
+        )
+    return req
+
+
+# --- tasks ------------------------------------------------------------------------------------------
+@transaction.atomic
+def report_progress(
+    actor, pk, *, progress, hours, note, completes=False, files=(), expected_version=None
+) -> TaskReport:
+    """The community reports progress (and hours spent); a completion report finishes the task."""
+    task = get_visible(Task, actor, pk, for_update=True)
+    require(actor, "duties.report_task", task.scope_code)
+    if expected_version is not None and task.version != expected_version:
+        raise Conflict()
+    if task.status != TaskStatus.ACTIVE:
+        raise Conflict(_("该任务已%s，不能再报告进度。") % task.get_status_display(), code="task_closed")
+    try:
+        progress = int(progress)
+        hours = Decimal(str(hours or 0))
+    except (TypeError, ValueError, InvalidOperation):
+        raise _invalid("progress", _("进度须为 0–100 的整数，用时须为数字。")) from None
+    if completes:
+        progress = 100
+    if not 0 <= progress <= 100:
+        raise _invalid("progress", _("进度须在 0–100 之间。"))
+    if hours < 0 or hours > 1000:
+        raise _invalid("hours", _("本次用时须在 0–1000 小时之间。"))
+    if len((note or "").strip()) < 2:
+        raise _invalid("note", _("请简要说明办理情况。"))
+    from shequ.core.attachments import attach, clean_photos
+
+    photos = clean_photos(files)
+    if completes and not photos and not task.reports.exists():
+        pass  # evidence is recommended, not required: some tasks leave nothing to photograph
+    before = changelog.snapshot(task)
+    r = TaskReport(
+        task=task, author=actor, progress=progress, hours=hours, note=note.strip(), completes=completes
+    )
+    r.save()
+    if photos:
+        attach(r, task.scope_code, photos, actor)
+    task.progress = progress
+    task.hours_spent = F("hours_spent") + hours
+    if completes:
+        task.status, task.completed_at = TaskStatus.DONE, timezone.now()
+        BurdenEntry.objects.filter(task=task).update(end_date=timezone.localdate())
+    task.version = F("version") + 1
+    task.save()
+    task.refresh_from_db()
+    changelog.record(
+        actor, Action.UPDATE, task, before=before, after=changelog.snapshot(task), note=_("报告进度")
+    )
+    return r
+
+
+@transaction.atomic
+def record_funding(actor, task_pk, amount):
+    """The department records money delivered against a task's commitment."""
+    from shequ.duties.models import FundingCommitment
+
+    task = get_visible(Task, actor, task_pk, for_update=True)
+    require(actor, "duties.record_funding", task.scope_code)
+    c = FundingCommitment.objects.select_for_update().filter(task=task).first()
+    if c is None:
+        raise Conflict(_("该任务没有经费承诺。"), code="no_commitment")
+    try:
+        amount = Decimal(str(amount))
+    except InvalidOperation:
+        raise _invalid("amount", _("金额须为数字。")) from None
+    if amount <= 0 or c.delivered + amount > c.amount:
+        raise _invalid("amount", _("到位金额须大于 0，且累计不超过承诺金额 %s 元。") % c.amount)
+    before = changelog.snapshot(c)
+    c.delivered += amount
+    c.delivered_at = timezone.now()
+    c.version = F("version") + 1
+    c.save()
+    c.refresh_from_db()
+    changelog.record(actor, Action.UPDATE, c, before=before, after=changelog.snapshot(c), note=_("经费到位"))
+    return c
+
+
+def _community(actor, community, perm) -> OrgUnit:
+    """A community (object, pk or 12-digit code) where the actor holds `perm`."""
+    if not isinstance(community, OrgUnit):
+        key = str(community or "")
+        qs = (
+            OrgUnit.objects.filter(code=key)
+            if len(key) >= 12
+            else OrgUnit.objects.filter(pk=int(key) if key.isdigit() else 0)
+        )
+        community = qs.first()
+    if community is None or community.level != Level.COMMUNITY:
+        raise _invalid("community", _("请选择社区。"))
+    require(actor, perm, community.code)
+    return community
+
+
+@transaction.atomic
+def refuse_unadmitted(
+    actor, *, community, department, title, description="", received_on=None, channel=""
+) -> Refusal:
+    """A community refuses work handed to it without admission, citing the rule; the street sees it."""
+    community = _community(actor, community, "duties.refuse_task")
+    department, title = (department or "").strip(), (title or "").strip()
+    if not department or not title:
+        raise _invalid("title", _("请填写交办部门和交办事项。"))
+    admitted = (
+        Task.objects.filter(community=community, department=department, title=title, status=TaskStatus.ACTIVE)
+        .select_related("request")
+        .first()
+    )
+    if admitted is not None:
+        raise Conflict(
+            _("该事项已经准入（申请 %s），请在“下派任务”中办理，不能拒收。") % admitted.request.number,
+            code="admitted",
+        )
+    r = Refusal(
+        community=community,
+        department=department,
+        title=title,
+        description=description,
+        received_on=received_on or timezone.localdate(),
+        channel=channel,
+        refused_by=actor,
+    )
+    hit = next(iter(_suspected(r, [community])), None) if description or title else None
+    if hit is not None:
+        r.item = hit
+        r.rule = _("该事项属于%(c)s。%(rule)s") % {"c": hit.citation, "rule": settings.DUTY_RULE_NEGATIVE}
+        if hit.redirect:
+            r.rule += _("应由%s办理。") % hit.redirect
+    else:
+        r.rule = settings.DUTY_RULE_ADMISSION
+    r.number = (
+        f"{community.display_name}拒〔{_year()}〕{_serial(f'duties.refusal.{community.code}.{_year()}', 3)}号"
+    )
+    _clean(r)
+    r.save()
+    changelog.record(actor, Action.CREATE, r, after=changelog.snapshot(r))
+    street = community.code[:9]
+    ms = Membership.objects.active().filter(role=Role.STREET, org__code=street)
+    users = list(User.objects.filter(pk__in=ms.values("user_id"), is_active=True))
+
+    def send():
+        for u in users:
+            notify.send(
+                notify.Message(
+                    template="duties.refused",
+                    subject=str(_("社区拒收未经准入的事项")),
+                    body=f"{community.name}：{department}“{title}”",
+                    user=u,
+                    scope_code=community.code,
+                )
+            )
+
+    transaction.on_commit(send)
+    return r
+
+
+# --- certificates -----------------------------------------------------------------------------------
+def certificate_match(community_code: str, requested: str):
+    """(listed certificate item, negative item) that a requested certificate matches."""
+    text = (requested or "").strip()
+    if not text:
+        return None, None
+    listed = next(
+        (i for i in items_in_force(community_code, Kind.CERTIFICATE) if i.title in text or text in i.title),
+        None,
+    )
+    negative = next(
+        (
+            i
+            for i in items_in_force(community_code, Kind.NEGATIVE)
+            if any(w in text for w in i.keyword_list())
+        ),
+        None,
+    )
+    return listed, negative
+
+
+@transaction.atomic
+def issue_certificate(actor, *, community, item, resident, purpose, content) -> Certificate:
+    """Issue a certificate of a type on the community's 证明事项 list, with a serial number."""
+    community = _community(actor, community, "duties.issue_certificate")
+    item_pk = getattr(item, "pk", item)
+    listed = items_in_force(community.code, Kind.CERTIFICATE).filter(pk=item_pk).first()
+    if listed is None:
+        raise _invalid("item", _("只能出具证明事项清单内的证明；清单外的证明请使用“不予出具告知”。"))
+    from shequ.people.models import Resident
+
+    res = Resident.objects.visible_to(actor).filter(pk=getattr(resident, "pk", resident)).first()
+    if res is None or res.community_id != community.pk:
+        raise _invalid("resident", _("申请人须为本社区登记在册的居民，请先在居民台账中核实。"))
+    if len((purpose or "").strip()) < 2:
+        raise _invalid("purpose", _("请填写证明用途。"))
+    if len((content or "").strip()) < 4:
+        raise _invalid("content", _("请填写证明内容。"))
+    year = _year()
+    cert = Certificate(
+        community=community,
+        item=listed,
+        resident=res,
+        requester_name=res.name,
+        purpose=purpose.strip(),
+        content=content.strip(),
+        issuer=actor,
+        number=f"{community.display_name}证〔{year}〕{_serial(f'duties.cert.{community.code}.{year}')}号",
+    )
+    _clean(cert)
+    cert.save()
+    changelog.record(actor, Action.CREATE, cert, after=changelog.snapshot(cert))
+    return cert
+
+
+@transaction.atomic
+def refuse_certificate(
+    actor, *, community, requested, requester_name, resident=None, purpose=""
+) -> CertificateRefusal:
+    """A printable refusal for a certificate not on the list, citing the rule and where to go."""
+    community = _community(actor, community, "duties.issue_certificate")
+    requested = (requested or "").strip()
+    if len(requested) < 2:
+        raise _invalid("requested", _("请填写申请出具的证明名称。"))
+    listed, negative = certificate_match(community.code, requested)
+    if listed is not None:
+        raise Conflict(
+            _("“%s”在本社区证明事项清单内，请直接出具证明。") % listed.title, code="listed_certificate"
+        )
+    res = None
+    if resident:
+        from shequ.people.models import Resident
+
+        res = Resident.objects.visible_to(actor).filter(pk=getattr(resident, "pk", resident)).first()
+        if res is None:
+            raise _invalid("resident", _("未找到该居民。"))
+        requester_name = requester_name or res.name
+    if not (requester_name or "").strip():
+        raise _invalid("requester_name", _("请填写申请人姓名。"))
+    rule = settings.DUTY_RULE_CERTIFICATE
+    if negative is not None:
+        rule += _("该证明属于%s。") % negative.citation
+    year = _year()
+    r = CertificateRefusal(
+        community=community,
+        requested=requested,
+        resident=res,
+        requester_name=requester_name.strip(),
+        purpose=purpose,
+        rule=rule,
+        redirect=negative.redirect if negative else "",
+        item=negative,
+        refused_by=actor,
+        number=f"{community.display_name}不证〔{year}〕{_serial(f'duties.certref.{community.code}.{year}')}号",
+    )
+    _clean(r)
+    r.save()
+    changelog.record(actor, Action.CREATE, r, after=changelog.snapshot(r))
+    return r
+
+
+# --- burden entries and appraisals --------------------------------------------------------------
+@transaction.atomic
+def register_entry(
+    actor, *, community, department, kind, title, start_date, end_date=None, **metrics
+) -> BurdenEntry:
+    """Record a standing load a community carries (ledgers, signboards …) outside admitted tasks."""
+    community = _community(actor, community, "duties.register_entry")
+    unknown = set(metrics) - {*METRIC_FIELDS, "hours_per_month", "funding"}
+    if unknown:
+        raise _invalid("__all__", _("未知字段：%s") % "、".join(sorted(unknown)))
+    e = BurdenEntry(
+        community=community,
+        source=EntrySource.STANDING,
+        department=department,
+        kind=kind,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        **metrics,
+    )
+    if end_date and end_date < start_date:
+        raise _invalid("end_date", _("结束日期不能早于开始日期。"))
+    _clean(e)
+    e.save()
+    changelog.record(actor, Action.CREATE, e, after=changelog.snapshot(e))
+    return e
+
+
+@transaction.atomic
+def open_round(actor, *, org, title, period, opens_on, closes_on, departments) -> AppraisalRound:
+    """A district or street opens a round in which community leads appraise departments."""
+    org = _list_org(org)
+    require(actor, "duties.manage_appraisals", org.code)
+    deps = sorted({d.strip() for d in departments or () if d and d.strip()})
+    if not deps:
+        raise _invalid("departments", _("请至少列出一个被评议部门。"))
+    if closes_on < opens_on:
+        raise _invalid("closes_on", _("截止日期不能早于开始日期。"))
+    r = AppraisalRound(
+        org=org,
+        title=title,
+        period=period,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        departments=deps,
+        created_by=actor,
+    )
+    _clean(r)
+    r.save()
+    changelog.record(actor, Action.CREATE, r, after=changelog.snapshot(r))
+    return r
+
+
+@transaction.atomic
+def submit_appraisal(
+    actor, round_pk, *, community, department, cooperation, funding, burden, service, comment=""
+) -> AppraisalForm:
+    """A community lead appraises one department once per round."""
+    # The round hangs at the street or district, above the lead's own scope: found by key, then
+    # checked to cover the lead's community.
+    rnd = AppraisalRound.objects.select_related("org").filter(pk=round_pk).first()
+    community = _community(actor, community, "duties.appraise")
+    if rnd is None or not community.code.startswith(rnd.org.code):
+        raise NotFound()
+    if not rnd.is_open():
+        raise Conflict(
+            _("本次评议的填写时间为 %(a)s 至 %(b)s，现在不能填写。")
+            % {"a": rnd.opens_on, "b": rnd.closes_on},
+            code="round_closed",
+        )
+    if department not in rnd.departments:
+        raise _invalid("department", _("“%s”不在本次评议的部门名单中。") % department)
+    if AppraisalForm.objects.filter(round=rnd, community=community, department=department).exists():
+        raise Conflict(_("本社区已评议过%s，每个部门每次只能评议一次。") % department, code="already_appraised")
+    form = AppraisalForm(
+        round=rnd,
+        community=community,
+        department=department,
+        cooperation=cooperation,
+        funding=funding,
+        burden=burden,
+        service=service,
+        comment=comment,
+        filled_by=actor,
+    )
+    _clean(form)
+    try:
+        with transaction.atomic():
+            form.save()
+    except IntegrityError:
+        raise Conflict(
+            _("本社区已评议过%s，每个部门每次只能评议一次。") % department, code="already_appraised"
+        ) from None
+    changelog.record(actor, Action.CREATE, form, after=changelog.snapshot(form))
+    return form
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+def sweep(now=None) -> dict:
+    """Remind members before a review deadline, flag overdue reviews once, expire ended requests."""
+    now = now or timezone.now()
+    counts = {"reminded": 0, "overdue": 0, "expired": 0}
+    open_reviews = AdmissionRequest.objects.filter(status=RequestStatus.REVIEW).select_related("org")
+    policies = {p.org_id: p for p in DutyPolicy.objects.all()}
+    for req in open_reviews.filter(reminded_at__isnull=True, review_deadline__isnull=False):
+        p = policies.get(req.org_id)
+        days = p.reminder_days if p else 3
+        if now < _working_days_before(req.review_deadline, days):
+            continue
+        with transaction.atomic():
+            if not AdmissionRequest.objects.filter(pk=req.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            voted = req.votes.values("member_id")
+            users = User.objects.filter(pk__in=req_members(req).exclude(user_id__in=voted).values("user_id"))
+            _tell(list(users), req, "duties.review_reminder", _("准入申请审核即将到期"))
+            changelog.record(
+                None, Action.UPDATE, req, after={"reminded_at": now.isoformat()}, note=_("到期提醒")
+            )
+        counts["reminded"] += 1
+    for req in open_reviews.filter(overdue_at__isnull=True, review_deadline__lt=now):
+        with transaction.atomic():
+            if not AdmissionRequest.objects.filter(pk=req.pk, overdue_at__isnull=True).update(overdue_at=now):
+                continue
+            chair = User.objects.filter(pk__in=req_members(req).filter(is_chair=True).values("user_id"))
+            _tell(list(chair), req, "duties.review_overdue", _("准入申请审核已超过期限"))
+            changelog.record(
+                None, Action.UPDATE, req, after={"overdue_at": now.isoformat()}, note=_("审核超期")
+            )
+        counts["overdue"] += 1
+    today = timezone.localdate(now)
+    for req in AdmissionRequest.objects.filter(status=RequestStatus.APPROVED, end_date__lt=today):
+        with transaction.atomic():
+            locked = AdmissionRequest.objects.select_for_update().get(pk=req.pk)
+            if locked.status != RequestStatus.APPROVED:
+                continue
+            _end_tasks(None, locked, TaskStatus.EXPIRED, now)
+            locked.status, locked.ended_at = RequestStatus.EXPIRED, now
+            _bump(locked)
+            changelog.record(None, Action.UPDATE, locked, after={"status": "expired"}, note=_("到期"))
+        counts["expired"] += 1
+    return counts
+
+
+def _working_days_before(deadline, days: int):
+    day = timezone.localtime(deadline).date()
+    counted = 0
+    while counted < days:
+        day -= dt.timedelta(days=1)
+        if worktime.is_workday(day):
+            counted += 1
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))
+
+
+def maybe_sweep() -> None:
+    """Without a broker (no beat), run the sweep on read, at most once per CASE_SWEEP_SECONDS."""
+    if settings.CELERY_TASK_ALWAYS_EAGER and cache.add("shequ:duties:sweep", 1, settings.CASE_SWEEP_SECONDS):
+        sweep()
+
+
+def department_names() -> list[str]:
+    """Departments known to the platform: accounts, requests and list items."""
+    names = set(
+        Membership.objects.filter(role=Role.DEPARTMENT)
+        .exclude(department="")
+        .values_list("department", flat=True)
+    )
+    names |= set(AdmissionRequest.objects.values_list("department", flat=True).distinct())
+    names |= set(DutyItem.objects.exclude(department="").values_list("department", flat=True).distinct())
+    return sorted(names)
