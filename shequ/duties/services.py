@@ -1351,7 +1351,9 @@ def submit_appraisal(
     if department not in rnd.departments:
         raise _invalid("department", _("“%s”不在本次评议的部门名单中。") % department)
     if AppraisalForm.objects.filter(round=rnd, community=community, department=department).exists():
-        raise Conflict(_("本社区已评议过%s，每个部门每次只能评议一次。") % department, code="already_appraised")
+        raise Conflict(
+            _("本社区已评议过%s，每个部门每次只能评议一次。") % department, code="already_appraised"
+        )
     form = AppraisalForm(
         round=rnd,
         community=community,
