@@ -264,6 +264,9 @@ DUTY_DEFAULT_CAPS = {
     "data_reports": 24,
 }
 DUTY_DEFAULT_BASELINE = {"ledgers": 200, "stamps": 25, "signboards": 30}
+# An admitted task still open this many days after its deadline expires with its admission; until
+# then it is shown as overdue.
+DUTY_TASK_GRACE_DAYS = env_int("DUTY_TASK_GRACE_DAYS", 30)
 # The rules refusals and rejections cite (a district may set its own texts here).
 DUTY_RULE_ADMISSION = env(
     "DUTY_RULE_ADMISSION",

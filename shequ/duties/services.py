@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -36,6 +37,7 @@ from shequ.core.services import _clean, get_visible, require
 from shequ.duties.models import (
     LIVE_REQUEST,
     METRIC_FIELDS,
+    OPEN_REQUEST,
     AdmissionRequest,
     AppraisalForm,
     AppraisalRound,
@@ -226,7 +228,10 @@ def replace_items(actor, duty_list, rows: list[dict]) -> int:
                 raise _invalid("code", _("事项编号“%s”重复。") % item.code)
             seen.add(item.code)
             _validate_item(item)
-            _clean(item)
+            # Uniqueness is checked within the file above: the draft's current items go.
+            item.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors[f"row_{i}"] = [str(m) for m in exc.messages]
         except ValidationFailed as exc:
             errors[f"row_{i}"] = [exc.message]
         items.append(item)
@@ -978,7 +983,7 @@ def _community_staff(codes):
     return list(User.objects.filter(pk__in=ms.values("user_id"), is_active=True))
 
 
-def _end_tasks(actor, req, status: str, now) -> int:
+def _end_tasks(req, status: str, now) -> int:
     today = timezone.localdate(now)
     n = 0
     for t in Task.objects.select_for_update().filter(request=req, status=TaskStatus.ACTIVE):
@@ -1006,7 +1011,7 @@ def withdraw_request(actor, pk, reason, *, expected_version=None) -> AdmissionRe
         raise _invalid("reason", _("请填写撤回原因。"))
     before = changelog.snapshot(req)
     now = timezone.now()
-    ended = _end_tasks(actor, req, TaskStatus.WITHDRAWN, now) if req.status == RequestStatus.APPROVED else 0
+    ended = _end_tasks(req, TaskStatus.WITHDRAWN, now) if req.status == RequestStatus.APPROVED else 0
     req.status, req.ended_at, req.end_note = RequestStatus.WITHDRAWN, now, reason[:300]
     _bump(req)
     changelog.record(
@@ -1049,9 +1054,7 @@ def report_progress(
         raise _invalid("note", _("请简要说明办理情况。"))
     from shequ.core.attachments import attach, clean_photos
 
-    photos = clean_photos(files)
-    if completes and not photos and not task.reports.exists():
-        pass  # evidence is recommended, not required: some tasks leave nothing to photograph
+    photos = clean_photos(files)  # evidence is optional: some work leaves nothing to photograph
     before = changelog.snapshot(task)
     r = TaskReport(
         task=task, author=actor, progress=progress, hours=hours, note=note.strip(), completes=completes
@@ -1412,15 +1415,24 @@ def sweep(now=None) -> dict:
             )
         counts["overdue"] += 1
     today = timezone.localdate(now)
-    for req in AdmissionRequest.objects.filter(status=RequestStatus.APPROVED, end_date__lt=today):
+    grace = dt.timedelta(days=settings.DUTY_TASK_GRACE_DAYS)
+    ended = Q(status=RequestStatus.APPROVED, end_date__lt=today - grace)
+    # A request still open when its work should have started is out of date (an urgent one, once
+    # its period is over): the department files again if the work is still wanted.
+    stale = Q(status__in=OPEN_REQUEST) & (Q(urgent=False, start_date__lt=today) | Q(end_date__lt=today))
+    for req in AdmissionRequest.objects.filter(ended | stale):
         with transaction.atomic():
             locked = AdmissionRequest.objects.select_for_update().get(pk=req.pk)
-            if locked.status != RequestStatus.APPROVED:
+            if locked.status == RequestStatus.APPROVED:
+                _end_tasks(locked, TaskStatus.EXPIRED, now)
+                note = _("准入期限届满，未完成的任务随之到期。")
+            elif locked.status in OPEN_REQUEST:
+                note = _("未在任务开始日期前完成审核或补正，申请已过期；如仍需社区承担，请重新申请。")
+            else:
                 continue
-            _end_tasks(None, locked, TaskStatus.EXPIRED, now)
-            locked.status, locked.ended_at = RequestStatus.EXPIRED, now
+            locked.status, locked.ended_at, locked.end_note = RequestStatus.EXPIRED, now, note
             _bump(locked)
-            changelog.record(None, Action.UPDATE, locked, after={"status": "expired"}, note=_("到期"))
+            changelog.record(None, Action.UPDATE, locked, after={"status": "expired"}, note=note)
         counts["expired"] += 1
     return counts
 

@@ -89,6 +89,9 @@ ACCOUNTS = [
     ("worker_guoling", Role.COMMUNITY_WORKER, "420115001002", "郭岭社区 李娜", ""),
     ("grid_ningan", Role.GRID_WORKER, "grid:1", "宁安第一网格 赵强", ""),
     ("dept_minzheng", Role.DEPARTMENT, DISTRICT, "区民政局 周婷", "江夏区民政局"),
+    # The street's admission review group sits with the street manager (its chair).
+    ("dept_dangjian", Role.DEPARTMENT, STREET, "街道党建办 李卫东", "纸坊街道党建办"),
+    ("dept_shequ", Role.DEPARTMENT, STREET, "街道社区建设办 何静", "纸坊街道社区建设办"),
     ("resident_demo", Role.RESIDENT, "420115001001", "居民 孙丽", ""),
 ]
 
@@ -174,6 +177,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         echo("演示数据已存在，跳过载入（如需重来，使用 --reset）。")
         _load_people(seed, echo)
         _load_cases(seed, echo)
+        _load_duties(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -375,6 +379,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     )
     _load_people(seed, echo)
     _load_cases(seed, echo)
+    _load_duties(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -392,6 +397,15 @@ def _load_cases(seed, echo) -> None:
 
     if not cases_demo.is_loaded():
         cases_demo.load(seed=seed, echo=echo)
+
+
+def _load_duties(seed, echo) -> None:
+    """The duty lists, the street's review group, requests in every state, tasks, refusals,
+    certificates and an appraisal round (once)."""
+    from shequ.duties import demo as duties_demo
+
+    if not duties_demo.is_loaded():
+        duties_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():

@@ -223,7 +223,10 @@ def test_sweep_reminds_flags_overdue_and_expires(world, django_capture_on_commit
     assert Notification.objects.filter(template="duties.review_reminder").count() == 3
     assert services.sweep(req.review_deadline + dt.timedelta(hours=1))["overdue"] == 1
     task = f.make_task(world, "b")
-    later = timezone.make_aware(dt.datetime.combine(task.deadline + dt.timedelta(days=1), dt.time(9)))
+    overdue = timezone.make_aware(dt.datetime.combine(task.deadline + dt.timedelta(days=1), dt.time(9)))
+    assert services.sweep(overdue)["expired"] == 1  # the request still in review, past its start
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.ACTIVE  # overdue, within the grace
+    later = overdue + dt.timedelta(days=31)
     assert services.sweep(later)["expired"] == 1
     task.refresh_from_db()
     assert task.status == TaskStatus.EXPIRED and task.request.status == RequestStatus.EXPIRED
