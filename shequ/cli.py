@@ -345,22 +345,71 @@ def cmd_residents_import(args):
     _run_import(args, ResidentImporter.kind, args.community, out, options, describe)
 
 
-def cmd_cases_sweep(args):
-    _django()
+def _parse_now(value):
+    """--now as an aware datetime (None: now)."""
+    if not value:
+        return None
     import datetime as dt
 
+    from django.utils import timezone
+
+    try:
+        now = dt.datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"时间应写成 2026-05-01T09:00 的格式，收到“{value}”。")
+    return timezone.make_aware(now) if timezone.is_naive(now) else now
+
+
+def cmd_cases_sweep(args):
+    _django()
     from shequ.cases.services import sweep_deadlines
 
-    now = None
-    if args.now:
-        from django.utils import timezone
+    print(json.dumps(sweep_deadlines(now=_parse_now(args.now)), ensure_ascii=False, indent=2))
 
-        try:
-            now = dt.datetime.fromisoformat(args.now)
-        except ValueError:
-            _fail(f"时间应写成 2026-05-01T09:00 的格式，收到“{args.now}”。")
-        now = timezone.make_aware(now) if timezone.is_naive(now) else now
-    print(json.dumps(sweep_deadlines(now=now), ensure_ascii=False, indent=2))
+
+def cmd_duties_sweep(args):
+    _django()
+    from shequ.duties.services import sweep
+
+    print(json.dumps(sweep(now=_parse_now(args.now)), ensure_ascii=False, indent=2))
+
+
+def cmd_duties_example_list(args):
+    _django()
+    from shequ.duties import services
+    from shequ.duties.data import example_list
+    from shequ.org.models import OrgUnit
+
+    org = OrgUnit.objects.filter(code=args.org).first()
+    if org is None:
+        _fail(f"没有代码为 {args.org} 的区或街道，请先导入行政区划（shequ divisions import）。")
+    actor = _cli_actor(args.user)
+    from shequ.core.errors import DomainError
+
+    try:
+        dl = services.create_list(
+            actor, org=org, title=args.title, effective_from=_parse_date(args.effective_from)
+        )
+        n = services.replace_items(actor, dl, example_list.rows())
+        if args.publish:
+            dl = services.publish_list(actor, dl.pk)
+    except DomainError as exc:
+        _fail(f"{exc.message} {exc.details or ''}".strip(), 1)
+    out = {"list": dl.pk, "version": dl.number, "items": n, "status": dl.status}
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+def _parse_date(value):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not value:
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _fail(f"日期应写成 2026-01-01 的格式，收到“{value}”。")
 
 
 def cmd_cases_import_hotline(args):
@@ -530,6 +579,30 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--all", action="store_true", help="包括已停用的小类")
     c.add_argument("--json", action="store_true", help="输出 JSON")
     c.set_defaults(func=cmd_cases_categories)
+
+    s = sub.add_parser("duties", help="事项清单与准入", description="事项清单、准入审核的批量操作。")
+    dusub = s.add_subparsers(dest="duties_command", required=True, metavar="ACTION")
+    c = dusub.add_parser(
+        "sweep",
+        help="审核到期提醒、超期标记、过期处理（输出 JSON 计数）",
+        description="提醒尚未提出意见的审核小组成员（审核期限前若干个工作日）；审核超过期限的标记并通知组长；"
+        "开始日期已过仍未审结的申请、准入期限届满（含宽限期）的任务作过期处理。每件只处理一次，重复运行不会重复通知。"
+        "配置了 Celery beat 时会定期自动执行。",
+    )
+    c.add_argument("--now", help="按此时刻检查（如 2026-05-01T09:00；默认现在）")
+    c.set_defaults(func=cmd_duties_sweep)
+    c = dusub.add_parser(
+        "example-list",
+        help="为区或街道建立示例事项清单（草稿）",
+        description="以内置的示例“四张清单”（依法履职、协助政府工作、负面清单、证明事项）为区或街道新建一个清单版本，"
+        "默认为草稿，可在网页上修改后发布；加 --publish 直接发布。",
+    )
+    c.add_argument("--org", required=True, help="区（6 位）或街道（9 位）代码")
+    c.add_argument("--title", default="社区工作事项清单", help="清单名称")
+    c.add_argument("--effective-from", help="生效日期（如 2027-01-01；默认今天）")
+    c.add_argument("--publish", action="store_true", help="建立后直接发布")
+    c.add_argument("--user", help="以哪个账号的身份操作（默认：唯一的系统管理员）")
+    c.set_defaults(func=cmd_duties_example_list)
 
     s = sub.add_parser("keys", help="个人信息加密密钥", description="字段加密密钥的管理。")
     ksub = s.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
