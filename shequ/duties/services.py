@@ -104,12 +104,15 @@ def _list_org(org) -> OrgUnit:
 
 
 @transaction.atomic
-def create_list(actor, *, org, title, effective_from, basis="", notes="", copy_from=None) -> DutyList:
-    """A new draft version for a district or street, optionally starting from another version."""
+def create_list(
+    actor, *, org, title, effective_from, basis="", notes="", copy_from=None, blank=False
+) -> DutyList:
+    """A new draft version for a district or street: a copy of `copy_from` (by default the version
+    in force, else the latest), or empty with `blank`."""
     org = _list_org(org)
     require(actor, "duties.manage_lists", org.code)
     last = DutyList.objects.select_for_update().filter(org=org).order_by("-number").first()
-    if copy_from is None and last is not None:
+    if copy_from is None and last is not None and not blank:
         copy_from = lists_in_force(org.code).filter(org=org).first() or last
     dl = DutyList(
         org=org,
