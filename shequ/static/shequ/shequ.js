@@ -168,6 +168,10 @@
         form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
       }
     });
+    // A button marked data-print prints the page (letters and certificates have a print sheet).
+    document.body.addEventListener("click", function (evt) {
+      if (evt.target.closest("[data-print]")) window.print();
+    });
     document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
       el.addEventListener("change", function () { el.form.requestSubmit(); });
     });
