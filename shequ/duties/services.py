@@ -642,6 +642,7 @@ def _apply_check(req, communities, policy, now, dups) -> None:
     elif status == RequestStatus.REJECTED:
         req.decided_at = now
         req.decision_note = "\n".join(f["message"] for f in findings if f["level"] == "reject")
+        req.letter_number = _letter_number(req.org, now)
 
 
 @transaction.atomic
@@ -866,15 +867,24 @@ def _majority(votes, chair) -> str:
     return RequestStatus.APPROVED if yes > no else RequestStatus.REJECTED
 
 
+def tally_line(tally: dict) -> str:
+    """同意 N 票，不同意 M 票，修改后同意 K 票."""
+    return _("同意 %(a)d 票，不同意 %(r)d 票，修改后同意 %(m)d 票") % {
+        "a": tally.get(Vote.APPROVE, 0),
+        "r": tally.get(Vote.REJECT, 0),
+        "m": tally.get(Vote.AMEND, 0),
+    }
+
+
 def tally_text(req) -> str:
+    """The tally of a request's votes and the rule that decided."""
     votes = list(req.votes.all())
     counts = {c: sum(1 for v in votes if v.choice == c) for c in Vote.values}
-    return _("同意 %(a)d 票，修改后同意 %(m)d 票，不同意 %(r)d 票（%(rule)s）") % {
-        "a": counts[Vote.APPROVE],
-        "m": counts[Vote.AMEND],
-        "r": counts[Vote.REJECT],
-        "rule": req.get_decision_rule_display(),
-    }
+    return f"{tally_line(counts)}（{req.get_decision_rule_display()}）"
+
+
+def _letter_number(org, now) -> str:
+    return f"{org.display_name}准决〔{now.year}〕{_serial(f'duties.letter.{org.code}.{now.year}', 3)}号"
 
 
 def _decide(actor, req, outcome: str, now, note: str = "") -> None:
@@ -891,8 +901,7 @@ def _decide(actor, req, outcome: str, now, note: str = "") -> None:
         req.decision_note = "\n".join([tally_text(req), *reasons, note]).strip()
     else:
         req.decision_note = "\n".join([tally_text(req), note]).strip()
-    short = req.org.display_name
-    req.letter_number = f"{short}准决〔{now.year}〕{_serial(f'duties.letter.{req.org.code}.{now.year}', 3)}号"
+    req.letter_number = _letter_number(req.org, now)
     _bump(req)
     changelog.record(
         actor, Action.UPDATE, req, before=before, after=changelog.snapshot(req), note=req.get_status_display()
@@ -969,7 +978,9 @@ def _admit(actor, req, now) -> list[Task]:
             title=req.title,
             urgent=req.urgent,
             funding=req.funding_per_community,
-            start_date=req.start_date,
+            # The load counts from admission: ledgers are set up and signboards ordered before the
+            # work starts.
+            start_date=min(timezone.localdate(now), req.start_date),
             end_date=req.end_date,
             **req.burden(),
         ).save()

@@ -147,7 +147,7 @@ def test_two_votes_to_one_approves_and_admits(world):
     services.vote(m2, req.pk, Vote.AMEND, "评估表精简为一张")
     req.refresh_from_db()
     assert req.status == RequestStatus.APPROVED
-    assert "同意 1 票，修改后同意 1 票，不同意 1 票" in req.decision_note
+    assert "同意 1 票，不同意 1 票，修改后同意 1 票" in req.decision_note
     assert "评估表精简为一张" in req.conditions and req.letter_number
     tasks = list(req.tasks.order_by("community__code"))
     assert [t.community for t in tasks] == [world.a, world.b]

@@ -29,7 +29,8 @@ from shequ.duties.models import (
     FundingCommitment,
     Task,
 )
-from shequ.duties.views.requests import RequestFilter, awaiting_vote, policy_orgs, tally_line
+from shequ.duties.services import tally_line
+from shequ.duties.views.requests import RequestFilter, awaiting_vote, policy_orgs
 
 router = Router(tags=["duties"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}

@@ -92,15 +92,6 @@ def _place_errors(form, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
-def tally_line(tally: dict) -> str:
-    """同意 N 票，不同意 M 票，修改后同意 K 票."""
-    return _("同意 %(a)d 票，不同意 %(r)d 票，修改后同意 %(m)d 票") % {
-        "a": tally.get(Vote.APPROVE, 0),
-        "r": tally.get(Vote.REJECT, 0),
-        "m": tally.get(Vote.AMEND, 0),
-    }
-
-
 # --- the list -----------------------------------------------------------------------------------
 class RequestFilter(django_filters.FilterSet):
     """Shared by the request list, its export and GET /api/v1/duties/requests."""
@@ -477,7 +468,7 @@ def request_context(request, req, *, vote_form=None, close_form=None, withdraw_f
         "tone": STATUS_TONE.get(req.status, "secondary"),
         "findings": findings,
         "state": state,
-        "tally_line": tally_line(state["tally"]),
+        "tally_line": services.tally_line(state["tally"]),
         "communities": list(req.communities.select_related("parent").order_by("code")),
         "metrics": [(label, getattr(req, f), yearly) for f, label, yearly in METRICS],
         "tasks": tasks,
@@ -633,7 +624,7 @@ def request_letter(request, pk):
         "group_name": policy.group_name if policy else _("社区工作准入审核领导小组"),
         "decision": decision,
         "approved": approved,
-        "tally_line": tally_line(state["tally"]),
+        "tally_line": services.tally_line(state["tally"]),
         "voted": len(votes),
         "votes": votes,
         "rule_reasons": rule_reasons,
