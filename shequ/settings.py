@@ -273,9 +273,7 @@ DUTY_RULE_ADMISSION = env(
     "依据《中共中央 国务院关于加强基层治理体系和治理能力现代化建设的意见》关于建立社区工作事项准入制度的要求，"
     "未列入社区工作事项清单、也未经准入审核的事项，社区有权拒绝承接。",
 )
-DUTY_RULE_NEGATIVE = env(
-    "DUTY_RULE_NEGATIVE", "该事项列入社区工作负面清单，不得交由社区承担。"
-)
+DUTY_RULE_NEGATIVE = env("DUTY_RULE_NEGATIVE", "该事项列入社区工作负面清单，不得交由社区承担。")
 DUTY_RULE_CERTIFICATE = env(
     "DUTY_RULE_CERTIFICATE",
     "依据民政部等六部门《关于改进和规范基层群众性自治组织出具证明工作的指导意见》（民发〔2020〕94号），"

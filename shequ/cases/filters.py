@@ -17,6 +17,7 @@ from shequ.cases.models import (
     Channel,
     Status,
 )
+from shequ.core.forms import DateInput
 from shequ.org.filters import CommunityChoice, ScopedFilterSet, _filter_community
 from shequ.org.models import Grid
 
@@ -70,12 +71,8 @@ class CaseFilter(ScopedFilterSet):
     )
     unit = django_filters.ChoiceFilter(label=_("处置单位"), choices=[], method="filter_unit")
     clock = django_filters.ChoiceFilter(label=_("时限"), choices=CLOCK_CHOICES, method="filter_clock")
-    received_from = django_filters.DateFilter(
-        label=_("受理日期起"), method="filter_from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = django_filters.DateFilter(
-        label=_("受理日期止"), method="filter_to", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_from = django_filters.DateFilter(label=_("受理日期起"), method="filter_from", widget=DateInput())
+    received_to = django_filters.DateFilter(label=_("受理日期止"), method="filter_to", widget=DateInput())
     supervised = django_filters.BooleanFilter(
         label=_("仅督办"), method="filter_supervised", widget=forms.CheckboxInput
     )

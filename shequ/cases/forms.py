@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.cases.models import Category, LimitUnit, Satisfaction, UnitKind
-from shequ.core.forms import PhotosField
+from shequ.core.forms import DateInput, PhotosField
 
 PHOTO_ACTIONS = {"progress", "feedback", "verify", "rework", "return", "park"}
 # What each action takes besides the note; the view passes the values to services.transition.
@@ -61,7 +61,7 @@ class ActionForm(forms.Form):
         if "review_on" in wanted:
             f["review_on"] = forms.DateField(
                 label=_("复查日期"),
-                widget=forms.DateInput(attrs={"type": "date"}),
+                widget=DateInput(),
                 initial=timezone.localdate() + timezone.timedelta(days=30),
             )
         if "valid" in wanted:

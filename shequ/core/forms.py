@@ -9,6 +9,16 @@ from shequ.core.attachments import PHOTO_MAX_BYTES
 PHOTO_MAX_COUNT = 9
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value must be ISO: the locale's own format (2026/11/22 in
+    Chinese) would leave the picker empty and the form would post no date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs, format or "%Y-%m-%d")
+
+
 class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import accounts, changelog, registry, scope, worktime
 from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.forms import DateInput
 from shequ.core.generic import Column, ScopedListView
 from shequ.core.middleware import OTP_SESSION_KEY
 from shequ.core.models import Action, ApiToken, Attachment, CalendarDay, ChangeLogEntry, DayKind
@@ -200,13 +201,13 @@ class ChangeLogFilter(django_filters.FilterSet):
         label=_l("起始日期"),
         field_name="time",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     until = django_filters.DateFilter(
         label=_l("截止日期"),
         field_name="time",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     class Meta:
@@ -372,9 +373,7 @@ def robots(request):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(
-        label=_l("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date = forms.DateField(label=_l("日期"), widget=DateInput())
     kind = forms.ChoiceField(label=_l("类别"), choices=DayKind.choices)
     name = forms.CharField(label=_l("名称"), max_length=50, required=False)
 

@@ -262,7 +262,7 @@ def per_community(user, code: str, day: dt.date, policies: Policies | None = Non
     }
     out = []
     for c, name in communities_in(code):
-        load = _clean(grouped.get(c, {}))
+        load = _clean(grouped.get(c) or {"entries": 0, "urgent": 0})  # a community with no load yet
         caps = policies.caps(c)
         over = {m: (load[m], cap) for m, cap in caps.items() if load[m] > cap}
         out.append({"code": c, "name": name, **load, "caps": caps, "over": over})

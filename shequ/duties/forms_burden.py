@@ -5,11 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import scope
+from shequ.core.forms import DateInput
 from shequ.core.roles import roles_with
 from shequ.duties.models import ASPECTS, METRICS, Kind
 from shequ.org.models import Level, OrgUnit
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 STARS = [(n, "★" * n) for n in range(5, 0, -1)]  # highest first: the star widget reverses the row
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import scope
+from shequ.core.forms import DateInput
 from shequ.core.roles import roles_with
 from shequ.duties.models import DutyItem, DutyList
 from shequ.org.models import Level, OrgUnit
@@ -25,7 +26,7 @@ class ListForm(forms.Form):
         label=_("制定单位"), queryset=OrgUnit.objects.none(), help_text=_("区或街道；清单适用于其下所有社区")
     )
     title = forms.CharField(label=_("清单名称"), max_length=120)
-    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput())
     basis = forms.CharField(label=_("制定依据"), max_length=300, required=False)
     notes = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     copy_current = forms.BooleanField(

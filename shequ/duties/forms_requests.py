@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import scope
+from shequ.core.forms import DateInput
 from shequ.core.models import Membership, User
 from shequ.core.roles import Role, roles_with
 from shequ.duties.models import (
@@ -26,7 +27,7 @@ from shequ.duties.models import (
 from shequ.org.models import Level, OrgUnit
 
 _TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 # --- choices ------------------------------------------------------------------------------------

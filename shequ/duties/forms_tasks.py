@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import PhotosField
+from shequ.core.forms import DateInput, PhotosField
 from shequ.core.masking import mask
 
 CERTIFICATE_OPENING = "兹证明"
@@ -81,7 +81,7 @@ class RefusalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("对方要求社区做什么、报什么材料、何时完成。"),
     )
-    received_on = forms.DateField(label=_("收到日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("收到日期"), widget=DateInput())
     channel = forms.CharField(
         label=_("交办方式"), max_length=60, required=False, help_text=_("如：电话、微信群、文件")
     )

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.forms import DateInput
 from shequ.core.validators import validate_phone, validate_uscc
 from shequ.org.models import Building, BuildingUnit, Grid, GridType, OrgType, Post
 
@@ -64,12 +65,8 @@ class AssignmentForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("单元"), queryset=BuildingUnit.objects.none(), required=False, help_text=_("单元长填写")
     )
-    start_date = forms.DateField(
-        label=_("任职起始"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end_date = forms.DateField(
-        label=_("任职结束"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    start_date = forms.DateField(label=_("任职起始"), widget=DateInput())
+    end_date = forms.DateField(label=_("任职结束"), required=False, widget=DateInput())
 
     def __init__(self, *args, grid: Grid | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import PhotosField
+from shequ.core.forms import DateInput, PhotosField
 from shequ.core.roles import Role
 from shequ.org.models import HouseUse
 from shequ.people.choices import (
@@ -23,7 +23,7 @@ from shequ.people.choices import (
 )
 from shequ.people.models import TagRule
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _blank(choices):

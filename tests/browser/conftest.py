@@ -161,6 +161,27 @@ class Tab:
         return path
 
 
+def sign_in(t, user, secrets: dict, password: str | None = None):
+    """Sign in through the login form; street, district and administrator accounts enrol and pass
+    the TOTP second factor (the secret is read from the enrolment page, once per account)."""
+    from shequ.core.testing.world import PASSWORD
+
+    t.login(user.username, password or PASSWORD)
+    if t.path() == "/login/totp/":
+        if user.username not in secrets:
+            secrets[user.username] = t.page.inner_text("#totp-secret").strip()
+        t.pass_totp(secrets[user.username])
+    assert t.path() == "/", f"{user.username} should land on the home page, not {t.path()}"
+    t.assert_clean(f"signed in as {user.username}")
+
+
+def shoot(t, name: str):
+    """A full-page screenshot taken from the top (a scrolled page would draw its sticky navbar
+    across the middle of the picture)."""
+    t.page.evaluate("window.scrollTo(0, 0)")
+    return t.screenshot(name)
+
+
 @pytest.fixture
 def new_tab(browser, live_server):
     """Factory: new_tab(viewport=DESKTOP) → a Tab on live_server in a fresh context (own cookies)."""

@@ -22,10 +22,9 @@ from shequ.cases.models import Case, CaseEvent, Channel, Satisfaction, Status
 from shequ.cases.views.indicators import kpi_cards
 from shequ.core.attachments import attachments_of
 from shequ.core.models import Attachment
-from shequ.core.testing.world import PASSWORD
 from tests.cases.factories import photo_bytes
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, shoot, sign_in
 
 CATEGORY = "0704"  # 公共设施维修: a public minor class whose default unit is the community
 DESCRIPTION = "宁安小区3栋门口路灯坏了一个多星期，晚上很黑，老人出行不便，请尽快修复。"
@@ -47,25 +46,6 @@ ECHARTS_SETTLE_MS = 1500  # ECharts animates its first drawing for about a secon
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-def sign_in(t, user, secrets: dict):
-    """Sign in through the login form; street, district and administrator accounts enrol and pass
-    the TOTP second factor (the secret is read from the enrolment page, once per account)."""
-    t.login(user.username, PASSWORD)
-    if t.path() == "/login/totp/":
-        if user.username not in secrets:
-            secrets[user.username] = t.page.inner_text("#totp-secret").strip()
-        t.pass_totp(secrets[user.username])
-    assert t.path() == "/", f"{user.username} should land on the home page, not {t.path()}"
-    t.assert_clean(f"signed in as {user.username}")
-
-
-def shoot(t, name: str):
-    """A full-page screenshot taken from the top (a scrolled page would draw its sticky navbar
-    across the middle of the picture)."""
-    t.page.evaluate("window.scrollTo(0, 0)")
-    return t.screenshot(name)
-
-
 def no_sideways_scroll(t, where: str):
     width = t.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{where} scrolls sideways on a phone ({width}px)"

@@ -19,6 +19,7 @@ from shequ.cases.services import departments, unit_key
 from shequ.core import changelog, scope
 from shequ.core.errors import DomainError
 from shequ.core.excel import xlsx_response
+from shequ.core.forms import DateInput
 from shequ.core.generic import error_page
 from shequ.core.models import Action
 from shequ.core.roles import roles_with
@@ -102,12 +103,8 @@ def category_options() -> list:
 
 class FilterForm(forms.Form):
     period = forms.ChoiceField(label=_l("统计期"), choices=PERIODS, required=False)
-    start = forms.DateField(
-        label=_l("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_l("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_l("开始日期"), required=False, widget=DateInput())
+    end = forms.DateField(label=_l("结束日期"), required=False, widget=DateInput())
     scope = forms.ChoiceField(label=_l("区域"), required=False)
     unit = forms.ChoiceField(label=_l("处置单位"), required=False)
     category = forms.ChoiceField(label=_l("案件类别"), required=False)
