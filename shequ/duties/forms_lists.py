@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core import scope
 from shequ.core.forms import DateInput
 from shequ.core.roles import roles_with
+from shequ.duties import services
 from shequ.duties.models import DutyItem, DutyList
 from shequ.org.models import Level, OrgUnit
 
@@ -45,23 +46,7 @@ class ListForm(forms.Form):
 class ItemForm(forms.ModelForm):
     class Meta:
         model = DutyItem
-        fields = [
-            "code",
-            "kind",
-            "title",
-            "basis",
-            "department",
-            "set_by",
-            "frequency",
-            "hours_per_month",
-            "ledgers",
-            "forms",
-            "funding_required",
-            "funding_standard",
-            "redirect",
-            "keywords",
-            "position",
-        ]
+        fields = list(services.ITEM_FIELDS)
         widgets = {"basis": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "redirect": _("负面清单事项与不予出具的证明：写明应到哪个部门或窗口办理"),

@@ -80,6 +80,21 @@ def _serial(key: str, width: int = 4) -> str:
     return f"{numbering.next_value(key):0{width}d}"
 
 
+def _doc_number(org, word: str, series: str, width: int = 4, year: int | None = None) -> str:
+    """A document number in the usual form, e.g. 宁安社区证〔2026〕0001号: one gap-free series per
+    issuing unit, kind of document and year."""
+    year = year or _year()
+    return f"{org.display_name}{word}〔{year}〕{_serial(f'duties.{series}.{org.code}.{year}', width)}号"
+
+
+def _insert(actor, obj):
+    """Validate, save and log a new row (the acts that create one row and nothing else)."""
+    _clean(obj)
+    obj.save()
+    changelog.record(actor, Action.CREATE, obj, after=changelog.snapshot(obj))
+    return obj
+
+
 # --- lists ----------------------------------------------------------------------------------------
 def lists_in_force(code: str, day: dt.date | None = None):
     """The published list versions (district and street) that govern an org code on a day."""
@@ -123,7 +138,7 @@ def create_list(
         number=(last.number + 1) if last else 1,
     )
     _clean(dl)
-    dl.save()
+    dl.save()  # logged below, once the copied items are in
     if copy_from is not None:
         if copy_from.org_id != org.id:
             raise _invalid("copy_from", _("只能在本单位已有清单的基础上修订。"))
@@ -146,7 +161,7 @@ def _draft(actor, list_pk) -> DutyList:
     return dl
 
 
-_ITEM_FIELDS = (
+ITEM_FIELDS = (
     "code",
     "kind",
     "title",
@@ -169,7 +184,7 @@ _ITEM_FIELDS = (
 def save_item(actor, duty_list, *, pk=None, **fields) -> DutyItem:
     """Add or change an item of a draft version."""
     dl = _draft(actor, getattr(duty_list, "pk", duty_list))
-    unknown = set(fields) - set(_ITEM_FIELDS)
+    unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise _invalid("__all__", _("未知字段：%s") % "、".join(sorted(unknown)))
     if pk is None:
@@ -224,7 +239,7 @@ def replace_items(actor, duty_list, rows: list[dict]) -> int:
     for i, row in enumerate(rows, start=1):
         item = DutyItem(duty_list=dl, scope_code=dl.scope_code)
         for k, v in row.items():
-            if k in _ITEM_FIELDS:
+            if k in ITEM_FIELDS:
                 setattr(item, k, v)
         try:
             if item.code in seen:
@@ -884,7 +899,7 @@ def tally_text(req) -> str:
 
 
 def _letter_number(org, now) -> str:
-    return f"{org.display_name}准决〔{now.year}〕{_serial(f'duties.letter.{org.code}.{now.year}', 3)}号"
+    return _doc_number(org, "准决", "letter", 3, now.year)
 
 
 def _decide(actor, req, outcome: str, now, note: str = "") -> None:
@@ -1168,12 +1183,8 @@ def refuse_unadmitted(
             r.rule += _("应由%s办理。") % hit.redirect
     else:
         r.rule = settings.DUTY_RULE_ADMISSION
-    r.number = (
-        f"{community.display_name}拒〔{_year()}〕{_serial(f'duties.refusal.{community.code}.{_year()}', 3)}号"
-    )
-    _clean(r)
-    r.save()
-    changelog.record(actor, Action.CREATE, r, after=changelog.snapshot(r))
+    r.number = _doc_number(community, "拒", "refusal", 3)
+    _insert(actor, r)
     street = community.code[:9]
     ms = Membership.objects.active().filter(role=Role.STREET, org__code=street)
     users = list(User.objects.filter(pk__in=ms.values("user_id"), is_active=True))
@@ -1232,7 +1243,6 @@ def issue_certificate(actor, *, community, item, resident, purpose, content) -> 
         raise _invalid("purpose", _("请填写证明用途。"))
     if len((content or "").strip()) < 4:
         raise _invalid("content", _("请填写证明内容。"))
-    year = _year()
     cert = Certificate(
         community=community,
         item=listed,
@@ -1241,12 +1251,9 @@ def issue_certificate(actor, *, community, item, resident, purpose, content) -> 
         purpose=purpose.strip(),
         content=content.strip(),
         issuer=actor,
-        number=f"{community.display_name}证〔{year}〕{_serial(f'duties.cert.{community.code}.{year}')}号",
+        number=_doc_number(community, "证", "cert"),
     )
-    _clean(cert)
-    cert.save()
-    changelog.record(actor, Action.CREATE, cert, after=changelog.snapshot(cert))
-    return cert
+    return _insert(actor, cert)
 
 
 @transaction.atomic
@@ -1276,7 +1283,6 @@ def refuse_certificate(
     rule = settings.DUTY_RULE_CERTIFICATE
     if negative is not None:
         rule += _("该证明属于%s。") % negative.citation
-    year = _year()
     r = CertificateRefusal(
         community=community,
         requested=requested,
@@ -1287,12 +1293,9 @@ def refuse_certificate(
         redirect=negative.redirect if negative else "",
         item=negative,
         refused_by=actor,
-        number=f"{community.display_name}不证〔{year}〕{_serial(f'duties.certref.{community.code}.{year}')}号",
+        number=_doc_number(community, "不证", "certref"),
     )
-    _clean(r)
-    r.save()
-    changelog.record(actor, Action.CREATE, r, after=changelog.snapshot(r))
-    return r
+    return _insert(actor, r)
 
 
 # --- burden entries and appraisals --------------------------------------------------------------
@@ -1317,10 +1320,7 @@ def register_entry(
     )
     if end_date and end_date < start_date:
         raise _invalid("end_date", _("结束日期不能早于开始日期。"))
-    _clean(e)
-    e.save()
-    changelog.record(actor, Action.CREATE, e, after=changelog.snapshot(e))
-    return e
+    return _insert(actor, e)
 
 
 @transaction.atomic
@@ -1342,10 +1342,7 @@ def open_round(actor, *, org, title, period, opens_on, closes_on, departments) -
         departments=deps,
         created_by=actor,
     )
-    _clean(r)
-    r.save()
-    changelog.record(actor, Action.CREATE, r, after=changelog.snapshot(r))
-    return r
+    return _insert(actor, r)
 
 
 @transaction.atomic
