@@ -28,4 +28,7 @@ class DutiesConfig(AppConfig):
         ]
 
     def ready(self):
-        from shequ.duties import permissions  # noqa: F401  (registers)
+        from shequ.core import registry
+        from shequ.duties import dashboard, permissions  # noqa: F401  (registers)
+
+        registry.register_dashboard_card(dashboard.admission_card)
