@@ -11,6 +11,7 @@ import time
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -48,6 +49,44 @@ STANDING = [
 
 def is_loaded() -> bool:
     return DutyList.objects.filter(org__code=DISTRICT).exists()
+
+
+def reset() -> None:
+    """Delete what the duties demo made (before the demo's residents and accounts go: certificates,
+    requests and review members point at them)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from shequ.core.models import Attachment, Counter
+    from shequ.core.scope import prefix_q
+    from shequ.duties import models as m
+
+    with transaction.atomic():
+        in_street = prefix_q("scope_code", [STREET])
+        reports = m.TaskReport.objects.filter(in_street)
+        Attachment.objects.filter(
+            owner_type=ContentType.objects.get_for_model(m.TaskReport),
+            owner_id__in=[str(pk) for pk in reports.values_list("pk", flat=True)],
+        ).delete()
+        for model in (
+            m.AppraisalForm,
+            m.Certificate,
+            m.CertificateRefusal,
+            m.Refusal,
+            m.BurdenEntry,
+            m.TaskReport,
+            m.FundingCommitment,
+            m.Task,
+            m.ReviewVote,
+        ):
+            model.objects.filter(in_street).delete()
+        m.AppraisalRound.objects.filter(org__code=STREET).delete()
+        m.AdmissionRequest.objects.filter(org__code__in=(STREET, DISTRICT)).delete()
+        m.ReviewMember.objects.filter(scope_code__in=(STREET, DISTRICT)).delete()
+        m.DutyPolicy.objects.filter(org__code__in=(STREET, DISTRICT)).delete()
+        m.DutyList.objects.filter(org__code__in=(STREET, DISTRICT)).delete()
+        Counter.objects.filter(key__startswith="duties.").filter(
+            Q(key__contains=f".{STREET}") | Q(key__contains=f".{DISTRICT}.")
+        ).delete()
 
 
 def _user(username):

@@ -156,8 +156,10 @@ def reset() -> None:
         codes = [c[0] for c in COMMUNITIES]
         # The resident registry points at the houses (PROTECT): it goes first.
         from shequ.cases import demo as cases_demo
+        from shequ.duties import demo as duties_demo
         from shequ.people import demo as people_demo
 
+        duties_demo.reset()  # certificates, requests and review members point at residents and accounts
         cases_demo.reset(codes)  # cases point at the grids (PROTECT)
         people_demo.reset(codes)
         Membership.objects.filter(user__username__in=[a[0] for a in ACCOUNTS]).delete()
