@@ -6,6 +6,7 @@ from shequ.cases import services
 from shequ.cases.models import Case, CaseEvent, Status
 from shequ.cases.workflow import TABLE
 from shequ.core.errors import Conflict
+from shequ.core.testing.concurrency import needs_pg, race
 from tests.cases.factories import PATH, make_case
 
 pytestmark = pytest.mark.django_db
@@ -332,38 +333,6 @@ def test_sweep_warns_then_escalates_once(world):
 
 
 # --- two people at once ---------------------------------------------------------------------------
-def _race(calls):
-    """Run the calls at the same moment in threads; return (results, errors)."""
-    import threading
-
-    from django.db import connections
-
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(fn):
-        try:
-            barrier.wait(5)
-            results.append(fn())
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results, errors
-
-
-needs_pg = pytest.mark.skipif(
-    "not __import__('django.conf').conf.settings.DATABASES['default']['ENGINE'].endswith('postgresql')",
-    reason="needs PostgreSQL (SHEQU_DATABASE_URL): the in-memory SQLite test database cannot be shared by threads",
-)
-
-
 @needs_pg
 @pytest.mark.django_db(transaction=True)
 def test_two_handlers_accept_at_once():
@@ -372,7 +341,7 @@ def test_two_handlers_accept_at_once():
     world = build_world()
     case = make_case(world, "a", "dispatched")
     lead, worker = world.users["community_lead"], world.users["community_worker"]
-    results, errors = _race(
+    results, errors = race(
         [
             lambda: services.transition(lead, case.pk, "accept"),
             lambda: services.transition(worker, case.pk, "accept"),
@@ -394,7 +363,7 @@ def test_reassign_while_a_return_is_filed():
     case = make_case(world, "a", "dispatched")
     lead, street = world.users["community_lead"], world.users["street"]
     v = case.version
-    results, errors = _race(
+    results, errors = race(
         [
             lambda: services.transition(lead, case.pk, "return", note="非本社区职责", expected_version=v),
             lambda: services.transition(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from shequ.core import worktime
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shequ.core.models import ChangeLogEntry, Notification
+from shequ.core.testing.concurrency import needs_pg, race
 from shequ.duties import services
 from shequ.duties.models import (
     AdmissionRequest,
@@ -338,3 +339,52 @@ def test_every_act_leaves_a_change_log_row(world):
     before = ChangeLogEntry.objects.count()
     f.make_task(world)
     assert ChangeLogEntry.objects.count() - before >= 8
+
+
+# --- two people at once (PostgreSQL) ---------------------------------------------------------------
+@needs_pg
+@pytest.mark.django_db(transaction=True)
+def test_last_two_votes_at_once_decide_once():
+    """The last two members vote at the same moment: both votes count, the request is decided
+    once and its tasks are created once."""
+    from shequ.core.testing.world import build_world
+
+    world = build_world()
+    req = f.make_request(world, communities=[world.a, world.b])
+    chair, m1, m2 = f.members(world)
+    services.vote(chair, req.pk, Vote.APPROVE)
+    results, errors = race(
+        [
+            lambda: services.vote(m1, req.pk, Vote.APPROVE),
+            lambda: services.vote(m2, req.pk, Vote.AMEND, "表格合并"),
+        ]
+    )
+    assert not errors and len(results) == 2
+    req.refresh_from_db()
+    assert req.status == RequestStatus.APPROVED and req.votes.count() == 3
+    assert Task.objects.filter(request=req).count() == 2
+
+
+@needs_pg
+@pytest.mark.django_db(transaction=True)
+def test_double_click_on_a_vote_records_it_once():
+    from shequ.core.testing.world import build_world
+
+    world = build_world()
+    req = f.make_request(world)
+    chair = f.members(world)[0]
+    results, errors = race([lambda: services.vote(chair, req.pk, Vote.APPROVE)] * 2)
+    assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], Conflict)
+    assert req.votes.count() == 1
+
+
+@needs_pg
+@pytest.mark.django_db(transaction=True)
+def test_two_certificates_at_once_get_consecutive_numbers():
+    from shequ.core.testing.world import build_world
+
+    world = build_world()
+    f.make_list(world)
+    results, errors = race([lambda: f.make_certificate(world), lambda: f.make_certificate(world)])
+    assert not errors
+    assert sorted(c.number[-5:] for c in results) == ["0001号", "0002号"]
