@@ -457,7 +457,7 @@ DepartmentScopedManager = models.Manager.from_queryset(DepartmentScopedQuerySet)
 
 
 class Task(Burden, ScopedModel):
-    """An admitted task in one community. Only `services.decide` creates tasks, and only from an
+    """An admitted task in one community. Only `services.admission._admit` creates tasks, and only from an
     approved request: there is no other path for a department to put work on a community."""
 
     request = models.ForeignKey(AdmissionRequest, on_delete=models.PROTECT, related_name="tasks")
