@@ -24,7 +24,6 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -49,6 +48,7 @@ from shequ.cases.workflow import TABLE, label_of
 from shequ.core import attachments, changelog, notify, scope, worktime
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shequ.core.models import Action, Membership
+from shequ.core.periodic import run_on_read
 from shequ.core.roles import Role, roles_with
 from shequ.core.services import require
 from shequ.org.models import Grid, Level, OrgUnit
@@ -978,11 +978,8 @@ def dispatchers_at(case):
 
 
 def maybe_sweep() -> None:
-    """Without a broker (no beat), run the sweep on read, at most once per CASE_SWEEP_SECONDS."""
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        return
-    if cache.add("shequ:cases:sweep", 1, settings.CASE_SWEEP_SECONDS):
-        sweep_deadlines()
+    """Run the deadline sweep on read when no broker schedules it (see core.periodic)."""
+    run_on_read("cases", sweep_deadlines)
 
 
 # --- categories, settings, clients ---------------------------------------------------------------

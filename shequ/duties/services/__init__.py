@@ -19,7 +19,6 @@ The review:
 
 from shequ.duties.services.admission import (
     close_review,
-    department_names,
     department_of,
     file_request,
     maybe_sweep,
@@ -65,7 +64,6 @@ __all__ = [
     "close_review",
     "create_list",
     "delete_item",
-    "department_names",
     "department_of",
     "file_request",
     "issue_certificate",

@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from shequ.core import changelog, notify, worktime
 from shequ.core.errors import Conflict, Forbidden, NotFound
 from shequ.core.models import Action, Membership, User
+from shequ.core.periodic import run_on_read
 from shequ.core.roles import Role
 from shequ.core.scope import covers, memberships
 from shequ.core.services import _clean, get_visible, require
@@ -115,13 +115,8 @@ def _finding(level: str, code: str, message: str, item=None) -> dict:
 
 def _suspected(req, communities) -> list[DutyItem]:
     text = f"{req.title}\n{req.description}"
-    hits, seen = [], set()
-    for c in communities:
-        for it in items_in_force(c.code, Kind.NEGATIVE):
-            if it.pk not in seen and any(w in text for w in it.keyword_list()):
-                seen.add(it.pk)
-                hits.append(it)
-    return hits
+    negative = items_in_force([c.code for c in communities], Kind.NEGATIVE)
+    return [it for it in negative if any(w in text for w in it.keyword_list())]
 
 
 def precheck(req, communities, policy, now, duplicates=()) -> tuple[str, list[dict], bool, bool]:
@@ -270,8 +265,9 @@ def _duplicates(req, communities) -> list[str]:
 def _check_item(req, communities) -> None:
     if req.item_id is None:
         return
+    item = items_in_force([c.code for c in communities]).filter(pk=req.item_id).first()
     for c in communities:
-        if not items_in_force(c.code).filter(pk=req.item_id).exists():
+        if item is None or not c.code.startswith(item.scope_code):
             raise _invalid("item", _("所选清单事项不适用于%s，请重新选择。") % c.name)
 
 
@@ -758,18 +754,5 @@ def _working_days_before(deadline, days: int):
 
 
 def maybe_sweep() -> None:
-    """Without a broker (no beat), run the sweep on read, at most once per CASE_SWEEP_SECONDS."""
-    if settings.CELERY_TASK_ALWAYS_EAGER and cache.add("shequ:duties:sweep", 1, settings.CASE_SWEEP_SECONDS):
-        sweep()
-
-
-def department_names() -> list[str]:
-    """Departments known to the platform: accounts, requests and list items."""
-    names = set(
-        Membership.objects.filter(role=Role.DEPARTMENT)
-        .exclude(department="")
-        .values_list("department", flat=True)
-    )
-    names |= set(AdmissionRequest.objects.values_list("department", flat=True).distinct())
-    names |= set(DutyItem.objects.exclude(department="").values_list("department", flat=True).distinct())
-    return sorted(names)
+    """Run the sweep on read when no broker schedules it (see core.periodic)."""
+    run_on_read("duties", sweep)

@@ -25,19 +25,24 @@ from shequ.org.models import Level, OrgUnit
 
 
 # --- lists ----------------------------------------------------------------------------------------
-def lists_in_force(code: str, day: dt.date | None = None):
-    """The published list versions (district and street) that govern an org code on a day."""
+def lists_in_force(codes, day: dt.date | None = None):
+    """The published list versions (district and street) that govern an org code (or any of
+    several codes) on a day."""
     day = day or timezone.localdate()
+    codes = [codes] if isinstance(codes, str) else list(codes)
+    governing = {a for c in codes for a in _ancestor_codes(c)}
     return (
-        DutyList.objects.filter(org__code__in=_ancestor_codes(code), effective_from__lte=day)
+        DutyList.objects.filter(org__code__in=governing, effective_from__lte=day)
         .exclude(status=ListStatus.DRAFT)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
         .select_related("org")
     )
 
 
-def items_in_force(code: str, kind: str | None = None, day: dt.date | None = None):
-    qs = DutyItem.objects.filter(duty_list__in=lists_in_force(code, day)).select_related("duty_list")
+def items_in_force(codes, kind: str | None = None, day: dt.date | None = None):
+    """Items of the versions in force over a code, or over several (each item applies below its
+    list's `scope_code`)."""
+    qs = DutyItem.objects.filter(duty_list__in=lists_in_force(codes, day)).select_related("duty_list")
     return qs.filter(kind=kind) if kind else qs
 
 
