@@ -30,6 +30,7 @@ from shequ.duties.models import (
     Kind,
     Refusal,
 )
+from shequ.duties.services.common import ancestor_codes
 from shequ.org.models import Level, OrgUnit
 
 PERM = "duties.view_burden"
@@ -149,10 +150,6 @@ def entries(user, code: str):
 
 
 # --- policies -------------------------------------------------------------------------------------
-def _ancestors(code: str) -> list[str]:
-    return [code[:n] for n in (6, 9, 12) if n <= len(code)]
-
-
 @dataclass
 class Policies:
     """The policies that apply inside one scope, matched to a community by the longest code prefix."""
@@ -161,7 +158,7 @@ class Policies:
 
     @classmethod
     def load(cls, code: str) -> "Policies":
-        q = Q(scope_code__in=_ancestors(code)) | scope.subtree_q("scope_code", code)
+        q = Q(scope_code__in=ancestor_codes(code)) | scope.subtree_q("scope_code", code)
         return cls({p.scope_code: p for p in DutyPolicy.objects.filter(q)})
 
     def for_code(self, code: str):
@@ -456,13 +453,13 @@ def appraiser_communities(user) -> list[str]:
 
 def rounds_for_community(code: str):
     """Rounds organised by the street or district above a community."""
-    return AppraisalRound.objects.filter(scope_code__in=_ancestors(code)[:-1] or [""])
+    return AppraisalRound.objects.filter(scope_code__in=ancestor_codes(code)[:-1] or [""])
 
 
 def rounds_visible(user):
     """Rounds a user may open: those in their scope, and those above the communities they appraise for."""
     qs = AppraisalRound.objects.visible_to(user)
-    codes = {a for c in appraiser_communities(user) for a in _ancestors(c)[:-1]}
+    codes = {a for c in appraiser_communities(user) for a in ancestor_codes(c)[:-1]}
     if codes:
         qs = AppraisalRound.objects.filter(Q(pk__in=qs.values("pk")) | Q(scope_code__in=sorted(codes)))
     return qs

@@ -18,7 +18,6 @@ from shequ.core.roles import Role, roles_with
 from shequ.duties.models import (
     METRICS,
     DecisionRule,
-    DutyItem,
     DutyPolicy,
     Frequency,
     Kind,
@@ -51,27 +50,15 @@ def community_choices(communities) -> list:
     return list(groups.values())
 
 
-def governing_codes(communities) -> list[str]:
-    """The districts and streets whose lists govern these communities."""
-    codes = set()
-    for c in communities:
-        codes.add(c.code[:6])
-        codes.add(c.code[:9])
-    return sorted(codes)
-
-
 def item_choices(communities) -> list:
     """Items in force for the communities, grouped by kind (negative items included: linking one is
     how a department learns before filing that the work may not be handed down)."""
     from shequ.duties import services
 
-    seen: dict[int, DutyItem] = {}
-    for code in governing_codes(communities):
-        for item in services.items_in_force(code).select_related("duty_list"):
-            seen.setdefault(item.pk, item)
+    items = list(services.items_in_force([c.code for c in communities])) if communities else []
     groups = []
     for kind, label in Kind.choices:
-        rows = [(str(i.pk), f"{i.code} {i.title}") for i in seen.values() if i.kind == kind]
+        rows = [(str(i.pk), f"{i.code} {i.title}") for i in items if i.kind == kind]
         if rows:
             groups.append((label, sorted(rows, key=lambda r: r[1])))
     return [("", _("（不对应清单事项）"))] + groups

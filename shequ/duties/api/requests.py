@@ -7,7 +7,7 @@ details.duplicates (send confirm_duplicate=true to file anyway)."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -27,6 +27,7 @@ from shequ.duties.models import (
     DutyItem,
     DutyPolicy,
     FundingCommitment,
+    ReviewMember,
     Task,
 )
 from shequ.duties.services import tally_line
@@ -470,9 +471,13 @@ class PolicyOut(Schema):
     version: int
 
 
+def _with_members(qs):
+    return qs.prefetch_related(Prefetch("members", queryset=ReviewMember.objects.select_related("user")))
+
+
 def _policy_out(org, policy: DutyPolicy | None) -> dict:
     p = policy or DutyPolicy(org=org)
-    members = list(policy.members.select_related("user")) if policy else []
+    members = list(policy.members.all()) if policy else []  # prefetched with their users
     return {
         "org_code": org.code,
         "org_name": org.display_name,
@@ -505,7 +510,9 @@ def _policy_out(org, policy: DutyPolicy | None) -> dict:
 def list_policies(request):
     require(request.user, "duties.manage_policy")
     orgs = list(policy_orgs(request.user)[:500])
-    policies = {p.org_id: p for p in DutyPolicy.objects.visible_to(request.user).filter(org__in=orgs)}
+    policies = {
+        p.org_id: p for p in _with_members(DutyPolicy.objects.visible_to(request.user).filter(org__in=orgs))
+    }
     return [_policy_out(o, policies.get(o.pk)) for o in orgs]
 
 
@@ -553,4 +560,4 @@ def put_policy(request, code: str, payload: PolicyIn):
     policy = services.save_policy(user, org, **fields)
     if members is not None:
         services.set_members(user, policy, members)
-    return _policy_out(org, DutyPolicy.objects.get(pk=policy.pk))
+    return _policy_out(org, _with_members(DutyPolicy.objects.filter(pk=policy.pk)).get())

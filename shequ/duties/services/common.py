@@ -12,7 +12,7 @@ def _invalid(field: str, message) -> ValidationFailed:
     return ValidationFailed(message, details={field: [str(message)]})
 
 
-def _ancestor_codes(code: str) -> list[str]:
+def ancestor_codes(code: str) -> list[str]:
     """The district and street codes above (and including) an org code."""
     return [code[:n] for n in (6, 9, 12) if len(code) >= n]
 

@@ -20,7 +20,7 @@ from shequ.duties.models import (
     ListStatus,
     ReviewMember,
 )
-from shequ.duties.services.common import _ancestor_codes, _invalid
+from shequ.duties.services.common import _invalid, ancestor_codes
 from shequ.org.models import Level, OrgUnit
 
 
@@ -30,7 +30,7 @@ def lists_in_force(codes, day: dt.date | None = None):
     several codes) on a day."""
     day = day or timezone.localdate()
     codes = [codes] if isinstance(codes, str) else list(codes)
-    governing = {a for c in codes for a in _ancestor_codes(c)}
+    governing = {a for c in codes for a in ancestor_codes(c)}
     return (
         DutyList.objects.filter(org__code__in=governing, effective_from__lte=day)
         .exclude(status=ListStatus.DRAFT)
@@ -233,15 +233,21 @@ def publish_list(actor, pk, *, expected_version=None) -> DutyList:
 
 
 # --- policy and review group ----------------------------------------------------------------------
-def policy_for(code: str) -> DutyPolicy | None:
-    """The nearest district or street policy at or above an org code."""
+def policies_for(codes) -> dict[str, DutyPolicy | None]:
+    """The nearest district or street policy at or above each org code (one query for all)."""
+    codes = list(codes)
     found = {
         p.org.code: p
-        for p in DutyPolicy.objects.filter(org__code__in=_ancestor_codes(code)).select_related("org")
+        for p in DutyPolicy.objects.filter(
+            org__code__in={a for c in codes for a in ancestor_codes(c)}
+        ).select_related("org")
     }
-    for c in sorted(found, key=len, reverse=True):
-        return found[c]
-    return None
+    return {c: next((found[a] for a in reversed(ancestor_codes(c)) if a in found), None) for c in codes}
+
+
+def policy_for(code: str) -> DutyPolicy | None:
+    """The nearest district or street policy at or above an org code."""
+    return policies_for([code])[code]
 
 
 _POLICY_FIELDS = (

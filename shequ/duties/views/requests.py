@@ -239,8 +239,7 @@ def notice_rules(user, communities) -> list[dict]:
     """The notice period of each district or street that would review a request from this user."""
     now = timezone.now()
     seen, out = set(), []
-    for c in communities:
-        p = services.policy_for(c.code)
+    for p in services.policies_for(c.code for c in communities).values():
         if p is None or p.pk in seen:
             continue
         seen.add(p.pk)

@@ -124,7 +124,11 @@ class TaskFilter(ScopedFilterSet):
 
     def __init__(self, data=None, *args, request=None, queryset=None, **kwargs):
         super().__init__(data, *args, request=request, queryset=queryset, **kwargs)
-        names = sorted(set(queryset.values_list("department", flat=True))) if queryset is not None else []
+        names = (
+            sorted(queryset.order_by().values_list("department", flat=True).distinct())
+            if queryset is not None
+            else []
+        )
         self.filters["department"].extra["choices"] = [(n, n) for n in names]
 
     def search(self, qs, name, value):
