@@ -7,13 +7,12 @@ from django.utils.translation import gettext as _
 
 from shequ.cases.models import CLOCK_STATUSES, Case, Status
 from shequ.core import scope
-from shequ.core.roles import roles_with
 
 
 def todo_card(request, focus_code):
     """My unit's to-do count with its overdue and warning cases (the handling tab of the to-do list)."""
     user = request.user
-    if not any(m.role in roles_with("cases.handle_case") for m in scope.memberships(user)):
+    if not scope.holds(user, "cases.handle_case"):
         return None
     from shequ.cases import services
 

@@ -19,7 +19,6 @@ from shequ.core.errors import DomainError, NotFound
 from shequ.core.excel import workbook_bytes, xlsx_response
 from shequ.core.masking import mask
 from shequ.core.models import Action
-from shequ.core.roles import roles_with
 
 FORBIDDEN = _l("您没有执行此操作的权限，请联系上级管理员开通。")
 
@@ -190,10 +189,7 @@ class ScopedListView(LoginRequiredMixin, View):
     def export(self, qs, *, reason: str = "", reveal: bool = False):
         """Excel of the filtered list; sensitive columns masked unless revealed with a reason."""
         user = self.request.user
-        if reveal and (
-            len(reason) < 2
-            or not any(m.role in roles_with("core.reveal_pii") for m in scope.memberships(user))
-        ):
+        if reveal and (len(reason) < 2 or not scope.holds(user, "core.reveal_pii")):
             return error_page(self.request, 403, _("导出完整敏感信息须有查看权限并填写事由。"))
         cols = [c for c in self.columns if c.export]
         total = qs.count()
@@ -257,12 +253,19 @@ class ScopedDetailView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
+        refused = self.refuse(obj)
+        if refused is not None:
+            return refused
         ctx = {"object": obj, "view": self, "content_type_id": ContentType.objects.get_for_model(obj).pk}
         ctx.update(self.extra_context(obj))
         return render(request, self.template_name, ctx)
 
     def extra_context(self, obj) -> dict:
         return {}
+
+    def refuse(self, obj):
+        """A response refusing this visible object to the user (e.g. a 403 page), or None."""
+        return None
 
 
 class ServiceFormView(LoginRequiredMixin, View):

@@ -12,7 +12,6 @@ from shequ.core.errors import DomainError
 from shequ.core.excel import xlsx_response
 from shequ.core.generic import error_page
 from shequ.core.models import ImportBatch, ImportStatus
-from shequ.core.roles import roles_with
 
 PREVIEW_ERRORS = 30
 
@@ -73,7 +72,7 @@ def import_template(request, kind):
     cls = importing.importer_for(kind) if kind in importing._importers else None
     if cls is None:
         raise Http404()
-    if not any(m.role in roles_with(cls.perm) for m in scope.memberships(request.user)):
+    if not scope.holds(request.user, cls.perm):
         return error_page(request, 403, _("您没有导入权限。"))
     return xlsx_response(_("%(t)s导入模板") % {"t": cls.title}, importing.template_bytes(cls))
 

@@ -22,6 +22,11 @@ def memberships(user) -> list:
     return cached
 
 
+def holds(user, perm: str) -> bool:
+    """Does the user hold `perm` in any of their memberships (anywhere)?"""
+    return any(m.role in roles_with(perm) for m in memberships(user))
+
+
 def is_global(user) -> bool:
     return any(m.role == Role.SYSADMIN for m in memberships(user))
 

@@ -17,9 +17,7 @@ def require(actor, perm: str, code: str | None = None) -> None:
     if not actor or not actor.is_authenticated:
         raise Forbidden()
     if code is None:
-        from shequ.core.roles import roles_with
-
-        if not any(m.role in roles_with(perm) for m in scope.memberships(actor)):
+        if not scope.holds(actor, perm):
             raise Forbidden()
         return
     if not scope.covers(actor, code, perm):

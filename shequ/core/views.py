@@ -28,7 +28,6 @@ from shequ.core.forms import DateInput
 from shequ.core.generic import Column, ScopedListView
 from shequ.core.middleware import OTP_SESSION_KEY
 from shequ.core.models import Action, ApiToken, Attachment, CalendarDay, ChangeLogEntry, DayKind
-from shequ.core.roles import roles_with
 
 
 class LoginForm(forms.Form):
@@ -242,7 +241,7 @@ class ChangeLogView(ScopedListView):
     ]
 
     def get(self, request, *args, **kwargs):
-        if not any(m.role in roles_with("core.view_changelog") for m in scope.memberships(request.user)):
+        if not scope.holds(request.user, "core.view_changelog"):
             raise Http404()
         return super().get(request, *args, **kwargs)
 
@@ -379,7 +378,7 @@ class CalendarDayForm(forms.Form):
 
 
 def _can_edit_calendar(user) -> bool:
-    return any(m.role in roles_with("core.manage_calendar") for m in scope.memberships(user))
+    return scope.holds(user, "core.manage_calendar")
 
 
 @login_required

@@ -79,10 +79,6 @@ def roots(user) -> list[str] | None:
     return scope.scope_codes(user, roles_with(PERM))
 
 
-def may_view(user) -> bool:
-    return any(m.role in roles_with(PERM) for m in scope.memberships(user))
-
-
 def resolve(user, code: str | None) -> OrgUnit:
     """The district, street or community the figures are for; outside the user's scope is not found."""
     rs = roots(user)

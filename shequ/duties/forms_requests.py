@@ -189,15 +189,6 @@ class RequestForm(forms.Form):
     )
     confirm_duplicate = forms.BooleanField(label=_("确认不是重复申请，仍然提交"), required=False)
 
-    # The burden fields in the order the form shows them, with the field that names them.
-    BURDEN_ROWS = (
-        ("ledgers", "ledger_names"),
-        ("forms_count", "form_names"),
-        ("stamps", None),
-        ("signboards", None),
-    )
-    YEARLY = ("inspections", "appraisals", "evaluations", "meetings", "data_reports")
-
     def __init__(self, *args, communities=(), items=(), ask_department=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communities"].choices = communities

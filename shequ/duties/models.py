@@ -367,7 +367,6 @@ class AdmissionRequest(Burden, ScopedModel):
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True, editable=False)
-    decided_late = models.BooleanField(_("逾期决定"), default=False, editable=False)
     decision_rule = models.CharField(_("决定规则"), max_length=12, choices=DecisionRule.choices, blank=True)
     decision_note = models.TextField(_("决定意见"), blank=True, editable=False)
     conditions = models.TextField(_("修改意见"), blank=True, editable=False)
@@ -394,6 +393,11 @@ class AdmissionRequest(Burden, ScopedModel):
 
     def compute_scope_code(self) -> str:
         return self.org.code
+
+    @property
+    def decided_late(self) -> bool:
+        """Decided after the review deadline (a pre-check decision has no deadline)."""
+        return bool(self.decided_at and self.review_deadline and self.decided_at > self.review_deadline)
 
     @property
     def is_open(self) -> bool:

@@ -71,9 +71,8 @@ def structure(user, focus_code=None) -> dict:
 
 def population_card(request, focus_code):
     user = request.user
-    from shequ.core.roles import roles_with
 
-    if not any(m.role in roles_with("people.view_resident") for m in scope.memberships(user)):
+    if not scope.holds(user, "people.view_resident"):
         return None
     qs = _active(user, focus_code)
     today = timezone.localdate()

@@ -392,7 +392,7 @@ class VisitCreateView(ServiceFormView):
 def visits_due(request):
     """Who is due a visit, most overdue first; cards that read on a phone."""
     user = request.user
-    if not any(m.role in roles_with("people.view_resident") for m in scope.memberships(user)):
+    if not scope.holds(user, "people.view_resident"):
         return error_page(request, 403)
     today = timezone.localdate()
     days = request.GET.get("days", "7")
@@ -603,7 +603,7 @@ class HouseEditView(ServiceFormView):
 def structure(request):
     """Population structure of the user's scope (or their focus): ECharts fed by JSON blocks."""
     user = request.user
-    if not any(m.role in roles_with("people.view_resident") for m in scope.memberships(user)):
+    if not scope.holds(user, "people.view_resident"):
         return error_page(request, 403)
     focus = scope.focus_of(request)
     data = dashboard.structure(user, focus.code if focus else None)
@@ -782,7 +782,7 @@ def transfer_from_import(request, batch, line):
 @login_required
 def transfer_list(request):
     user = request.user
-    if not any(m.role in roles_with("people.view_resident") for m in scope.memberships(user)):
+    if not scope.holds(user, "people.view_resident"):
         return error_page(request, 403)
     rows = list(
         Transfer.objects.visible_to(user).select_related(

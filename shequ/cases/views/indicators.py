@@ -331,7 +331,7 @@ def _export_scope(user, f: ind.Filters) -> str:
 def indicators(request):
     """考核指标 for the user's scope: the period's figures, trend, units, satisfaction, formulas."""
     user = request.user
-    if not any(m.role in roles_with(ind.PERM) for m in scope.memberships(user)):
+    if not scope.holds(user, ind.PERM):
         return error_page(request, 403)
     today = timezone.localdate()
     data = request.GET.copy()

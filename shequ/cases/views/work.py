@@ -56,10 +56,6 @@ STATUS_COLORS = {
 }
 
 
-def _holds(user, perm: str) -> bool:
-    return any(m.role in roles_with(perm) for m in scope.memberships(user))
-
-
 def _where_allowed(qs, user, perm: str):
     """Narrow to the part of the user's scope where they hold `perm`."""
     roots = scope.scope_codes(user, roles_with(perm))
@@ -159,7 +155,7 @@ def todo(request):
     from shequ.core.generic import UncountedPage
 
     user = request.user
-    tabs = [(key, label) for key, label, perm, _fn in TABS if _holds(user, perm)]
+    tabs = [(key, label) for key, label, perm, _fn in TABS if scope.holds(user, perm)]
     if not tabs:
         return error_page(request, 403)
     services.maybe_sweep()
@@ -456,7 +452,7 @@ MAP_CAP = 3000
 @login_required
 def case_map(request):
     """Open cases on a map, coloured by status; the points come from map-data for the visible area."""
-    if not _holds(request.user, "cases.view_case"):
+    if not scope.holds(request.user, "cases.view_case"):
         return error_page(request, 403)
     from shequ.org.dashboard import grid_features
 

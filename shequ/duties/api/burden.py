@@ -25,7 +25,7 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 def _may_view(user) -> None:
-    if not ledger_data.may_view(user):
+    if not scope.holds(user, ledger_data.PERM):
         raise Forbidden()
 
 

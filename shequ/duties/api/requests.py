@@ -221,7 +221,7 @@ def _detail(user, pk) -> AdmissionRequest:
                     "voted_at": v.voted_at,
                     "late": v.late,
                 }
-                for v in req.votes.select_related("member")
+                for v in state["votes"]
             ],
             "tally": state["tally"],
             "tally_text": tally_line(state["tally"]),

@@ -424,10 +424,12 @@ def _tell(users, req, template: str, subject) -> None:
 
 # --- the review -----------------------------------------------------------------------------------
 def review_state(req, user=None) -> dict:
-    """Members, votes and tally of a request, and what `user` may do in its review."""
+    """Members, votes (in the order cast) and tally of a request, and what `user` may do in its
+    review."""
     members = list(req_members(req))
-    votes = {v.member_id: v for v in req.votes.all()}
-    tally = {c: sum(1 for v in votes.values() if v.choice == c) for c in Vote.values}
+    cast = list(req.votes.select_related("member"))  # in the order cast
+    votes = {v.member_id: v for v in cast}
+    tally = {c: sum(1 for v in cast if v.choice == c) for c in Vote.values}
     uid = getattr(user, "pk", None)
     me = next((m for m in members if m.user_id == uid), None)
     now = timezone.now()
@@ -435,6 +437,7 @@ def review_state(req, user=None) -> dict:
     is_manager = bool(user) and covers(user, req.scope_code, "duties.manage_policy")
     return {
         "members": [{"member": m, "vote": votes.get(m.user_id)} for m in members],
+        "votes": cast,
         "tally": tally,
         "voted": len(votes),
         "total": len(members),
@@ -536,7 +539,6 @@ def _decide(actor, req, outcome: str, now, note: str = "") -> None:
     before = changelog.snapshot(req)
     req.status = outcome
     req.decided_at = now
-    req.decided_late = bool(req.review_deadline and now > req.review_deadline)
     amends = [f"{v.member}：{v.comment}" for v in req.votes.all() if v.choice == Vote.AMEND]
     req.conditions = "\n".join(amends) if outcome == RequestStatus.APPROVED else ""
     if outcome == RequestStatus.REJECTED:

@@ -16,17 +16,11 @@ from shequ.core.errors import DomainError, NotFound
 from shequ.core.excel import xlsx_response
 from shequ.core.generic import Column, ScopedListView, ServiceFormView, error_page
 from shequ.core.models import Action
-from shequ.core.roles import roles_with
 from shequ.duties import burden as ledger_data
 from shequ.duties import services
 from shequ.duties.forms_burden import AppraisalFillForm, DayForm, EntryForm, RoundForm
 from shequ.duties.models import ASPECTS, METRIC_FIELDS, AppraisalForm, AppraisalRound
 from shequ.org.models import OrgUnit
-
-
-def _holds(user, perm: str) -> bool:
-    return any(m.role in roles_with(perm) for m in scope.memberships(user))
-
 
 # --- the ledger -----------------------------------------------------------------------------------
 TREND_COLORS = {"ledgers": "#3b82f6", "stamps": "#f59e0b", "signboards": "#10b981", "inspections": "#ef4444"}
@@ -103,7 +97,7 @@ def kpi_cards(data: dict) -> list[dict]:
 def burden(request):
     """减负台账 for a community, street or district on a day."""
     user = request.user
-    if not ledger_data.may_view(user):
+    if not scope.holds(user, ledger_data.PERM):
         return error_page(request, 403)
     data = request.GET.copy()
     focus = scope.focus_of(request)
@@ -140,7 +134,7 @@ def burden(request):
         "street_rows": ledger_data.by_street(node.code, result["communities"]) if len(node.code) <= 6 else [],
         "trend_chart": trend_chart(result["trend"]),
         "query": query,
-        "can_register": _holds(user, "duties.register_entry"),
+        "can_register": scope.holds(user, "duties.register_entry"),
         "single": len(result["communities"]) == 1,
     }
     return render(request, "duties/burden.html", ctx)
@@ -185,7 +179,7 @@ class EntryCreateView(ServiceFormView):
     def _check_perm(self):
         if self.code and not scope.covers(self.request.user, self.code, self.perm):
             return error_page(self.request, 403)
-        if not _holds(self.request.user, self.perm):
+        if not scope.holds(self.request.user, self.perm):
             return error_page(self.request, 403)
         return None
 
@@ -256,8 +250,8 @@ class RoundList(ScopedListView):
     def extra_context(self):
         user = self.request.user
         return {
-            "can_create": _holds(user, "duties.manage_appraisals"),
-            "can_appraise": _holds(user, "duties.appraise"),
+            "can_create": scope.holds(user, "duties.manage_appraisals"),
+            "can_appraise": scope.holds(user, "duties.appraise"),
         }
 
 
@@ -277,7 +271,7 @@ class RoundCreateView(ServiceFormView):
     def _check_perm(self):
         if self.code and not scope.covers(self.request.user, self.code, self.perm):
             return error_page(self.request, 403)
-        if not _holds(self.request.user, self.perm):
+        if not scope.holds(self.request.user, self.perm):
             return error_page(self.request, 403)
         return None
 

@@ -23,7 +23,6 @@ from shequ.core import scope
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.excel import xlsx_response
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
-from shequ.core.roles import roles_with
 from shequ.duties import importer, services
 from shequ.duties.forms_lists import MANAGE, ImportForm, ItemForm, ListForm, managed_orgs
 from shequ.duties.models import DutyItem, DutyList, Kind, ListStatus
@@ -48,10 +47,6 @@ def in_force_today():
 
 def can_manage(user, duty_list) -> bool:
     return scope.covers(user, duty_list.scope_code, MANAGE)
-
-
-def holds_manage(user) -> bool:
-    return any(m.role in roles_with(MANAGE) for m in scope.memberships(user))
 
 
 def grouped(items) -> list[dict]:
@@ -111,7 +106,6 @@ def public_lists(request):
         "chosen_unit": chosen_unit,
         "chosen_listed": chosen in orgs,
         "today": timezone.localdate(),
-        "kinds": Kind.choices,
     }
     return render(request, "duties/public_lists.html", ctx)
 
@@ -127,7 +121,6 @@ def public_list_detail(request, pk):
         "title": str(dl),
         "dl": dl,
         "groups": grouped(items),
-        "count": len(items),
         "versions": versions,
         "in_force": dl.in_force(),
         "today": timezone.localdate(),
@@ -148,7 +141,6 @@ def item_detail(request, pk):
         "item": item,
         "dl": dl,
         "editable": managing and dl.status == ListStatus.DRAFT,
-        "managing": managing,
     }
     return render(request, "duties/item_detail.html", ctx)
 
@@ -193,12 +185,12 @@ class ListIndexView(ScopedListView):
         return super().base_queryset().annotate(**KIND_COUNTS)
 
     def get(self, request, *args, **kwargs):
-        if not holds_manage(request.user):
+        if not scope.holds(request.user, MANAGE):
             return error_page(request, 403)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not holds_manage(request.user):
+        if not scope.holds(request.user, MANAGE):
             return error_page(request, 403)
         return super().post(request, *args, **kwargs)
 
@@ -208,11 +200,8 @@ class ListDetailView(ScopedDetailView):
     template_name = "duties/list_detail.html"
     select_related = ("org", "published_by")
 
-    def get(self, request, *args, **kwargs):
-        obj = self.get_object()
-        if not can_manage(request.user, obj):
-            return error_page(request, 403)
-        return super().get(request, *args, **kwargs)
+    def refuse(self, obj):
+        return None if can_manage(self.request.user, obj) else error_page(self.request, 403)
 
     def extra_context(self, obj) -> dict:
         items = list(_items_of(obj))
@@ -258,7 +247,7 @@ class ListCreateView(ServiceFormView):
     perm = MANAGE
 
     def _check_perm(self):
-        if not holds_manage(self.request.user):
+        if not scope.holds(self.request.user, MANAGE):
             return error_page(self.request, 403)
         return None
 

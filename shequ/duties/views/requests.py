@@ -70,10 +70,6 @@ VOTE_TONE = {Vote.APPROVE: "success", Vote.AMEND: "info", Vote.REJECT: "danger"}
 TOKEN_SECONDS = 6 * 3600
 
 
-def _holds(user, perm: str) -> bool:
-    return any(m.role in roles_with(perm) for m in scope.memberships(user))
-
-
 def _departments(user) -> list[str]:
     return sorted(
         {m.department for m in scope.memberships(user) if m.role == Role.DEPARTMENT and m.department}
@@ -174,7 +170,7 @@ class RequestListView(ScopedListView):
         return t if t in keys else keys[0]
 
     def get(self, request, *args, **kwargs):
-        if not (_holds(request.user, "duties.view_request") or member_codes(request.user)):
+        if not (scope.holds(request.user, "duties.view_request") or member_codes(request.user)):
             return error_page(request, 403)
         services.maybe_sweep()
         return super().get(request, *args, **kwargs)
@@ -197,7 +193,7 @@ class RequestListView(ScopedListView):
         return {
             "tabs": self.tabs(),
             "tab": self.tab(),
-            "may_file": _holds(self.request.user, "duties.file_request"),
+            "may_file": scope.holds(self.request.user, "duties.file_request"),
         }
 
     def _excel(self) -> bool:
@@ -281,7 +277,7 @@ class _RequestFormView(ServiceFormView):
     object = None
 
     def _check_perm(self):
-        if not _holds(self.request.user, self.perm):
+        if not scope.holds(self.request.user, self.perm):
             return error_page(self.request, 403)
         return None
 
@@ -601,7 +597,7 @@ def request_letter(request, pk):
             request, 409, _("该申请尚未作出准入决定，暂无决定书。"), back=req.get_absolute_url()
         )
     state = services.review_state(req, None)
-    votes = list(req.votes.all().select_related("member"))
+    votes = state["votes"]
     rule_reasons = [f for f in (req.findings or []) if f.get("level") == "reject"]
     # A withdrawn or expired request was approved once if it admitted tasks.
     approved = req.status == RequestStatus.APPROVED or (
@@ -620,7 +616,6 @@ def request_letter(request, pk):
         "req": req,
         "object": req,
         "title": _("准入审核决定书"),
-        "group_name": policy.group_name if policy else _("社区工作准入审核领导小组"),
         "decision": decision,
         "approved": approved,
         "tally_line": services.tally_line(state["tally"]),
@@ -647,7 +642,7 @@ def policy_orgs(user):
 @login_required
 def policy_index(request):
     """The review groups and settings of every district and street the manager may set."""
-    if not _holds(request.user, "duties.manage_policy"):
+    if not scope.holds(request.user, "duties.manage_policy"):
         return error_page(request, 403)
     orgs = list(policy_orgs(request.user)[:300])
     policies = {

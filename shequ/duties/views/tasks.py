@@ -90,7 +90,7 @@ def _posted_community_in(request, communities) -> None:
 
 def _lacks(user, perm: str) -> bool:
     """A signed-in user holding `perm` nowhere (an anonymous one is sent to sign in instead)."""
-    return user.is_authenticated and not any(m.role in roles_with(perm) for m in scope.memberships(user))
+    return user.is_authenticated and not scope.holds(user, perm)
 
 
 def _hx_redirect(request, url):
