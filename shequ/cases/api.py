@@ -249,19 +249,12 @@ def _filter_params(user, p: CaseQuery) -> dict:
     return data
 
 
-class _Params(dict):
-    """CaseQuery after _filter_params, in the shape `filtered` reads (`.dict()`)."""
-
-    def dict(self):
-        return self
-
-
 @router.get("/cases", response=list[CaseOut], summary="案件列表（与“全部案件”页面同一套筛选；电话已脱敏）")
 @paginate(Pagination)
 def list_cases(request, params: CaseQuery = Query(...)):
     data = _filter_params(request.user, params)
     qs = _case_qs(request.user).defer("description", "attributes", "rating_comment")
-    return filtered(request, CaseFilter, qs, _Params(**data))
+    return filtered(request, CaseFilter, qs, data)
 
 
 @router.get(

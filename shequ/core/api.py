@@ -201,9 +201,10 @@ def build_api() -> NinjaAPI:
     return api
 
 
-def filtered(request, filterset_class, qs, params: Schema | None):
-    """Run the same FilterSet the list page uses over API query parameters."""
-    data = {k: v for k, v in (params.dict() if params else {}).items() if v not in (None, "")}
+def filtered(request, filterset_class, qs, params: Schema | dict | None):
+    """Run the same FilterSet the list page uses over API query parameters (a Schema or a dict)."""
+    raw = params if isinstance(params, dict) else params.dict() if params else {}
+    data = {k: v for k, v in raw.items() if v not in (None, "")}
     fs = filterset_class(data, queryset=qs, request=request)
     if not fs.is_valid():
         raise DomainError(

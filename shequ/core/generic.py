@@ -23,6 +23,15 @@ from shequ.core.models import Action
 FORBIDDEN = _l("您没有执行此操作的权限，请联系上级管理员开通。")
 
 
+def hx_redirect(request, url: str):
+    """After a successful write: htmx follows HX-Redirect, a plain form post a 302."""
+    if request.htmx:
+        resp = HttpResponse(status=204)
+        resp["HX-Redirect"] = url
+        return resp
+    return redirect(url)
+
+
 def error_page(request, status: int, message=None, back: str | None = None):
     """The Chinese error page every view returns for a refused or failed act."""
     ctx = {"status": status, "message": message or FORBIDDEN, "back": back}
@@ -346,10 +355,5 @@ class ServiceFormView(LoginRequiredMixin, View):
                 if not placed or exc.message not in str(form.errors):
                     form.add_error(None, exc.message)
                 return self.render_form(form, status=exc.status if exc.status != 404 else 400)
-            url = self.success_url(obj)
-            if request.htmx:
-                resp = HttpResponse(status=204)
-                resp["HX-Redirect"] = url
-                return resp
-            return redirect(url)
+            return hx_redirect(request, self.success_url(obj))
         return self.render_form(form, status=400)

@@ -6,8 +6,8 @@ services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import F
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -32,7 +32,14 @@ from shequ.cases.workflow import TABLE
 from shequ.core import attachments, scope, worktime
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.forms import read_photos
-from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
+from shequ.core.generic import (
+    Column,
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+    error_page,
+    hx_redirect,
+)
 from shequ.core.roles import roles_with
 from shequ.core.scope import prefix_q
 from shequ.core.services import require
@@ -437,12 +444,7 @@ def case_act(request, pk, action):
         case.refresh_from_db()
         return _render_case(request, case, bound=form, error=exc.message, status=exc.status)
     messages.success(request, _("已%(a)s。") % {"a": t.label})
-    url = reverse("cases:case-detail", args=[case.pk])
-    if request.htmx:
-        resp = HttpResponse(status=204)
-        resp["HX-Redirect"] = url
-        return resp
-    return redirect(url)
+    return hx_redirect(request, reverse("cases:case-detail", args=[case.pk]))
 
 
 # --- the map -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from shequ.core.api import BearerToken, ErrorOut, Pagination
 from shequ.core.errors import NotFound
 from shequ.duties import services
 from shequ.duties.models import DutyItem, DutyList, Frequency, Kind, ListStatus, SetBy
+from shequ.duties.views.lists import KIND_COUNTS
 from shequ.org.models import OrgUnit
 
 router = Router(tags=["duties"])
@@ -77,8 +78,9 @@ class ListOut(Schema):
 
     @staticmethod
     def resolve_item_counts(obj):
-        counts = getattr(obj, "kind_counts", None)
-        if counts is None:
+        if hasattr(obj, f"n_{Kind.STATUTORY}"):  # annotated by the list query
+            counts = {k: getattr(obj, f"n_{k}") for k in Kind.values}
+        else:
             counts = dict(obj.items.values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
         return {k: counts.get(k, 0) for k in Kind.values}
 
@@ -166,15 +168,7 @@ def _readable(request, list_id) -> DutyList:
 
 
 def _with_counts(qs):
-    return qs.select_related("org").annotate(
-        **{f"n_{k}": Count("items", filter=Q(items__kind=k)) for k in Kind.values}
-    )
-
-
-def _attach_counts(rows):
-    for dl in rows:
-        dl.kind_counts = {k: getattr(dl, f"n_{k}", 0) for k in Kind.values}
-    return rows
+    return qs.select_related("org").annotate(**KIND_COUNTS)
 
 
 @router.get("/lists", response=list[ListOut], auth=PUBLIC, summary="事项清单：现行或全部已发布版本")
@@ -186,7 +180,7 @@ def list_lists(request, filters: Query[ListFilter]):
         published = Q(status__in=(ListStatus.PUBLISHED, ListStatus.SUPERSEDED))
         drafts = _managed_drafts(_user(request)).values("pk")
         qs = DutyList.objects.filter(published | Q(pk__in=drafts))
-    return _attach_counts(list(_with_counts(qs).order_by("org__code", "-number")))
+    return _with_counts(qs).order_by("org__code", "-number")  # paged in SQL
 
 
 @router.get(

@@ -286,12 +286,7 @@ def list_requests(request, params: RequestQuery = Query(...)):
     for flag in ("fast_track", "urgent"):
         if data.get(flag) is False:
             data[flag] = None
-    return filtered(request, RequestFilter, qs, _Params(data)).order_by("-submitted_at", "-pk")
-
-
-class _Params(dict):
-    def dict(self):
-        return self
+    return filtered(request, RequestFilter, qs, data).order_by("-submitted_at", "-pk")
 
 
 @router.get(

@@ -61,11 +61,6 @@ def _community_param(user, code: str | None) -> int | None:
     return unit.pk
 
 
-class _Params(dict):
-    def dict(self):
-        return self
-
-
 # --- tasks ----------------------------------------------------------------------------------------
 class TaskOut(Schema):
     id: int
@@ -195,7 +190,7 @@ def list_tasks(request, params: TaskQuery = Query(...)):
     data = params.dict()
     data["community"] = _community_param(request.user, data.pop("community"))
     qs = Task.objects.visible_to(request.user).select_related("community", "request")
-    return filtered(request, TaskFilter, qs, _Params(**data)).order_by("deadline", "pk")
+    return filtered(request, TaskFilter, qs, data).order_by("deadline", "pk")
 
 
 @router.get(
@@ -296,7 +291,7 @@ def list_refusals(request, params: ListQuery = Query(...)):
     data = params.dict()
     data["community"] = _community_param(request.user, data.pop("community"))
     qs = Refusal.objects.visible_to(request.user).select_related("community", "item__duty_list", "refused_by")
-    return filtered(request, RefusalFilter, qs, _Params(**data))
+    return filtered(request, RefusalFilter, qs, data)
 
 
 def _refusal(user, pk) -> Refusal:
@@ -381,7 +376,7 @@ def _certificates(user):
 def list_certificates(request, params: ListQuery = Query(...)):
     data = params.dict()
     data["community"] = _community_param(request.user, data.pop("community"))
-    return filtered(request, CertificateFilter, _certificates(request.user), _Params(**data))
+    return filtered(request, CertificateFilter, _certificates(request.user), data)
 
 
 @router.get(
@@ -457,7 +452,7 @@ def _certificate_refusals(user):
 def list_certificate_refusals(request, params: ListQuery = Query(...)):
     data = params.dict()
     data["community"] = _community_param(request.user, data.pop("community"))
-    return filtered(request, CertificateFilter, _certificate_refusals(request.user), _Params(**data))
+    return filtered(request, CertificateFilter, _certificate_refusals(request.user), data)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -21,7 +21,14 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import scope, worktime
 from shequ.core.errors import DomainError, NotFound
-from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
+from shequ.core.generic import (
+    Column,
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+    error_page,
+    hx_redirect,
+)
 from shequ.core.roles import Role, roles_with
 from shequ.duties import services
 from shequ.duties.forms_requests import (
@@ -506,12 +513,7 @@ def _back(request, req, *, status=200, **forms_and_error):
 
 
 def _done(request, req):
-    url = req.get_absolute_url()
-    if request.htmx:
-        resp = HttpResponse(status=204)
-        resp["HX-Redirect"] = url
-        return resp
-    return redirect(url)
+    return hx_redirect(request, req.get_absolute_url())
 
 
 @login_required

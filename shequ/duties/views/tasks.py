@@ -8,8 +8,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,14 @@ from django.views.decorators.http import require_POST
 from shequ.core import attachments, scope
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.forms import read_photos
-from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
+from shequ.core.generic import (
+    Column,
+    ScopedDetailView,
+    ScopedListView,
+    ServiceFormView,
+    error_page,
+    hx_redirect,
+)
 from shequ.core.roles import Role, roles_with
 from shequ.core.scope import prefix_q
 from shequ.duties import services
@@ -91,14 +98,6 @@ def _posted_community_in(request, communities) -> None:
 def _lacks(user, perm: str) -> bool:
     """A signed-in user holding `perm` nowhere (an anonymous one is sent to sign in instead)."""
     return user.is_authenticated and not scope.holds(user, perm)
-
-
-def _hx_redirect(request, url):
-    if request.htmx:
-        resp = HttpResponse(status=204)
-        resp["HX-Redirect"] = url
-        return resp
-    return redirect(url)
 
 
 # --- tasks -------------------------------------------------------------------------------------
@@ -285,7 +284,7 @@ def task_report(request, pk):
         task.refresh_from_db()
         return _render_task(request, task, exc.status, report_form=form, error=exc.message)
     messages.success(request, _("已提交完成报告，任务已完成。") if d["completes"] else _("进度已报告。"))
-    return _hx_redirect(request, reverse("duties:task-detail", args=[task.pk]))
+    return hx_redirect(request, reverse("duties:task-detail", args=[task.pk]))
 
 
 @login_required
@@ -305,7 +304,7 @@ def task_funding(request, pk):
     except DomainError as exc:
         return _render_task(request, task, exc.status, funding_form=form, error=exc.message)
     messages.success(request, _("经费到位已登记。"))
-    return _hx_redirect(request, reverse("duties:task-detail", args=[task.pk]))
+    return hx_redirect(request, reverse("duties:task-detail", args=[task.pk]))
 
 
 # --- refusals of unadmitted tasks --------------------------------------------------------------
