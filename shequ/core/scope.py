@@ -88,6 +88,10 @@ class ScopedQuerySet(models.QuerySet):
             return self.filter(own) if own is not None else self.none()
         return self.filter(q | own) if own is not None else self.filter(q)
 
+    def where_held(self, user, perm: str):
+        """Narrow to the part of the user's scope where they hold `perm` (all for a sysadmin)."""
+        return self.filter(prefix_q(self.model.scope_field, scope_codes(user, roles_with(perm))))
+
     def within(self, code: str | None):
         """Narrow to one subtree (the page's focus)."""
         if not code:

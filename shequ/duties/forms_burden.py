@@ -4,9 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core import scope
 from shequ.core.forms import DateInput
-from shequ.core.roles import roles_with
 from shequ.duties.models import ASPECTS, METRICS, Kind
 from shequ.org.models import Level, OrgUnit
 
@@ -16,11 +14,7 @@ STARS = [(n, "★" * n) for n in range(5, 0, -1)]  # highest first: the star wid
 
 def units_where(user, perm: str, levels) -> list[OrgUnit]:
     """Org units of the given levels inside the part of the user's scope where they hold `perm`."""
-    roots = scope.scope_codes(user, roles_with(perm))
-    qs = OrgUnit.objects.filter(level__in=levels).order_by("code")
-    if roots is not None:
-        qs = qs.filter(scope.prefix_q("code", roots))
-    return list(qs)
+    return list(OrgUnit.objects.filter(level__in=levels).where_held(user, perm).order_by("code"))
 
 
 class DayForm(forms.Form):

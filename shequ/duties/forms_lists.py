@@ -3,9 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core import scope
 from shequ.core.forms import DateInput
-from shequ.core.roles import roles_with
 from shequ.duties import services
 from shequ.duties.models import DutyItem, DutyList
 from shequ.org.models import Level, OrgUnit
@@ -15,11 +13,11 @@ MANAGE = "duties.manage_lists"
 
 def managed_orgs(user):
     """The districts and streets where the user may set lists."""
-    qs = OrgUnit.objects.filter(level__in=(Level.DISTRICT, Level.STREET)).order_by("code")
-    roots = scope.scope_codes(user, roles_with(MANAGE))
-    if roots is None:
-        return qs
-    return qs.filter(scope.prefix_q("code", roots))
+    return (
+        OrgUnit.objects.filter(level__in=(Level.DISTRICT, Level.STREET))
+        .where_held(user, MANAGE)
+        .order_by("code")
+    )
 
 
 class ListForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core import scope
 from shequ.core.forms import DateInput
 from shequ.core.models import Membership, User
-from shequ.core.roles import Role, roles_with
+from shequ.core.roles import Role
 from shequ.duties.models import (
     METRICS,
     DecisionRule,
@@ -32,11 +32,8 @@ DATE = DateInput()
 # --- choices ------------------------------------------------------------------------------------
 def filing_communities(user):
     """Communities where the user may file requests (their file_request scope)."""
-    roots = scope.scope_codes(user, roles_with("duties.file_request"))
-    qs = OrgUnit.objects.filter(level=Level.COMMUNITY).select_related("parent")
-    if roots is not None:
-        qs = qs.filter(scope.prefix_q("code", roots))
-    return qs.order_by("code")
+    qs = OrgUnit.objects.filter(level=Level.COMMUNITY).where_held(user, "duties.file_request")
+    return qs.select_related("parent").order_by("code")
 
 
 def community_choices(communities) -> list:

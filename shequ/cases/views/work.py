@@ -40,8 +40,6 @@ from shequ.core.generic import (
     error_page,
     hx_redirect,
 )
-from shequ.core.roles import roles_with
-from shequ.core.scope import prefix_q
 from shequ.core.services import require
 
 # --- shared ------------------------------------------------------------------------------------
@@ -63,12 +61,6 @@ STATUS_COLORS = {
 }
 
 
-def _where_allowed(qs, user, perm: str):
-    """Narrow to the part of the user's scope where they hold `perm`."""
-    roots = scope.scope_codes(user, roles_with(perm))
-    return qs if roots is None else qs.filter(prefix_q("scope_code", roots))
-
-
 def _visible(request):
     qs = Case.objects.visible_to(request.user)
     focus = scope.focus_of(request)
@@ -82,8 +74,8 @@ TABS = [
         "dispatch",
         _l("待派遣"),
         "cases.dispatch_case",
-        lambda qs, u: _where_allowed(
-            qs.filter(status__in=(Status.RECEIVED, Status.FILED, Status.RETURNED)), u, "cases.dispatch_case"
+        lambda qs, u: qs.filter(status__in=(Status.RECEIVED, Status.FILED, Status.RETURNED)).where_held(
+            u, "cases.dispatch_case"
         ),
     ),
     (
@@ -96,28 +88,26 @@ TABS = [
         "verify",
         _l("待核查"),
         "cases.verify_case",
-        lambda qs, u: _where_allowed(qs.filter(status=Status.HANDLED), u, "cases.verify_case"),
+        lambda qs, u: qs.filter(status=Status.HANDLED).where_held(u, "cases.verify_case"),
     ),
     (
         "close",
         _l("待结案"),
         "cases.dispatch_case",
-        lambda qs, u: _where_allowed(qs.filter(status=Status.VERIFIED), u, "cases.dispatch_case"),
+        lambda qs, u: qs.filter(status=Status.VERIFIED).where_held(u, "cases.dispatch_case"),
     ),
     (
         "callback",
         _l("待回访"),
         "cases.callback_case",
-        lambda qs, u: _where_allowed(qs.filter(status=Status.CLOSED), u, "cases.callback_case"),
+        lambda qs, u: qs.filter(status=Status.CLOSED).where_held(u, "cases.callback_case"),
     ),
     (
         "extension",
         _l("延期待审批"),
         "cases.dispatch_case",
-        lambda qs, u: _where_allowed(
-            qs.filter(status=Status.PROCESSING, extension_state=ExtensionState.PENDING),
-            u,
-            "cases.dispatch_case",
+        lambda qs, u: qs.filter(status=Status.PROCESSING, extension_state=ExtensionState.PENDING).where_held(
+            u, "cases.dispatch_case"
         ),
     ),
 ]

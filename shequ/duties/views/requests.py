@@ -29,7 +29,7 @@ from shequ.core.generic import (
     error_page,
     hx_redirect,
 )
-from shequ.core.roles import Role, roles_with
+from shequ.core.roles import Role
 from shequ.duties import services
 from shequ.duties.forms_requests import (
     CloseForm,
@@ -633,12 +633,9 @@ def request_letter(request, pk):
 # --- settings -----------------------------------------------------------------------------------
 def policy_orgs(user):
     """Districts and streets where the user may set the review group."""
-    roots = scope.scope_codes(user, roles_with("duties.manage_policy"))
+    # A street manager sets their street; a district manager the district and its streets.
     qs = OrgUnit.objects.filter(level__in=(Level.DISTRICT, Level.STREET))
-    if roots is not None:
-        # A street manager sets their street; a district manager the district and its streets.
-        qs = qs.filter(scope.prefix_q("code", roots))
-    return qs.order_by("code")
+    return qs.where_held(user, "duties.manage_policy").order_by("code")
 
 
 @login_required

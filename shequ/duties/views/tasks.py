@@ -27,7 +27,7 @@ from shequ.core.generic import (
     error_page,
     hx_redirect,
 )
-from shequ.core.roles import Role, roles_with
+from shequ.core.roles import Role
 from shequ.core.scope import prefix_q
 from shequ.duties import services
 from shequ.duties.forms_tasks import (
@@ -58,10 +58,7 @@ RESIDENT_CHOICES = 30  # a name search offers at most this many residents
 # --- shared ------------------------------------------------------------------------------------
 def acting_communities(request, perm: str):
     """The communities where the user holds `perm`, narrowed to the page's focus."""
-    roots = scope.scope_codes(request.user, roles_with(perm))
-    qs = OrgUnit.objects.filter(level=Level.COMMUNITY)
-    if roots is not None:
-        qs = qs.filter(prefix_q("code", roots))
+    qs = OrgUnit.objects.filter(level=Level.COMMUNITY).where_held(request.user, perm)
     focus = scope.focus_of(request)
     if focus is not None:
         qs = qs.within(focus.code)
