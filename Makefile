@@ -35,8 +35,9 @@ demo: install
 serve: install
 	$(BIN)/shequ serve
 
+# The suite runs on every core (a database per worker) and names its slowest tests.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --durations=15
 
 lint: install
 	$(BIN)/ruff check .

@@ -76,7 +76,10 @@ def cmd_demo(args):
     call_command("migrate", interactive=False, verbosity=0)
     from shequ.org import demo
 
-    result = demo.load(seed=args.seed, reset=args.reset, echo=print)
+    try:
+        result = demo.load(seed=args.seed, reset=args.reset, echo=print)
+    except demo.DemoConflict as exc:
+        _fail(str(exc))
     demo.print_accounts(result)
     if not args.no_serve:
         args.dev = False
@@ -508,12 +511,17 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="载入演示数据并启动服务",
         description="载入演示数据（江夏区区划；纸坊街道四个社区的网格、楼栋、责任人、驻区单位；约 2.2 万名虚构居民"
-        "及其户、人群标签、走访和人口变动；各角色演示账号），已载入时不重复载入；随后启动服务，除非指定 --no-serve。",
+        "及其户、人群标签、走访和人口变动；约半年的诉求与案件（3,260 件，部分正等待演示账号办理）；事项清单、"
+        "准入申请、下派任务、拒收、证明和部门评议；各角色演示账号），已载入时不重复载入；随后启动服务，除非指定 "
+        "--no-serve。已有同名的非演示账号（如运维人员自己的 admin）时拒绝载入，不覆盖也不删除它。"
+        "演示密码公开，不要在生产数据库上运行。",
     )
     serve_args(s)
     s.add_argument("--no-serve", action="store_true", help="只载入数据，不启动服务")
     s.add_argument("--seed", type=int, default=20261121, help="随机种子（相同种子得到相同数据）")
-    s.add_argument("--reset", action="store_true", help="先删除已有演示数据再重新载入")
+    s.add_argument(
+        "--reset", action="store_true", help="先删除已有演示数据（只删演示账号和演示社区的数据）再重新载入"
+    )
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("divisions", help="行政区划", description="行政区划（国家统计局统计用区划代码）。")
@@ -716,7 +724,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    args.func(args)
+    try:
+        args.func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`shequ cases categories | head`): stop quietly, as other commands
+        # do, instead of a traceback; stdout goes to devnull so the flush at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -4,17 +4,22 @@ SHEQU_NOTIFY_CHANNELS ("console,email" by default; "sms" and "wechat" when a gat
 A channel turns a `Message` into what its medium takes: the console prints it, e-mail goes through
 Django's mail backend, and the SMS and WeChat adapters build a template message (template id and
 parameters, as the operators' gateways require) and hand it to a transport: an HTTP POST to the
-configured gateway, or the `outbox` that records what would have been sent (tests, demos).
-Every attempt leaves a `Notification` row, so a clerk can see who was told what and when."""
+configured gateway, or, only when the gateway is set to `memory://` (tests, demos), the bounded
+`outbox` that records what would have been sent. A channel listed without a gateway sends nothing
+and records each notice as failed with the reason, so an operator sees the gap instead of a
+"sent" that reached nobody. Every attempt leaves a `Notification` row, so a clerk can see who was
+told what and when."""
 
 import json
 import logging
 import urllib.request
+from collections import deque
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger("shequ.notify")
 
@@ -34,11 +39,14 @@ class Message:
     scope_code: str = ""
 
 
-class RecordingOutbox:
-    """A transport that keeps what it was given (the default for SMS/WeChat without a gateway)."""
+MEMORY_GATEWAY = "memory://"  # the gateway setting that selects the recording outbox
 
-    def __init__(self):
-        self.sent: list[tuple[str, dict]] = []
+
+class RecordingOutbox:
+    """A transport that keeps the last `limit` payloads it was given (gateway `memory://`)."""
+
+    def __init__(self, limit: int = 1000):
+        self.sent: deque[tuple[str, dict]] = deque(maxlen=limit)
 
     def __call__(self, channel: str, payload: dict) -> None:
         self.sent.append((channel, payload))
@@ -48,6 +56,10 @@ class RecordingOutbox:
 
 
 outbox = RecordingOutbox()
+
+
+class ChannelNotConfigured(Exception):
+    """A channel is enabled but has no gateway to send through."""
 
 
 def http_transport(url: str, timeout: float = 5.0):
@@ -101,21 +113,30 @@ class TemplateChannel(Channel):
     """SMS and WeChat take a registered template and its parameters, not free text."""
 
     setting = ""
+    label = ""
 
     def __init__(self, transport=None):
         url = getattr(settings, self.setting, "")
-        self.transport = transport or (http_transport(url) if url else outbox)
+        if transport is None and url:
+            transport = outbox if url == MEMORY_GATEWAY else http_transport(url)
+        self.transport = transport
 
     def template_id(self, msg) -> str:
         ids = getattr(settings, "NOTIFY_TEMPLATE_IDS", {}) or {}
         return ids.get(msg.template, msg.template)
 
     def send(self, msg):
+        if self.transport is None:
+            raise ChannelNotConfigured(
+                _("未配置%(channel)s网关（SHEQU_%(setting)s），通知未发出")
+                % {"channel": self.label, "setting": self.setting}
+            )
         self.transport(self.name, self.payload(msg))
 
 
 class SmsChannel(TemplateChannel):
     name = "sms"
+    label = gettext_lazy("短信")
     setting = "NOTIFY_SMS_GATEWAY"
 
     def address(self, msg):
@@ -131,6 +152,7 @@ class SmsChannel(TemplateChannel):
 
 class WeChatChannel(TemplateChannel):
     name = "wechat"
+    label = gettext_lazy("微信")
     setting = "NOTIFY_WECHAT_GATEWAY"
 
     def address(self, msg):

@@ -144,14 +144,44 @@ def _cell(pts, r, c):
     return {"type": "Polygon", "coordinates": [[list(p) for p in ring]]}
 
 
+# Demo accounts carry this e-mail domain (RFC 2606 reserves .invalid): the loader and --reset touch
+# only accounts that carry it, never an operator's account that happens to have the same name.
+DEMO_EMAIL_DOMAIN = "demo.invalid"
+
+
+class DemoConflict(Exception):
+    """An account the demo would create already exists and is not a demo account."""
+
+    def __init__(self, usernames: list[str]):
+        self.usernames = usernames
+        super().__init__(
+            f"已有同名的账号 {'、'.join(usernames)}，且不是演示账号：演示数据不会覆盖或删除它。"
+            "请在另一个数据目录（SHEQU_DATA_DIR）或另一个数据库中载入演示数据。"
+        )
+
+
+def _is_demo_account(user) -> bool:
+    # Accounts made before demo accounts were marked are recognised by the published demo password.
+    return user.email.endswith("@" + DEMO_EMAIL_DOMAIN) or user.check_password(DEMO_PASSWORD)
+
+
+def check_accounts() -> None:
+    """Refuse, before anything is written, when an operator's account has a demo account's name."""
+    taken = User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).order_by("username")
+    foreign = [u.username for u in taken if not _is_demo_account(u)]
+    if foreign:
+        raise DemoConflict(foreign)
+
+
 def is_loaded() -> bool:
     return (
-        User.objects.filter(username="admin").exists()
-        and Grid.objects.filter(code__startswith=STREET).exists()
-    )
+        User.objects.filter(username="admin", email__endswith="@" + DEMO_EMAIL_DOMAIN).exists()
+        or any(_is_demo_account(u) for u in User.objects.filter(username="admin"))
+    ) and Grid.objects.filter(code__startswith=STREET).exists()
 
 
 def reset() -> None:
+    check_accounts()
     with transaction.atomic():
         codes = [c[0] for c in COMMUNITIES]
         # The resident registry points at the houses (PROTECT): it goes first.
@@ -173,6 +203,7 @@ def reset() -> None:
 
 def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     """Load the demo once; with reset=True, drop the demo rows first."""
+    check_accounts()
     if reset:
         globals()["reset"]()
     if is_loaded():
@@ -353,7 +384,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
 
         accounts = []
         for username, role, scope_code, display, dept in ACCOUNTS:
-            user = User(username=username, display_name=display)
+            user = User(username=username, display_name=display, email=f"{username}@{DEMO_EMAIL_DOMAIN}")
             user.set_password(DEMO_PASSWORD)
             if username in DEMO_TOTP:
                 user.totp_secret = DEMO_TOTP[username]

@@ -67,6 +67,12 @@ class Tab:
         self.page.set_default_timeout(TIMEOUT_MS)
         self.problems: list[str] = []
         self._documents: set[str] = set()
+        # Chromium reports a navigation that turns into a download as an aborted request, and the
+        # report may come before or after the download event: aborts wait here until the tab is
+        # checked, and those of downloaded URLs are dropped.
+        self._downloads: set[str] = set()
+        self._aborted: list[tuple[str, str]] = []
+        self.page.on("download", lambda d: self._downloads.add(d.url))
         self.page.on("console", self._on_console)
         self.page.on(
             "pageerror", lambda exc: self.problems.append(f"uncaught JS error on {self.page.url}: {exc}")
@@ -91,11 +97,19 @@ class Tab:
         self.problems.append(f"console error on {self.page.url}: {msg.text} ({url})")
 
     def _on_request_failed(self, request):
-        if self._is_tile(request.url):
+        if self._is_tile(request.url) or request.url in self._downloads:
             return
-        self.problems.append(
-            f"request failed on {self.page.url}: {request.method} {request.url} — {request.failure}"
-        )
+        problem = f"request failed on {self.page.url}: {request.method} {request.url} — {request.failure}"
+        if "ERR_ABORTED" in (request.failure or "") and request.resource_type == "document":
+            self._aborted.append((request.url, problem))
+        else:
+            self.problems.append(problem)
+
+    def take_problems(self) -> list[str]:
+        """Everything that went wrong since the last check (aborted downloads excepted)."""
+        aborted, self._aborted = self._aborted, []
+        problems, self.problems = self.problems, []
+        return problems + [p for url, p in aborted if url not in self._downloads]
 
     def _on_response(self, response):
         request = response.request
@@ -124,6 +138,15 @@ class Tab:
         self.page.wait_for_load_state("networkidle")
         self.page.evaluate("document.fonts.ready.then(() => true)")
 
+    def charts_drawn(self, at_least: int = 1):
+        """Wait until the page has at least `at_least` ECharts charts and every one of them has
+        finished drawing (shequ.js marks each with data-chart-drawn on ECharts' "finished")."""
+        self.page.wait_for_function(
+            "n => { const all = document.querySelectorAll('[data-chart]');"
+            " return all.length >= n && [...all].every(el => el.dataset.chartDrawn === '1'); }",
+            arg=at_least,
+        )
+
     def path(self) -> str:
         return self.page.url.removeprefix(self.base_url)
 
@@ -150,7 +173,7 @@ class Tab:
         return self.submit("form:has(input[name=code])", {"code": code or pyotp.TOTP(secret).now()})
 
     def assert_clean(self, where: str = ""):
-        problems, self.problems = self.problems, []
+        problems = self.take_problems()
         assert not problems, f"browser problems{' on ' + where if where else ''}:\n  " + "\n  ".join(problems)
 
     def screenshot(self, name: str, full_page: bool = True) -> Path:
@@ -203,7 +226,7 @@ def new_tab(browser, live_server):
     yield make
     leftovers = []
     for tab in tabs:
-        leftovers += tab.problems
+        leftovers += tab.take_problems()
         tab.context.close()
     assert not leftovers, "browser problems not checked by the test:\n  " + "\n  ".join(leftovers)
 

@@ -42,7 +42,6 @@ TIMELINE = [
     "回访",
     "评价",
 ]
-ECHARTS_SETTLE_MS = 1500  # ECharts animates its first drawing for about a second
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -148,10 +147,7 @@ def timeline_labels(t) -> list[str]:
 
 
 def wait_for_charts(t, n: int):
-    t.page.wait_for_function(
-        "n => document.querySelectorAll('[data-chart] canvas').length >= n", arg=n, timeout=15_000
-    )
-    t.page.wait_for_timeout(ECHARTS_SETTLE_MS)
+    t.charts_drawn(n)
 
 
 def page_cards(t) -> dict[str, str]:

@@ -29,8 +29,6 @@ from tests.people.factories import make_resident
 
 from .conftest import DESKTOP, PHONE, shoot, sign_in
 
-ECHARTS_SETTLE_MS = 1500
-
 
 def fill_request(t, *, title, description, item_code, communities, funding="0", basis=""):
     """Fill the request form as a department clerk would."""
@@ -175,7 +173,7 @@ def test_admission_from_negative_list_to_tasks_burden_refusal_and_certificates(w
     assert "高龄老人能力评估入户" in lead.page.inner_text("main")
     shoot(lead, "duties-tasks-community")
     lead.goto(reverse("duties:burden"))
-    lead.page.wait_for_timeout(ECHARTS_SETTLE_MS)
+    lead.charts_drawn()
     assert kpi(lead, "台账") == ledgers_before + 2
     expected = ledger.totals(users["community_lead"], world.a.code, timezone.localdate())
     assert kpi(lead, "台账") == expected["ledgers"]
@@ -201,7 +199,7 @@ def test_admission_from_negative_list_to_tasks_burden_refusal_and_certificates(w
     street.goto(reverse("duties:refusal-list"))
     assert "沿街门店招牌执法检查" in street.page.inner_text("main"), "the street sees the refusal"
     street.goto(reverse("duties:burden"))
-    street.page.wait_for_timeout(ECHARTS_SETTLE_MS)
+    street.charts_drawn()
     shoot(street, "duties-burden-street")
     street.assert_clean("street burden")
 

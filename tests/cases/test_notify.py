@@ -29,10 +29,11 @@ def _clean_outbox():
 
 @pytest.fixture
 def channels(settings):
-    """Choose the configured channels for one test: channels("sms,email")."""
+    """Choose the configured channels for one test: channels("sms,email"); SMS and WeChat go to
+    the recording outbox."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.NOTIFY_SMS_GATEWAY = ""
-    settings.NOTIFY_WECHAT_GATEWAY = ""
+    settings.NOTIFY_SMS_GATEWAY = notify.MEMORY_GATEWAY
+    settings.NOTIFY_WECHAT_GATEWAY = notify.MEMORY_GATEWAY
 
     def use(names: str):
         settings.NOTIFY_CHANNELS = names
@@ -93,7 +94,7 @@ def test_sms_adapter_sends_a_template_and_its_parameters(channels, settings):
     channels("sms")
     settings.NOTIFY_TEMPLATE_IDS = {"case.dispatched": "SMS_100200"}
     notify.send(_message(phone="13812345678"))
-    assert notify.outbox.sent == [
+    assert list(notify.outbox.sent) == [
         (
             "sms",
             {
@@ -108,7 +109,7 @@ def test_sms_adapter_sends_a_template_and_its_parameters(channels, settings):
 def test_wechat_adapter_builds_a_template_message(channels):
     channels("wechat,sms")
     notify.send(_message(wechat_openid="oABC123", phone=""))  # no phone: SMS skipped
-    assert notify.outbox.sent == [
+    assert list(notify.outbox.sent) == [
         (
             "wechat",
             {
@@ -119,6 +120,28 @@ def test_wechat_adapter_builds_a_template_message(channels):
         )
     ]
     assert list(Notification.objects.values_list("channel", flat=True)) == ["wechat"]
+
+
+def test_a_channel_without_a_gateway_is_reported_as_not_configured(channels, settings):
+    """An enabled SMS channel with no gateway neither pretends to send nor keeps the message."""
+    channels("sms,wechat")
+    settings.NOTIFY_SMS_GATEWAY = ""
+    settings.NOTIFY_WECHAT_GATEWAY = ""
+    rows = notify.send(_message(phone="13812345678", wechat_openid="oABC123"))
+    assert [(r.channel, r.status) for r in rows] == [
+        ("sms", Notification.FAILED),
+        ("wechat", Notification.FAILED),
+    ]
+    assert "SHEQU_NOTIFY_SMS_GATEWAY" in rows[0].error and "未配置" in rows[0].error
+    assert "SHEQU_NOTIFY_WECHAT_GATEWAY" in rows[1].error
+    assert list(notify.outbox.sent) == []
+
+
+def test_the_recording_outbox_is_bounded():
+    box = notify.RecordingOutbox(limit=3)
+    for i in range(10):
+        box("sms", {"n": i})
+    assert [p["n"] for _, p in box.sent] == [7, 8, 9]
 
 
 def test_unknown_channel_is_a_configuration_error(channels):
@@ -167,7 +190,7 @@ def test_sms_goes_to_the_configured_gateway_as_json(channels, settings):
         settings.NOTIFY_SMS_GATEWAY = gw.url
         rows = notify.send(_message(phone="13812345678"))
     assert [r.status for r in rows] == ["sent"]
-    assert notify.outbox.sent == []  # the gateway, not the outbox
+    assert list(notify.outbox.sent) == []  # the gateway, not the outbox
     path, ctype, payload = gw.received[0]
     assert path == "/send" and ctype.startswith("application/json")
     assert payload["phone"] == "13812345678" and payload["params"]["title"] == "楼道堆放杂物"

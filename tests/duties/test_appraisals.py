@@ -16,6 +16,13 @@ from tests.duties.factories import community_lead_b, make_round
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as of each test, not as of the import: a run that crosses midnight stays right."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
 def appraise(world, rnd, side, department="区民政局", score=4, comment=""):
     lead = world.users["community_lead"] if side == "a" else community_lead_b(world)
     return services.submit_appraisal(

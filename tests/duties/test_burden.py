@@ -17,6 +17,13 @@ from tests.duties.factories import make_refusal, make_task
 TODAY = timezone.localdate()
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """Today as of each test, not as of the import: a run that crosses midnight stays right."""
+    global TODAY
+    TODAY = timezone.localdate()
+
+
 def entry(world, side, *, department="区应急管理局", start=-10, end=None, kind=Kind.ASSIST, **metrics):
     return services.register_entry(
         world.users["street"],

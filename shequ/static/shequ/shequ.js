@@ -140,6 +140,8 @@
     const option = jsonFrom(el.dataset.option);
     if (!option || typeof echarts === "undefined") return;
     const chart = echarts.init(el);
+    // Marks the chart drawn (animation included): what screenshots and browser tests wait for.
+    chart.on("finished", () => { el.dataset.chartDrawn = "1"; });
     chart.setOption(option);
     window.addEventListener("resize", () => chart.resize());
   }
