@@ -4,6 +4,17 @@ from shequ.core import crypto
 from shequ.core.testing.world import build_world
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Keep pytest-django's database per xdist worker, and close every connection at the end of its
+    request: a live server's request threads, kept alive by the browser, would otherwise hold
+    PostgreSQL sessions open and stop the test database from being dropped."""
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _isolated_keys(settings, tmp_path):
     """Every test gets its own key file, so rotation tests cannot disturb others."""
