@@ -22,6 +22,8 @@ for prefix in ("", "sandbox-"):
     cases.public(f"open311:{prefix}token", "maps an application's token to a public service_request_id")
     cases.public(f"open311:{prefix}updates", _PUBLIC_READ + " (public timeline entries)")
 
+cases.public("open311:unknown", "any other path: the specification's 404, no data")
+
 # Applications belong to a street: community roles are refused (403), and the isolation between
 # streets (a street manager never sees another street's applications) is tested in
 # tests/cases/test_open311.py with a second street, which the two-community world does not have.

@@ -122,8 +122,9 @@ def test_discovery_lists_a_production_and_a_test_endpoint(settings):
     valid("discovery", doc)
     kinds = {e["type"]: e for e in doc["endpoints"]}
     assert set(kinds) == {"production", "test"}
-    assert kinds["production"]["url"] == "http://testserver/open311/v2/"
-    assert kinds["test"]["url"] == "http://testserver/open311/v2/sandbox/"
+    # Without a trailing slash, as in the specification's examples: clients append "/services.xml".
+    assert kinds["production"]["url"] == "http://testserver/open311/v2"
+    assert kinds["test"]["url"] == "http://testserver/open311/v2/sandbox"
     assert set(kinds["production"]["formats"]) == {"text/xml", "application/json"}
     assert "/cases/open311-clients/" in doc["key_service"]
     root = get_xml(f"{BASE}discovery.xml")
@@ -140,8 +141,8 @@ def test_discovery_lists_a_production_and_a_test_endpoint(settings):
     settings.OPEN311_CONTACT = "街道网格中心 027-12345"
     doc = get_json(f"{BASE}discovery.json")
     assert [e["url"] for e in doc["endpoints"]] == [
-        settings.OPEN311_PRODUCTION_URL,
-        settings.OPEN311_TEST_URL,
+        "https://api.example.gov.cn/open311/v2",
+        "https://staging.example.gov.cn/open311/v2",
     ]
     assert doc["contact"] == settings.OPEN311_CONTACT
 
@@ -883,7 +884,9 @@ def test_discovery_over_http(live_world):
     doc = http.get(f"{root}discovery.json", timeout=10).json()
     valid("discovery", doc)
     test_url = next(e["url"] for e in doc["endpoints"] if e["type"] == "test")
-    services_doc = http.get(f"{test_url}services.json", timeout=10)
+    # Appended as the specification's examples do; a client that keeps a trailing slash sends "//".
+    services_doc = http.get(f"{test_url}/services.json", timeout=10)
+    assert http.get(f"{test_url}//services.json", timeout=10).status_code == 200
     assert services_doc.status_code == 200
     valid("services", services_doc.json())
 

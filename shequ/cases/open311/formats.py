@@ -29,6 +29,7 @@ ITEM = {
     "service_request_updates": "request_update",
 }
 
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -104,18 +105,20 @@ def w3c_text(value: str | None) -> str | None:
     return moment.astimezone(_TZ).isoformat(timespec="seconds")
 
 
-def parse_w3c(raw: str, name: str) -> dt.datetime:
-    """A w3c date or datetime; one without an offset is read as local time (Asia/Shanghai)."""
+def parse_w3c(raw: str, name: str, *, end_of_day: bool = False) -> dt.datetime:
+    """A w3c date or datetime; one without an offset is read as local time (Asia/Shanghai). A date
+    alone is the day's first moment, or with end_of_day its last (an end_date names a whole day)."""
     from django.utils.translation import gettext as _
 
     raw = (raw or "").strip()
     value = None
     try:
-        value = parse_datetime(raw.replace(" ", "T", 1) if "T" not in raw else raw)
-        if value is None:
-            day = parse_date(raw)
-            if day is not None:
-                value = dt.datetime.combine(day, dt.time())
+        # A date alone first: parse_datetime would take it as midnight.
+        day = parse_date(raw) if _DATE_ONLY.match(raw) else None
+        if day is not None:
+            value = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time())
+        else:
+            value = parse_datetime(raw.replace(" ", "T", 1) if "T" not in raw else raw)
     except ValueError:
         value = None
     if value is None:

@@ -27,7 +27,9 @@ WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
 CLOSED = (*DONE_STATUSES, Status.REJECTED, Status.MERGED)
 HIDDEN_FROM_LISTS = (Status.MERGED, Status.REJECTED)
+PAGE_MAX = 1_000_000  # with page_size 1000, offsets stay far inside every database's integers
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,40}$")
+_DIGITS = re.compile(r"^[0-9]{1,9}$")
 
 _FIELDS = (
     "number",
@@ -106,15 +108,15 @@ def _ids(raw: str, name: str) -> list[str]:
     return values
 
 
-def _positive(raw, name: str, default: int, maximum: int | None = None) -> int:
+def bounded_int(raw, name: str, default: int, low: int, high: int) -> int:
+    """An integer parameter within [low, high] written in ASCII digits; anything else (a word, a
+    sign, a number too large for the database) is the specification's 400."""
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if value < 1 or (maximum and value > maximum):
-        limit = f"1–{maximum}" if maximum else "≥ 1"
+    raw = str(raw).strip()
+    value = int(raw) if _DIGITS.match(raw) else None
+    if value is None or not low <= value <= high:
+        limit = f"{low}–{high}"
         raise Open311Error(
             400, _("%(n)s 应为 %(l)s 的整数（%(n)s must be an integer %(l)s）") % {"n": name, "l": limit}
         )
@@ -125,7 +127,8 @@ def window(params) -> tuple[dt.datetime, dt.datetime]:
     """The start_date / end_date range: the last 90 days by default, never longer than 90 days."""
     start_raw, end_raw = params.get("start_date"), params.get("end_date")
     start = parse_w3c(start_raw, "start_date") if start_raw else None
-    end = parse_w3c(end_raw, "end_date") if end_raw else None
+    # A date without a time ends at the end of that day: start_date=end_date=2026-01-05 is the day.
+    end = parse_w3c(end_raw, "end_date", end_of_day=True) if end_raw else None
     if start is None and end is None:
         end = timezone.now()
     if start is None:
@@ -146,8 +149,8 @@ def window(params) -> tuple[dt.datetime, dt.datetime]:
 
 def page_bounds(params) -> tuple[int, int]:
     """The page / page_size extension: at most 1000 per page, page 1 by default."""
-    size = _positive(params.get("page_size"), "page_size", MAX_RESULTS, MAX_RESULTS)
-    page = _positive(params.get("page"), "page", 1)
+    size = bounded_int(params.get("page_size"), "page_size", MAX_RESULTS, 1, MAX_RESULTS)
+    page = bounded_int(params.get("page"), "page", 1, 1, PAGE_MAX)
     return (page - 1) * size, size
 
 
