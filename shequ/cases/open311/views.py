@@ -39,14 +39,15 @@ def endpoint(*methods):
                 )
                 resp["Allow"] = ", ".join(methods)
                 return resp
-            kept = cache.lookup(request, fmt)
+            generation = cache.generation() if request.method == "GET" else 0
+            kept = cache.lookup(request, fmt, generation)
             if kept is not None:
                 return kept
             try:
                 resp = view(request, *args, fmt=fmt, sandbox=sandbox, **kwargs)
             except Open311Error as exc:
                 return error(fmt, exc.status, exc.description)
-            cache.keep(request, fmt, resp)
+            cache.keep(request, fmt, resp, generation)
             return resp
 
         return csrf_exempt(wrapper)
