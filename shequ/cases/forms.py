@@ -137,6 +137,11 @@ class CategoryForm(forms.Form):
     merge_radius_m = forms.IntegerField(label=_("合并提示半径（米）"), min_value=0, max_value=5000)
     merge_days = forms.IntegerField(label=_("合并提示天数"), min_value=0, max_value=90)
     public = forms.BooleanField(label=_("居民可提交"), required=False)
+    publishable = forms.BooleanField(
+        label=_("办理情况可公开"),
+        required=False,
+        help_text=Category._meta.get_field("publishable").help_text,
+    )
     active = forms.BooleanField(label=_("启用"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -151,6 +156,7 @@ class CategoryForm(forms.Form):
         "merge_radius_m",
         "merge_days",
         "public",
+        "publishable",
         "active",
     )
 

@@ -141,7 +141,20 @@ class ContactMixin(forms.Form):
         return data
 
 
-class ReportForm(OnceMixin, ContactMixin, PlaceMixin):
+class PublishMixin(forms.Form):
+    """The requester's wish that the case never be published (models.public_q)."""
+
+    publish_optout = forms.BooleanField(
+        label=_("不公开此诉求"),
+        required=False,
+        help_text=_(
+            "不勾选时，诉求立案后可能在公开查询和 Open311 接口中公开办理情况，公开时隐去姓名、电话、"
+            "证件号和门牌号，地址只到楼栋或街道；勾选后只有工作人员可见。"
+        ),
+    )
+
+
+class ReportForm(OnceMixin, ContactMixin, PlaceMixin, PublishMixin):
     """The resident's request from the web or a phone."""
 
     category = forms.ChoiceField(label=_("诉求类别"), error_messages={"required": _("请选择诉求类别。")})
@@ -162,6 +175,7 @@ class ReportForm(OnceMixin, ContactMixin, PlaceMixin):
         "requester_name",
         "requester_phone",
         "requester_email",
+        "publish_optout",
         "form_token",
         "channel",
     ]
@@ -206,7 +220,7 @@ class PatrolForm(OnceMixin, PlaceMixin):
         del self.fields["community"]  # the position decides; without one, the worker's own grid
 
 
-class StaffEntryForm(OnceMixin, ContactMixin, PlaceMixin):
+class StaffEntryForm(OnceMixin, ContactMixin, PlaceMixin, PublishMixin):
     """A request taken at the counter (来访) or on the telephone (来电)."""
 
     channel = forms.ChoiceField(
@@ -225,6 +239,7 @@ class StaffEntryForm(OnceMixin, ContactMixin, PlaceMixin):
         "requester_name",
         "requester_phone",
         "requester_email",
+        "publish_optout",
         "category",
         "description",
         "community",
@@ -239,3 +254,7 @@ class StaffEntryForm(OnceMixin, ContactMixin, PlaceMixin):
         self.fields["category"].choices = category_choices(public_only=False)
         self.fields["community"].choices = [("", _("（按地图选点，或本人所在社区）"))] + list(communities)
         self.fields["community"].help_text = _("可选您管辖范围内的社区；在地图上选点时以选点所在网格为准。")
+        self.fields["publish_optout"].label = _("诉求人要求不公开")
+        self.fields["publish_optout"].help_text = _(
+            "诉求人不愿公开时勾选：此诉求不会出现在公开查询和 Open311 接口中。"
+        )

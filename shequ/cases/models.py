@@ -9,12 +9,12 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.crypto import EncryptedTextField
+from shequ.core.crypto import BlindIndexField, EncryptedTextField
 from shequ.core.models import ScopedModel
 from shequ.core.roles import Role, roles_with
 from shequ.core.scope import ScopedQuerySet, memberships, prefix_q, scope_codes
@@ -30,6 +30,17 @@ class UnitKind(models.TextChoices):
     COMMUNITY = "community", _("社区")
     STREET = "street", _("街道")
     DEPARTMENT = "department", _("职能部门")
+
+
+# Categories whose cases concern a person's circumstances rather than a place: their cases are not
+# published unless an administrator decides otherwise (社会救助, 养老服务, 邻里纠纷, 治安隐患 and
+# anything about community correction or released prisoners).
+PRIVATE_CATEGORY_WORDS = ("社会救助", "养老服务", "邻里纠纷", "治安隐患", "矫正", "安置帮教", "刑满释放")
+
+
+def default_publishable(name: str) -> bool:
+    """Whether a category of this name publishes its cases by default."""
+    return not any(word in (name or "") for word in PRIVATE_CATEGORY_WORDS)
 
 
 class Category(models.Model):
@@ -60,6 +71,16 @@ class Category(models.Model):
     merge_radius_m = models.PositiveIntegerField(_("合并提示半径（米）"), default=100)
     merge_days = models.PositiveIntegerField(_("合并提示天数"), default=7)
     public = models.BooleanField(_("居民可提交"), default=True)
+    publishable = models.BooleanField(
+        _("办理情况可公开"),
+        default=True,
+        db_default=True,
+        help_text=_(
+            "勾选后，此类案件立案后在 Open311 接口和公开查询中公开（隐去姓名、证件号、电话和门牌号，"
+            "地址只到楼栋或街道，坐标约 100 米精度）。涉及个人情况的类别（如社会救助、养老服务、"
+            "邻里纠纷、治安隐患）不应公开。"
+        ),
+    )
     active = models.BooleanField(_("启用"), default=True)
     # Open311 service definition attributes: [{"code", "datatype", "required", "description",
     # "order", "values": [{"key", "name"}]}], datatypes as in GeoReport v2.
@@ -119,6 +140,20 @@ OPEN_STATUSES = (
 CLOCK_STATUSES = (Status.DISPATCHED, Status.PROCESSING)
 STOPPED_STATUSES = (Status.HANDLED, Status.VERIFIED)
 DONE_STATUSES = (Status.CLOSED, Status.CALLED_BACK, Status.EVALUATED)
+# Accepted by staff (立案 or any later step): only these may be published. A request not yet
+# looked at, one refused filing and one merged into another never are.
+ACCEPTED_STATUSES = (
+    Status.FILED,
+    Status.DISPATCHED,
+    Status.PROCESSING,
+    Status.RETURNED,
+    Status.HANDLED,
+    Status.VERIFIED,
+    Status.CLOSED,
+    Status.CALLED_BACK,
+    Status.EVALUATED,
+    Status.PARKED,
+)
 
 
 class Channel(models.TextChoices):
@@ -143,6 +178,31 @@ class ExtensionState(models.TextChoices):
     PENDING = "pending", _("待审批")
     GRANTED = "granted", _("已批准")
     REFUSED = "refused", _("已驳回")
+
+
+def public_q(prefix: str = "") -> Q:
+    """The one rule of what the public may see of a case (`prefix` reaches the case from another
+    model, e.g. "case__"): accepted by staff, of a category that publishes its cases, not withheld
+    by the requester, and touching no resident who carries a recorded 人群标签 (独居老人, 残疾人,
+    低保, 社区矫正对象 …) — neither the resident the case is about nor a registered resident with
+    the requester's phone number. Every public answer starts from it; what it may show of the case
+    is shequ.cases.public.public_copy."""
+    from shequ.people.models import ResidentTag
+
+    tagged = ResidentTag.objects.current()
+    about_tagged = Exists(tagged.filter(resident_id=OuterRef(f"{prefix}resident_id")))
+    requester_tagged = Exists(
+        tagged.filter(resident__phone_index=OuterRef(f"{prefix}requester_phone_key")).exclude(
+            resident__phone_index=""
+        )
+    )
+    return (
+        Q(**{f"{prefix}status__in": ACCEPTED_STATUSES})
+        & Q(**{f"{prefix}category__publishable": True})
+        & Q(**{f"{prefix}publish_optout": False})
+        & ~about_tagged
+        & ~requester_tagged
+    )
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -170,6 +230,10 @@ class CaseQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def public(self):
+        """The cases the public may see (public_q); show them through public.public_copy."""
+        return self.filter(public_q())
+
     def handled_by(self, user):
         """Cases waiting on the user's unit: dispatched to a node in their scope or their department."""
         q = Q(pk__in=[])
@@ -191,6 +255,17 @@ CaseManager = models.Manager.from_queryset(CaseQuerySet)
 
 def new_tracking_token() -> str:
     return secrets.token_urlsafe(16)
+
+
+class RegistryPhoneKey(BlindIndexField):
+    """The requester's phone keyed as the resident registry keys its residents' phones
+    (people.Resident.phone_index), so that a query can tell whether the requester is a registered
+    resident without decrypting anything."""
+
+    def compute(self, plaintext: str) -> str:
+        from shequ.people.models import Resident
+
+        return Resident._meta.get_field("phone_index").compute(plaintext)
 
 
 class Case(ScopedModel):
@@ -234,6 +309,8 @@ class Case(ScopedModel):
     requester_name = models.CharField(_("诉求人"), max_length=50, blank=True)
     requester_phone = EncryptedTextField(_("联系电话"), mask="phone")
     requester_email = EncryptedTextField(_("电子邮箱"), mask="email")
+    requester_phone_key = RegistryPhoneKey(source="requester_phone", db_index=False, db_default="")
+    publish_optout = models.BooleanField(_("诉求人要求不公开"), default=False, db_default=False)
     requester_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

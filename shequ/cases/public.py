@@ -1,7 +1,10 @@
 """What a person without a staff account may learn about cases: one case through its tracking link
 (the link is the key, as for the requester's own evaluation in services.evaluate_by_token), the
-lookup by number and the last digits of the phone, the place a map point falls in, and the
-throttles that keep the public forms from being flooded.
+lookup by number and the last digits of the phone, the public copy of a published case, the place
+a map point falls in, and the throttles that keep the public forms from being flooded.
+
+Which cases are published is decided in one place, models.public_q (Case.objects.public()); what a
+published case shows is public_copy below. Open311 and the public case page both use the two.
 
 Nothing here writes a case; intake goes through services.submit_request."""
 
@@ -16,7 +19,7 @@ from django.utils.translation import gettext_lazy as _l
 from shequ.cases.models import Case, CaseEvent, Channel, Status
 from shequ.cases.workflow import label_of
 from shequ.core.masking import mask
-from shequ.org.models import Grid, Level, OrgUnit
+from shequ.org.models import Grid, Level, OrgUnit, short_name
 from shequ.org.services import locate_grid
 
 # The handler's own words reach the requester only for these steps: the outcome (反馈, 结案) and
@@ -99,7 +102,13 @@ def outcome_of(case) -> dict | None:
     parent = case.parent
     if case.status != Status.MERGED or parent is None:
         return None
-    notes = [r for r in timeline(parent) if r["action"] in ("feedback", "close")]
+    # Another person's case: its notes reach this requester cleaned as for the public.
+    names = names_of(parent)
+    notes = [
+        {**r, "note": public_text(r["note"], names)}
+        for r in timeline(parent)
+        if r["action"] in ("feedback", "close")
+    ]
     return {
         "status": parent.get_status_display(),
         "hint": STATUS_HINTS.get(parent.status, ""),
@@ -118,6 +127,165 @@ def requester_masked(case) -> dict:
         "phone": mask(case.requester_phone, "phone"),
         "email": mask(case.requester_email, "email"),
     }
+
+
+# --- the public copy of a published case ----------------------------------------------------------
+# Numbers that identify a person: ID numbers (18 digits with check character, old 15-digit ones),
+# mobile numbers (with or without +86 and separators), landlines with an area code, e-mail addresses.
+_PERSONAL = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    r"\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx]"  # 居民身份证号码
+    r"|\d{15}"  # old 15-digit ID numbers
+    r"|(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}"  # mobile
+    r"|0\d{2,3}[ -]?\d{7,8}"  # landline with area code
+    r"|\d{7,8}"  # a local number without its area code (also catches 8-digit dates: privacy first)
+    r")(?![0-9A-Za-z])"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+# A surname with a form of address: 王女士, 李阿姨, 张师傅 (the common surnames only, so that words
+# such as 物业师傅 stay).
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+    "覃武戴莫孔向汤"
+)
+_ADDRESSED = re.compile(
+    rf"[{_SURNAMES}](?:先生|女士|小姐|阿姨|大爷|大妈|大叔|大姐|大哥|奶奶|爷爷|婆婆|师傅|老师)"
+)
+# House numbers. A building (3栋, A座, 12号楼) is as coarse as the published address and stays; the
+# unit and the door after it (3栋2单元501, 3栋501室, 2单元), a door alone (501室) and the dashed
+# forms (3-2-501, 3-501) go.
+_N = "[0-9０-９一二三四五六七八九十零〇两]"
+_BUILDING = rf"(?:[A-Za-z]?{_N}{{1,4}}|[A-Za-z]{{1,2}})\s*(?:栋|幢|号楼|座)"
+_UNIT = rf"{_N}{{1,3}}\s*单元"
+_DOOR = rf"{_N}{{3,4}}(?!{_N})\s*(?:室|号|房|户)?(?!\s*(?:米|公里|平|元|人|天|年|m\b))"
+_AFTER_BUILDING = re.compile(
+    rf"(?P<building>{_BUILDING})\s*(?:{_UNIT}\s*(?:{_DOOR})?|{_DOOR}|[-－]\s*{_N}{{1,4}}(?:\s*[-－]\s*{_N}{{1,4}})?)"
+)
+_HOUSE = re.compile(
+    rf"{_UNIT}\s*(?:{_DOOR})?"
+    rf"|{_N}{{2,5}}\s*(?:室|房间|号房)"
+    r"|(?<![0-9A-Za-z-])\d{1,3}\s*[-－]\s*\d{1,2}\s*[-－]\s*\d{2,4}(?![0-9A-Za-z-])"
+    r"|(?<![0-9A-Za-z-])\d{1,3}[-－]\d{3,4}(?![0-9A-Za-z-])"
+)
+_BUILDING_RE = re.compile(_BUILDING)
+REDACTED = "***"
+PUBLIC_DECIMALS = 3  # about 100 m
+
+
+def _name_parts(names) -> list[str]:
+    """The names to cut, longest first: each name, and a Chinese given name without its surname."""
+    parts = set()
+    for name in names:
+        name = (name or "").strip()
+        if len(name) < 2:
+            continue
+        parts.add(name)
+        if len(name) >= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in name):
+            parts.add(name[1:])
+    return sorted(parts, key=len, reverse=True)
+
+
+def public_text(text: str | None, names=()) -> str:
+    """Free text as the public may read it: ID, phone and e-mail patterns, the given names, a
+    surname with a form of address (王女士) and house numbers below the building replaced by ***."""
+    if not text:
+        return text or ""
+    text = _PERSONAL.sub(REDACTED, text)
+    for part in _name_parts(names):
+        text = text.replace(part, REDACTED)
+    text = _ADDRESSED.sub(REDACTED, text)
+    text = _AFTER_BUILDING.sub(lambda m: m.group("building") + REDACTED, text)
+    return _HOUSE.sub(REDACTED, text)
+
+
+def coarse_address(address: str | None, names=()) -> str:
+    """An address cut after its building (宁安小区3栋2单元501室 → 宁安小区3栋), or before the first
+    house number when it names no building, and cleaned like public_text."""
+    text = (address or "").strip()
+    building = _BUILDING_RE.search(text)
+    if building:
+        text = text[: building.end()]
+    else:
+        house = _HOUSE.search(text)
+        if house:
+            text = text[: house.start()]
+    text = public_text(text, names)
+    return text.strip(" ,，、;；:：-—()（）")
+
+
+def coarse_point(value: float | None) -> float | None:
+    """A coordinate rounded to about 100 m."""
+    return None if value is None else round(value, PUBLIC_DECIMALS)
+
+
+def public_copy(*, description, address, lat, lng, names=(), place: str = "") -> dict:
+    """What a published case shows of its text and place: the description cleaned of names, ID
+    and phone numbers and house numbers, the address coarsened to the building or street (else
+    the place's name), the point rounded to about 100 m."""
+    return {
+        "description": public_text(description, names),
+        "address": coarse_address(address, names) or place,
+        "lat": coarse_point(lat),
+        "lng": coarse_point(lng),
+    }
+
+
+def place_name(community_name: str | None, street_name: str | None) -> str:
+    """The community (else the street) a case hangs under, by its short name."""
+    return short_name(community_name or street_name or "")
+
+
+def published(number: str) -> Case | None:
+    """The published case with this number, or None (unknown and unpublished answer alike)."""
+    number = (number or "").strip()
+    if not (number.isdigit() and len(number) <= 20):
+        return None
+    return (
+        Case.objects.public()
+        .select_related("category__parent", "street", "community", "grid", "resident")
+        .filter(number=number)
+        .first()
+    )
+
+
+def names_of(case) -> list[str]:
+    """The names a public copy of this case cuts: the requester's and the resident's it is about."""
+    return [case.requester_name, case.resident.name if case.resident_id else ""]
+
+
+def public_case(case) -> dict:
+    """A published case as the public case page shows it."""
+    names = names_of(case)
+    place = place_label((case.community or case.street).display_name, case.grid.name if case.grid_id else "")
+    copy = public_copy(
+        description=case.description,
+        address=case.address,
+        lat=case.lat,
+        lng=case.lng,
+        names=names,
+        place=place,
+    )
+    events = []
+    for row in timeline(case):
+        row["note"] = public_text(row["note"], names)
+        events.append(row)
+    return {**copy, "place": place, "events": events}
+
+
+def publication_of(case) -> dict:
+    """What the requester's own status page says about publication: published (with the public
+    page's number), withheld at their wish, possibly published once accepted, or not published."""
+    if Case.objects.public().filter(pk=case.pk).exists():
+        return {"state": "public", "text": _("已公开办理情况（已隐去姓名、电话、证件号和门牌号）。")}
+    if case.publish_optout:
+        return {"state": "private", "text": _("按您的要求，此诉求不对外公开。")}
+    if case.status == Status.RECEIVED and case.category.publishable:
+        return {
+            "state": "pending",
+            "text": _("立案后可能对外公开办理情况，公开时隐去姓名、电话、证件号和门牌号。"),
+        }
+    return {"state": "private", "text": _("此诉求不对外公开。")}
 
 
 def lookup(number: str, last4: str) -> Case | None:

@@ -286,9 +286,11 @@ def submit_request(
     resident=None,
     received_at=None,
     within: str = "",
+    publish_optout: bool = False,
 ) -> tuple[Case, bool]:
     """Receive a request from any channel; returns (case, created). An order number the channel
-    has sent before returns the existing case (hotline and Open311 retries create nothing)."""
+    has sent before returns the existing case (hotline and Open311 retries create nothing).
+    `publish_optout`: the requester asks that the case never be published (models.public_q)."""
     from shequ.core.validators import validate_phone
 
     if channel not in Channel.values:
@@ -350,6 +352,7 @@ def submit_request(
         requester_email=(requester_email or "").strip()[:200],
         requester_user=user if is_resident else None,
         resident=resident,
+        publish_optout=bool(publish_optout),
         created_by=user,
         received_at=received_at or now,
     )
@@ -994,6 +997,7 @@ _CATEGORY_FIELDS = (
     "merge_radius_m",
     "merge_days",
     "public",
+    "publishable",
     "active",
 )
 

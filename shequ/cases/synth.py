@@ -466,7 +466,7 @@ CASE_COLUMNS = [
     "parked_from", "review_on", "extension_state", "extension_requested", "supervised", "supervised_at",
     "parent_id", "return_count", "rework_count", "extension_count", "warned_at", "escalated_at",
     "callback_at", "callback_valid", "callback_contacted", "callback_solved", "satisfaction", "rating",
-    "rating_comment",
+    "rating_comment", "requester_phone_key", "publish_optout",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "case_id",
@@ -899,7 +899,11 @@ class _Generator:
             f["parent_id"], f["return_count"], f["rework_count"], f["extension_count"], stamp(f["warned_at"]),
             stamp(f["escalated_at"]), stamp(f["callback_at"]), f["callback_valid"], f["callback_contacted"],
             f["callback_solved"], f["satisfaction"], f["rating"], f["rating_comment"],
+            _PHONE_KEY.compute(phone) if phone else "", False,
         )  # fmt: skip
+
+
+_PHONE_KEY = Case._meta.get_field("requester_phone_key")
 
 
 def _superior(code: str) -> str:

@@ -62,6 +62,9 @@ def make_case(
     street manager for side b, whose scope covers both)."""
     lat, lng = point_in(world, side)
     actor = world.users["street"]
+    kw.setdefault("requester_name", "王女士")
+    kw.setdefault("requester_phone", "13812345678")
+    kw.setdefault("address", f"{world.community(side).display_name}1栋")
     case, _ = services.submit_request(
         actor,
         channel=channel,
@@ -69,9 +72,6 @@ def make_case(
         description=description or f"{world.community(side).display_name}楼道堆放杂物需要清理",
         lat=lat,
         lng=lng,
-        address=f"{world.community(side).display_name}1栋",
-        requester_name="王女士",
-        requester_phone="13812345678",
         **kw,
     )
     for action in PATH[status]:

@@ -40,7 +40,14 @@ cases.public("cases:report", "the public form: public categories, the served are
 cases.public("cases:report-done", "the receipt of one case, opened by its tracking link (the key)")
 cases.public("cases:track", "the status page of one case, opened by its tracking link (the key)")
 cases.public("cases:track-evaluate", "the requester's evaluation through the tracking link")
-cases.public("cases:lookup", "number + phone digits lead to that case's status page only")
+cases.public(
+    "cases:lookup",
+    "number + phone digits lead to that case's status page only; the number alone to a published case",
+)
+cases.public(
+    "cases:public-case",
+    "the public copy of a published case only (Case.objects.public(); test_publication.py)",
+)
 cases.public("cases:locate", "names the grid, community and street of a point; no case data")
 cases.listing("cases:mine", make=own_request, marker=lambda c: c.number, roles=("resident",))
 # The staff forms offer the user's communities (select) and grids (map outlines): b's code never.

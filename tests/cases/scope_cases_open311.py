@@ -1,14 +1,16 @@
 """Scope cases of Open311 GeoReport v2 and of the client-application pages.
 
-Open311 reads are public by the specification: they publish cases of public categories across
-the jurisdiction, never a requester's data (name, phone, e-mail, account, device), and cut phone,
-ID and e-mail patterns out of free text (tests/cases/test_open311.py proves both for every GET).
+Open311 reads are public by the specification: they publish only published cases
+(Case.objects.public(): accepted, of a publishable category, not withheld, touching no tagged
+resident) across the jurisdiction, never a requester's data (name, phone, e-mail, account, device),
+and only the public copy of the text and place (tests/cases/test_open311.py and
+tests/cases/test_publication.py prove both for every GET).
 A POST is authenticated by an application's api_key, not by a user, and files into the
 application's own street."""
 
 from shequ.core.testing.scope import cases
 
-_PUBLIC_READ = "Open311 public read: published categories only, no requester data (test_open311.py)"
+_PUBLIC_READ = "Open311 public read: published cases only, their public copy (test_publication.py)"
 
 for prefix in ("", "sandbox-"):
     cases.public(f"open311:{prefix}discovery", "endpoint list, contact and key service; no data")
@@ -21,6 +23,8 @@ for prefix in ("", "sandbox-"):
     cases.public(f"open311:{prefix}request-detail", _PUBLIC_READ)
     cases.public(f"open311:{prefix}token", "maps an application's token to a public service_request_id")
     cases.public(f"open311:{prefix}updates", _PUBLIC_READ + " (public timeline entries)")
+
+cases.public("open311:unknown", "any other path: the specification's 404, no data")
 
 # Applications belong to a street: community roles are refused (403), and the isolation between
 # streets (a street manager never sees another street's applications) is tested in

@@ -122,8 +122,9 @@ def test_discovery_lists_a_production_and_a_test_endpoint(settings):
     valid("discovery", doc)
     kinds = {e["type"]: e for e in doc["endpoints"]}
     assert set(kinds) == {"production", "test"}
-    assert kinds["production"]["url"] == "http://testserver/open311/v2/"
-    assert kinds["test"]["url"] == "http://testserver/open311/v2/sandbox/"
+    # Without a trailing slash, as in the specification's examples: clients append "/services.xml".
+    assert kinds["production"]["url"] == "http://testserver/open311/v2"
+    assert kinds["test"]["url"] == "http://testserver/open311/v2/sandbox"
     assert set(kinds["production"]["formats"]) == {"text/xml", "application/json"}
     assert "/cases/open311-clients/" in doc["key_service"]
     root = get_xml(f"{BASE}discovery.xml")
@@ -140,8 +141,8 @@ def test_discovery_lists_a_production_and_a_test_endpoint(settings):
     settings.OPEN311_CONTACT = "街道网格中心 027-12345"
     doc = get_json(f"{BASE}discovery.json")
     assert [e["url"] for e in doc["endpoints"]] == [
-        settings.OPEN311_PRODUCTION_URL,
-        settings.OPEN311_TEST_URL,
+        "https://api.example.gov.cn/open311/v2",
+        "https://staging.example.gov.cn/open311/v2",
     ]
     assert doc["contact"] == settings.OPEN311_CONTACT
 
@@ -273,8 +274,11 @@ def test_post_with_only_an_address_goes_to_the_applications_street(world, app):
     assert case.street_id == world.street.pk and case.community_id is None and case.grid_id is None
     assert case.scope_code == world.street.code
     assert case.attributes["_open311"]["address_id"] == "A-1001"
+    services.transition(world.users["street"], case.pk, "file")
     published = get_json(f"{BASE}requests/{case.number}.json")[0]
-    assert published["address_id"] == "A-1001" and published["lat"] is None
+    # An address known only by the application's id is exact: the street's name stands for it.
+    assert published["address_id"] is None and published["lat"] is None
+    assert published["address"] == world.street.display_name and "A-1001" not in published["address"]
 
 
 @pytest.mark.django_db
@@ -490,7 +494,7 @@ def test_requests_list_fields_and_formats(world):
     assert r["service_code"] == "0703" and r["service_name"] == dispatched.category.name
     assert r["agency_responsible"] == dispatched.handler_name
     assert r["expected_datetime"] == timezone.localtime(dispatched.deadline).isoformat(timespec="seconds")
-    assert r["lat"] == dispatched.lat and r["long"] == dispatched.lng
+    assert r["lat"] == round(dispatched.lat, 3) and r["long"] == round(dispatched.lng, 3)
     assert by_id[closed.number]["status"] == "closed"
     assert by_id[closed.number]["updated_datetime"] == timezone.localtime(closed.closed_at).isoformat(
         timespec="seconds"
@@ -534,19 +538,21 @@ def test_identifiers_are_strings_everywhere(world):
 def test_status_filter_and_mapping(world):
     cases = {
         s: make_case(world, "a", s)
-        for s in ("received", "processing", "parked", "handled", "closed", "evaluated")
+        for s in ("filed", "processing", "parked", "handled", "closed", "evaluated")
     }
     opened = {r["service_request_id"] for r in get_json(f"{BASE}requests.json", status="open")}
     closed = {r["service_request_id"] for r in get_json(f"{BASE}requests.json", status="closed")}
     both = {r["service_request_id"] for r in get_json(f"{BASE}requests.json", status="open,closed")}
-    assert opened == {cases[s].number for s in ("received", "processing", "parked", "handled")}
+    assert opened == {cases[s].number for s in ("filed", "processing", "parked", "handled")}
     assert closed == {cases[s].number for s in ("closed", "evaluated")}
     assert both == opened | closed
     assert_error(Client().get(f"{BASE}requests.json", {"status": "pending"}), 400, "status")
 
 
 @pytest.mark.django_db
-def test_merged_and_rejected_cases_only_answer_by_id(world):
+def test_merged_and_rejected_cases_are_never_published(world):
+    """Neither was accepted as a case of its own: the parent stands for a merged request, and a
+    request refused filing was never taken up."""
     parent = make_case(world, "a", "filed")
     child = make_case(world, "a", "received", description="楼道杂物又堆起来了")
     services.transition(world.users["street"], child.pk, "merge", parent=parent.pk)
@@ -554,18 +560,15 @@ def test_merged_and_rejected_cases_only_answer_by_id(world):
     listed = {r["service_request_id"] for r in get_json(f"{BASE}requests.json")}
     assert listed == {parent.number}
     asked = get_json(f"{BASE}requests.json", service_request_id=f"{child.number},{rejected.number}")
-    valid("service_requests", asked)
-    by_id = {r["service_request_id"]: r for r in asked}
-    assert by_id[child.number]["status"] == "closed"
-    assert parent.number in by_id[child.number]["status_notes"]
-    assert by_id[rejected.number]["status"] == "closed"
-    assert by_id[rejected.number]["status_notes"] == Status.REJECTED.label
+    assert asked == []
+    for case in (child, rejected):
+        assert_error(Client().get(f"{BASE}requests/{case.number}.json"), 404)
 
 
 @pytest.mark.django_db
 def test_service_request_id_overrides_the_other_filters(world):
     old = make_case(world, "a", "closed", received_at=timezone.now() - dt.timedelta(days=200))
-    other = make_case(world, "a", "received", category="0803")
+    other = make_case(world, "a", "filed", category="0803")
     body = get_json(
         f"{BASE}requests.json",
         service_request_id=f"{old.number},{other.number}",
@@ -579,9 +582,9 @@ def test_service_request_id_overrides_the_other_filters(world):
 
 @pytest.mark.django_db
 def test_service_code_filter(world):
-    a = make_case(world, "a", "received", category="0703")
-    b = make_case(world, "a", "received", category="0803")
-    make_case(world, "a", "received", category="0104")
+    a = make_case(world, "a", "filed", category="0703")
+    b = make_case(world, "a", "filed", category="0803")
+    make_case(world, "a", "filed", category="0104")
     assert [r["service_request_id"] for r in get_json(f"{BASE}requests.json", service_code="0703")] == [
         a.number
     ]
@@ -602,8 +605,8 @@ def test_staff_only_categories_are_never_published(world):
 @pytest.mark.django_db
 def test_the_90_day_window(world):
     now = timezone.now()
-    recent = make_case(world, "a", "received", received_at=now - dt.timedelta(days=10))
-    old = make_case(world, "a", "received", received_at=now - dt.timedelta(days=120))
+    recent = make_case(world, "a", "filed", received_at=now - dt.timedelta(days=10))
+    old = make_case(world, "a", "filed", received_at=now - dt.timedelta(days=120))
     default = {r["service_request_id"] for r in get_json(f"{BASE}requests.json")}
     assert default == {recent.number}
     start = (now - dt.timedelta(days=150)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -633,7 +636,7 @@ def test_the_90_day_window(world):
 
 def _many(world, n: int) -> list[str]:
     """n published cases, copied row by row from one filed through the intake service."""
-    base = make_case(world, "a", "received")
+    base = make_case(world, "a", "filed")
     now = timezone.now()
     rows = []
     for i in range(n - 1):
@@ -681,7 +684,7 @@ def test_the_list_is_one_query(world, django_assert_max_num_queries):
 @pytest.mark.django_db
 def test_answers_are_kept_a_few_seconds_and_forgotten_on_a_write(world, settings, django_assert_num_queries):
     settings.OPEN311_CACHE_SECONDS = 60
-    first = make_case(world, "a", "received")
+    first = make_case(world, "a", "filed")
     assert len(get_json(f"{BASE}requests.json")) == 1
     with django_assert_num_queries(0):
         again = Client().get(f"{BASE}requests.json")
@@ -689,13 +692,13 @@ def test_answers_are_kept_a_few_seconds_and_forgotten_on_a_write(world, settings
     # Another query is answered afresh.
     assert get_json(f"{BASE}requests.json", status="closed") == []
     # A write in this process (a timeline entry) forgets the kept answers.
-    second = make_case(world, "a", "received")
+    second = make_case(world, "a", "filed")
     assert {r["service_request_id"] for r in get_json(f"{BASE}requests.json")} == {
         first.number,
         second.number,
     }
-    services.transition(world.users["street"], first.pk, "file")
-    assert get_json(f"{BASE}requests.json", status="open")[1]["status_notes"] == Status.FILED.label
+    services.transition(world.users["street"], first.pk, "dispatch", unit=f"community:{world.a.code}")
+    assert get_json(f"{BASE}requests.json", status="open")[1]["status_notes"] == Status.DISPATCHED.label
     # Errors are never kept.
     assert_error(Client().get(f"{BASE}requests.json", {"status": "x"}), 400)
     assert_error(Client().get(f"{BASE}requests.json", {"status": "x"}), 400)
@@ -722,9 +725,7 @@ def test_no_requester_data_in_any_get(world, app):
     )
     number = resp.json()[0]["service_request_id"]
     case = Case.objects.get(number=number)
-    services.transition(
-        world.users["street"], case.pk, "reject", note=f"已电话联系{NAME}（{PHONE}），不属于受理范围"
-    )
+    services.transition(world.users["street"], case.pk, "file", note=f"已电话联系{NAME}（{PHONE}），予以立案")
     made = make_case(world, "a", "dispatched", description=f"联系人王女士 {PHONE}，楼道堆放杂物")
     services.transition(world.users["street"], made.pk, "accept", note=f"已联系 {PHONE}")
     bodies = []
@@ -839,6 +840,8 @@ def test_georeport_client(live_world, fmt):
         number = resp.json()[0]["service_request_id"]
     else:
         number = xmltodict.parse(resp.content)["service_requests"]["request"]["service_request_id"]
+    # Published once staff accept it (立案).
+    services.transition(world.users["street"], Case.objects.get(number=number).pk, "file")
     make_case(world, "b", "closed")
 
     gr = GeoReport(root, jurisdiction="shequ", api_key=key, output_format=fmt)
@@ -883,7 +886,9 @@ def test_discovery_over_http(live_world):
     doc = http.get(f"{root}discovery.json", timeout=10).json()
     valid("discovery", doc)
     test_url = next(e["url"] for e in doc["endpoints"] if e["type"] == "test")
-    services_doc = http.get(f"{test_url}services.json", timeout=10)
+    # Appended as the specification's examples do; a client that keeps a trailing slash sends "//".
+    services_doc = http.get(f"{test_url}/services.json", timeout=10)
+    assert http.get(f"{test_url}//services.json", timeout=10).status_code == 200
     assert services_doc.status_code == 200
     valid("services", services_doc.json())
 

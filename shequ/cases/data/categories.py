@@ -154,5 +154,10 @@ def seed(Category) -> int:
         for code, name, kind, dept, value, unit, filing, closure in MINORS
         if code not in existing
     ]
+    if any(f.name == "publishable" for f in Category._meta.fields):  # absent in migration 0002
+        from shequ.cases.models import default_publishable
+
+        for c in new:
+            c.publishable = default_publishable(c.name)
     Category.objects.bulk_create(new)
     return len(new)

@@ -1,7 +1,12 @@
 """Open311 GeoReport v2 at /open311/v2/ (operator and integrator guide: docs/open311.md).
 
 The same endpoints answer a second time under /open311/v2/sandbox/, the discovery's test
-endpoint: reads serve the same public data, a POST is checked in full and stored nowhere."""
+endpoint: reads serve the same public data, a POST is checked in full and stored nowhere.
+
+The discovery names each endpoint without a trailing slash, as the specification's examples do,
+and clients append "/services.xml"; one that appends it to a URL ending in a slash sends "//",
+which is taken as one slash. Any other path under /open311/v2/ is the specification's 404, in JSON
+or XML by the path's extension."""
 
 from django.urls import re_path
 
@@ -14,6 +19,7 @@ _FMT = r"\.(?P<fmt>[A-Za-z0-9]{1,10})$"
 
 def _routes(prefix: str, name: str, sandbox: bool) -> list:
     kw = {"sandbox": sandbox}
+    prefix = f"/?{prefix}/?" if prefix else "/?"
     return [
         re_path(rf"^{prefix}discovery{_FMT}", views.discovery, kw, name=f"{name}discovery"),
         re_path(rf"^{prefix}services{_FMT}", views.service_list, kw, name=f"{name}services"),
@@ -35,4 +41,8 @@ def _routes(prefix: str, name: str, sandbox: bool) -> list:
     ]
 
 
-urlpatterns = _routes("", "", False) + _routes("sandbox/", "sandbox-", True)
+urlpatterns = [
+    *_routes("", "", False),
+    *_routes("sandbox/", "sandbox-", True),
+    re_path(r"^(?P<path>.*)$", views.unknown, name="unknown"),
+]

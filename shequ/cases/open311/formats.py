@@ -1,5 +1,5 @@
-"""GeoReport v2 output: JSON and XML from the same Python values, the specification's error list,
-w3c datetimes and the redaction of personal numbers from free text.
+"""GeoReport v2 output: JSON and XML from the same Python values, the specification's error list
+and w3c datetimes (what a published case shows is shequ.cases.public.public_copy).
 
 The XML is the specification's (no namespace, UTF-8 declaration); the JSON follows it by the
 Spark convention: a list element is a JSON array, a single result is still an array."""
@@ -29,6 +29,7 @@ ITEM = {
     "service_request_updates": "request_update",
 }
 
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -104,18 +105,20 @@ def w3c_text(value: str | None) -> str | None:
     return moment.astimezone(_TZ).isoformat(timespec="seconds")
 
 
-def parse_w3c(raw: str, name: str) -> dt.datetime:
-    """A w3c date or datetime; one without an offset is read as local time (Asia/Shanghai)."""
+def parse_w3c(raw: str, name: str, *, end_of_day: bool = False) -> dt.datetime:
+    """A w3c date or datetime; one without an offset is read as local time (Asia/Shanghai). A date
+    alone is the day's first moment, or with end_of_day its last (an end_date names a whole day)."""
     from django.utils.translation import gettext as _
 
     raw = (raw or "").strip()
     value = None
     try:
-        value = parse_datetime(raw.replace(" ", "T", 1) if "T" not in raw else raw)
-        if value is None:
-            day = parse_date(raw)
-            if day is not None:
-                value = dt.datetime.combine(day, dt.time())
+        # A date alone first: parse_datetime would take it as midnight.
+        day = parse_date(raw) if _DATE_ONLY.match(raw) else None
+        if day is not None:
+            value = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time())
+        else:
+            value = parse_datetime(raw.replace(" ", "T", 1) if "T" not in raw else raw)
     except ValueError:
         value = None
     if value is None:
@@ -127,30 +130,3 @@ def parse_w3c(raw: str, name: str) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=_TZ)
     return value
-
-
-# --- redaction ------------------------------------------------------------------------------------
-# Numbers that identify a person: ID numbers (18 digits with check character, old 15-digit ones),
-# mobile numbers (with or without +86 and separators), landlines with an area code, e-mail addresses.
-_PERSONAL = re.compile(
-    r"(?<![0-9A-Za-z])(?:"
-    r"\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])\d{2}\d{3}[\dXx]"  # 居民身份证号码
-    r"|\d{15}"  # old 15-digit ID numbers
-    r"|(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}"  # mobile
-    r"|0\d{2,3}[ -]?\d{7,8}"  # landline with area code
-    r"|\d{7,8}"  # a local number without its area code (also catches 8-digit dates: privacy first)
-    r")(?![0-9A-Za-z])"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-)
-REDACTED = "***"
-
-
-def redact(text: str | None, *names: str) -> str | None:
-    """Free text with phone, ID and e-mail patterns (and the given names) replaced by ***."""
-    if not text:
-        return text
-    text = _PERSONAL.sub(REDACTED, text)
-    for name in names:
-        if name and len(name) >= 2 and name in text:
-            text = text.replace(name, REDACTED)
-    return text

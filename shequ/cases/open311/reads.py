@@ -1,11 +1,12 @@
 """The public reads of GeoReport v2: service requests, tokens and request updates.
 
 What is published, and what never is:
-- only cases of published services (public, active minor categories);
-- a list (GET requests) leaves out cases merged into another (the parent stands for them) and
-  cases refused filing (不予立案); asked for by id, they answer as closed with the reason;
-- no requester data: name, phone, e-mail, account and device never leave; phone numbers,
-  ID numbers, e-mail addresses and the requester's name are cut out of descriptions and notes;
+- only published cases (Case.objects.public(): accepted by staff, of a category that publishes
+  its cases, not withheld by the requester, touching no tagged resident) of published services
+  (public, active minor categories); any other case is not found, by list, id or update;
+- no requester data: name, phone, e-mail, account, device and address_id never leave; the text is
+  the public copy (public.public_copy): names, ID, phone and house numbers cut, the address only to
+  the building or street, the point rounded to about 100 m;
 - one `.values()` query per list, only the columns needed, no model instances.
 """
 
@@ -18,27 +19,32 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.cases.models import DONE_STATUSES, Case, CaseEvent, Status
+from shequ.cases.models import DONE_STATUSES, Case, CaseEvent, Status, public_q
 from shequ.cases.open311 import catalogue
-from shequ.cases.open311.formats import Open311Error, parse_w3c, redact, w3c_text
+from shequ.cases.open311.formats import Open311Error, parse_w3c, w3c_text
+from shequ.cases.public import place_name, public_copy, public_text
 from shequ.cases.workflow import label_of
 
 WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
 CLOSED = (*DONE_STATUSES, Status.REJECTED, Status.MERGED)
-HIDDEN_FROM_LISTS = (Status.MERGED, Status.REJECTED)
+PAGE_MAX = 1_000_000  # with page_size 1000, offsets stay far inside every database's integers
 _ID = re.compile(r"^[0-9A-Za-z_-]{1,40}$")
+_DIGITS = re.compile(r"^[0-9]{1,9}$")
 
 _FIELDS = (
     "number",
     "status",
     "category_id",
     "description",
-    "requester_name",  # read only to cut the name out of the text, never published
+    "requester_name",  # read only to cut the names out of the text, never published
+    "resident__name",
     "handler_name",
     "address",
     "lat",
     "lng",
+    "community__name",
+    "street__name",
 )
 
 
@@ -70,26 +76,33 @@ def _row(r: dict, services: dict, labels: dict) -> dict:
     status = r["status"]
     closed = status in CLOSED
     notes = labels.get(status, status)
-    if status == Status.MERGED and r.get("parent__number"):
-        notes = _("重复诉求，已并入 %(n)s") % {"n": r["parent__number"]}
-    name = r["requester_name"]
+    copy = public_copy(
+        description=r["description"],
+        # An address given only as the application's address_id ("地址编号 …") is exact and
+        # has no building to cut at: the place's name stands for it.
+        address="" if r["address_id"] and r["address"].endswith(r["address_id"]) else r["address"],
+        lat=r["lat"],
+        lng=r["lng"],
+        names=(r["requester_name"], r["resident__name"]),
+        place=place_name(r["community__name"], r["street__name"]),
+    )
     return {
         "service_request_id": r["number"],
         "status": "closed" if closed else "open",
         "status_notes": notes,
         "service_name": svc.name if svc else None,
         "service_code": svc.code if svc else None,
-        "description": redact(r["description"], name),
+        "description": copy["description"],
         "agency_responsible": r["handler_name"] or None,
         "service_notice": svc.notice if svc else None,
         "requested_datetime": w3c_text(r["requested"]),
         "updated_datetime": w3c_text((r["closed"] if closed and r["closed"] else None) or r["updated"]),
         "expected_datetime": w3c_text(r["expected"]),
-        "address": redact(r["address"], name) or None,
-        "address_id": r["address_id"] or None,
+        "address": copy["address"] or None,
+        "address_id": None,
         "zipcode": None,
-        "lat": r["lat"],
-        "long": r["lng"],
+        "lat": copy["lat"],
+        "long": copy["lng"],
         "media_url": r["media_url"] or None,
     }
 
@@ -106,15 +119,15 @@ def _ids(raw: str, name: str) -> list[str]:
     return values
 
 
-def _positive(raw, name: str, default: int, maximum: int | None = None) -> int:
+def bounded_int(raw, name: str, default: int, low: int, high: int) -> int:
+    """An integer parameter within [low, high] written in ASCII digits; anything else (a word, a
+    sign, a number too large for the database) is the specification's 400."""
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        value = 0
-    if value < 1 or (maximum and value > maximum):
-        limit = f"1–{maximum}" if maximum else "≥ 1"
+    raw = str(raw).strip()
+    value = int(raw) if _DIGITS.match(raw) else None
+    if value is None or not low <= value <= high:
+        limit = f"{low}–{high}"
         raise Open311Error(
             400, _("%(n)s 应为 %(l)s 的整数（%(n)s must be an integer %(l)s）") % {"n": name, "l": limit}
         )
@@ -125,7 +138,8 @@ def window(params) -> tuple[dt.datetime, dt.datetime]:
     """The start_date / end_date range: the last 90 days by default, never longer than 90 days."""
     start_raw, end_raw = params.get("start_date"), params.get("end_date")
     start = parse_w3c(start_raw, "start_date") if start_raw else None
-    end = parse_w3c(end_raw, "end_date") if end_raw else None
+    # A date without a time ends at the end of that day: start_date=end_date=2026-01-05 is the day.
+    end = parse_w3c(end_raw, "end_date", end_of_day=True) if end_raw else None
     if start is None and end is None:
         end = timezone.now()
     if start is None:
@@ -146,8 +160,8 @@ def window(params) -> tuple[dt.datetime, dt.datetime]:
 
 def page_bounds(params) -> tuple[int, int]:
     """The page / page_size extension: at most 1000 per page, page 1 by default."""
-    size = _positive(params.get("page_size"), "page_size", MAX_RESULTS, MAX_RESULTS)
-    page = _positive(params.get("page"), "page", 1)
+    size = bounded_int(params.get("page_size"), "page_size", MAX_RESULTS, 1, MAX_RESULTS)
+    page = bounded_int(params.get("page"), "page", 1, 1, PAGE_MAX)
     return (page - 1) * size, size
 
 
@@ -157,34 +171,33 @@ def service_requests(params) -> list[dict]:
     services = catalogue.by_id()
     labels = catalogue.status_labels()
     ids = _ids(params.get("service_request_id"), "service_request_id")
-    fields = _FIELDS
+    published = Case.objects.public()
     if ids:
-        qs = Case.objects.filter(category_id__in=list(services), number__in=ids)
-        fields = (*_FIELDS, "parent__number")
+        qs = published.filter(category_id__in=list(services), number__in=ids)
         offset, size = 0, MAX_RESULTS
     else:
         codes = _ids(params.get("service_code"), "service_code")
         if codes:
             known = catalogue.services()
-            qs = Case.objects.filter(category_id__in=[known[c].id for c in codes if c in known])
+            qs = published.filter(category_id__in=[known[c].id for c in codes if c in known])
         else:
-            qs = Case.objects.filter(category_id__in=list(services))
+            qs = published.filter(category_id__in=list(services))
         start, end = window(params)
-        qs = qs.filter(received_at__gte=start, received_at__lte=end).exclude(status__in=HIDDEN_FROM_LISTS)
+        qs = qs.filter(received_at__gte=start, received_at__lte=end)
         wanted = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
         if wanted - {"open", "closed"}:
             raise Open311Error(400, _("status 只能是 open 或 closed（status must be open or closed）"))
         if wanted == {"open"}:
             qs = qs.exclude(status__in=CLOSED)
         elif wanted == {"closed"}:
-            qs = qs.filter(status__in=[s for s in CLOSED if s not in HIDDEN_FROM_LISTS])
+            qs = qs.filter(status__in=CLOSED)
         offset, size = page_bounds(params)
-    rows = qs.order_by("-received_at", "-id").values(*fields, **_EXTRA)[offset : offset + size]
+    rows = qs.order_by("-received_at", "-id").values(*_FIELDS, **_EXTRA)[offset : offset + size]
     return [_row(r, services, labels) for r in rows]
 
 
 def service_request(request_id: str) -> list[dict]:
-    """GET requests/{id}: a list of one; an unknown or unpublished id is not found."""
+    """GET requests/{id}: a list of one; an unknown or unpublished id is not found alike."""
     found = service_requests({"service_request_id": request_id}) if _ID.match(request_id or "") else []
     if not found:
         raise Open311Error(
@@ -218,7 +231,7 @@ def updates(params) -> list[dict]:
     start, end = window(params)
     offset, size = page_bounds(params)
     qs = CaseEvent.objects.filter(
-        public=True, at__gte=start, at__lte=end, case__category_id__in=list(services)
+        public_q("case__"), public=True, at__gte=start, at__lte=end, case__category_id__in=list(services)
     )
     ids = _ids(params.get("service_request_id"), "service_request_id")
     if ids:
@@ -231,12 +244,13 @@ def updates(params) -> list[dict]:
         "case__number",
         "case__status",
         "case__requester_name",
+        "case__resident__name",
         at_text=_as_text("at"),
     )[offset : offset + size]
     out = []
     for r in rows:
         status = r["to_status"] or r["case__status"]
-        note = redact(r["note"], r["case__requester_name"])
+        note = public_text(r["note"], (r["case__requester_name"], r["case__resident__name"]))
         label = str(label_of(r["action"]))
         out.append(
             {

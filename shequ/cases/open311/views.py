@@ -5,6 +5,7 @@ These views touch neither the session nor the user: the API serves public data a
 authenticates a POST by its api_key alone (no cookie, so no CSRF token either)."""
 
 from functools import wraps
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.db.models import Max
@@ -38,14 +39,15 @@ def endpoint(*methods):
                 )
                 resp["Allow"] = ", ".join(methods)
                 return resp
-            kept = cache.lookup(request, fmt)
+            generation = cache.generation() if request.method == "GET" else 0
+            kept = cache.lookup(request, fmt, generation)
             if kept is not None:
                 return kept
             try:
                 resp = view(request, *args, fmt=fmt, sandbox=sandbox, **kwargs)
             except Open311Error as exc:
                 return error(fmt, exc.status, exc.description)
-            cache.keep(request, fmt, resp)
+            cache.keep(request, fmt, resp, generation)
             return resp
 
         return csrf_exempt(wrapper)
@@ -54,16 +56,47 @@ def endpoint(*methods):
 
 
 def _root(request, sandbox: bool) -> str:
+    """The endpoint's URL without a trailing slash: clients append "/services.xml"."""
     path = reverse("open311:sandbox-services" if sandbox else "open311:services", kwargs={"fmt": "xml"})
-    return request.build_absolute_uri(path.rsplit("/", 1)[0] + "/")
+    return request.build_absolute_uri(path.rsplit("/", 1)[0])
+
+
+@csrf_exempt
+def unknown(request, path):
+    """Any other path under /open311/v2/: the specification's 404, in the format its extension
+    names (XML when it names none)."""
+    last = path.rsplit("/", 1)[-1]
+    fmt = last.rsplit(".", 1)[-1].lower() if "." in last else ""
+    return error(
+        fmt if fmt in FORMATS else "xml",
+        404,
+        _("未找到该接口地址“%(p)s”，请查看 discovery 中的接口列表（not found）") % {"p": path[:80]},
+    )
+
+
+def _check_utf8(request) -> None:
+    """A form body must be UTF-8: Django would read broken bytes as U+FFFD and file garbage."""
+    bad = Open311Error(400, _("请求内容不是有效的 UTF-8 编码（the request body must be UTF-8）"))
+    if request.content_type == "application/x-www-form-urlencoded":
+        try:
+            for part in request.body.decode("utf-8").split("&"):
+                for piece in part.split("="):
+                    unquote_to_bytes(piece.replace("+", " ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad from None
+    elif request.content_type == "multipart/form-data":
+        # The parser has replaced what it could not decode; a genuine U+FFFD is not a thing to file.
+        for key, values in request.POST.lists():
+            if "\ufffd" in key or any("\ufffd" in v for v in values):
+                raise bad
 
 
 @endpoint("GET", "HEAD")
 def discovery(request, fmt, sandbox):
     """Where the production and the test endpoint are, who to contact, how to get a key."""
     changeset = w3c(Category.objects.aggregate(at=Max("updated_at"))["at"])
-    production = settings.OPEN311_PRODUCTION_URL or _root(request, False)
-    test = settings.OPEN311_TEST_URL or _root(request, True)
+    production = settings.OPEN311_PRODUCTION_URL.rstrip("/") or _root(request, False)
+    test = settings.OPEN311_TEST_URL.rstrip("/") or _root(request, True)
     formats = [MIME["xml"], MIME["json"]]
     doc = {
         "changeset": changeset,
@@ -129,6 +162,7 @@ def service_definition(request, fmt, sandbox, service_code):
 def requests(request, fmt, sandbox):
     """GET: the public list of requests; POST: file one (form-encoded, with an api_key)."""
     if request.method == "POST":
+        _check_utf8(request)
         body, _created = writes.create(request.POST, sandbox=sandbox)
         return respond(fmt, "service_requests", body)
     writes.check_jurisdiction(request.GET)

@@ -2,9 +2,9 @@
 
 Checked in the order of the specification's error list: api_key (403), jurisdiction_id (404),
 service_code (400 missing, 404 unknown), location (400), attributes against the service
-definition (400), description length (400). The case is created by `services.submit_request`,
-the one door for intake; the place comes from the point (its grid, inside the application's
-street), or, with only an address, the application's street.
+definition (400), `private` (400 unless true or false), description length (400). The case is
+created by `services.submit_request`, the one door for intake; the place comes from the point (its
+grid, inside the application's street), or, with only an address, the application's street.
 
 Tokens: an application that wants retry-safe posting sends its own key in `token`
 (8–40 letters, digits, - or _). The answer is then the specification's token form,
@@ -184,6 +184,19 @@ def _media_url(params) -> str:
     return url
 
 
+_YES = ("true", "1", "yes")
+_NO = ("false", "0", "no", "")
+
+
+def _private(params) -> bool:
+    """`private=true`: the requester asks that the request never be published (not in GET
+    requests, not in servicerequestupdates); staff still handle it as any other."""
+    value = (params.get("private") or "").strip().lower()
+    if value not in _YES + _NO:
+        raise Open311Error(400, _("private 只能是 true 或 false（private must be true or false）"))
+    return value in _YES
+
+
 def create(params, *, sandbox: bool = False) -> tuple[list[dict], bool]:
     """File one request; returns the response list and whether a new case was created."""
     client = _client(params)
@@ -191,6 +204,7 @@ def create(params, *, sandbox: bool = False) -> tuple[list[dict], bool]:
     service = _service(params)
     lat, lng, address, address_id = _location(params)
     attributes = clean_attributes(service, params)
+    private = _private(params)
     description = (params.get("description") or "").strip()
     if len(description) > DESCRIPTION_MAX:
         raise Open311Error(
@@ -231,6 +245,7 @@ def create(params, *, sandbox: bool = False) -> tuple[list[dict], bool]:
         "client": client,
         "attributes": attributes,
         "within": client.street.code,
+        "publish_optout": private,
     }
     try:
         if sandbox:

@@ -1,9 +1,11 @@
-"""Intake pages: the resident's request form (public) and its receipt, the public status page and
-its evaluation, the look-up by number and phone digits, a resident's own requests, the grid
+"""Intake pages: the resident's request form (public) and its receipt, the requester's status page
+and its evaluation, the look-up by number (with the phone digits: one's own status page; without:
+the public copy of a published case), the public case page, a resident's own requests, the grid
 worker's patrol report, the staff entry for walk-ins and calls, and the map's place preview.
 
-Every request is written by services.submit_request; the public pages read one case through its
-tracking link (shequ.cases.public), staff pages through visible_to."""
+Every request is written by services.submit_request; the requester's pages read one case through
+its tracking link, the public case page only a published case (Case.objects.public(), shown as
+public.public_case), staff pages through visible_to."""
 
 import uuid
 
@@ -116,6 +118,7 @@ def report(request):
             requester_email=d["requester_email"],
             photos=read_photos(d["photos"]),
             external_id=d["form_token"],
+            publish_optout=d["publish_optout"],
         )
     except DomainError as exc:
         _place_errors(form, exc)
@@ -165,6 +168,7 @@ def _render_track(request, case, status=200, error=None, rating=None, comment=""
         "place": public.place_label(
             (case.community or case.street).display_name, case.grid.name if case.grid_id else ""
         ),
+        "publication": public.publication_of(case),
     }
     return render(request, "cases/track.html", ctx, status=status)
 
@@ -209,6 +213,16 @@ def lookup(request):
     if public.throttled("lookup", ip, public.lookup_limit()):
         ctx["error"] = _("查询次数过多，请一小时后再试；也可拨打 12345 查询。")
         return render(request, "cases/intake_lookup.html", ctx, status=429)
+    if not last4:
+        # Without the phone digits only a published case is found, and only its public copy.
+        case = public.published(number)
+        if case is None:
+            public.count("lookup", ip)
+            ctx["error"] = _(
+                "未找到已公开的该编号诉求。查询自己的诉求请同时填写手机号后四位；匿名提交的诉求请使用提交成功时的链接或二维码查看。"
+            )
+            return render(request, "cases/intake_lookup.html", ctx, status=400)
+        return redirect("cases:public-case", number=case.number)
     case = public.lookup(number, last4)
     if case is None:
         public.count("lookup", ip)
@@ -217,6 +231,21 @@ def lookup(request):
         )
         return render(request, "cases/intake_lookup.html", ctx, status=400)
     return redirect("cases:track", token=case.tracking_token)
+
+
+@require_GET
+def public_case(request, number):
+    """A published case as anyone may see it: the public copy, never the requester's own text."""
+    case = public.published(number)
+    if case is None:
+        raise Http404(_("未找到已公开的该编号诉求。"))
+    ctx = {
+        "case": case,
+        "copy": public.public_case(case),
+        "title": _("诉求办理情况"),
+        "tone": public.STATUS_TONE.get(case.status, "secondary"),
+    }
+    return render(request, "cases/public_case.html", ctx)
 
 
 # --- a resident's own requests -------------------------------------------------------------------
@@ -322,6 +351,7 @@ class CaseCreateView(_StaffIntake):
             requester_name=d["requester_name"],
             requester_phone=d["requester_phone"],
             requester_email=d["requester_email"],
+            publish_optout=d["publish_optout"],
         )
 
 
@@ -342,6 +372,7 @@ urlpatterns = [
     path("track/<str:token>/", track, name="track"),
     path("track/<str:token>/evaluate/", track_evaluate, name="track-evaluate"),
     path("lookup/", lookup, name="lookup"),
+    path("public/<str:number>/", public_case, name="public-case"),
     path("mine/", mine, name="mine"),
     path("patrol/", PatrolView.as_view(), name="patrol"),
     path("new/", CaseCreateView.as_view(), name="case-create"),
