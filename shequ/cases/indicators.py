@@ -332,13 +332,9 @@ def breakdown(user, f: Filters, by: str) -> list[dict]:
 def _unit_names(codes) -> dict[str, str]:
     """Names of streets, communities and grids by code (read from the org tree rather than grouped
     on the cases' handler_name, so that the grouping needs only indexed columns)."""
-    from shequ.org.models import Grid, OrgUnit
+    from shequ.org.models import node_names
 
-    codes = [c for c in codes if c]
-    names = {u.code: u.display_name for u in OrgUnit.objects.filter(code__in=codes)}
-    for g in Grid.objects.filter(code__in=codes).select_related("community"):
-        names[g.code] = f"{g.community.display_name} · {g.name}"
-    return names
+    return node_names(codes)
 
 
 def _month_of(value) -> dt.date:

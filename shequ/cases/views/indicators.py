@@ -69,7 +69,7 @@ def scope_options(user) -> list[tuple[str, str]]:
     ]
     if grids.count() <= GRID_OPTION_LIMIT:
         for g in grids.order_by("code"):
-            options.append((g.code, "\u3000" * (3 - top) + f"{g.community.display_name} · {g.name}"))
+            options.append((g.code, "\u3000" * (3 - top) + g.display_name))
         options.sort(key=lambda o: o[0])
     return options
 
