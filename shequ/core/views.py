@@ -28,6 +28,7 @@ from shequ.core.forms import DateInput
 from shequ.core.generic import Column, ScopedListView
 from shequ.core.middleware import OTP_SESSION_KEY
 from shequ.core.models import Action, ApiToken, Attachment, CalendarDay, ChangeLogEntry, DayKind
+from shequ.core.roles import STAFF, Role
 
 
 class LoginForm(forms.Form):
@@ -117,12 +118,27 @@ def logout_view(request):
     return redirect("core:login")
 
 
+def home_heading(user, focus) -> str:
+    """What the home page is about: the node looked at, the scope of staff, the department of its
+    staff, or the resident themself (who holds no scope to speak of)."""
+    if focus is not None:
+        return str(focus)
+    ms = scope.memberships(user)
+    if any(m.role in STAFF for m in ms):
+        return _("我的管辖范围")
+    departments = sorted({m.department for m in ms if m.role == Role.DEPARTMENT and m.department})
+    if departments:
+        return "、".join(departments)
+    return _("%(name)s，您好") % {"name": user.display_name or user.username}
+
+
 @login_required
 def home(request):
-    """The user's scope at a glance: whatever cards the modules registered, in their order."""
+    """What waits on the user and their scope at a glance: the cards the modules registered for the
+    user's roles, in their order."""
     focus = scope.focus_of(request)
     cards = []
-    for fn in registry.dashboard_cards():
+    for fn in registry.dashboard_cards(request.user):
         card = fn(request, focus.code if focus else None)
         if card:
             cards.append(
@@ -131,7 +147,7 @@ def home(request):
                     "html": render_to_string(card["template"], card["context"], request=request),
                 }
             )
-    return render(request, "core/home.html", {"cards": cards})
+    return render(request, "core/home.html", {"cards": cards, "heading": home_heading(request.user, focus)})
 
 
 @login_required
