@@ -31,10 +31,13 @@ class CasesConfig(AppConfig):
             NavItem(_("Open311 接入应用"), "cases:client-list", "plug", perm="cases.manage_clients"),
             NavItem(_("我要反映"), "cases:report", "megaphone", roles=frozenset({Role.RESIDENT})),
             NavItem(_("我的诉求"), "cases:mine", "card-checklist", roles=frozenset({Role.RESIDENT})),
+            NavItem(_("查询办理进度"), "cases:lookup", "search", roles=frozenset({Role.RESIDENT})),
         ]
 
     def ready(self):
         from shequ.cases import dashboard, importer, permissions, receivers  # noqa: F401  (registers)
         from shequ.core import registry
+        from shequ.core.roles import STAFF, Role
 
-        registry.register_dashboard_card(dashboard.todo_card)
+        registry.register_dashboard_card(dashboard.todo_card, roles=STAFF | {Role.DEPARTMENT}, order=10)
+        registry.register_dashboard_card(dashboard.mine_card, roles={Role.RESIDENT}, order=10)

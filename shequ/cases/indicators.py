@@ -332,13 +332,9 @@ def breakdown(user, f: Filters, by: str) -> list[dict]:
 def _unit_names(codes) -> dict[str, str]:
     """Names of streets, communities and grids by code (read from the org tree rather than grouped
     on the cases' handler_name, so that the grouping needs only indexed columns)."""
-    from shequ.org.models import Grid, OrgUnit
+    from shequ.org.models import node_names
 
-    codes = [c for c in codes if c]
-    names = {u.code: u.display_name for u in OrgUnit.objects.filter(code__in=codes)}
-    for g in Grid.objects.filter(code__in=codes).select_related("community"):
-        names[g.code] = f"{g.community.display_name} · {g.name}"
-    return names
+    return node_names(codes)
 
 
 def _month_of(value) -> dt.date:
@@ -442,11 +438,19 @@ def display(key: str, value) -> str:
 
 
 def summary_line(label: str, figures: dict) -> str:
-    """One sentence that states the period's main figures (page subtitle and export header)."""
-    return _("%(scope)s：立案 %(filed)d 件，结案 %(closed)d 件，结案率 %(rate)s，按期结案率 %(ontime)s。") % {
+    """One sentence that states the period's main figures (page subtitle and export header). The
+    rates are out of the cases due (应结案), not out of all filed: the sentence names both numbers,
+    or "立案 97 件，结案 37 件，结案率 80.4%" reads as 37 of 97."""
+    return _(
+        "%(scope)s：立案 %(filed)d 件，其中应结案 %(due)d 件（已结案或已到处置时限）；"
+        "结案 %(closed)d 件，结案率 %(rate)s（%(closed)d ÷ %(due)d）；"
+        "按期结案 %(on_time)d 件，按期结案率 %(ontime)s（%(on_time)d ÷ %(due)d）。"
+    ) % {
         "scope": label,
         "filed": figures["filed"],
+        "due": figures["due"],
         "closed": figures["closed"],
+        "on_time": figures["on_time"],
         "rate": pct(figures["close_rate"]),
         "ontime": pct(figures["on_time_rate"]),
     }

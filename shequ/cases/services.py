@@ -134,7 +134,7 @@ def unit_choices(case) -> list[tuple[str, str]]:
     for c in OrgUnit.objects.filter(parent=street).order_by("code"):
         choices.append((unit_key(UnitKind.COMMUNITY, c.code), c.display_name))
     for g in Grid.objects.within(street.code).select_related("community").order_by("code"):
-        choices.append((unit_key(UnitKind.GRID, g.code), f"{g.community.display_name} · {g.name}"))
+        choices.append((unit_key(UnitKind.GRID, g.code), g.display_name))
     for d in departments():
         choices.append((unit_key(UnitKind.DEPARTMENT, department=d), d))
     return choices
@@ -172,13 +172,7 @@ def resolve_unit(case, key: str) -> dict:
         raise _invalid("unit", _("处置单位须在案件所在街道范围内。"))
     if kind == UnitKind.GRID:
         obj = Grid.objects.select_related("community").filter(code=ref).first()
-        # Grid names often repeat their community's ("宁安社区第一网格"): do not say it twice.
-        if obj is None:
-            name = ""
-        elif obj.name.startswith(obj.community.display_name):
-            name = obj.name
-        else:
-            name = f"{obj.community.display_name} · {obj.name}"
+        name = obj.display_name if obj else ""
     else:
         obj = OrgUnit.objects.filter(
             code=ref, level=Level.STREET if kind == UnitKind.STREET else Level.COMMUNITY

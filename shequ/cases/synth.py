@@ -425,7 +425,7 @@ def places(
         p = _Place(
             grid_id=g.pk,
             grid_code=g.code,
-            grid_label=f"{c.display_name}{g.name}",
+            grid_label=g.display_name,
             community_id=c.pk,
             community_code=c.code,
             community_name=c.display_name,

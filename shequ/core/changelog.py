@@ -1,9 +1,12 @@
 """Writing the change log: snapshots with sensitive fields redacted, one row per act."""
 
 import json
+import re
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext_lazy as _
 
 from shequ.core import context
 from shequ.core.models import Action, ChangeLogEntry
@@ -82,6 +85,107 @@ def record(
         note=note[:500],
         batch=batch,
     )
+
+
+# Labels of the columns that models leave without a verbose name because no form shows them: the
+# bookkeeping every module shares (who, when, which version) and the clocks and counters a workflow
+# stamps. A field's own verbose name always comes first.
+FIELD_LABELS = {
+    "created_at": _("创建时间"),
+    "updated_at": _("更新时间"),
+    "created_by": _("创建人"),
+    "created": _("新建"),
+    "version": _("版本号"),
+    "version_after": _("修改后版本号"),
+    "ended_at": _("结束时间"),
+    "submitted_at": _("提交时间"),
+    "requested_at": _("申请时间"),
+    "requested_by": _("申请人"),
+    "decided_at": _("决定时间"),
+    "decided_by": _("决定人"),
+    "published_by": _("发布人"),
+    "filled_by": _("填写人"),
+    "author": _("填写人"),
+    "actor": _("操作人"),
+    "reminded_at": _("提醒时间"),
+    "overdue_at": _("逾期时间"),
+    "warned_at": _("临期预警时间"),
+    "escalated_at": _("超期上报时间"),
+    "parked_at": _("挂账时间"),
+    "parked_from": _("挂账前状态"),
+    "supervised_at": _("督办时间"),
+    "paused_hours": _("挂账工作小时"),
+    "return_count": _("退单次数"),
+    "rework_count": _("返工次数"),
+    "extension_count": _("延期次数"),
+    "failed_logins": _("连续登录失败次数"),
+    "locked_until": _("锁定至"),
+    "totp_last_step": _("动态口令使用记录"),
+    "key_hash": _("密钥摘要"),
+    "prefix": _("前缀"),
+    "label": _("名称"),
+    "expires_at": _("到期时间"),
+    "revoked_at": _("撤销时间"),
+    "last_used_at": _("最近使用时间"),
+    "tracking_token": _("查询凭证"),
+    "requester_user": _("诉求人账号"),
+    "origin_code": _("申请部门所在区划"),
+    "from_code": _("迁出地"),
+    "to_code": _("迁入地"),
+    "from_status": _("原状态"),
+    "to_status": _("新状态"),
+    "public": _("公开"),
+    "data": _("数据"),
+    "tag_key": _("标签"),
+    "doc_index": _("证件号码检索索引"),
+    "phone_index": _("电话检索索引"),
+    "owner_type": _("所属对象类型"),
+    "owner_id": _("所属对象编号"),
+    "model": _("对象类型"),
+    "object_id": _("对象编号"),
+    "before": _("修改前"),
+    "records": _("导入记录"),
+    "content": _("内容"),
+    "code": _("编码"),
+    "sha256": _("文件校验值"),
+    "key": _("键"),
+    "value": _("值"),
+    "bbox_min_lng": _("边界范围"),
+    "bbox_min_lat": _("边界范围"),
+    "bbox_max_lng": _("边界范围"),
+    "bbox_max_lat": _("边界范围"),
+}
+_AUTO_NAME = re.compile(r"^[a-z0-9 ]+$")
+
+
+def field_label(model, name: str) -> str:
+    """The label a person reads for a model's field in the change log: its verbose name, else the
+    kernel's label for the shared bookkeeping columns, else (a relation) the related model's name."""
+    try:
+        f = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        f = None
+    if f is not None and not f.auto_created:  # reverse relations are auto-created: no verbose name
+        verbose = str(getattr(f, "verbose_name", "") or "")
+        if verbose and not (_AUTO_NAME.match(verbose) and verbose == name.replace("_", " ")):
+            return verbose
+    if name in FIELD_LABELS:
+        return str(FIELD_LABELS[name])
+    related = getattr(f, "related_model", None) if f is not None else None
+    if related is not None:
+        meta = related._meta
+        return str(meta.verbose_name_plural if f.one_to_many or f.many_to_many else meta.verbose_name)
+    return name
+
+
+def field_labels(model, names) -> list[str]:
+    """Labels of changed fields, each once, in the given order."""
+    out = []
+    for n in names or ():
+        label = field_label(model, n)
+        if label not in out:
+            out.append(label)
+    return out
 
 
 def history(instance):

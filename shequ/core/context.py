@@ -49,6 +49,9 @@ def shell(request):
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "nav": registry.nav_for(user),
         "memberships": scope.memberships(user),
+        # A resident holds no scope: no switcher to narrow it (its org-tree link would only say
+        # that the account has no org authorisation).
+        "has_scope": scope.scope_codes(user) != [],
         "focus": scope.focus_of(request),
         "request_id": current().request_id,
     }

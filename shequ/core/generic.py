@@ -48,6 +48,7 @@ class Column:
     link: bool = False  # render as a link to obj.get_absolute_url()
     mask: str | None = None  # masking rule for sensitive values
     export: bool = True
+    page: bool = True  # False: in the export only (e.g. an internal id people need not read)
 
     def value(self, obj, view=None) -> Any:
         if view is not None and hasattr(view, f"col_{self.attr}"):
@@ -154,16 +155,15 @@ class ScopedListView(LoginRequiredMixin, View):
         query = request.GET.copy()
         query.pop("page", None)
         query.pop("sort", None)
-        rows = [
-            [(c, self._display(c, obj)) for c in self.columns] + [("obj", obj)] for obj in page.object_list
-        ]
+        columns = [c for c in self.columns if c.page]
+        rows = [[(c, self._display(c, obj)) for c in columns] + [("obj", obj)] for obj in page.object_list]
         ctx = {
             "view": self,
             "title": self.title,
             "filter": fs,
             "page": page,
             "rows": rows,
-            "columns": self.columns,
+            "columns": columns,
             "sort": sort,
             "query": query.urlencode(),
             "actions_template": self.actions_template,

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.roles import Role
 
 
 @dataclass(frozen=True)
@@ -23,16 +26,38 @@ class NavItem:
     children: tuple = field(default_factory=tuple)
 
 
+# What each role comes to do, first in its menu and as buttons atop its home page, in this order
+# (on a phone the menu is one long column: a grid worker should not scroll past 组织架构 to reach
+# 巡查上报). The entries are the modules' own nav items, so their permissions still apply; a name
+# no installed module offers is skipped.
+LEADING_NAV: dict[str, tuple[str, ...]] = {
+    Role.GRID_WORKER: ("cases:patrol", "cases:todo", "people:visits-due"),
+    Role.DEPARTMENT: ("cases:todo", "duties:request-list", "duties:task-list"),
+    Role.RESIDENT: ("cases:report", "cases:mine", "cases:lookup", "duties:public-lists"),
+}
+
+
 def shequ_apps():
     return [a for a in apps.get_app_configs() if getattr(a, "shequ_module", False)]
 
 
+def _leading_names(held) -> list[str]:
+    names = []
+    for role in Role:  # a user with several roles: in the order of the roles
+        if role in held:
+            names += [n for n in LEADING_NAV.get(role, ()) if n not in names]
+    return names
+
+
 def nav_for(user) -> list[dict]:
+    """The sidebar groups the user may see; the entries their roles lead with come first, in a
+    group of their own (flagged "lead"), and are not repeated in their module's group."""
     from shequ.core import scope
     from shequ.core.roles import roles_with
 
     held = {m.role for m in scope.memberships(user)}
-    out = []
+    lead_names = _leading_names(held)
+    out, lead = [], {}
     for app in shequ_apps():
         items = []
         for item in getattr(app, "nav", []):
@@ -44,14 +69,30 @@ def nav_for(user) -> list[dict]:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            items.append({"label": item.label, "url": url, "icon": item.icon, "name": item.url_name})
+            entry = {"label": item.label, "url": url, "icon": item.icon, "name": item.url_name}
+            if item.url_name in lead_names:
+                lead[item.url_name] = entry
+            else:
+                items.append(entry)
         if items:
             out.append({"label": getattr(app, "nav_label", app.verbose_name), "items": items})
+    if lead:
+        items = [lead[n] for n in lead_names if n in lead]
+        out.insert(0, {"label": _("常用"), "items": items, "lead": True})
     return out
 
 
 _node_resolver = None
-_dashboard_cards: list = []
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    fn: object
+    roles: frozenset | None  # None: offered to every role (the function may still decline)
+    order: int
+
+
+_dashboard_cards: list[DashboardCard] = []
 
 
 def register_node_resolver(fn) -> None:
@@ -64,11 +105,21 @@ def resolve_node(code: str):
     return _node_resolver(code) if _node_resolver else None
 
 
-def register_dashboard_card(fn) -> None:
-    """fn(request, focus_code) -> {"template", "context", "width"} or None. The home page renders the
-    cards in registration order; "width" is a Bootstrap column class (default "col-12")."""
-    _dashboard_cards.append(fn)
+def register_dashboard_card(fn, *, roles=None, order: int = 100) -> None:
+    """fn(request, focus_code) -> {"template", "context", "width"} or None. `roles`: the roles the
+    card is for (a department's home shows no grid coverage, a resident's no scope figures); the
+    home page renders a user's cards by `order` (what waits on the user first, overviews after),
+    then in registration order. "width" is a Bootstrap column class (default "col-12")."""
+    _dashboard_cards.append(DashboardCard(fn, frozenset(roles) if roles is not None else None, order))
 
 
-def dashboard_cards() -> list:
-    return list(_dashboard_cards)
+def dashboard_cards(user=None) -> list:
+    """The card functions for this user's roles (all of them without a user), in page order."""
+    if user is None:
+        cards = list(_dashboard_cards)
+    else:
+        from shequ.core import scope
+
+        held = {m.role for m in scope.memberships(user)}
+        cards = [c for c in _dashboard_cards if c.roles is None or held & c.roles]
+    return [c.fn for c in sorted(cards, key=lambda c: c.order)]

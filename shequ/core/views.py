@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import re
 
 import django_filters
 import segno
@@ -28,6 +29,7 @@ from shequ.core.forms import DateInput
 from shequ.core.generic import Column, ScopedListView
 from shequ.core.middleware import OTP_SESSION_KEY
 from shequ.core.models import Action, ApiToken, Attachment, CalendarDay, ChangeLogEntry, DayKind
+from shequ.core.roles import STAFF, Role
 
 
 class LoginForm(forms.Form):
@@ -117,12 +119,27 @@ def logout_view(request):
     return redirect("core:login")
 
 
+def home_heading(user, focus) -> str:
+    """What the home page is about: the node looked at, the scope of staff, the department of its
+    staff, or the resident themself (who holds no scope to speak of)."""
+    if focus is not None:
+        return str(focus)
+    ms = scope.memberships(user)
+    if any(m.role in STAFF for m in ms):
+        return _("我的管辖范围")
+    departments = sorted({m.department for m in ms if m.role == Role.DEPARTMENT and m.department})
+    if departments:
+        return "、".join(departments)
+    return _("%(name)s，您好") % {"name": user.display_name or user.username}
+
+
 @login_required
 def home(request):
-    """The user's scope at a glance: whatever cards the modules registered, in their order."""
+    """What waits on the user and their scope at a glance: the cards the modules registered for the
+    user's roles, in their order."""
     focus = scope.focus_of(request)
     cards = []
-    for fn in registry.dashboard_cards():
+    for fn in registry.dashboard_cards(request.user):
         card = fn(request, focus.code if focus else None)
         if card:
             cards.append(
@@ -131,7 +148,7 @@ def home(request):
                     "html": render_to_string(card["template"], card["context"], request=request),
                 }
             )
-    return render(request, "core/home.html", {"cards": cards})
+    return render(request, "core/home.html", {"cards": cards, "heading": home_heading(request.user, focus)})
 
 
 @login_required
@@ -221,11 +238,15 @@ class ChangeLogFilter(django_filters.FilterSet):
         )
 
 
+_DEFAULT_REPR = re.compile(r"^\w+ object \((.+)\)$")  # Model.__str__ of a model without its own
+
+
 class ChangeLogView(ScopedListView):
     model = ChangeLogEntry
     filterset_class = ChangeLogFilter
     title = _l("操作日志")
     template_name = "core/changelog.html"
+    table_template = "core/_changelog_table.html"
     default_sort = "-time"
     select_related = ("content_type",)
     columns = [
@@ -233,12 +254,32 @@ class ChangeLogView(ScopedListView):
         Column(_l("操作人"), "username", sort="username"),
         Column(_l("动作"), "action", sort="action"),
         Column(_l("对象类型"), "type_label"),
-        Column(_l("对象"), "object_repr"),
+        Column(_l("对象"), "object_text"),
         Column(_l("变更字段"), "changed_text"),
         Column(_l("说明"), "note"),
         Column(_l("IP"), "ip"),
-        Column(_l("请求编号"), "request_id"),
+        # Kept for tracing one request through the log (the export, the filter and each row's
+        # tooltip carry it); not a column people read.
+        Column(_l("请求编号"), "request_id", page=False),
     ]
+
+    def prepare_rows(self, objects) -> None:
+        """Rows written before their model had a name of its own ("AppraisalForm object (2)") get
+        the object's present name, read in one query per model (only an object the user may see;
+        any other reads as its type and number)."""
+        wanted: dict[int, set] = {}
+        for e in objects:
+            if e.content_type_id and _DEFAULT_REPR.match(e.object_repr or ""):
+                wanted.setdefault(e.content_type_id, set()).add(e.object_id)
+        self._names = {}
+        for ct_id, ids in wanted.items():
+            model = ContentType.objects.get_for_id(ct_id).model_class()
+            if model is None:
+                continue
+            qs = model._default_manager
+            qs = qs.visible_to(self.request.user) if hasattr(qs, "visible_to") else qs.none()
+            for obj in qs.filter(pk__in=ids):
+                self._names[(ct_id, str(obj.pk))] = str(obj)
 
     def get(self, request, *args, **kwargs):
         if not scope.holds(request.user, "core.view_changelog"):
@@ -252,8 +293,16 @@ class ChangeLogView(ScopedListView):
             else ""
         )
 
+    def col_object_text(self, e):
+        found = _DEFAULT_REPR.match(e.object_repr or "")
+        if not found:
+            return e.object_repr
+        name = getattr(self, "_names", {}).get((e.content_type_id, e.object_id))
+        return name or f"{self.col_type_label(e)} {found.group(1)}".strip()
+
     def col_changed_text(self, e):
-        return "、".join(e.changed or [])
+        model = e.content_type.model_class() if e.content_type_id else None
+        return "、".join(changelog.field_labels(model, e.changed))
 
 
 @login_required
@@ -268,7 +317,9 @@ def history(request, ct, pk):
     obj = model.objects.visible_to(request.user).filter(pk=pk).first()
     if obj is None:
         raise Http404()
-    entries = changelog.history(obj)[:200]
+    entries = list(changelog.history(obj)[:200])
+    for e in entries:
+        e.changed_labels = changelog.field_labels(model, e.changed)
     return render(request, "core/_history.html", {"entries": entries, "object": obj})
 
 

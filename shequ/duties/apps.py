@@ -29,6 +29,8 @@ class DutiesConfig(AppConfig):
 
     def ready(self):
         from shequ.core import registry
+        from shequ.core.roles import STAFF, Role
         from shequ.duties import dashboard, permissions  # noqa: F401  (registers)
 
-        registry.register_dashboard_card(dashboard.admission_card)
+        registry.register_dashboard_card(dashboard.admission_card, roles=STAFF | {Role.DEPARTMENT}, order=20)
+        registry.register_dashboard_card(dashboard.services_card, roles={Role.RESIDENT}, order=20)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core import scope
 from shequ.core.roles import Role, roles_with
-from shequ.duties.models import AdmissionRequest, RequestStatus, Task, TaskStatus, member_codes
+from shequ.duties.models import AdmissionRequest, Kind, RequestStatus, Task, TaskStatus, member_codes
 
 
 def admission_card(request, focus_code):
@@ -48,6 +48,29 @@ def admission_card(request, focus_code):
                 "tone": "warning",
             }
         )
+    if Role.DEPARTMENT in held:
+        # The tasks the department handed down (visible_to shows a department only its own).
+        qs = Task.objects.visible_to(user).filter(status=TaskStatus.ACTIVE)
+        counts = qs.aggregate(
+            active=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=timezone.localdate()))
+        )
+        rows.append(
+            {
+                "label": _("本部门下派在办任务"),
+                "value": counts["active"],
+                "url": "duties:task-list",
+                "query": "status=active",
+            }
+        )
+        rows.append(
+            {
+                "label": _("社区逾期未完成"),
+                "value": counts["overdue"],
+                "url": "duties:task-list",
+                "query": "overdue=on",
+                "tone": "danger",
+            }
+        )
     if held & (roles_with("duties.report_task") - {Role.SYSADMIN}):
         qs = Task.objects.visible_to(user).filter(status=TaskStatus.ACTIVE)
         if focus_code:
@@ -79,3 +102,31 @@ def admission_card(request, focus_code):
         "width": "col-12 col-lg-6",
         "context": {"rows": rows, "title": _("事项准入")},
     }
+
+
+def services_card(request, focus_code):
+    """A resident's view of the duty lists in force over their community: how many items of each
+    kind, and the certificates the community issues."""
+    from shequ.duties import services
+
+    codes = sorted({m.scope_code[:12] for m in scope.memberships(request.user) if m.role == Role.RESIDENT})
+    items = list(services.items_in_force(codes)) if codes else []
+    counts = {kind: 0 for kind in Kind.values}
+    for it in items:
+        counts[it.kind] += 1
+    certificates = sorted((it for it in items if it.kind == Kind.CERTIFICATE), key=lambda i: i.code)
+    return {
+        "template": "duties/_services_card.html",
+        "width": "col-12 col-lg-5",
+        "context": {
+            "title": _("社区事项与证明"),
+            "org": codes[0] if len(codes) == 1 else "",
+            "kinds": [(label, counts[kind]) for kind, label in Kind.choices],
+            "certificates": certificates[:SERVICES_CARD_ROWS],
+            "more_certificates": max(0, len(certificates) - SERVICES_CARD_ROWS),
+            "items": bool(items),
+        },
+    }
+
+
+SERVICES_CARD_ROWS = 6

@@ -47,6 +47,45 @@ def community_choices(communities) -> list:
     return list(groups.values())
 
 
+def area_choices(communities) -> list[dict]:
+    """Whole areas one may pick instead of ticking every community: each street ("street:<code>"),
+    and each district whose communities here lie in more than one street ("district:<code>"), with
+    the codes each stands for (the form expands them on the server)."""
+    from shequ.org.models import node_names
+
+    streets: dict[str, list[str]] = {}
+    for c in communities:
+        if len(c.code) == 12:
+            streets.setdefault(c.code[:9], []).append(c.code)
+    districts: dict[str, list[str]] = {}
+    for s in streets:
+        districts.setdefault(s[:6], []).append(s)
+    names = node_names([*streets, *districts])
+    out = []
+    for d, ss in sorted(districts.items()):
+        if len(ss) > 1:
+            codes = [c for s in ss for c in streets[s]]
+            out.append(
+                {
+                    "key": f"district:{d}",
+                    "code": d,
+                    "label": _("全区所有社区（%(d)s，%(s)d 个街道 %(n)d 个社区）")
+                    % {"d": names.get(d, d), "s": len(ss), "n": len(codes)},
+                    "codes": codes,
+                }
+            )
+    for s, codes in sorted(streets.items()):
+        out.append(
+            {
+                "key": f"street:{s}",
+                "code": s,
+                "label": _("整个街道（全部 %(n)d 个社区）") % {"n": len(codes)},
+                "codes": codes,
+            }
+        )
+    return out
+
+
 def item_choices(communities) -> list:
     """Items in force for the communities, grouped by kind (negative items included: linking one is
     how a department learns before filing that the work may not be handed down)."""
@@ -129,10 +168,11 @@ class RequestForm(forms.Form):
         help_text=_("文件名称及文号；缺少依据的申请将退回补正。"),
     )
     item = forms.ChoiceField(label=_("对应清单事项"), required=False)
+    areas = forms.MultipleChoiceField(
+        label=_("整片选择"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     communities = forms.MultipleChoiceField(
-        label=_("承接社区"),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("请至少选择一个承接社区。")},
+        label=_("承接社区"), required=False, widget=forms.CheckboxSelectMultiple
     )
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
     end_date = forms.DateField(label=_("结束日期"), widget=DATE)
@@ -186,9 +226,12 @@ class RequestForm(forms.Form):
     )
     confirm_duplicate = forms.BooleanField(label=_("确认不是重复申请，仍然提交"), required=False)
 
-    def __init__(self, *args, communities=(), items=(), ask_department=False, **kwargs):
+    def __init__(self, *args, communities=(), areas=(), items=(), ask_department=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communities"].choices = communities
+        self.areas = list(areas)
+        self.area_codes = {a["key"]: a["codes"] for a in self.areas}
+        self.fields["areas"].choices = [(a["key"], a["label"]) for a in self.areas]
         self.fields["item"].choices = items or [("", _("（不对应清单事项）"))]
         if not ask_department:
             del self.fields["department"]
@@ -198,6 +241,43 @@ class RequestForm(forms.Form):
         if token and not _TOKEN_RE.match(token):
             raise ValidationError(_("表单已失效，请刷新页面后重新填写。"))
         return token
+
+    # Streets with more communities than this start folded (a district has hundreds).
+    PICKER_OPEN_LIMIT = 12
+
+    def community_count(self) -> int:
+        return sum(len(options) for _name, options in self.fields["communities"].choices)
+
+    def district_areas(self) -> list[dict]:
+        return [a for a in self.areas if a["key"].startswith("district:")]
+
+    def picker_groups(self) -> list[dict]:
+        """Per street: its name, its whole-street choice, its communities, and whether it starts
+        unfolded (few communities, or some already ticked)."""
+        chosen = set(self["communities"].value() or [])
+        streets = {a["code"]: a for a in self.areas if a["key"].startswith("street:")}
+        groups = []
+        for name, options in self.fields["communities"].choices:
+            street = options[0][0][:9] if options else ""
+            groups.append(
+                {
+                    "name": name,
+                    "area": streets.get(street),
+                    "options": options,
+                    "open": len(options) <= self.PICKER_OPEN_LIMIT or any(c in chosen for c, _l in options),
+                }
+            )
+        return groups
+
+    def clean_communities(self):
+        """The communities ticked one by one, and those of every whole street or district chosen
+        (in code order, each once)."""
+        chosen = set(self.cleaned_data.get("communities") or [])
+        for key in self.cleaned_data.get("areas") or []:
+            chosen.update(self.area_codes.get(key, ()))
+        if not chosen:
+            raise ValidationError(_("请至少选择一个承接社区，或勾选“整个街道”“全区所有社区”。"))
+        return sorted(chosen)
 
     def clean(self):
         data = super().clean()

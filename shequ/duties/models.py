@@ -535,6 +535,10 @@ class TaskReport(ScopedModel):
         verbose_name_plural = _("任务进度")
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        kind = _("完成报告") if self.completes else _("进度报告")
+        return f"{self.task.title} · {kind} {self.progress}%"
+
     def compute_scope_code(self) -> str:
         return self.task.scope_code
 
@@ -555,6 +559,9 @@ class FundingCommitment(ScopedModel):
     class Meta:
         verbose_name = _("经费承诺")
         verbose_name_plural = _("经费承诺")
+
+    def __str__(self):
+        return f"{self.task} · {self.department} {self.amount} {_('元')}"
 
     def compute_scope_code(self) -> str:
         return self.task.scope_code
@@ -785,6 +792,13 @@ class AppraisalForm(ScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["round", "community", "department"], name="appraisalform_once")
         ]
+
+    def __str__(self):
+        return _("%(c)s评议%(d)s（%(r)s）") % {
+            "c": self.community,
+            "d": self.department,
+            "r": self.round.title,
+        }
 
     def compute_scope_code(self) -> str:
         return self.community.code

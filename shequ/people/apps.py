@@ -26,6 +26,7 @@ class PeopleConfig(AppConfig):
 
     def ready(self):
         from shequ.core import registry
+        from shequ.core.roles import STAFF
         from shequ.people import dashboard, importer, permissions  # noqa: F401  (registers)
 
-        registry.register_dashboard_card(dashboard.population_card)
+        registry.register_dashboard_card(dashboard.population_card, roles=STAFF, order=30)

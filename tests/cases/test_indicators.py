@@ -357,7 +357,10 @@ def test_dashboard_page(world, cohort):
     resp = client.get(reverse("cases:indicators"))
     assert resp.status_code == 200
     body = resp.content.decode()
-    assert f"{world.a.display_name}：立案 11 件，结案 4 件，结案率 66.7%，按期结案率 50.0%。" in body
+    assert (
+        f"{world.a.display_name}：立案 11 件，其中应结案 6 件（已结案或已到处置时限）；"
+        "结案 4 件，结案率 66.7%（4 ÷ 6）；按期结案 3 件，按期结案率 50.0%（3 ÷ 6）。"
+    ) in body
     for name, text in ind.formulas():
         assert name in body and text in body
     assert "export=xlsx" in body

@@ -144,7 +144,7 @@ def test_history_tab_and_global_log(world):
     c = world.client(lead)
     ct = ContentType.objects.get_for_model(Grid).pk
     body = c.get(f"/history/{ct}/{world.grid_a.pk}/").content.decode()
-    assert "修改" in body and "name" in body
+    assert "修改" in body and "网格名称" in body
     log = c.get("/changelog/", {"action": "update"}).content.decode()
     assert "宁安一格" in log
     # Community workers hold no change-log permission.

@@ -69,7 +69,7 @@ def scope_options(user) -> list[tuple[str, str]]:
     ]
     if grids.count() <= GRID_OPTION_LIMIT:
         for g in grids.order_by("code"):
-            options.append((g.code, "\u3000" * (3 - top) + f"{g.community.display_name} · {g.name}"))
+            options.append((g.code, "\u3000" * (3 - top) + g.display_name))
         options.sort(key=lambda o: o[0])
     return options
 
@@ -204,11 +204,14 @@ def trend_chart(rows: list[dict]) -> dict:
 
 
 UNIT_CHART_LIMIT = 20
+LABEL_PX_PER_CHAR = 13  # a CJK character of the 12 px axis label, with a little room
+LABEL_MAX_PX = 182  # wider names wrap onto a second line rather than squeeze the bars on a phone
 
 
 def unit_chart(rows: list[dict]) -> dict:
     shown = [r for r in rows if r["key"]][:UNIT_CHART_LIMIT]
     shown.reverse()  # the largest unit on top of a horizontal bar chart
+    longest = max((len(r["label"]) for r in shown), default=4)
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
@@ -217,7 +220,13 @@ def unit_chart(rows: list[dict]) -> dict:
         "yAxis": {
             "type": "category",
             "data": [r["label"] for r in shown],
-            "axisLabel": {"width": 110, "overflow": "truncate"},
+            # Names are never cut: the label column is as wide as the longest name, up to a limit
+            # beyond which the name wraps.
+            "axisLabel": {
+                "width": min(LABEL_PX_PER_CHAR * longest, LABEL_MAX_PX),
+                "overflow": "break",
+                "lineHeight": 14,
+            },
         },
         "series": [
             {

@@ -41,6 +41,7 @@ from shequ.core.generic import (
     hx_redirect,
 )
 from shequ.core.services import require
+from shequ.org.models import node_names
 
 # --- shared ------------------------------------------------------------------------------------
 # One colour per status on the map, its legend and the badges.
@@ -269,7 +270,7 @@ _EVENT_KEYS = {
 }
 
 
-def _data_text(key, value) -> str:
+def _data_text(key, value, names=None) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if value is None:
@@ -282,16 +283,22 @@ def _data_text(key, value) -> str:
         return str(Satisfaction(value).label)
     if key == "rating":
         return "★" * int(value)
+    if key in _NODE_KEYS and names:
+        return names.get(str(value), str(value))
     return str(value)
+
+
+_NODE_KEYS = {"to"}  # data values that are org codes: shown by the node's name
 
 
 def timeline(case) -> list[CaseEvent]:
     """Every event of the case, oldest first, with its data in words and its photos."""
     events = list(case.events.all())
     photos = attachments.attachments_of(CaseEvent, [e.pk for e in events])
+    names = node_names(str(v) for e in events for k, v in (e.data or {}).items() if k in _NODE_KEYS)
     for e in events:
         e.details = [
-            (str(_EVENT_KEYS.get(k, k)), _data_text(k, v))
+            (str(_EVENT_KEYS.get(k, k)), _data_text(k, v, names))
             for k, v in (e.data or {}).items()
             if not (k == "child" and e.action == "merged_into")
         ]
@@ -335,7 +342,7 @@ def _action_forms(user, case, bound=None) -> list[ActionForm]:
 class CaseDetailView(ScopedDetailView):
     model = Case
     template_name = "cases/case_detail.html"
-    select_related = ("category__parent", "street", "community", "grid", "parent", "created_by")
+    select_related = ("category__parent", "street", "community", "grid__community", "parent", "created_by")
 
     def extra_context(self, obj):
         return case_context(self.request, obj)

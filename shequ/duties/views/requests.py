@@ -38,6 +38,7 @@ from shequ.duties.forms_requests import (
     RequestForm,
     VoteForm,
     WithdrawForm,
+    area_choices,
     community_choices,
     filing_communities,
     item_choices,
@@ -56,7 +57,7 @@ from shequ.duties.models import (
     Vote,
     member_codes,
 )
-from shequ.org.models import Level, OrgUnit
+from shequ.org.models import Level, OrgUnit, node_names
 
 STATUS_TONE = {
     RequestStatus.RETURNED: "warning",
@@ -238,22 +239,48 @@ class RequestListView(ScopedListView):
 
 
 # --- filing -------------------------------------------------------------------------------------
-def notice_rules(user, communities) -> list[dict]:
-    """The notice period of each district or street that would review a request from this user."""
+def _rule(policy, now) -> dict:
+    return {
+        "org": policy.org.display_name,
+        "group": policy.group_name,
+        "days": policy.notice_days,
+        "earliest": worktime.add_working_days(now, policy.notice_days).date(),
+        "review_days": policy.review_days,
+        "fast_track_days": policy.fast_track_days,
+        "decision_rule": policy.get_decision_rule_display(),
+    }
+
+
+def review_rules(user, communities) -> dict:
+    """The admission rules a request from this user meets. A request over several streets goes to
+    the review group at the department's own level (its district); one over a single street goes to
+    that street's group where the street has one. So: the rules of the department's own level
+    first, then those of the streets that review their own communities, and how many streets have
+    no group at all."""
     now = timezone.now()
-    seen, out = set(), []
-    for p in services.policies_for(c.code for c in communities).values():
-        if p is None or p.pk in seen:
-            continue
-        seen.add(p.pk)
-        out.append(
-            {
-                "org": p.org.display_name,
-                "days": p.notice_days,
-                "earliest": worktime.add_working_days(now, p.notice_days).date(),
-            }
-        )
-    return out
+    origins = sorted(
+        {m.scope_code for m in scope.memberships(user) if m.role == Role.DEPARTMENT and m.department}
+    ) or sorted({c.code[:6] for c in communities})
+    streets = sorted({c.code[:9] for c in communities})
+    policies = services.policies_for({*origins, *streets})
+    names = node_names(origins)
+    own = [
+        {
+            "org": names.get(o, o),
+            "level": len(o),
+            "rule": _rule(policies[o], now) if policies[o] else None,
+        }
+        for o in origins
+    ]
+    own_codes = {policies[o].org.code for o in origins if policies[o]}
+    by_street, missing = [], 0
+    for s in streets:
+        p = policies[s]
+        if p is None:
+            missing += 1
+        elif p.org.code == s and s not in own_codes:
+            by_street.append(_rule(p, now))
+    return {"own": own, "streets": by_street, "missing": missing, "street_count": len(streets)}
 
 
 def _duplicate_rows(user, numbers) -> list[dict]:
@@ -296,12 +323,14 @@ class _RequestFormView(ServiceFormView):
                 c for c in self.object.communities.select_related("parent") if c.code not in own
             ]
         self.units = {c.code: c for c in self.communities}
+        self.areas = area_choices(self.communities)
         self.duplicates = []
 
     def get_form_kwargs(self):
         user = self.request.user
         return {
             "communities": community_choices(self.communities),
+            "areas": self.areas,
             "items": item_choices(self.communities),
             "ask_department": not _departments(user) and scope.is_global(user),
         }
@@ -309,7 +338,8 @@ class _RequestFormView(ServiceFormView):
     def context(self):
         return {
             "object": self.object,
-            "notices": notice_rules(self.request.user, self.communities),
+            "rules": review_rules(self.request.user, self.communities),
+            "areas": self.areas,
             "duplicates": self.duplicates,
         }
 
