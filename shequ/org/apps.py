@@ -25,9 +25,10 @@ class OrgConfig(AppConfig):
 
     def ready(self):
         from shequ.core import registry
-        from shequ.org import dashboard, permissions  # noqa: F401  (registers permissions)
+        from shequ.org import dashboard, permissions, pickers  # noqa: F401  (registers permissions)
 
         registry.register_node_resolver(dashboard.resolve_node)
+        pickers.register()
         registry.register_dashboard_card(dashboard.counts_card)
         registry.register_dashboard_card(dashboard.map_card)
         registry.register_dashboard_card(dashboard.coverage_card)

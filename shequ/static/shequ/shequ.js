@@ -269,6 +269,16 @@
         form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
       }
     });
+    // A cascade picker's search box lives inside the page's form: Enter (or the phone keyboard's
+    // search key) must not submit the form; with one option left, it chooses that option.
+    document.body.addEventListener("keydown", function (evt) {
+      const box = evt.target.closest && evt.target.closest("[data-picker-search]");
+      if (!box || evt.key !== "Enter") return;
+      evt.preventDefault();
+      const picker = box.closest("[data-picker]");
+      const options = picker ? picker.querySelectorAll("[data-picker-option]") : [];
+      if (options.length === 1) options[0].click();
+    });
     // A button marked data-print prints the page (letters and certificates have a print sheet).
     document.body.addEventListener("click", function (evt) {
       if (evt.target.closest("[data-print]")) window.print();
