@@ -123,3 +123,92 @@ def _feature_index(t, data_id: str) -> int:
     )
     assert i >= 0, f"the markup-named grid should be among the outlines of {data_id}"
     return i
+
+
+# --- the base layer of maps without tiles ------------------------------------------------------------
+def _located_buildings(world):
+    from shequ.org.models import Building
+
+    for side in "ab":
+        g = world.grid(side)
+        compound = "纸坊大街" if side == "a" else "郭岭小区"
+        for i in range(3):
+            Building.objects.create(
+                grid=g,
+                compound=compound,
+                number=f"{i + 1}栋",
+                lat=g.center_lat + i * 0.0002,
+                lng=g.center_lng,
+            )
+
+
+def wait_for_base(t, map_selector: str) -> list[str]:
+    """Wait until the map's vector base is drawn; its label texts by kind ("compound: 纸坊大街")."""
+    t.page.wait_for_selector(f"{map_selector}[data-basemap-drawn]", state="attached")
+    return t.page.evaluate(
+        """sel => Array.from(document.querySelectorAll(sel + ' .sq-base-label')).map(
+             e => e.className.match(/sq-base-(street|community|compound|grid|building)/)[1] + ': ' + e.textContent)""",
+        map_selector,
+    )
+
+
+@pytest.mark.browser
+def test_maps_without_tiles_draw_the_platforms_own_data(world, new_tab, settings):
+    from shequ.cases.models import Case
+    from tests.cases.factories import make_case
+
+    from .conftest import shoot
+
+    settings.MAP_TILE_URL = ""
+    _located_buildings(world)
+    case = make_case(world, "a")
+    assert Case.objects.filter(pk=case.pk, lat__isnull=False).exists()
+
+    # A community worker's case map: the grid, its compound and buildings under the case points.
+    staff = new_tab(DESKTOP)
+    sign_in(staff, world.users["community_worker"], {})
+    staff.goto(reverse("cases:map"))
+    staff.page.wait_for_selector("#case-map path.sq-case-point")
+    labels = wait_for_base(staff, "#case-map")
+    assert "compound: 纸坊大街" in labels, labels
+    assert not any("郭岭" in x for x in labels), f"another community's data on the map: {labels}"
+    assert staff.page.locator("#case-map .leaflet-sq-base-pane canvas").count() == 1
+    shoot(staff, "maps-case-map-no-tiles-desktop")
+    staff.assert_clean("case map")
+
+    # The case page: close in, the buildings are named.
+    staff.goto(reverse("cases:case-detail", args=[case.pk]))
+    labels = wait_for_base(staff, "[data-map='case-point']")
+    assert {"building: 1栋", "building: 2栋"} <= set(labels), labels
+    staff.assert_clean("case page")
+
+    # The grid worker's patrol form on a phone: the base shows where the buildings are; a tap on the
+    # map still places the point (the base never takes the click).
+    worker = new_tab(PHONE)
+    sign_in(worker, world.users["grid_worker"], {})
+    worker.goto(reverse("cases:patrol"))
+    labels = wait_for_base(worker, "#intake-map")
+    assert "compound: 纸坊大街" in labels, labels
+    click_inside_grid(worker, world.grid_a.code)
+    worker.page.wait_for_function(
+        "() => document.getElementById('map-status').classList.contains('text-success')"
+    )
+    assert worker.page.locator("#intake-map .leaflet-marker-icon").count() == 1
+    worker.assert_clean("patrol form")
+
+    # The public form: grid outlines and names only, nothing from the base layer endpoint.
+    asked: list[str] = []
+    public = new_tab(PHONE)
+    public.page.on("request", lambda r: asked.append(r.url))
+    public.goto(reverse("cases:report"))
+    public.page.wait_for_function(
+        "() => document.querySelectorAll('#intake-map path.leaflet-interactive').length"
+    )
+    public.page.locator("#intake-map").scroll_into_view_if_needed()
+    assert public.page.locator("#intake-map[data-basemap]").count() == 0
+    assert not [u for u in asked if reverse("org:basemap") in u]
+    names = public.page.locator("#intake-map .grid-label").all_inner_texts()
+    assert sorted(n.strip() for n in names) == ["宁安社区", "郭岭社区"], names
+    assert "纸坊大街" not in public.page.inner_text("#intake-map")
+    public.screenshot("maps-report-no-tiles-phone", full_page=False)
+    public.assert_clean("report form")

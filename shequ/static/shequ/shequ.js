@@ -36,6 +36,30 @@
   const BASE_GRID = { color: "#adb5bd", weight: 1, fillColor: "#ffffff", fillOpacity: 0.55 };
   const BASE_BUILDING = { radius: 3.5, color: "#868e96", weight: 1, fillColor: "#dee2e6", fillOpacity: 1 };
 
+  // A name on the map's ground: a text element in the base's label pane, never interactive (not a
+  // marker: the pages' markers are the points people place). Hidden while the map zooms. Made on
+  // first use: pages without a map load no Leaflet.
+  let BaseLabel = null;
+  const baseLabelLayer = () => BaseLabel || (BaseLabel = L.Layer.extend({
+    initialize: function (latlng, name, className) {
+      this._latlng = L.latLng(latlng);
+      this._el = L.DomUtil.create("div", className + " leaflet-zoom-hide");
+      this._el.appendChild(text(name));
+    },
+    onAdd: function (map) {
+      map.getPane("sq-base-labels").appendChild(this._el);
+      map.on("zoomend viewreset", this._place, this);
+      this._place();
+    },
+    onRemove: function (map) {
+      L.DomUtil.remove(this._el);
+      map.off("zoomend viewreset", this._place, this);
+    },
+    _place: function () {
+      L.DomUtil.setPosition(this._el, this._map.latLngToLayerPoint(this._latlng));
+    },
+  }));
+
   // With no tile server (an intranet, or tests) the platform's own data is the map: grid outlines,
   // buildings and the names of streets, communities and compounds, fetched for the box in view
   // from the page's data-basemap address (scoped to the user). Drawn on a canvas below the page's
@@ -51,12 +75,8 @@
     let asked = 0; // answers to an older view are dropped
 
     function label(latlng, name, kind) {
-      return L.marker(latlng, {
-        pane: "sq-base-labels",
-        interactive: false,
-        keyboard: false,
-        icon: L.divIcon({ className: "sq-base-label sq-base-" + kind, html: text(name), iconSize: null }),
-      });
+      const Label = baseLabelLayer();
+      return new Label(latlng, name, "sq-base-label sq-base-" + kind);
     }
 
     function draw(fc) {
@@ -83,7 +103,7 @@
     function load() {
       const n = ++asked;
       const b = map.getBounds();
-      const params = new URLSearchParams({ bbox: b.toBBoxString(), zoom: String(Math.round(map.getZoom())) });
+      const params = new URLSearchParams({ bbox: b.toBBoxString(), zoom: String(Math.floor(map.getZoom())) });
       fetch(url + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then((r) => (r.ok ? r.json() : null))
         .then(function (fc) { if (fc && n === asked) draw(fc); })
