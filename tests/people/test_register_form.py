@@ -66,3 +66,15 @@ def test_a_house_outside_the_scope_is_refused(world):
     )
     assert resp.status_code in (400, 404)
     assert not Resident.objects.exists()
+
+
+def test_the_move_in_form_picks_a_house_of_the_residents_community(world):
+    from tests.people.factories import make_resident
+
+    houses = _many_houses(world.grid_a, 300)
+    r = make_resident(world, "a")
+    page = world.client(world.users["street"]).get(reverse("people:resident-event", args=[r.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert not any(h.address in body for h in houses[:50])
+    assert f"within={world.a.code}" in body, "the picker stays in the resident's community"
