@@ -41,12 +41,12 @@ def shell(request):
     from shequ.core import registry, scope
 
     user = getattr(request, "user", None)
+    maps = {"map_tile_url": settings.MAP_TILE_URL, "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION}
     if not user or not user.is_authenticated:
-        return {"site_name": settings.SHEQU_ORG_NAME}
+        return {"site_name": settings.SHEQU_ORG_NAME, **maps}  # the public request form has a map too
     return {
         "site_name": settings.SHEQU_ORG_NAME,
-        "map_tile_url": settings.MAP_TILE_URL,
-        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        **maps,
         "nav": registry.nav_for(user),
         "memberships": scope.memberships(user),
         # A resident holds no scope: no switcher to narrow it (its org-tree link would only say

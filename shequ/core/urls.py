@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shequ.core import import_views, views
+from shequ.core import import_views, picker, views
 
 app_name = "core"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("imports/<int:pk>/undo/", import_views.import_undo, name="import-undo"),
     path("imports/template/<str:kind>.xlsx", import_views.import_template, name="import-template"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("pickers/<slug:name>/", picker.lookup, name="picker"),
 ]

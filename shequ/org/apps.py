@@ -26,9 +26,10 @@ class OrgConfig(AppConfig):
     def ready(self):
         from shequ.core import registry
         from shequ.core.roles import MANAGERS, STAFF, Role
-        from shequ.org import dashboard, permissions  # noqa: F401  (registers permissions)
+        from shequ.org import dashboard, permissions, pickers  # noqa: F401  (registers permissions)
 
         registry.register_node_resolver(dashboard.resolve_node)
+        pickers.register()
         # The ground of a scope: for those who hold one (not departments, whose home is their
         # requests, tasks and cases, nor residents); coverage is the managers' and community's.
         registry.register_dashboard_card(dashboard.counts_card, roles=STAFF)

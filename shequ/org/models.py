@@ -3,7 +3,7 @@ responsibility, 驻区单位."""
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -323,7 +323,12 @@ class House(ScopedModel):
         return self.address
 
     def get_absolute_url(self):
-        return self.unit.building.get_absolute_url()
+        # The resident registry gives a house its own page (who lives there, its households);
+        # without the registry installed, the building's page lists the house.
+        try:
+            return reverse("people:house-detail", args=[self.pk])
+        except NoReverseMatch:
+            return self.unit.building.get_absolute_url()
 
     def compute_scope_code(self) -> str:
         return self.unit.scope_code

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<str:code>/resident-orgs/new/", views.ResidentOrgCreate.as_view(), name="residentorg-create"),
     path("grids/", views.GridList.as_view(), name="grid-list"),
     path("grids.geojson", views.grids_geojson, name="grid-geojson"),
+    path("basemap.json", views.basemap, name="basemap"),
     path("grids/<int:pk>/", views.GridDetail.as_view(), name="grid-detail"),
     path("grids/<int:pk>/edit/", views.GridEdit.as_view(), name="grid-edit"),
     path("grids/<int:pk>/boundary/", views.grid_boundary, name="grid-boundary"),

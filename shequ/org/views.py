@@ -121,6 +121,17 @@ def grids_geojson(request):
     return JsonResponse(dashboard.grid_features(request.user, within))
 
 
+@login_required
+def basemap(request):
+    """The platform's own data as the ground of a map without tiles (see org.basemap), for the box
+    and zoom the map is showing; only what the user's scope covers."""
+    from shequ.org import basemap as base
+
+    box = base.parse_box(request.GET.get("bbox"))
+    fc = base.features(request.user, box, base.parse_zoom(request.GET.get("zoom")))
+    return JsonResponse(fc, json_dumps_params={"ensure_ascii": False})
+
+
 # --- grids -----------------------------------------------------------------------------------
 
 

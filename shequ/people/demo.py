@@ -26,6 +26,7 @@ from shequ.people.models import (
     TagDefinition,
     Transfer,
     Visit,
+    duty_start,
     visit_policy,
 )
 
@@ -234,7 +235,10 @@ def _load_community(community, rng, target, today, definitions, intervals) -> di
                 )
             if interval:
                 last = max((timezone.localdate(v.visited_at) for v in visits), default=None)
-                tags = [(intervals.get(t.code), t.start_date) for t in row.current_tags(today)]
+                # The tags are recorded today: a visit duty begins no earlier (as services compute it).
+                tags = [
+                    (intervals.get(t.code), duty_start(t.start_date, today)) for t in row.current_tags(today)
+                ]
                 res.visit_interval_days, res.next_visit_due = visit_policy(row.status, tags, last)
                 res.last_visit_on = last
         residents.append(res)

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.forms import DateInput, PhotosField
+from shequ.core.picker import CascadeField
 from shequ.core.roles import Role
 from shequ.org.models import HouseUse
 from shequ.people.choices import (
@@ -64,16 +65,12 @@ class NewResidentForm(ResidentForm):
             (EventKind.BIRTH, _("出生")),
         ],
     )
-    house = forms.IntegerField(label=_("现住房屋"), widget=forms.Select)
+    house = CascadeField("house", label=_("现住房屋"))
     residence_type = forms.ChoiceField(label=_("居住类型"), choices=ResidenceType.choices)
     relationship = forms.ChoiceField(
         label=_("与户主关系"), choices=_blank(Relationship.choices), required=False
     )
     field_order = ["kind", "house", "relationship", "name", "doc_type", "doc_number", "residence_type"]
-
-    def __init__(self, *args, houses=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["house"].widget.choices = [("", "—")] + [(h.pk, h.address) for h in houses]
 
 
 class EventForm(forms.Form):
@@ -82,7 +79,7 @@ class EventForm(forms.Form):
         choices=[(k, v) for k, v in EventKind.choices if k not in (EventKind.REGISTER, EventKind.BIRTH)],
     )
     date = forms.DateField(label=_("变动日期"), widget=DATE, initial=timezone.localdate)
-    house = forms.IntegerField(label=_("迁入房屋（迁入时）"), required=False, widget=forms.Select)
+    house = CascadeField("house", label=_("迁入房屋（迁入时）"), required=False)
     household = forms.IntegerField(label=_("加入的户（户内变更时）"), required=False, widget=forms.Select)
     relationship = forms.ChoiceField(
         label=_("与户主关系（户内变更时）"), choices=_blank(Relationship.choices), required=False
@@ -93,9 +90,9 @@ class EventForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, houses=(), households=(), **kwargs):
+    def __init__(self, *args, community=None, households=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["house"].widget.choices = [("", "—")] + [(h.pk, h.address) for h in houses]
+        self.fields["house"].widget.within = community  # a move-in stays in the resident's community
         self.fields["household"].widget.choices = [("", _("（离开所在户）"))] + [
             (h.pk, str(h)) for h in households
         ]

@@ -59,10 +59,19 @@ def years_ago(years: int, today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year - years, day=28)
 
 
+def duty_start(start_date: dt.date | None, recorded_on: dt.date | None) -> dt.date | None:
+    """When a tag's visit duty began: the tag's start, but not before the registry recorded it. A
+    tag dated back to 2018 on a resident registered today makes a visit due from today, not one
+    overdue for years."""
+    days = [d for d in (start_date, recorded_on) if d]
+    return max(days) if days else None
+
+
 def visit_policy(status: str, tags, last_visit_on=None, today=None) -> tuple[int | None, dt.date | None]:
     """(interval, next due) of the visit policy: the shortest interval among the person's current
-    tags that ask for visits, due that long after the last visit (or the earliest of those tags'
-    starts). `tags` are (interval or None, start date) pairs. Nobody who left or died is due."""
+    tags that ask for visits, due that long after the last visit or, for someone never visited,
+    after the visit duty began (the earliest duty start of those tags, see duty_start). `tags` are
+    (interval or None, duty start) pairs. Nobody who left or died is due."""
     found = [(i, s) for i, s in tags if i]
     if status not in (Status.ACTIVE, Status.MISSING) or not found:
         return None, None

@@ -27,6 +27,7 @@ from shequ.people.models import (
     Transfer,
     TransferStatus,
     Visit,
+    duty_start,
     tag_intervals,
     visit_policy,
 )
@@ -373,12 +374,14 @@ def refresh_visit_policies(resident_ids) -> None:
     for n in range(0, len(ids), 2000):
         chunk = ids[n : n + 2000]
         tags = {}
-        for rid, key, start in (
+        for rid, key, start, recorded in (
             ResidentTag.objects.filter(resident_id__in=chunk)
             .current()
-            .values_list("resident_id", "tag_key", "start_date")
+            .values_list("resident_id", "tag_key", "start_date", "created_at")
         ):
-            tags.setdefault(rid, []).append((intervals.get(key), start))
+            tags.setdefault(rid, []).append(
+                (intervals.get(key), duty_start(start, timezone.localdate(recorded)))
+            )
         rows = [
             (*visit_policy(status, tags.get(pk, []), last), pk)
             for pk, status, last in Resident.objects.filter(pk__in=chunk).values_list(

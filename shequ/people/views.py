@@ -176,13 +176,6 @@ class ResidentDetailView(ScopedDetailView):
         }
 
 
-def _houses_for(user, community_code=None, limit=8000):
-    qs = House.objects.visible_to(user).order_by("address")
-    if community_code:
-        qs = qs.within(community_code)
-    return list(qs.only("id", "address", "scope_code")[:limit])
-
-
 def _manage_communities(user, perm="people.manage_resident"):
     """Communities where the user holds `perm` (a grid worker: the community of their grid)."""
     roots = scope.scope_codes(user, roles_with(perm))
@@ -212,9 +205,6 @@ class ResidentCreateView(ServiceFormView):
             return error_page(self.request, 403)
         return None
 
-    def get_form_kwargs(self):
-        return {"houses": _houses_for(self.request.user, self.community.code)}
-
     def initial(self):
         h = self.request.GET.get("house")
         return {"house": h, "kind": EventKind.REGISTER} if h else {"kind": EventKind.REGISTER}
@@ -229,8 +219,12 @@ class ResidentCreateView(ServiceFormView):
             if k not in ("kind", "version", "house") and v not in (None, "")
         }
         data["house_id"] = form.cleaned_data["house"]
+        # The resident joins the community of the house picked (any the user manages); the
+        # service checks the house and the permission there.
+        house = House.objects.visible_to(self.request.user).filter(pk=data["house_id"]).first()
+        code = house.scope_code[:12] if house else self.community.code
         return services.register_resident(
-            self.request.user, data, community_code=self.community.code, kind=form.cleaned_data["kind"]
+            self.request.user, data, community_code=code, kind=form.cleaned_data["kind"]
         )
 
 
@@ -285,7 +279,7 @@ class EventView(ServiceFormView):
             if self.object.house_id
             else []
         )
-        return {"houses": _houses_for(user, self.object.community.code), "households": households}
+        return {"community": self.object.community.code, "households": households}
 
     def initial(self):
         return {"version": self.object.version, "date": timezone.localdate()}

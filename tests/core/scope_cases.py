@@ -76,3 +76,27 @@ cases.api_list(
 cases.public(
     "core:calendar", "the working-time calendar is the same for everyone; edits need core.manage_calendar"
 )
+
+
+def picker_house(world, side):
+    """A house in community a or b whose address shares 共同 with the other side's: an unscoped
+    search would find both."""
+    from shequ.org.models import Building, BuildingUnit, House
+
+    n = next(_seq)
+    b = Building.objects.create(
+        grid=world.grid(side), compound=f"共同{'甲乙'[side == 'b']}苑", number=f"{n}栋"
+    )
+    u = BuildingUnit.objects.create(building=b, number="1单元")
+    return House.objects.create(unit=u, number=f"{n}01")
+
+
+# The house picker: a typed address is searched in the user's scope only (the path walk and the
+# refusals of another community's records are tested in tests/core/test_picker.py).
+cases.listing(
+    "core:picker",
+    make=picker_house,
+    marker=lambda h: h.address,
+    kwargs=lambda h: {"name": "house"},
+    query={"field": "house", "q": "共同"},
+)

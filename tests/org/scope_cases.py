@@ -94,6 +94,25 @@ cases.listing("org:grid-list", make=make_grid, marker=lambda g: g.code, roles=CO
 cases.listing("org:grid-list", make=lambda w, s: w.grid(s), marker=lambda g: g.code)
 cases.listing("org:grid-geojson", make=make_grid, marker=lambda g: g.code, roles=COMMUNITY_ROLES)
 cases.listing("org:grid-geojson", make=lambda w, s: w.grid(s), marker=lambda g: g.code)
+
+
+def located_building(world, side):
+    """A building with a position inside its grid (the world's grids lie side by side)."""
+    n = next(_seq)
+    grid = world.grid(side)
+    return Building.objects.create(
+        grid=grid,
+        compound=f"{'甲乙'[side == 'b']}巷{n}",
+        number=f"{n}栋",
+        lat=grid.center_lat,
+        lng=grid.center_lng,
+    )
+
+
+# The map base layer: one box over both communities, close enough for compounds and buildings.
+BOTH = {"bbox": "114.30,30.34,114.34,30.36", "zoom": "17"}
+cases.listing("org:basemap", make=located_building, marker=lambda b: b.compound, query=BOTH)
+cases.listing("org:basemap", make=lambda w, s: w.grid(s), marker=lambda g: g.name, query=BOTH)
 cases.detail("org:grid-detail", make=make_grid, kwargs=lambda g: {"pk": g.pk}, roles=COMMUNITY_ROLES)
 cases.detail("org:grid-detail", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk})
 cases.detail(

@@ -12,7 +12,8 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from shequ.core.models import ChangeLogEntry, ImportBatch, ImportStatus
-from shequ.people.models import Resident
+from shequ.people import services
+from shequ.people.models import Resident, ResidentTag
 from tests.people.conftest import id_number, person, workbook
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +216,12 @@ def test_visit_moves_next_visit_due_and_due_list_is_most_overdue_first(world, ho
     start_b = (today - dt.timedelta(days=10)).isoformat()
     post(c, f"{API}/residents/{a['id']}/tags", {"code": "living_alone", "start_date": start_a})
     post(c, f"{API}/residents/{b['id']}/tags", {"code": "living_alone", "start_date": start_b})
+    # A never-visited resident is due from when the duty began: the tags recorded back then.
+    for rid, days in ((a["id"], 30), (b["id"], 10)):
+        ResidentTag.objects.filter(resident_id=rid).update(
+            created_at=timezone.now() - dt.timedelta(days=days)
+        )
+    services.refresh_visit_policies([a["id"], b["id"]])
     due = c.get(f"{API}/visits/due").json()["items"]
     assert [x["name"] for x in due] == ["独居甲", "独居乙"]
     assert (

@@ -116,7 +116,8 @@ def test_visit_policy_and_follow_up_hook(world, django_capture_on_commit_callbac
     lead = world.users["community_lead"]
     services.set_tag(lead, r.pk, "living_alone", start_date=timezone.localdate() - dt.timedelta(days=10))
     r.refresh_from_db()
-    assert r.visit_interval_days == 7 and r.next_visit_due < timezone.localdate()
+    # Never visited: due a week after the duty began (recorded today), not after the tag's start.
+    assert r.visit_interval_days == 7 and r.next_visit_due == timezone.localdate() + dt.timedelta(days=7)
     heard = []
 
     def listen(sender, visit, actor, **kw):

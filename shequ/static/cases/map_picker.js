@@ -23,24 +23,6 @@
     el.className = "small mt-1 " + (tone ? "text-" + tone : "text-muted");
   }
 
-  // One name per community, in the middle of its grids: enough to find one's way without tiles,
-  // and few enough to stay readable on a phone.
-  function labelCommunities(map, grids) {
-    const bounds = {};
-    grids.eachLayer(function (layer) {
-      const name = layer.feature && layer.feature.properties.community;
-      if (!name) return;
-      if (bounds[name]) bounds[name].extend(layer.getBounds());
-      else bounds[name] = L.latLngBounds(layer.getBounds().getSouthWest(), layer.getBounds().getNorthEast());
-    });
-    Object.keys(bounds).forEach(function (name) {
-      L.tooltip({ permanent: true, direction: "center", className: "grid-label fw-semibold", interactive: false })
-        .setLatLng(bounds[name].getCenter())
-        .setContent(name)
-        .addTo(map);
-    });
-  }
-
   function initPicker(el) {
     const d = el.dataset;
     const latIn = byId(d.lat);
@@ -50,24 +32,22 @@
     const clearBtn = document.querySelector("[data-clear-point][data-for='" + el.id + "']");
     const geoBtn = document.querySelector("[data-geolocate][data-for='" + el.id + "']");
 
-    // With no tile server (an intranet, or tests) the grid outlines on a plain canvas are the map.
-    const map = L.map(el, { zoomControl: true, zoomSnap: 0.25, attributionControl: !!d.tiles });
-    if (d.tiles) {
-      L.tileLayer(d.tiles, { maxZoom: 19, attribution: d.tilesAttribution || "" }).addTo(map);
-    } else {
-      el.classList.add("map-plain");
-    }
+    // With no tile server (an intranet, or tests) the map is drawn from the platform's own data:
+    // for staff, the vector base of shequ.js (buildings and names too); on the public form, the grid
+    // outlines and their names only. Names are text, never HTML.
+    const M = window.shequMap;
+    const map = M.create(el, { gridNames: false });
     const fc = jsonFrom(d.features);
     const grids = L.geoJSON(fc, {
       style: GRID_STYLE,
       onEachFeature: function (f, layer) {
         const p = f.properties || {};
-        if (p.name) layer.bindTooltip(p.name, { sticky: true, className: "grid-label" });
+        if (p.name) layer.bindTooltip(M.text(p.name), { sticky: true, className: "grid-label" });
       },
     }).addTo(map);
     if (fc && fc.features.length) {
       map.fitBounds(grids.getBounds(), { padding: [8, 8] });
-      labelCommunities(map, grids);
+      if (!map.shequBase) M.labelCommunities(map, grids);
     } else {
       map.setView(DEFAULT_VIEW, 13);
     }

@@ -3,33 +3,38 @@
 (function () {
   "use strict";
 
-  function baseMap(el) {
-    const map = L.map(el, { zoomSnap: 0.25, attributionControl: !!el.dataset.tiles });
-    if (el.dataset.tiles) {
-      L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.tilesAttribution || "" }).addTo(map);
-    } else {
-      el.classList.add("map-plain");
-    }
-    return map;
-  }
+  // Maps, text labels and the empty-map note come from shequ.js (window.shequMap): a case's title is
+  // the requester's own words and reaches the page as text, never as HTML. (shequ.js is loaded
+  // after this file, so it is looked up once the document is ready.)
+  let M = null;
 
   function marker(lat, lng, color) {
-    return L.circleMarker([lat, lng], { radius: 7, color: "#fff", weight: 2, fillColor: color, fillOpacity: 0.95 });
+    return L.circleMarker([lat, lng], {
+      radius: 7, color: "#fff", weight: 2, fillColor: color, fillOpacity: 0.95, className: "sq-case-point",
+    });
   }
 
   function initPoint(el) {
     const point = JSON.parse(document.getElementById(el.dataset.point).textContent);
-    const map = baseMap(el);
+    const map = M.create(el);
     map.setView([point.lat, point.lng], 17);
-    marker(point.lat, point.lng, el.dataset.color || "#b71c1c").addTo(map).bindTooltip(point.title);
+    marker(point.lat, point.lng, el.dataset.color || "#b71c1c").addTo(map).bindTooltip(M.text(point.title));
   }
 
-  function escapeHtml(s) {
-    return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  function popup(p) {
+    const box = document.createElement("div");
+    const link = document.createElement("a");
+    link.href = p.url;
+    link.textContent = p.number;
+    const title = M.text(p.title, "d-block text-break");
+    const status = document.createElement("small");
+    status.textContent = p.status_label;
+    box.append(link, title, status);
+    return box;
   }
 
   function initCases(el) {
-    const map = baseMap(el);
+    const map = M.create(el);
     const gridsEl = document.getElementById(el.dataset.grids || "");
     const grids = gridsEl ? JSON.parse(gridsEl.textContent) : null;
     let gridLayer = null;
@@ -43,34 +48,35 @@
     const count = document.getElementById("map-count");
     const form = document.getElementById("map-filter");
     let first = true;
-    let pending = null;
+    let asked = 0; // answers to an older view or filter are dropped
+    let openUrl = null; // the case whose popup is open survives the reload its panning causes
 
     function load() {
+      const n = ++asked;
       const params = new URLSearchParams(new FormData(form));
       if (!first) params.set("bbox", map.getBounds().toBBoxString());
-      if (pending) pending.abort();
-      pending = new AbortController();
-      fetch(el.dataset.url + "?" + params.toString(), { signal: pending.signal, credentials: "same-origin" })
+      fetch(el.dataset.url + "?" + params.toString(), { credentials: "same-origin" })
         .then((r) => r.json())
         .then(function (fc) {
+          if (n !== asked) return;
+          const reopen = openUrl;
           layer.clearLayers();
           const points = [];
           fc.features.forEach(function (f) {
             const p = f.properties;
             const [lng, lat] = f.geometry.coordinates;
             points.push([lat, lng]);
-            marker(lat, lng, p.color).addTo(layer).bindPopup(
-              '<a href="' + escapeHtml(p.url) + '">' + escapeHtml(p.number) + "</a><br>" +
-              escapeHtml(p.title) + "<br><small>" + escapeHtml(p.status_label) + "</small>");
+            const m = marker(lat, lng, p.color).addTo(layer).bindPopup(popup(p));
+            m.on("popupopen", () => { openUrl = p.url; });
+            m.on("popupclose", () => { if (openUrl === p.url) openUrl = null; });
+            if (p.url === reopen) m.openPopup();
           });
           if (count) {
             count.textContent = count.dataset.text.replace("%(n)s", fc.features.length) + (fc.truncated ? count.dataset.truncated : "");
           }
           const empty = el.querySelector(".map-empty");
           if (empty) empty.remove();
-          if (!fc.features.length) {
-            el.insertAdjacentHTML("beforeend", '<div class="map-empty">' + escapeHtml(el.dataset.emptyText || "") + "</div>");
-          }
+          if (!fc.features.length) M.showEmpty(el, el.dataset.emptyText);
           if (first) {
             first = false;
             if (points.length) map.fitBounds(points, { padding: [32, 32], maxZoom: 18 });
@@ -79,8 +85,8 @@
             map.on("moveend", load);
           }
         })
-        .catch(function (err) {
-          if (err.name !== "AbortError" && count) count.textContent = count.dataset.failed;
+        .catch(function () {
+          if (n === asked && count) count.textContent = count.dataset.failed;
         });
     }
 
@@ -90,6 +96,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    M = window.shequMap;
     document.querySelectorAll("[data-map='case-point']").forEach(initPoint);
     document.querySelectorAll("[data-map='cases']").forEach(initCases);
   });
