@@ -2,7 +2,7 @@
 
 from importlib import import_module
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from shequ.core import views as core_views
 from shequ.core.api import build_api
@@ -16,7 +16,8 @@ urlpatterns = [
     path("robots.txt", core_views.robots, name="robots"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("open311/v2/", include("shequ.cases.open311")),
+    # "/+": a client that appends "/services.xml" to an endpoint ending in a slash sends "//".
+    re_path(r"^open311/v2/+", include("shequ.cases.open311")),
 ]
 
 for _app in shequ_apps():

@@ -309,7 +309,9 @@ class Case(ScopedModel):
     requester_name = models.CharField(_("诉求人"), max_length=50, blank=True)
     requester_phone = EncryptedTextField(_("联系电话"), mask="phone")
     requester_email = EncryptedTextField(_("电子邮箱"), mask="email")
-    requester_phone_key = RegistryPhoneKey(source="requester_phone", db_index=False, db_default="")
+    requester_phone_key = RegistryPhoneKey(
+        _("诉求人电话检索索引"), source="requester_phone", db_index=False, db_default=""
+    )
     publish_optout = models.BooleanField(_("诉求人要求不公开"), default=False, db_default=False)
     requester_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

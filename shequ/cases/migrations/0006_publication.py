@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             model_name="case",
             name="requester_phone_key",
             field=shequ.cases.models.RegistryPhoneKey(
-                db_default="", db_index=False, source="requester_phone"
+                db_default="", db_index=False, source="requester_phone", verbose_name="诉求人电话检索索引"
             ),
         ),
         migrations.AddField(

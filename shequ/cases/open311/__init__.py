@@ -19,7 +19,7 @@ _FMT = r"\.(?P<fmt>[A-Za-z0-9]{1,10})$"
 
 def _routes(prefix: str, name: str, sandbox: bool) -> list:
     kw = {"sandbox": sandbox}
-    prefix = f"/?{prefix}/?" if prefix else "/?"
+    prefix = f"{prefix}/+" if prefix else ""
     return [
         re_path(rf"^{prefix}discovery{_FMT}", views.discovery, kw, name=f"{name}discovery"),
         re_path(rf"^{prefix}services{_FMT}", views.service_list, kw, name=f"{name}services"),
@@ -43,6 +43,6 @@ def _routes(prefix: str, name: str, sandbox: bool) -> list:
 
 urlpatterns = [
     *_routes("", "", False),
-    *_routes("sandbox/", "sandbox-", True),
+    *_routes("sandbox", "sandbox-", True),
     re_path(r"^(?P<path>.*)$", views.unknown, name="unknown"),
 ]
