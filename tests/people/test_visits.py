@@ -76,3 +76,17 @@ def test_every_way_of_computing_agrees(world):
     r.refresh_from_db()
     assert r.visit_interval_days == 90
     assert r.next_visit_due == timezone.localdate() + dt.timedelta(days=90)
+
+
+def test_the_migration_recomputes_due_dates_stored_by_the_old_rule(world):
+    """Due dates already in a database (counted from a tag's start in 2018) are recomputed once."""
+    import importlib
+
+    today = timezone.localdate()
+    r = make_resident(world, "a")
+    services.set_tag(world.users["community_lead"], r.pk, "living_alone", start_date=LONG_AGO)
+    Resident.objects.filter(pk=r.pk).update(next_visit_due=LONG_AGO + dt.timedelta(days=7))
+    migration = importlib.import_module("shequ.people.migrations.0003_visits_due_from_duty_start")
+    migration.recompute(None, None)
+    r.refresh_from_db()
+    assert r.next_visit_due == today + dt.timedelta(days=7)
