@@ -21,6 +21,9 @@ class ScopedModel(models.Model):
     under (a community or grid code); subclasses compute it in `compute_scope_code`."""
 
     scope_field = "scope_code"
+    # The permission rows are read with (pages, exports, API alike: see scope.read_roots). None:
+    # every role's scope reads them.
+    view_perm: str | None = None
 
     scope_code = models.CharField(_("所属范围代码"), max_length=32, db_index=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -190,13 +193,14 @@ class ChangeLogQuerySet(ScopedQuerySet):
 
         if not user or not user.is_authenticated:
             return self.none()
-        return self.filter(prefix_q("scope_code", scope_codes(user, roles_with("core.view_changelog"))))
+        return self.filter(prefix_q("scope_code", scope_codes(user, roles_with(self.model.view_perm))))
 
 
 class ChangeLogEntry(models.Model):
     """Who did what to which object, when, from where; before/after with sensitive fields redacted."""
 
     scope_field = "scope_code"
+    view_perm = "core.view_changelog"
 
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import scope
 from shequ.core.errors import DomainError
-from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView
+from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, reads
 from shequ.core.masking import mask
 from shequ.core.services import get_visible
 from shequ.org import dashboard, filters, forms, services
@@ -46,7 +46,7 @@ def _breadcrumbs(user, code: str) -> list[dict]:
 # --- tree ------------------------------------------------------------------------------------
 
 
-@login_required
+@reads(OrgUnit)
 def tree(request):
     """The org tree from the user's own nodes down; a search box finds any node in scope."""
     q = (request.GET.get("q") or "").strip()
@@ -113,7 +113,7 @@ def unit_detail(request, code):
     return render(request, "org/unit_detail.html", ctx)
 
 
-@login_required
+@reads(Grid)
 def grids_geojson(request):
     within = request.GET.get("within") or None
     if within and not scope.covers(request.user, within):
