@@ -337,7 +337,14 @@ class ServiceFormView(LoginRequiredMixin, View):
     def success_url(self, obj) -> str:
         return obj.get_absolute_url()
 
+    def reveal_object(self):
+        """The row whose sensitive fields the form edits: its masked values get the logged reveal."""
+        return getattr(self, "object", None)
+
     def render_form(self, form, status=200):
+        from shequ.core.forms import enable_reveal
+
+        enable_reveal(form, self.reveal_object(), self.request.user)
         ctx = {"form": form, "title": self.title, "submit_label": self.submit_label, "view": self}
         ctx.update(self.context())
         template = "core/_form.html" if self.request.htmx else self.template_name
@@ -364,7 +371,8 @@ class ServiceFormView(LoginRequiredMixin, View):
         denied = self._check_perm()
         if denied:
             return denied
-        form = self.form_class(request.POST, request.FILES, **self.get_form_kwargs())
+        # The initial values go along: a sensitive field left as shown (masked) keeps the stored one.
+        form = self.form_class(request.POST, request.FILES, initial=self.initial(), **self.get_form_kwargs())
         if form.is_valid():
             try:
                 obj = self.perform(form)
