@@ -203,3 +203,28 @@ def test_account_acts_respect_the_actor_scope(world):
     with pytest.raises(Forbidden):
         accounts.unlock_user(street, "t_district")  # a district account lies above the street
     accounts.unlock_user(street, "t_worker_b")  # inside the street: allowed
+
+
+@pytest.mark.django_db
+def test_pages_and_api_answers_with_personal_data_are_not_stored(world):
+    from shequ.core.models import Attachment
+
+    worker = world.client(world.users["community_worker"])
+    for url in ("/", "/people/residents/", "/org/grids/"):
+        assert worker.get(url)["Cache-Control"] == "no-store", url
+    photo = Attachment.objects.create(
+        code=world.a.code, name="p.png", content_type="image/png", size=8, sha256="0" * 64, data=b"x"
+    )
+    assert worker.get(f"/attachments/{photo.pk}/")["Cache-Control"] == "no-store"
+    c = Client()
+    token = c.post(
+        "/api/v1/auth/token",
+        {"username": "t_worker_a", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert token["Cache-Control"] == "no-store"
+    me = c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token.json()['token']}"})
+    assert me["Cache-Control"] == "no-store"
+    assert c.get("/api/v1/auth/me")["Cache-Control"] == "no-store"  # even a refusal
+    # Public pages keep their own caching.
+    assert "no-store" not in Client().get("/healthz").get("Cache-Control", "")
