@@ -49,8 +49,6 @@ class User(AbstractUser):
     totp_secret = EncryptedTextField(_("动态口令密钥"))
     totp_confirmed_at = models.DateTimeField(_("动态口令绑定时间"), null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0, editable=False)  # refuses a replayed code
-    failed_logins = models.PositiveIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("账号")
@@ -64,9 +62,6 @@ class User(AbstractUser):
         from shequ.core.scope import memberships
 
         return any(m.role in SECOND_FACTOR_ROLES for m in memberships(self))
-
-    def is_locked(self) -> bool:
-        return bool(self.locked_until and self.locked_until > timezone.now())
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -460,3 +455,23 @@ class Counter(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.value}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins (passwords and one-time codes) counted per account name and client address
+    range, and per address range over all account names (`username` empty); see core.accounts."""
+
+    username = models.CharField(max_length=150, blank=True)  # lower-cased; "" = every account
+    network = models.CharField(max_length=64)  # "203.0.113.7/32", "2001:db8:1:2::/64", "-" unknown
+    failures = models.PositiveIntegerField(default=0)
+    lockouts = models.PositiveSmallIntegerField(default=0)  # locks in a row: each one lasts twice as long
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+        constraints = [models.UniqueConstraint(fields=["username", "network"], name="login_throttle_key")]
+
+    def __str__(self):
+        return f"{self.username or '*'}@{self.network}"

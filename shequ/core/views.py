@@ -61,6 +61,7 @@ def login_view(request):
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
+            status = exc.status if exc.status == 429 else 400  # the same words either way
         else:
             login(request, user)
             request.session.cycle_key()
@@ -71,11 +72,10 @@ def login_view(request):
             # an administrative role, even within this session.
             accounts.record_login(user)
             return redirect(_safe_next(request))
+    else:
+        status = 400 if form.errors else 200
     return render(
-        request,
-        "core/login.html",
-        {"form": form, "next": request.GET.get("next", "")},
-        status=400 if form.errors else 200,
+        request, "core/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status
     )
 
 
