@@ -149,8 +149,13 @@ AUTH_PASSWORD_VALIDATORS = [
 WORK_HOURS = env("WORK_HOURS", "09:00-12:00,13:30-17:30")  # working periods for deadlines (Asia/Shanghai)
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
+# Sign-in throttling (shequ.core.accounts): failures per account from one address range, and per
+# address range over all accounts; the range is the client's /32 (IPv4) or /64 (IPv6).
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 50)
+LOGIN_IPV4_PREFIX = env_int("LOGIN_IPV4_PREFIX", 32)
+LOGIN_IPV6_PREFIX = env_int("LOGIN_IPV6_PREFIX", 64)
 API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 12)
 TOTP_ISSUER = env("TOTP_ISSUER", "shequ")
 

@@ -271,6 +271,8 @@ class RegistryPhoneKey(BlindIndexField):
 class Case(ScopedModel):
     """One request (诉求) and, once filed, the case (案件) it becomes."""
 
+    view_perm = "cases.view_case"  # the staff pages; a resident reads their own through cases:mine
+
     number = models.CharField(_("受理编号"), max_length=20, unique=True, editable=False)
     tracking_token = models.CharField(max_length=32, unique=True, default=new_tracking_token, editable=False)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
@@ -466,6 +468,8 @@ class Case(ScopedModel):
 
 class CaseEvent(models.Model):
     """One transition on the timeline: who, when, what, with a note, data and attachments."""
+
+    visible_through = "case"  # its photos are read by the case's rule (core.attachments.readable)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("环节"), max_length=24)

@@ -1,28 +1,58 @@
-"""Account acts: password login with lock-out, TOTP second factor, API tokens, user creation,
-and the reveal of masked personal data. Each act writes its change-log row."""
+"""Account acts: password login with throttling, TOTP second factor, API tokens, user creation,
+and the reveal of masked personal data. Each act writes its change-log row.
+
+Throttling of sign-ins. Failed passwords and one-time codes are counted per account name *and*
+client address range (the /32 of an IPv4 address, the /64 of an IPv6 one), and per address range
+over all account names:
+
+- After LOGIN_MAX_FAILURES failures for one account from one range, that account is refused from
+  that range for LOGIN_LOCK_MINUTES; every further lock in a row lasts twice as long (capped at a
+  day). From any other address the account signs in as usual, so a stranger who guesses at a
+  clerk's account name locks out only themselves (django-axes calls this locking on the
+  combination of username and IP address).
+- After LOGIN_ADDRESS_MAX_FAILURES failures from one range within LOGIN_LOCK_MINUTES, whatever the
+  account names, the range is refused for LOGIN_LOCK_MINUTES: one machine spraying passwords over
+  many accounts is stopped without touching anyone else.
+- Guesses spread over many addresses are not met with an account-wide lock, because that lock is
+  exactly what a stranger could use to keep a clerk out all day; they are met by the password
+  rules (10+ characters, common passwords refused), argon2, and the second factor of the
+  administrative roles.
+- Unknown account names are counted and refused exactly like known ones, and every refusal says
+  the same thing — "用户名或密码错误，或尝试过于频繁，请稍后再试。" — so that neither the message nor
+  the lock tells whether an account exists (as Django's password reset answers the same whether
+  or not an address is registered).
+
+A successful sign-in (password, and the code where one is needed) clears its own account and
+range; an administrator lifts a lock with `unlock_user` (`shequ user unlock`)."""
+
+import ipaddress
 
 import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shequ.core import changelog, scope
+from shequ.core import changelog, context, scope
 from shequ.core.crypto import EncryptedTextField
 from shequ.core.errors import DomainError, Forbidden, Locked, NotFound, ValidationFailed
-from shequ.core.models import Action, ApiToken, Membership, User
+from shequ.core.models import Action, ApiToken, LoginThrottle, Membership, User
 from shequ.core.roles import ROLE_LEVELS, Role
 from shequ.core.services import get_visible, require
+
+REFUSED = _l("用户名或密码错误，或尝试过于频繁，请稍后再试。")
+MAX_LOCK = timezone.timedelta(days=1)
+ACCOUNT_WINDOW = timezone.timedelta(days=1)  # an account's failures older than this are forgotten
 
 
 class BadCredentials(DomainError):
     code = "bad_credentials"
     status = 401
-    default_message = _l("用户名或密码错误。")
+    default_message = REFUSED
 
 
 class SecondFactorRequired(DomainError):
@@ -31,57 +61,117 @@ class SecondFactorRequired(DomainError):
     default_message = _l("该账号需要动态口令（TOTP），请填写认证器上的 6 位数字。")
 
 
-def _raise_if_locked(user: User) -> None:
-    if user.is_locked():
-        minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
-        raise Locked(
-            _("登录失败次数过多，账号已锁定，请 %(m)d 分钟后再试或联系管理员解锁。") % {"m": minutes}
-        )
+def address_range(ip: str | None) -> str:
+    """The client's address range as counted: 203.0.113.7/32, 2001:db8:1:2::/64, "-" if unknown."""
+    try:
+        addr = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return "-"
+    if addr.version == 6 and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped
+    prefix = settings.LOGIN_IPV4_PREFIX if addr.version == 4 else settings.LOGIN_IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
 
 
-def record_failure(user: User, what: str) -> None:
-    """Count one failed password or one-time code; lock the account at the limit. The lock is
-    checked again under the row lock, so parallel guesses cannot slip past it."""
+def _keys(username: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The (account, range) row and the (every account, range) row this attempt counts against."""
+    net = address_range(context.current().ip)
+    return ((username or "").strip().lower()[:150], net), ("", net)
+
+
+def _rows_for_update(keys) -> list[LoginThrottle]:
+    """The throttle rows, created when missing and locked in a fixed order (no deadlock between two
+    attempts); a row created by a parallel attempt meanwhile is simply read."""
+    for username, network in keys:
+        if not LoginThrottle.objects.filter(username=username, network=network).exists():
+            try:
+                with transaction.atomic():
+                    LoginThrottle.objects.create(username=username, network=network)
+            except IntegrityError:
+                pass
+    q = LoginThrottle.objects.select_for_update().order_by("username", "network")
+    return [q.get(username=u, network=n) for u, n in sorted(keys)]
+
+
+def _refuse_if_throttled(username: str) -> None:
+    account, everyone = _keys(username)
+    now = timezone.now()
+    for u, n in (account, everyone):
+        if LoginThrottle.objects.filter(username=u, network=n, locked_until__gt=now).exists():
+            raise Locked()
+
+
+def record_failure(username: str, what: str, user: User | None = None) -> None:
+    """Count one failed password or one-time code against the account from this address range and
+    against the range; refuse (Locked) when this failure reaches a limit or one is already
+    reached. Rows are locked, so parallel guesses cannot slip past a limit."""
+    account, everyone = _keys(username)
+    now = timezone.now()
+    throttled, locked_for = False, None
     with transaction.atomic():
-        u = User.objects.select_for_update().get(pk=user.pk)
-        _raise_if_locked(u)
-        u.failed_logins += 1
-        note = _("%(what)s错误，第 %(n)d 次失败") % {"what": what, "n": u.failed_logins}
-        if u.failed_logins >= settings.LOGIN_MAX_FAILURES:
-            u.locked_until = timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-            u.failed_logins = 0
-            note += _("，账号锁定 %(m)d 分钟") % {"m": settings.LOGIN_LOCK_MINUTES}
-        u.save(update_fields=["failed_logins", "locked_until"])
-        changelog.record(u, Action.LOGIN_FAILED, u, note=note, scope_code="")
-    _raise_if_locked(u)  # this very failure reached the limit: say so now
+        for row in _rows_for_update([account, everyone]):
+            if row.locked_until and row.locked_until > now:
+                throttled = True
+                continue
+            per_account = bool(row.username)
+            window = (
+                ACCOUNT_WINDOW if per_account else timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+            )
+            if row.last_failure_at and now - row.last_failure_at > window:
+                row.failures, row.lockouts = 0, 0
+            row.failures += 1
+            row.last_failure_at = now
+            limit = settings.LOGIN_MAX_FAILURES if per_account else settings.LOGIN_ADDRESS_MAX_FAILURES
+            if row.failures >= limit:
+                lock = min(
+                    timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES) * 2 ** min(row.lockouts, 10),
+                    MAX_LOCK,
+                )
+                row.locked_until, row.failures = now + lock, 0
+                row.lockouts += 1
+                throttled = True
+                if per_account:
+                    locked_for = lock
+            row.save()
+        if user is not None:
+            note = _("%(what)s错误（%(net)s）") % {"what": what, "net": account[1]}
+            if locked_for is not None:
+                note += _("，该账号在此地址暂停登录 %(m)d 分钟") % {
+                    "m": int(locked_for.total_seconds() // 60)
+                }
+            changelog.record(user, Action.LOGIN_FAILED, user, note=note, scope_code="")
+    if throttled:
+        raise Locked()
 
 
 def clear_failures(user: User) -> None:
-    """After a complete sign-in (password, and the second factor where one is needed)."""
+    """After a complete sign-in (password, and the second factor where one is needed) from this
+    range: the account's count there starts again. A lock set by a parallel attempt meanwhile
+    stands, and this success does not count."""
+    account, everyone = _keys(user.username)
+    now = timezone.now()
     with transaction.atomic():
-        u = User.objects.select_for_update().get(pk=user.pk)
-        _raise_if_locked(u)  # locked by a parallel attempt meanwhile: this success does not count
-        if u.failed_logins or u.locked_until:
-            User.objects.filter(pk=u.pk).update(failed_logins=0, locked_until=None)
+        rows = list(
+            LoginThrottle.objects.select_for_update()
+            .filter(network=account[1], username__in=[account[0], everyone[0]])
+            .order_by("username", "network")
+        )
+        if any(r.locked_until and r.locked_until > now for r in rows):
+            raise Locked()
+        LoginThrottle.objects.filter(username=account[0], network=account[1]).delete()
 
 
 def password_login(username: str, password: str, request=None) -> User:
-    """Check the password; count failures and lock the account after too many."""
-    user = User.objects.filter(username=username).first()
-    if user:
-        _raise_if_locked(user)
+    """Check the password; count failures against the account and address range (module docstring)."""
+    _refuse_if_throttled(username)
     authed = authenticate(request, username=username, password=password)
     if authed is None:
-        if user:
-            record_failure(user, _("密码"))
+        record_failure(username, _("密码"), User.objects.filter(username=username).first())
         raise BadCredentials()
-    if authed.needs_second_factor:
-        # Failures are cleared only once the one-time code passes too, or a known password
-        # would let one reset the count between code guesses.
-        with transaction.atomic():
-            _raise_if_locked(User.objects.select_for_update().get(pk=authed.pk))
-    else:
+    if not authed.needs_second_factor:
         clear_failures(authed)
+    # An administrator's failures are cleared only once the one-time code passes too, or a known
+    # password would let one reset the count between code guesses.
     return authed
 
 
@@ -107,7 +197,7 @@ def verify_totp(user: User, code: str) -> bool:
     """Check a 6-digit code (±1 step), refuse a step already used, and count wrong codes
     towards the same lock-out as wrong passwords."""
     code = "".join(str(code or "").split())
-    _raise_if_locked(User.objects.get(pk=user.pk))
+    _refuse_if_throttled(user.username)
     totp = totp_for(user) if user.totp_secret else None
     if totp and code.isdigit() and len(code) == 6:
         now = timezone.now().timestamp()
@@ -126,7 +216,7 @@ def verify_totp(user: User, code: str) -> bool:
             user.totp_last_step, user.totp_confirmed_at = u.totp_last_step, u.totp_confirmed_at
             clear_failures(user)
             return True
-    record_failure(user, _("动态口令"))
+    record_failure(user.username, _("动态口令"), user)
     return False
 
 
@@ -273,13 +363,11 @@ def _require_over(actor, user: User) -> None:
 
 @transaction.atomic
 def unlock_user(actor, username: str) -> User:
-    """Lift a lock-out after failed logins (command line or an administrator)."""
+    """Lift the account's sign-in locks from every address range (command line or an administrator)."""
     user = _user_by_name(username)
     _require_over(actor, user)
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    changelog.record(
-        actor, Action.UPDATE, user, note=_("解除登录锁定"), scope_code="", extra_changed=["locked_until"]
-    )
+    LoginThrottle.objects.filter(username=user.username.lower()).delete()
+    changelog.record(actor, Action.UPDATE, user, note=_("解除登录锁定"), scope_code="")
     return user
 
 

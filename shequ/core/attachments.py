@@ -87,3 +87,29 @@ def attachments_of(owner_model, owner_ids) -> dict[str, list[Attachment]]:
     for a in qs:
         found.setdefault(a.owner_id, []).append(a)
     return found
+
+
+def readable(user, pk) -> Attachment | None:
+    """The attachment if the user may open it: filed inside their scope, and what it is attached to
+    visible to them. An attachment is read by its owner's rule (a visit photo by the registry's, a
+    case photo by the case's), so a role that may not open the owner cannot open its files either.
+    An owner model without `visible_to` names the related row whose rule applies in
+    `visible_through` (a case event: "case")."""
+    a = Attachment.objects.visible_to(user).filter(pk=pk).select_related("owner_type").first()
+    if a is None or a.owner_type is None:
+        return a
+    owner_model = a.owner_type.model_class()
+    if owner_model is None:
+        return None
+    through = getattr(owner_model, "visible_through", None)
+    if through:
+        parent = (
+            owner_model._default_manager.filter(pk=a.owner_id).values_list(f"{through}_id", flat=True).first()
+        )
+        target = owner_model._meta.get_field(through).related_model
+        return (
+            a if parent is not None and target.objects.visible_to(user).filter(pk=parent).exists() else None
+        )
+    if hasattr(owner_model.objects, "visible_to"):
+        return a if owner_model.objects.visible_to(user).filter(pk=a.owner_id).exists() else None
+    return a

@@ -56,6 +56,9 @@ class Conflict(DomainError):
 
 
 class Locked(DomainError):
+    """Sign-in refused for a while after too many failures (core.accounts). The message is the
+    same as for a wrong password, so that it tells nothing about whether the account exists."""
+
     code = "account_locked"
     status = 429
-    default_message = _("登录失败次数过多，账号已暂时锁定，请稍后再试。")
+    default_message = _("用户名或密码错误，或尝试过于频繁，请稍后再试。")

@@ -2,9 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.attachments import PHOTO_MAX_BYTES
+from shequ.core.masking import mask
 
 PHOTO_MAX_COUNT = 9
 
@@ -60,3 +62,80 @@ class PhotosField(forms.FileField):
 def read_photos(files) -> list[tuple[str, bytes, str]]:
     """Uploaded files as (name, bytes, content type) for a service."""
     return [(f.name, f.read(), f.content_type or "") for f in files or []]
+
+
+class SensitiveInput(forms.TextInput):
+    """A text box that shows a sensitive value masked, with the logged reveal beside it where the
+    user may reveal it (`reveal` is set by the page: content type, pk and model field)."""
+
+    template_name = "core/widgets/sensitive.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.reveal = None
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        ctx["widget"]["reveal"] = self.reveal
+        return ctx
+
+
+class _SensitiveBoundField(BoundField):
+    def value(self):
+        data = self.data if self.form.is_bound else None
+        if data and "*" not in str(data):
+            return str(data)  # what the user typed is shown back to them, as they typed it
+        return self.field.masked(self.initial)
+
+
+class SensitiveField(forms.CharField):
+    """An edit form's field for an ID number, a phone or another value shown masked: the page gets
+    the stored value (the form's initial) only masked, never in full. Sent back as shown, the field
+    keeps the stored value; a new value typed in full replaces it (and is validated as usual); a
+    value with masking stars that is not the one shown is refused, so a half-edited mask is not
+    stored. The full value is seen only through the logged reveal (`enable_reveal`)."""
+
+    widget = SensitiveInput
+    default_error_messages = {
+        "masked": _("请完整填写新的号码；不修改时请保持原样（带 * 的脱敏显示）。"),
+    }
+
+    def __init__(self, *args, mask_rule: str = "default", **kwargs):
+        self.mask_rule = mask_rule
+        self.stored = ""
+        super().__init__(*args, **kwargs)
+
+    def masked(self, value) -> str:
+        return mask(value, self.mask_rule)
+
+    def get_bound_field(self, form, field_name):
+        # Fields are copied per form instance: the stored value is this form's own.
+        self.stored = str(form.get_initial_for_field(self, field_name) or "")
+        return _SensitiveBoundField(form, self, field_name)
+
+    def clean(self, value):
+        value = (value or "").strip()
+        if self.stored and value == self.masked(self.stored):
+            return self.stored  # left as shown: unchanged
+        if "*" in value:
+            raise ValidationError(self.error_messages["masked"], code="masked")
+        return super().clean(value)
+
+
+def enable_reveal(form, obj, user, fields=None) -> None:
+    """Offer the logged reveal next to each sensitive field of `form` that edits `obj`, where the
+    user may reveal personal data (core.reveal_pii over the row's scope). `fields` maps a form
+    field to the model field when the names differ."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from shequ.core import scope
+    from shequ.core.accounts import scope_code_of
+
+    sensitive = [n for n, f in form.fields.items() if isinstance(f, SensitiveField)]
+    if not sensitive or obj is None or getattr(obj, "pk", None) is None:
+        return
+    if not scope.covers(user, scope_code_of(obj), "core.reveal_pii"):
+        return
+    ct = ContentType.objects.get_for_model(obj).pk
+    for name in sensitive:
+        form.fields[name].widget.reveal = {"ct": ct, "pk": obj.pk, "field": (fields or {}).get(name, name)}

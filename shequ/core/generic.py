@@ -1,10 +1,12 @@
 """Generic pages every module reuses: a scoped list (filters, sorting, pagination, Excel export),
 a scoped detail page, and a form page whose submit goes through a services function."""
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
@@ -36,6 +38,23 @@ def error_page(request, status: int, message=None, back: str | None = None):
     """The Chinese error page every view returns for a refused or failed act."""
     ctx = {"status": status, "message": message or FORBIDDEN, "back": back}
     return render(request, "core/error.html", ctx, status=status)
+
+
+def reads(model):
+    """For a function page that lists or maps rows of `model`: signed in, and refused (403) to a
+    user who may read no row of it anywhere, by the same rule as the model's list pages, exports
+    and API (`scope.may_read`: the model's `view_perm` and the user's scope)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not scope.may_read(request.user, model):
+                return error_page(request, 403)
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorate
 
 
 @dataclass
@@ -119,6 +138,13 @@ class ScopedListView(LoginRequiredMixin, View):
     # False for very large tables: pages move by next/previous and no COUNT(*) runs on each load.
     count_total = True
     revealing = False  # set while building a full (unmasked) export
+
+    def dispatch(self, request, *args, **kwargs):
+        # One rule per model: who may read no row of it anywhere gets 403 (page and export alike),
+        # never an empty list; which rows the others see is visible_to's.
+        if request.user.is_authenticated and not scope.may_read(request.user, self.model):
+            return error_page(request, 403)
+        return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
         qs = self.model.objects.visible_to(self.request.user)
@@ -311,7 +337,14 @@ class ServiceFormView(LoginRequiredMixin, View):
     def success_url(self, obj) -> str:
         return obj.get_absolute_url()
 
+    def reveal_object(self):
+        """The row whose sensitive fields the form edits: its masked values get the logged reveal."""
+        return getattr(self, "object", None)
+
     def render_form(self, form, status=200):
+        from shequ.core.forms import enable_reveal
+
+        enable_reveal(form, self.reveal_object(), self.request.user)
         ctx = {"form": form, "title": self.title, "submit_label": self.submit_label, "view": self}
         ctx.update(self.context())
         template = "core/_form.html" if self.request.htmx else self.template_name
@@ -338,7 +371,8 @@ class ServiceFormView(LoginRequiredMixin, View):
         denied = self._check_perm()
         if denied:
             return denied
-        form = self.form_class(request.POST, request.FILES, **self.get_form_kwargs())
+        # The initial values go along: a sensitive field left as shown (masked) keeps the stored one.
+        form = self.form_class(request.POST, request.FILES, initial=self.initial(), **self.get_form_kwargs())
         if form.is_valid():
             try:
                 obj = self.perform(form)

@@ -124,5 +124,11 @@ def import_undo(request, pk):
 
 @login_required
 def import_list(request):
-    batches = ImportBatch.objects.visible_to(request.user).select_related("created_by")[:100]
+    """The user's batches: for those who may import some kind of workbook (or have uploaded one);
+    anyone else is refused rather than shown an empty list."""
+    user = request.user
+    may_import = any(scope.holds(user, cls.perm) for cls in importing.registered_importers().values())
+    if not may_import and not ImportBatch.objects.filter(created_by=user).exists():
+        return error_page(request, 403)
+    batches = ImportBatch.objects.visible_to(user).select_related("created_by")[:100]
     return render(request, "core/import_list.html", {"batches": batches})

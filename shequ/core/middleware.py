@@ -1,4 +1,5 @@
-"""Request id and client IP for the change log; the TOTP gate for administrative roles."""
+"""Request id and client IP for the change log; headers every answer carries (no caching of
+answers that may hold personal data); the TOTP gate for administrative roles."""
 
 import re
 import uuid
@@ -21,6 +22,17 @@ def client_ip(request) -> str | None:
             # The last entry is the one our proxy appended; earlier ones come from the client.
             return fwd.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
+
+
+def keeps_no_copy(request) -> bool:
+    """Whether an answer must not be stored by the browser, a shared computer's cache or a proxy:
+    every answer to a signed-in user (any staff page may show personal data, and a page left in
+    the back-button history of a shared office PC is a leak) and every JSON API answer. Static
+    files are served before this point; public pages (the request form, Open311) keep theirs."""
+    if request.path.startswith("/api/"):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 class RequestContextMiddleware:
@@ -53,6 +65,8 @@ class RequestContextMiddleware:
             response["Allow"] = allowed
         response["X-Request-ID"] = rid
         response.setdefault("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
+        if keeps_no_copy(request):
+            response["Cache-Control"] = "no-store"
         return response
 
 

@@ -21,6 +21,9 @@ class ScopedModel(models.Model):
     under (a community or grid code); subclasses compute it in `compute_scope_code`."""
 
     scope_field = "scope_code"
+    # The permission rows are read with (pages, exports, API alike: see scope.read_roots). None:
+    # every role's scope reads them.
+    view_perm: str | None = None
 
     scope_code = models.CharField(_("所属范围代码"), max_length=32, db_index=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -46,8 +49,6 @@ class User(AbstractUser):
     totp_secret = EncryptedTextField(_("动态口令密钥"))
     totp_confirmed_at = models.DateTimeField(_("动态口令绑定时间"), null=True, blank=True)
     totp_last_step = models.BigIntegerField(default=0, editable=False)  # refuses a replayed code
-    failed_logins = models.PositiveIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("账号")
@@ -61,9 +62,6 @@ class User(AbstractUser):
         from shequ.core.scope import memberships
 
         return any(m.role in SECOND_FACTOR_ROLES for m in memberships(self))
-
-    def is_locked(self) -> bool:
-        return bool(self.locked_until and self.locked_until > timezone.now())
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -190,13 +188,14 @@ class ChangeLogQuerySet(ScopedQuerySet):
 
         if not user or not user.is_authenticated:
             return self.none()
-        return self.filter(prefix_q("scope_code", scope_codes(user, roles_with("core.view_changelog"))))
+        return self.filter(prefix_q("scope_code", scope_codes(user, roles_with(self.model.view_perm))))
 
 
 class ChangeLogEntry(models.Model):
     """Who did what to which object, when, from where; before/after with sensitive fields redacted."""
 
     scope_field = "scope_code"
+    view_perm = "core.view_changelog"
 
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
@@ -456,3 +455,25 @@ class Counter(models.Model):
 
     def __str__(self):
         return f"{self.key}={self.value}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins (passwords and one-time codes) counted per account name and client address
+    range, and per address range over all account names (`username` empty); see core.accounts."""
+
+    username = models.CharField(_("用户名"), max_length=150, blank=True)  # lower-cased; "" = every account
+    # "203.0.113.7/32", "2001:db8:1:2::/64", "-" unknown
+    network = models.CharField(_("客户端地址段"), max_length=64)
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    # Locks in a row: each one lasts twice as long.
+    lockouts = models.PositiveSmallIntegerField(_("连续暂停次数"), default=0)
+    locked_until = models.DateTimeField(_("暂停至"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("最近失败时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+        constraints = [models.UniqueConstraint(fields=["username", "network"], name="login_throttle_key")]
+
+    def __str__(self):
+        return f"{self.username or '*'}@{self.network}"

@@ -28,6 +28,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core import scope
+
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,79}$")
 _WITHIN_RE = re.compile(r"^\d{2,15}$")
 Q_MAX = 50  # characters of a search
@@ -71,6 +73,9 @@ class Cascade:
     resolve: Callable[[Any, str, str | None], list[Choice] | None]
     # Final values matching a typed text anywhere under the path chosen so far (a whole address).
     search: Callable[[Ask, list[str]], list[Choice]] | None = None
+    # The model of the final values: a user who may read none of it is refused (403), by the same
+    # rule as its pages, exports and API, not shown an empty picker.
+    model: Any = None
 
 
 _cascades: dict[str, Cascade] = {}
@@ -151,6 +156,10 @@ def lookup(request, name):
     cascade = get_cascade(name)
     if cascade is None:
         raise Http404()
+    if cascade.model is not None and not scope.may_read(request.user, cascade.model):
+        from shequ.core.generic import error_page
+
+        return error_page(request, 403)
     user, levels, g = request.user, cascade.levels, request.GET
     field = clean_name(g.get("field")) or "value"
     pid = clean_name(g.get("id")) or f"id_{field}"

@@ -41,6 +41,24 @@ def scope_codes(user, roles=None) -> list[str] | None:
     return [c for c in codes if not any(c != o and c.startswith(o) for o in codes)]
 
 
+def read_roots(user, model) -> list[str] | None:
+    """Roots under which the user may read rows of `model` (None = everything). A model may declare
+    `view_perm`, the permission its rows are read with; then only the memberships whose role holds
+    it count (department staff hold a district scope for their own work, not for the resident
+    registry). Pages, exports, the API and every helper that starts from `visible_to` share it."""
+    perm = getattr(model, "view_perm", None)
+    return scope_codes(user, roles_with(perm) if perm else None)
+
+
+def may_read(user, model) -> bool:
+    """May the user read rows of `model` anywhere? A page listing a model answers 403 when not,
+    rather than an empty page that looks as if there were nothing to see."""
+    if not user or not user.is_authenticated:
+        return False
+    roots = read_roots(user, model)
+    return roots is None or bool(roots)
+
+
 def covers(user, code: str, perm: str | None = None) -> bool:
     """Does the user's scope (or the part of it where they hold `perm`) include this code?"""
     roots = scope_codes(user, roles_with(perm) if perm else None)
@@ -74,13 +92,14 @@ def prefix_q(field: str, roots) -> Q:
 
 
 class ScopedQuerySet(models.QuerySet):
-    """The one door for reads of scoped data."""
+    """The one door for reads of scoped data: the user's scope (narrowed to the roles holding the
+    model's `view_perm`, if it declares one), plus the rows they own (`owned_by_q`)."""
 
     def visible_to(self, user):
         if not user or not user.is_authenticated:
             return self.none()
         own = self.model.owned_by_q(user) if hasattr(self.model, "owned_by_q") else None
-        roots = scope_codes(user)
+        roots = read_roots(user, self.model)
         if roots is None:
             return self.all()
         q = prefix_q(self.model.scope_field, roots)

@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from shequ.core import accounts, changelog, registry, scope, worktime
+from shequ.core import accounts, attachments, changelog, registry, scope, worktime
 from shequ.core.errors import DomainError, ValidationFailed
 from shequ.core.forms import DateInput
 from shequ.core.generic import Column, ScopedListView
 from shequ.core.middleware import OTP_SESSION_KEY
-from shequ.core.models import Action, ApiToken, Attachment, CalendarDay, ChangeLogEntry, DayKind
+from shequ.core.models import Action, ApiToken, CalendarDay, ChangeLogEntry, DayKind
 from shequ.core.roles import STAFF, Role
 
 
@@ -63,6 +63,7 @@ def login_view(request):
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
+            status = exc.status if exc.status == 429 else 400  # the same words either way
         else:
             login(request, user)
             request.session.cycle_key()
@@ -73,11 +74,10 @@ def login_view(request):
             # an administrative role, even within this session.
             accounts.record_login(user)
             return redirect(_safe_next(request))
+    else:
+        status = 400 if form.errors else 200
     return render(
-        request,
-        "core/login.html",
-        {"form": form, "next": request.GET.get("next", "")},
-        status=400 if form.errors else 200,
+        request, "core/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status
     )
 
 
@@ -281,11 +281,6 @@ class ChangeLogView(ScopedListView):
             for obj in qs.filter(pk__in=ids):
                 self._names[(ct_id, str(obj.pk))] = str(obj)
 
-    def get(self, request, *args, **kwargs):
-        if not scope.holds(request.user, "core.view_changelog"):
-            raise Http404()
-        return super().get(request, *args, **kwargs)
-
     def col_type_label(self, e):
         return (
             e.content_type.model_class()._meta.verbose_name
@@ -479,8 +474,8 @@ def calendar_page(request):
 
 @login_required
 def attachment(request, pk):
-    """A photo of a visit (or any attachment), only within the user's scope."""
-    a = Attachment.objects.visible_to(request.user).filter(pk=pk).first()
+    """A photo of a visit (or any attachment), to whoever may see what it is attached to."""
+    a = attachments.readable(request.user, pk)
     if a is None:
         raise Http404()
     resp = HttpResponse(bytes(a.data), content_type=a.content_type)

@@ -522,6 +522,8 @@ class Task(Burden, ScopedModel):
 class TaskReport(ScopedModel):
     """A progress report or the completion report, with hours spent; evidence files attach to it."""
 
+    visible_through = "task"  # its files are read by the task's rule (core.attachments.readable)
+
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
     author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(_("时间"), default=timezone.now)

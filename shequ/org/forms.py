@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import DateInput
+from shequ.core.forms import DateInput, SensitiveField
 from shequ.core.validators import validate_phone, validate_uscc
 from shequ.org.models import Building, BuildingUnit, Grid, GridType, OrgType, Post
 
@@ -90,21 +90,14 @@ class ResidentOrgForm(forms.Form):
     grid = forms.ModelChoiceField(label=_("所在网格"), queryset=Grid.objects.none(), required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    contact_phone = SensitiveField(
+        label=_("联系电话"), max_length=20, required=False, mask_rule="phone", validators=[validate_phone]
+    )
     employees = forms.IntegerField(label=_("职工人数"), min_value=0, required=False)
     remarks = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, community=None, user=None, masked_phone="", **kwargs):
+    def __init__(self, *args, community=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.masked_phone = masked_phone
         if community is not None:
             self.fields["grid"].queryset = Grid.objects.visible_to(user).filter(community=community)
-
-    def clean_contact_phone(self):
-        value = (self.cleaned_data.get("contact_phone") or "").strip()
-        if self.masked_phone and value == self.masked_phone:
-            return None  # untouched masked number: keep the stored one
-        if value:
-            validate_phone(value)
-        return value

@@ -295,6 +295,8 @@ class HouseUse(models.TextChoices):
 
 
 class House(ScopedModel):
+    view_perm = "org.view_house"  # owner names and occupancy: not for department staff
+
     unit = models.ForeignKey(
         BuildingUnit, on_delete=models.CASCADE, related_name="houses", verbose_name=_("单元")
     )

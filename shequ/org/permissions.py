@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.roles import Role, register_permission
+from shequ.core.roles import STAFF, Role, register_permission
 
 _ADMIN = {Role.SYSADMIN, Role.DISTRICT, Role.STREET}
 register_permission("org.import_divisions", {Role.SYSADMIN}, _("导入行政区划"))
@@ -18,3 +18,6 @@ register_permission(
     _ADMIN | {Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER, Role.GRID_WORKER},
     _("维护驻区单位"),
 )
+# A house's owner and who lives there are the resident registry's business: department staff see
+# the org structure (grids, buildings, house numbers) but not the house ledger.
+register_permission("org.view_house", STAFF, _("查看房屋用途、产权人与居住情况"))

@@ -151,6 +151,7 @@ HOUSE = Cascade(
     ),
     resolve=resolve,
     search=search,
+    model=House,
 )
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.forms import DateInput, PhotosField
+from shequ.core.forms import DateInput, PhotosField, SensitiveField
 from shequ.core.picker import CascadeField
 from shequ.core.roles import Role
 from shequ.org.models import HouseUse
@@ -34,8 +34,12 @@ def _blank(choices):
 class ResidentForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     doc_type = forms.ChoiceField(label=_("证件类型"), choices=DocType.choices)
-    doc_number = forms.CharField(
-        label=_("证件号码"), max_length=30, help_text=_("身份证号码可自动得出性别和出生日期")
+    # Shown masked on an edit form and kept unless a new number is typed in full.
+    doc_number = SensitiveField(
+        label=_("证件号码"),
+        max_length=30,
+        mask_rule="id_number",
+        help_text=_("身份证号码可自动得出性别和出生日期"),
     )
     gender = forms.ChoiceField(label=_("性别"), choices=_blank(Gender.choices), required=False)
     birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DATE)
@@ -47,7 +51,7 @@ class ResidentForm(forms.Form):
     marital_status = forms.ChoiceField(
         label=_("婚姻状况"), choices=_blank(MaritalStatus.choices), required=False
     )
-    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    phone = SensitiveField(label=_("联系电话"), max_length=20, required=False, mask_rule="phone")
     registered_address = forms.CharField(label=_("户籍地址"), max_length=200, required=False)
     move_in_date = forms.DateField(label=_("迁入日期"), required=False, widget=DATE)
     employment = forms.ChoiceField(label=_("就业状况"), choices=_blank(Employment.choices), required=False)

@@ -46,6 +46,7 @@ from shequ.people.models import (
     tag_intervals,
     visit_policy,
 )
+from shequ.people.services import seen_by
 from shequ.people.tags import can_see
 
 BATCH = 2000
@@ -327,13 +328,20 @@ class ResidentImporter(Importer):
             if res.community_id != community.pk:
                 r.outcome = Outcome.CONFLICT
                 where = res.community.display_name
-                r.errors.append(
-                    _("该居民已在%(c)s在册，不能重复登记；请发起迁入申请，由原社区确认后迁入。")
-                    % {"c": where}
-                    if res.status == Status.ACTIVE
-                    else _("该居民已有登记（%(s)s，%(c)s），请发起迁入申请。")
-                    % {"s": res.get_status_display(), "c": where}
-                )
+                if not seen_by(self.actor, res):  # outside the uploader's scope: not where, nor how
+                    r.errors.append(
+                        _("该居民已在其他社区登记，不能重复登记；请发起迁入申请，由原社区确认后迁入。")
+                    )
+                elif res.status == Status.ACTIVE:
+                    r.errors.append(
+                        _("该居民已在%(c)s在册，不能重复登记；请发起迁入申请，由原社区确认后迁入。")
+                        % {"c": where}
+                    )
+                else:
+                    r.errors.append(
+                        _("该居民已有登记（%(s)s，%(c)s），请发起迁入申请。")
+                        % {"s": res.get_status_display(), "c": where}
+                    )
                 r.extra["action"] = "transfer"
                 continue
             if res.status == Status.DECEASED:

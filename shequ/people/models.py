@@ -34,17 +34,13 @@ from shequ.people.choices import (
     VisitMethod,
 )
 
+VIEW_RESIDENT = "people.view_resident"
+
 
 class RegistryQuerySet(ScopedQuerySet):
     """Registry rows are seen only where the user holds people.view_resident (not, for instance,
-    by department staff whose scope covers the street for other purposes)."""
-
-    def visible_to(self, user):
-        if not user or not user.is_authenticated:
-            return self.none()
-        return self.filter(
-            prefix_q(self.model.scope_field, scope_codes(user, roles_with("people.view_resident")))
-        )
+    by department staff whose scope covers the street for other purposes): each registry model
+    declares it as its `view_perm`, which the kernel's visible_to and list pages apply."""
 
 
 RegistryManager = models.Manager.from_queryset(RegistryQuerySet)
@@ -156,6 +152,7 @@ class Resident(ScopedModel):
         db_index=False,
     )
 
+    view_perm = VIEW_RESIDENT
     objects = RegistryManager()
 
     class Meta:
@@ -220,6 +217,7 @@ class Household(ScopedModel):
         "core.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
 
+    view_perm = VIEW_RESIDENT
     objects = RegistryManager()
 
     class Meta:
@@ -340,6 +338,7 @@ class ResidentTag(models.Model):
     note = EncryptedTextField(_("说明"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    view_perm = VIEW_RESIDENT
     objects = ResidentTagQuerySet.as_manager()
 
     class Meta:
@@ -374,6 +373,7 @@ class Visit(models.Model):
     follow_up_ref = models.CharField(_("关联诉求编号"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    view_perm = VIEW_RESIDENT
     objects = RegistryManager()
 
     class Meta:
@@ -408,6 +408,7 @@ class PopulationEvent(models.Model):
     batch = models.CharField(_("批次"), max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    view_perm = VIEW_RESIDENT
     objects = RegistryManager()
 
     class Meta:
@@ -431,7 +432,7 @@ class TransferQuerySet(models.QuerySet):
         """Both communities see a transfer: the one the person leaves and the one they join."""
         if not user or not user.is_authenticated:
             return self.none()
-        roots = scope_codes(user, roles_with("people.view_resident"))
+        roots = scope_codes(user, roles_with(VIEW_RESIDENT))
         return self.filter(prefix_q("from_code", roots) | prefix_q("to_code", roots))
 
 
@@ -465,6 +466,7 @@ class Transfer(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField(_("处理意见"), max_length=200, blank=True)
 
+    view_perm = VIEW_RESIDENT
     objects = TransferQuerySet.as_manager()
 
     class Meta:

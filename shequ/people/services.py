@@ -99,15 +99,38 @@ def find_by_document(number: str):
     )
 
 
-def _duplicate_message(existing) -> str:
+def seen_by(actor, resident) -> bool:
+    """May the actor read this registry row (and so learn where it is kept)?"""
+    return scope.covers(actor, resident.scope_code, "people.view_resident")
+
+
+def duplicate(actor, existing) -> Conflict:
+    """The answer to a document number already on the registry. Where the record lies outside the
+    actor's scope they learn only that the person is registered elsewhere, not which community
+    holds them or in what state (moved out, deceased): the way on is the transfer request, which
+    the other community answers."""
+    if not seen_by(actor, existing):
+        message = _(
+            "该证件号码已在其他社区登记，不能重复登记；如本人已搬来，请发起迁入申请，由原社区确认后迁入。"
+        )
+        return Conflict(
+            message,
+            code="duplicate_resident",
+            details={
+                "doc_number": [_("已在其他社区登记")],
+                "request_transfer": ["POST /api/v1/people/transfers"],
+            },
+        )
     if existing.status == Status.ACTIVE:
-        return _("该证件号码已在%(c)s在册，不能重复登记；如本人已搬来，请发起迁入申请。") % {
+        message = _("该证件号码已在%(c)s在册，不能重复登记；如本人已搬来，请发起迁入申请。") % {
             "c": existing.community.display_name
         }
-    return _("该证件号码已有登记（%(s)s，%(c)s），请在原记录上登记迁入，不要新建。") % {
-        "s": existing.get_status_display(),
-        "c": existing.community.display_name,
-    }
+    else:
+        message = _("该证件号码已有登记（%(s)s，%(c)s），请在原记录上登记迁入，不要新建。") % {
+            "s": existing.get_status_display(),
+            "c": existing.community.display_name,
+        }
+    return Conflict(message, code="duplicate_resident", details={"doc_number": [message]})
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -174,7 +197,7 @@ def register_resident(
     )
     existing = find_by_document(data["doc_number"])
     if existing is not None:
-        raise Conflict(_duplicate_message(existing), code="duplicate_resident")
+        raise duplicate(actor, existing)
     household = data.pop("household", None)
     resident = Resident(community=community, house=house, **data)
     if household is not None:
@@ -224,7 +247,7 @@ def update_resident(actor, pk, changes: dict, *, expected_version=None, note="")
         )
         other = find_by_document(fixed["doc_number"])
         if other is not None and other.pk != current.pk:
-            raise Conflict(_duplicate_message(other), code="duplicate_resident")
+            raise duplicate(actor, other)
         changes.update(fixed)
     return services.update(
         actor,

@@ -29,8 +29,29 @@ cases.public("open311:unknown", "any other path: the specification's 404, no dat
 # Applications belong to a street: community roles are refused (403), and the isolation between
 # streets (a street manager never sees another street's applications) is tested in
 # tests/cases/test_open311.py with a second street, which the two-community world does not have.
-cases.public("cases:client-list", "street-level settings; community roles get 403 (test_open311.py)")
-cases.public("cases:client-create", "street-level settings; streets offered come from the user's scope")
-cases.public(
-    "cases:client-toggle", "street-level settings; out-of-scope applications are 404 (test_open311.py)"
+STREET = ("street",)
+cases.page("cases:client-list", roles=STREET)
+cases.page("cases:client-create", roles=STREET)  # the streets offered come from the user's scope
+cases.page("cases:client-list", expect=403)  # community roles
+cases.page("cases:client-create", expect=403)
+
+
+def application(world, side):
+    """An application of the world's street (a) or of a neighbouring street (b)."""
+    from shequ.cases import services
+    from shequ.org.models import Level, OrgUnit
+
+    street = world.street
+    if side == "b":
+        street, _ = OrgUnit.objects.get_or_create(
+            code="420115002", defaults={"name": "郑店街道", "level": Level.STREET, "parent": world.district}
+        )
+    client, _key = services.register_client(
+        world.users["sysadmin"], name=f"{street.name}应用", street_code=street.code
+    )
+    return client
+
+
+cases.action(
+    "cases:client-toggle", make=application, kwargs=lambda c: {"pk": c.pk}, data={"active": "0"}, roles=STREET
 )

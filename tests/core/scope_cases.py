@@ -5,7 +5,7 @@ import itertools
 from django.contrib.contenttypes.models import ContentType
 
 from shequ.core import services
-from shequ.core.testing.scope import cases
+from shequ.core.testing.scope import HIDDEN, SEES, cases
 from shequ.org.models import Assignment, Grid, Post
 
 _seq = itertools.count(500)
@@ -34,13 +34,18 @@ cases.public("core:token-revoke", "only the user's own tokens (tests/core/test_a
 cases.public("healthz", "service health, no data")
 cases.public("robots", "robots.txt")
 cases.public("set_language", "language preference")
-cases.listing("core:home", make=lambda w, s: w.grid(s), marker=lambda g: g.code)
+# Everyone's home page: department staff see the map of the grids in their district; a resident's
+# page has no grid on it.
+cases.listing(
+    "core:home", make=lambda w, s: w.grid(s), marker=lambda g: g.code, department=HIDDEN, resident=HIDDEN
+)
 cases.action(
     "core:focus",
     make=lambda w, s: w.community(s),
     kwargs=None,
     data=lambda c: {"code": c.code},
     roles=("community_lead", "community_worker"),
+    department=SEES,  # a community inside the department's district
 )
 cases.action(
     "core:reveal",
@@ -52,12 +57,14 @@ cases.action(
         "field": "phone",
         "reason": "电话回访",
     },
+    expect=200,  # the revealed value, swapped into the page by htmx
 )
 cases.listing("core:changelog", make=logged_grid, marker=lambda g: g.name, roles=("community_lead",))
 cases.detail(
     "core:history",
     make=lambda w, s: w.grid(s),
     kwargs=lambda g: {"ct": ContentType.objects.get_for_model(g).pk, "pk": g.pk},
+    department=SEES,  # the history of what the role may see (here a grid)
 )
 
 cases.public("POST /api/v1/auth/token", "exchanges the caller's own credentials")

@@ -1,9 +1,12 @@
+import contextlib
+
 import pyotp
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from shequ.core.models import Action, ApiToken, ChangeLogEntry
+from shequ.core.errors import DomainError
+from shequ.core.models import Action, ApiToken, ChangeLogEntry, LoginThrottle
 from shequ.core.testing.world import PASSWORD
 
 
@@ -11,27 +14,114 @@ def login(client, username, password=PASSWORD):
     return client.post("/login/", {"username": username, "password": password})
 
 
+REFUSED = "用户名或密码错误，或尝试过于频繁，请稍后再试"
+
+
+def at(address: str) -> Client:
+    """A browser at one client address."""
+    return Client(REMOTE_ADDR=address)
+
+
 @pytest.mark.django_db
-def test_lockout_after_five_failures_then_even_right_password_refused(world, settings):
-    c = Client()
+def test_five_failures_lock_the_account_from_that_address_only(world, settings):
+    stranger = at("203.0.113.7")
     for _ in range(settings.LOGIN_MAX_FAILURES - 1):
-        r = login(c, "t_worker_a", "wrong")
-        assert r.status_code == 400 and "用户名或密码错误" in r.content.decode()
-    r = login(c, "t_worker_a", "wrong")  # the failure that reaches the limit says so at once
-    assert r.status_code == 400 and "锁定" in r.content.decode()
-    r = login(c, "t_worker_a")
-    assert r.status_code == 400
-    assert "锁定" in r.content.decode()
+        r = login(stranger, "t_worker_a", "wrong")
+        assert r.status_code == 400 and REFUSED in r.content.decode()
+    r = login(stranger, "t_worker_a", "wrong")  # the failure that reaches the limit refuses at once
+    assert r.status_code == 429 and REFUSED in r.content.decode()
+    r = login(stranger, "t_worker_a")  # even the right password, from there
+    assert r.status_code == 429 and REFUSED in r.content.decode()
     user = world.users["community_worker"]
-    user.refresh_from_db()
-    assert user.locked_until > timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCK_MINUTES - 1)
     assert (
         ChangeLogEntry.objects.filter(action=Action.LOGIN_FAILED, user=user).count()
         == settings.LOGIN_MAX_FAILURES
     )
-    # After the lock expires the right password works again.
-    user.locked_until = timezone.now() - timezone.timedelta(seconds=1)
-    user.save(update_fields=["locked_until"])
+    # The clerk at their own desk is not locked out by the stranger.
+    assert login(at("198.51.100.20"), "t_worker_a").status_code == 302
+    # When the lock expires, the right password works from there too.
+    LoginThrottle.objects.update(locked_until=timezone.now() - timezone.timedelta(seconds=1))
+    assert login(stranger, "t_worker_a").status_code == 302
+
+
+@pytest.mark.django_db
+def test_refusals_do_not_tell_whether_an_account_exists(world, settings):
+    """Known and unknown account names meet the same words, the same statuses and the same lock."""
+
+    def answers(username):
+        c = at("203.0.113.9")
+        out = []
+        for _ in range(settings.LOGIN_MAX_FAILURES + 1):
+            r = login(c, username, "wrong")
+            out.append((r.status_code, REFUSED in r.content.decode()))
+        return out
+
+    known, unknown = answers("t_worker_a"), answers("nobody_here")
+    assert known == unknown
+    assert known[0] == (400, True) and known[-1] == (429, True)
+    api = Client(REMOTE_ADDR="203.0.113.10")
+    for name in ("t_worker_a", "nobody_here"):
+        r = api.post(
+            "/api/v1/auth/token", {"username": name, "password": "nope"}, content_type="application/json"
+        )
+        assert r.status_code == 401 and r.json()["message"] == REFUSED + "。"
+
+
+@pytest.mark.django_db
+def test_backoff_doubles_each_lock_in_a_row(world, settings):
+    from shequ.core import accounts, context
+
+    token = context.activate(context.RequestContext("t", "203.0.113.11", "web"))
+    try:
+        durations = []
+        for _round in range(3):
+            for _ in range(settings.LOGIN_MAX_FAILURES):
+                with contextlib.suppress(DomainError):
+                    accounts.password_login("t_worker_a", "wrong")
+            row = LoginThrottle.objects.get(username="t_worker_a")
+            durations.append(round((row.locked_until - row.last_failure_at).total_seconds() / 60))
+            LoginThrottle.objects.update(locked_until=timezone.now() - timezone.timedelta(seconds=1))
+    finally:
+        context.deactivate(token)
+    base = settings.LOGIN_LOCK_MINUTES
+    assert durations == [base, 2 * base, 4 * base]
+
+
+@pytest.mark.django_db
+def test_one_address_spraying_many_accounts_is_stopped(world, settings):
+    settings.LOGIN_ADDRESS_MAX_FAILURES = 6
+    sprayer = at("203.0.113.12")
+    names = ["t_worker_a", "t_lead_a", "t_grid_a", "nobody1", "nobody2", "t_worker_b"]
+    statuses = [login(sprayer, n, "wrong").status_code for n in names]
+    assert statuses == [400] * 5 + [429]
+    assert login(sprayer, "t_resident_a").status_code == 429  # a right password from there too
+    assert login(at("198.51.100.21"), "t_resident_a").status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_ipv6_client_is_counted_by_its_64(world, settings):
+    from shequ.core.accounts import address_range
+
+    assert (
+        address_range("2001:db8:1:2:aaaa::1") == address_range("2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    )
+    assert address_range("::ffff:203.0.113.7") == "203.0.113.7/32"
+    assert address_range(None) == "-"
+    for i in range(settings.LOGIN_MAX_FAILURES):
+        login(at(f"2001:db8:1:2::{i + 1}"), "t_worker_a", "wrong")
+    assert login(at("2001:db8:1:2::99"), "t_worker_a").status_code == 429
+    assert login(at("2001:db8:1:3::1"), "t_worker_a").status_code == 302
+
+
+@pytest.mark.django_db
+def test_unlock_lifts_the_locks_of_an_account(world, settings):
+    from shequ.core import accounts
+
+    c = at("203.0.113.13")
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        login(c, "t_worker_a", "wrong")
+    assert login(c, "t_worker_a").status_code == 429
+    accounts.unlock_user(None, "t_worker_a")
     assert login(c, "t_worker_a").status_code == 302
 
 
@@ -151,10 +241,11 @@ def test_wrong_totp_codes_lock_the_account_and_are_logged(world, settings):
     for _ in range(settings.LOGIN_MAX_FAILURES - 1):
         assert c.post("/login/totp/", {"code": wrong}).status_code == 400
     r = c.post("/login/totp/", {"code": wrong})
-    assert r.status_code == 429 and "锁定" in r.content.decode()
-    # The session is gone and even the right code or password no longer helps.
+    assert r.status_code == 429 and REFUSED in r.content.decode()
+    # The session is gone and even the right code or password no longer helps from there.
     assert c.get("/org/").status_code == 302
-    assert "锁定" in login(c, user.username).content.decode()
+    again = login(c, user.username)
+    assert again.status_code == 429 and REFUSED in again.content.decode()
     assert (
         ChangeLogEntry.objects.filter(action=Action.LOGIN_FAILED, user=user).count()
         == settings.LOGIN_MAX_FAILURES
@@ -173,8 +264,7 @@ def test_password_success_does_not_reset_code_failures_of_an_administrator(world
             user, "000000" if pyotp.TOTP(user.totp_secret).now() != "000000" else "1"
         )
     accounts.password_login(user.username, PASSWORD)
-    user.refresh_from_db()
-    assert user.failed_logins == 2
+    assert LoginThrottle.objects.get(username=user.username).failures == 2
 
 
 @pytest.mark.django_db
@@ -203,3 +293,28 @@ def test_account_acts_respect_the_actor_scope(world):
     with pytest.raises(Forbidden):
         accounts.unlock_user(street, "t_district")  # a district account lies above the street
     accounts.unlock_user(street, "t_worker_b")  # inside the street: allowed
+
+
+@pytest.mark.django_db
+def test_pages_and_api_answers_with_personal_data_are_not_stored(world):
+    from shequ.core.models import Attachment
+
+    worker = world.client(world.users["community_worker"])
+    for url in ("/", "/people/residents/", "/org/grids/"):
+        assert worker.get(url)["Cache-Control"] == "no-store", url
+    photo = Attachment.objects.create(
+        code=world.a.code, name="p.png", content_type="image/png", size=8, sha256="0" * 64, data=b"x"
+    )
+    assert worker.get(f"/attachments/{photo.pk}/")["Cache-Control"] == "no-store"
+    c = Client()
+    token = c.post(
+        "/api/v1/auth/token",
+        {"username": "t_worker_a", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert token["Cache-Control"] == "no-store"
+    me = c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token.json()['token']}"})
+    assert me["Cache-Control"] == "no-store"
+    assert c.get("/api/v1/auth/me")["Cache-Control"] == "no-store"  # even a refusal
+    # Public pages keep their own caching.
+    assert "no-store" not in Client().get("/healthz").get("Cache-Control", "")

@@ -261,17 +261,22 @@ def test_unlock_reset_totp_and_grant(world):
     from django.utils import timezone
 
     from shequ.core import accounts
-    from shequ.core.models import ChangeLogEntry, Membership
+    from shequ.core.models import ChangeLogEntry, LoginThrottle, Membership
 
     u = world.users["street"]
-    u.locked_until = timezone.now() + timezone.timedelta(minutes=10)
+    LoginThrottle.objects.create(
+        username=u.username,
+        network="203.0.113.7/32",
+        locked_until=timezone.now() + timezone.timedelta(minutes=10),
+    )
     u.totp_secret = "JBSWY3DPEHPK3PXP"
     u.totp_confirmed_at = timezone.now()
     u.save()
     accounts.unlock_user(None, u.username)
     accounts.reset_totp(None, u.username)
     u.refresh_from_db()
-    assert u.locked_until is None and not u.totp_secret and u.totp_confirmed_at is None
+    assert not LoginThrottle.objects.filter(username=u.username).exists()
+    assert not u.totp_secret and u.totp_confirmed_at is None
     m = accounts.grant(None, "t_worker_a", role="community_worker", org=world.b)
     assert Membership.objects.filter(user=world.users["community_worker"]).count() == 2
     assert m.scope_code == world.b.code

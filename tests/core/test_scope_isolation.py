@@ -1,5 +1,7 @@
 """The scope-isolation harness: every page and API route, users scoped to community a, objects in
-communities a and b. b's objects never come back (list, detail, export, API); a's do."""
+communities a and b. b's objects never come back (list, detail, export, API); a's do. Every page
+route is also tried as department staff and as a resident: refused (403/404) unless its case says
+the role uses it."""
 
 import importlib
 import io
@@ -13,7 +15,18 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from shequ.core.models import ChangeLogEntry
-from shequ.core.testing.scope import api_operations, cases, page_url_names
+from shequ.core.testing.scope import (
+    HIDDEN,
+    OUTSIDERS,
+    PAGE_KINDS,
+    REFUSED,
+    SEES,
+    api_operations,
+    cases,
+    expected_status,
+    outsider_expectation,
+    page_url_names,
+)
 
 for _path in sorted(Path(__file__).parents[1].glob("*/scope_cases.py")):
     importlib.import_module(f"tests.{_path.parent.name}.scope_cases")
@@ -111,10 +124,20 @@ def test_actions_on_other_community_are_404_and_change_nothing(world, case, role
     resp = send(_url(case, theirs), **kw)
     assert resp.status_code == 404
     assert ChangeLogEntry.objects.count() == before
-    # The same act on one's own community reaches the service (not a 404).
+    # The same act on one's own community answers what the case expects (a redirect after a
+    # successful form post, unless the case says otherwise): not any status but 404.
     data = _call(case.data, mine) or {}
     kw["data"] = json.dumps(data) if "content_type" in kw else data
-    assert send(_url(case, mine), **kw).status_code != 404
+    resp = send(_url(case, mine), **kw)
+    assert resp.status_code == expected_status(case, role), resp.content[:500]
+
+
+@pytest.mark.parametrize(("case", "role"), _params(None, "page"))
+def test_pages_without_an_object(world, case, role):
+    obj = case.make(world, "a") if case.make else None
+    client = world.client(world.users[role])
+    resp = client.get(_url(case, obj), _call(case.extra.get("query", {}), obj))
+    assert resp.status_code == expected_status(case, role, 200)
 
 
 @pytest.mark.parametrize(("case", "role"), _params(None, "api"))
@@ -159,6 +182,86 @@ def test_api_lists(world, case, role):
     body = json.dumps(resp.json(), ensure_ascii=False)
     assert case.marker(mine) in body
     assert case.marker(theirs) not in body
+
+
+def _send(client, case, obj):
+    """The case's request on `obj`: a GET of a page, or the action's POST with its data."""
+    url = _url(case, obj)
+    if case.kind != "action":
+        return client.get(url, _call(case.extra.get("query", {}), obj))
+    data = _call(case.data, obj) or {}
+    send = getattr(client, case.method.lower())
+    if case.extra.get("content_type") == "application/json":
+        return send(url, data=json.dumps(data), content_type="application/json")
+    return send(url, data=data)
+
+
+def _outsider_params():
+    out = []
+    for c in cases.of_kind(*PAGE_KINDS):
+        for role in OUTSIDERS:
+            expectation = outsider_expectation(c, role)
+            if expectation is not None:
+                out.append(pytest.param(c, role, expectation, id=f"{c.name}[{c.kind}]-{role}-{expectation}"))
+    return out
+
+
+@pytest.mark.parametrize(("case", "role", "expectation"), _outsider_params())
+def test_department_staff_and_residents(world, case, role, expectation):
+    """Department staff (district scope) and a resident of community a, on a's object: a route
+    the role may not use is refused, never an empty 200; one it uses shows what is theirs."""
+    mine = case.make(world, "a") if case.make else None
+    client = world.client(world.users[role])
+    before = ChangeLogEntry.objects.count()
+    resp = _send(client, case, mine)
+    status = resp.status_code
+    if expectation == REFUSED:
+        assert status in (403, 404), f"{role} got {status} from {case.name}"
+        assert ChangeLogEntry.objects.count() == before
+        return
+    if case.kind == "action":
+        if expectation == HIDDEN:
+            assert status == 404 and ChangeLogEntry.objects.count() == before
+        else:
+            assert status == expected_status(case, role), resp.content[:500]
+        return
+    if case.kind == "detail" and expectation == HIDDEN:
+        assert status == 404
+        return
+    assert status == (expected_status(case, role, 200) if case.kind == "page" else 200), resp.content[:500]
+    if case.kind == "listing":
+        body = resp.content.decode()
+        query = _call(case.extra.get("query", {}), mine)
+        echoed = any(case.marker(mine) in str(v) for v in query.values())  # the search box repeats it
+        if expectation == SEES or not echoed:
+            assert (case.marker(mine) in body) == (expectation == SEES)
+        if "text/html" in resp["Content-Type"] and "export=xlsx" in body:
+            export = client.get(_url(case, mine), {**query, "export": "xlsx"})
+            assert export.status_code == 200
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(export.content))
+            cells = "\n".join(str(c) for row in wb.get_sheet_by_index(0).to_python() for c in row)
+            assert (case.marker(mine) in cells) == (expectation == SEES)
+
+
+def _anonymous_params():
+    seen, out = set(), []
+    for c in cases.of_kind(*PAGE_KINDS):
+        if (c.name, c.kind) not in seen:
+            seen.add((c.name, c.kind))
+            out.append(pytest.param(c, id=f"{c.name}[{c.kind}]"))
+    return out
+
+
+@pytest.mark.parametrize("case", _anonymous_params())
+def test_signed_out_visitors_are_sent_to_sign_in(world, case):
+    """Every page route with a case (public ones aside) sends a signed-out visitor to sign in."""
+    from django.test import Client
+
+    obj = case.make(world, "a") if case.make else None
+    before = ChangeLogEntry.objects.count()
+    resp = _send(Client(), case, obj)
+    assert resp.status_code == 302 and resp["Location"].startswith(reverse("core:login")), case.name
+    assert ChangeLogEntry.objects.count() == before
 
 
 def test_anonymous_gets_nothing(world):

@@ -9,7 +9,7 @@ import itertools
 
 from django.utils import timezone
 
-from shequ.core.testing.scope import cases
+from shequ.core.testing.scope import SEES, cases
 from shequ.duties import services
 from shequ.duties.models import Kind
 from shequ.org.models import Level, OrgUnit
@@ -86,18 +86,27 @@ def round_data(org):
     }
 
 
+def round_form(org):
+    """The page's form names departments in free text (the choices are those on record)."""
+    data = round_data(org)
+    data["other_departments"] = "、".join(data.pop("departments"))
+    return data
+
+
 def scores(rnd):
     return {"department": rnd.departments[0], "cooperation": 4, "funding": 3, "burden": 2, "service": 5}
 
 
 # --- the ledger ----------------------------------------------------------------------------------
-cases.listing("duties:burden", make=entry, marker=department, roles=COMMUNITY)
+# Department staff read the burden ledger of their district (it counts loads, no personal data).
+cases.listing("duties:burden", make=entry, marker=department, roles=COMMUNITY, department=SEES)
 cases.listing(
     "duties:burden",
     make=entry,
     marker=department,
     query=lambda e: {"code": e.scope_code, "day": timezone.localdate().isoformat()},
     roles=COMMUNITY,
+    department=SEES,
 )
 cases.action(
     "duties:burden-entry-create",
@@ -105,6 +114,7 @@ cases.action(
     kwargs=None,
     data=entry_data,
     roles=COMMUNITY,
+    expect={"community_worker": 403},  # duties.register_entry is the managers'
 )
 cases.api_list("GET", "/api/v1/duties/burden", make=entry, marker=department, roles=COMMUNITY)
 cases.api_list("GET", "/api/v1/duties/burden/departments", make=entry, marker=department, roles=COMMUNITY)
@@ -120,7 +130,7 @@ cases.api(
 
 # --- appraisals ----------------------------------------------------------------------------------
 cases.listing("duties:appraisal-list", make=appraisal_round, marker=title, roles=ROUND_READERS)
-cases.action("duties:appraisal-create", make=organiser, kwargs=None, data=round_data, roles=ORGANISERS)
+cases.action("duties:appraisal-create", make=organiser, kwargs=None, data=round_form, roles=ORGANISERS)
 cases.detail("duties:appraisal-detail", make=appraisal_round, kwargs=pk, roles=ROUND_READERS)
 cases.listing("duties:appraisal-mine", make=appraisal_round, marker=title, roles=("community_lead",))
 cases.detail("duties:appraisal-fill", make=appraisal_round, kwargs=pk, roles=("community_lead",))

@@ -55,6 +55,23 @@ def draft_item(world, side):
     return draft_list(world, side).items.get()
 
 
+def _workbook():
+    import io
+
+    import xlsxwriter
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("事项清单")
+    ws.write_row(0, 0, ["事项编号", "类别", "事项名称", "法律政策依据", "责任部门", "须随事拨付经费"])
+    ws.write_row(
+        1, 0, ["XZ-01", "协助政府工作事项", "协助开展老年人能力评估", "养老服务条例", "区民政局", "否"]
+    )
+    wb.close()
+    return SimpleUploadedFile("清单.xlsx", buf.getvalue(), content_type="application/octet-stream")
+
+
 ITEM = {
     "code": "JD-9",
     "kind": "assist",
@@ -74,7 +91,7 @@ cases.public("duties:list-export", "a published version as xlsx, public by desig
 # --- management pages ------------------------------------------------------------------------------
 cases.listing("duties:list-index", make=draft_list, marker=title, roles=STREET)
 cases.detail("duties:list-detail", make=draft_list, kwargs=pk, roles=STREET)
-cases.public("duties:list-create", "a blank form; the org choices are the user's own districts/streets")
+cases.page("duties:list-create", roles=STREET)  # the org choices are the user's own districts/streets
 cases.detail("duties:item-create", make=draft_list, kwargs=pk, roles=STREET)
 cases.action("duties:item-create", make=draft_list, kwargs=pk, data=ITEM, roles=STREET)
 cases.detail("duties:item-edit", make=draft_item, kwargs=pk, roles=STREET)
@@ -83,7 +100,8 @@ cases.action("duties:item-delete", make=draft_item, kwargs=pk, roles=STREET)
 cases.detail("duties:list-publish", make=draft_list, kwargs=pk, roles=STREET)
 cases.action("duties:list-publish", make=draft_list, kwargs=pk, data=lambda o: {"expected_version": o.version}, roles=STREET)  # fmt: skip
 cases.detail("duties:list-import", make=draft_list, kwargs=pk, roles=STREET)
-cases.action("duties:list-import", make=draft_list, kwargs=pk, data={"step": "confirm"}, roles=STREET)
+# The upload step: the preview (200) reads the file only for a list the user manages.
+cases.action("duties:list-import", make=draft_list, kwargs=pk, data=lambda o: {"step": "upload", "file": _workbook()}, roles=STREET, expect=200)  # fmt: skip
 
 # --- API -------------------------------------------------------------------------------------------
 API = "/api/v1/duties"

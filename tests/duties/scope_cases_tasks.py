@@ -1,6 +1,6 @@
 """Scope cases of the task, refusal and certificate pages and API."""
 
-from shequ.core.testing.scope import cases
+from shequ.core.testing.scope import HIDDEN, SEES, cases
 from tests.duties.factories import (
     make_certificate,
     make_certificate_refusal,
@@ -38,13 +38,14 @@ def report(t):
 
 # --- tasks --------------------------------------------------------------------------------------
 cases.listing("duties:task-list", make=make_task, marker=title, roles=COMMUNITY + DEPARTMENT)
-cases.listing("duties:task-list", make=make_task, marker=title, query={"status": "active"}, roles=COMMUNITY)
+cases.listing("duties:task-list", make=make_task, marker=title, query={"status": "active"}, roles=COMMUNITY, department=SEES)  # fmt: skip
 cases.detail("duties:task-detail", make=make_task, kwargs=pk, roles=COMMUNITY + DEPARTMENT)
 cases.action("duties:task-report", make=make_task, kwargs=pk, data=report, roles=COMMUNITY)
 cases.action("duties:task-funding", make=make_task, kwargs=pk, data={"amount": "500"}, roles=DEPARTMENT)
 
 # --- refusals of unadmitted tasks ------------------------------------------------------------------
-cases.listing("duties:refusal-list", make=make_refusal, marker=title, roles=COMMUNITY)
+# Department staff read the refusals of their own department's demands; this one is another's.
+cases.listing("duties:refusal-list", make=make_refusal, marker=title, roles=COMMUNITY, department=HIDDEN)
 cases.detail("duties:refusal-detail", make=make_refusal, kwargs=pk, roles=COMMUNITY)
 cases.action(
     "duties:refusal-create",

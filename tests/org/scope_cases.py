@@ -1,8 +1,10 @@
-"""Scope cases for every page and API route of the org module."""
+"""Scope cases for every page and API route of the org module. Department staff see the org
+structure (divisions, grids, buildings and house numbers, who is responsible, resident
+organisations), as the API lets them; they change none of it, and residents see none of it."""
 
 import itertools
 
-from shequ.core.testing.scope import cases
+from shequ.core.testing.scope import SEES, cases
 from shequ.core.testing.world import square
 from shequ.org.models import Assignment, Building, BuildingUnit, Grid, Post, ResidentOrganization
 
@@ -66,12 +68,29 @@ cases.listing(
     marker=lambda g: g.name,
     query=lambda g: {"q": "测试网格"},
     roles=COMMUNITY_ROLES,
+    department=SEES,
 )
 cases.listing(
-    "org:tree", make=lambda w, s: w.grid(s), marker=lambda g: g.name, query=lambda g: {"q": "第一网格"}
+    "org:tree",
+    make=lambda w, s: w.grid(s),
+    marker=lambda g: g.name,
+    query=lambda g: {"q": "第一网格"},
+    department=SEES,
 )
-cases.detail("org:tree-children", make=community, kwargs=lambda c: {"code": c.code}, roles=COMMUNITY_ROLES)
-cases.detail("org:unit-detail", make=community, kwargs=lambda c: {"code": c.code}, roles=COMMUNITY_ROLES)
+cases.detail(
+    "org:tree-children",
+    make=community,
+    kwargs=lambda c: {"code": c.code},
+    roles=COMMUNITY_ROLES,
+    department=SEES,
+)
+cases.detail(
+    "org:unit-detail",
+    make=community,
+    kwargs=lambda c: {"code": c.code},
+    roles=COMMUNITY_ROLES,
+    department=SEES,
+)
 cases.detail("org:grid-create", make=community, kwargs=lambda c: {"code": c.code}, roles=COMMUNITY_ROLES)
 cases.action(
     "org:grid-create",
@@ -90,10 +109,18 @@ cases.action(
     data={"name": "越权单位", "org_type": "enterprise"},
     roles=COMMUNITY_ROLES,
 )
-cases.listing("org:grid-list", make=make_grid, marker=lambda g: g.code, roles=COMMUNITY_ROLES)
-cases.listing("org:grid-list", make=lambda w, s: w.grid(s), marker=lambda g: g.code)
-cases.listing("org:grid-geojson", make=make_grid, marker=lambda g: g.code, roles=COMMUNITY_ROLES)
-cases.listing("org:grid-geojson", make=lambda w, s: w.grid(s), marker=lambda g: g.code)
+cases.listing(
+    "org:grid-list", make=make_grid, marker=lambda g: g.code, roles=COMMUNITY_ROLES, department=SEES
+)
+cases.listing("org:grid-list", make=lambda w, s: w.grid(s), marker=lambda g: g.code, department=SEES)
+cases.listing(
+    "org:grid-geojson", make=make_grid, marker=lambda g: g.code, roles=COMMUNITY_ROLES, department=SEES
+)
+cases.listing("org:grid-geojson", make=lambda w, s: w.grid(s), marker=lambda g: g.code, department=SEES)
+cases.detail(
+    "org:grid-detail", make=make_grid, kwargs=lambda g: {"pk": g.pk}, roles=COMMUNITY_ROLES, department=SEES
+)
+cases.detail("org:grid-detail", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk}, department=SEES)
 
 
 def located_building(world, side):
@@ -111,10 +138,10 @@ def located_building(world, side):
 
 # The map base layer: one box over both communities, close enough for compounds and buildings.
 BOTH = {"bbox": "114.30,30.34,114.34,30.36", "zoom": "17"}
-cases.listing("org:basemap", make=located_building, marker=lambda b: b.compound, query=BOTH)
-cases.listing("org:basemap", make=lambda w, s: w.grid(s), marker=lambda g: g.name, query=BOTH)
-cases.detail("org:grid-detail", make=make_grid, kwargs=lambda g: {"pk": g.pk}, roles=COMMUNITY_ROLES)
-cases.detail("org:grid-detail", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk})
+cases.listing("org:basemap", make=located_building, marker=lambda b: b.compound, query=BOTH, department=SEES)
+cases.listing(
+    "org:basemap", make=lambda w, s: w.grid(s), marker=lambda g: g.name, query=BOTH, department=SEES
+)
 cases.detail(
     "org:grid-edit", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk}, roles=COMMUNITY_ROLES
 )
@@ -123,6 +150,7 @@ cases.action(
     make=lambda w, s: w.grid(s),
     kwargs=lambda g: {"pk": g.pk},
     data={"name": "改名", "grid_type": "area"},
+    expect={"grid_worker": 403},  # org.manage_grid is not a grid worker's
 )
 cases.action(
     "org:grid-boundary",
@@ -130,6 +158,7 @@ cases.action(
     kwargs=lambda g: {"pk": g.pk},
     data={"geometry": square(114.5, 30.5)},
     content_type="application/json",
+    expect={"*": 200, "grid_worker": 403},  # the map's JSON answer; not a grid worker's act
 )
 cases.detail("org:building-create", make=lambda w, s: w.grid(s), kwargs=lambda g: {"pk": g.pk})
 cases.action(
@@ -146,9 +175,10 @@ cases.action(
     make=lambda w, s: w.grid(s),
     kwargs=lambda g: {"pk": g.pk},
     data={"post": "part_time", "person_name": "越权", "phone": "13800001111", "start_date": "2026-01-01"},
+    expect={"grid_worker": 403},  # org.manage_assignment is not a grid worker's
 )
-cases.listing("org:building-list", make=make_building, marker=lambda b: b.address)
-cases.detail("org:building-detail", make=make_building, kwargs=lambda b: {"pk": b.pk})
+cases.listing("org:building-list", make=make_building, marker=lambda b: b.address, department=SEES)
+cases.detail("org:building-detail", make=make_building, kwargs=lambda b: {"pk": b.pk}, department=SEES)
 cases.detail("org:unit-create", make=make_building, kwargs=lambda b: {"pk": b.pk})
 cases.action("org:unit-create", make=make_building, kwargs=lambda b: {"pk": b.pk}, data={"number": "9单元"})
 cases.detail("org:house-create", make=make_building, kwargs=lambda b: {"pk": b.pk})
@@ -158,16 +188,19 @@ cases.action(
     kwargs=lambda b: {"pk": b.pk},
     data=lambda b: {"unit": b.units.first().pk, "number": "101"},
 )
-cases.listing("org:assignment-list", make=make_assignment, marker=lambda a: a.person_name)
-cases.action("org:assignment-end", make=make_assignment, kwargs=lambda a: {"pk": a.pk})
-cases.listing("org:residentorg-list", make=make_org, marker=lambda o: o.name)
-cases.detail("org:residentorg-detail", make=make_org, kwargs=lambda o: {"pk": o.pk})
+cases.listing("org:assignment-list", make=make_assignment, marker=lambda a: a.person_name, department=SEES)
+cases.action(
+    "org:assignment-end", make=make_assignment, kwargs=lambda a: {"pk": a.pk}, expect={"grid_worker": 403}
+)
+cases.listing("org:residentorg-list", make=make_org, marker=lambda o: o.name, department=SEES)
+cases.detail("org:residentorg-detail", make=make_org, kwargs=lambda o: {"pk": o.pk}, department=SEES)
 cases.detail("org:residentorg-edit", make=make_org, kwargs=lambda o: {"pk": o.pk})
 cases.action(
     "org:residentorg-edit",
     make=make_org,
     kwargs=lambda o: {"pk": o.pk},
     data={"name": "改名单位", "org_type": "school"},
+    expect={"grid_worker": 403},  # editing a resident organisation is the community's
 )
 
 # --- API ---------------------------------------------------------------------------------------

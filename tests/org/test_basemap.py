@@ -72,5 +72,6 @@ def test_only_the_users_scope(world):
     assert worker["grid"] == ["宁安第一网格"] and "community" not in worker, "close in: no community name"
     assert "郭岭小区" not in worker["compound"] and len(worker["building"]) == 2
     assert _kinds(_get(client, bbox=BOTH, zoom=14))["community"] == ["宁安社区"]
-    assert _get(world.client(world.users["resident"]), bbox=BOTH, zoom=17) == []
+    # A resident reads no grid: refused, as on every page that lists grids (not an empty map).
+    assert world.client(world.users["resident"]).get(URL, {"bbox": BOTH, "zoom": 17}).status_code == 403
     assert Client().get(URL).status_code == 302

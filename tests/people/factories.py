@@ -89,6 +89,40 @@ def make_transfer(world, side):
     )
 
 
+def make_incoming_transfer(world, side):
+    """A pending request of this side's community for a person registered in a third one: this
+    side asked for it, so this side may withdraw it."""
+    other = third_community(world)
+    n = next(_seq)
+    r = Resident.objects.create(
+        community=other, name=f"{'甲乙'[side == 'b']}迁入人{n}", doc_number=new_doc_number(), phone=""
+    )
+    c = world.community(side)
+    return Transfer.objects.create(
+        resident=r, from_code=r.scope_code, to_community=c, to_code=c.code, reason=f"迁入事由{n}"
+    )
+
+
+def make_conflict_batch(world, side):
+    """An import batch for this side's community whose row (line 2) is a person registered in a
+    third community: the preview offers to ask for the transfer."""
+    other = third_community(world)
+    n = next(_seq)
+    row = person(n, 小区=f"{'甲乙'[side == 'b']}导入苑{n}")
+    Resident.objects.create(community=other, name=row["姓名"], doc_number=row["证件号码"], phone="")
+    user = world.users["sysadmin"]
+    batch = create_batch(
+        user,
+        "people.residents",
+        world.community(side).code,
+        f"{'甲乙'[side == 'b']}批次{n}.xlsx",
+        workbook([row]),
+    )
+    validate_batch(batch, user)
+    batch.refresh_from_db()
+    return batch
+
+
 def make_batch(world, side, *, validated=True, bad=True):
     """An import batch for this side's community, previewed, with one bad row."""
     user = world.users["sysadmin"]

@@ -3,11 +3,14 @@
 import contextlib
 
 from shequ.core.testing.scope import cases
+from shequ.people.models import TagDefinition
 from tests.people.factories import (
     make_batch,
     make_committed_batch,
+    make_conflict_batch,
     make_house,
     make_household,
+    make_incoming_transfer,
     make_photo,
     make_resident,
     make_tagged_resident,
@@ -20,6 +23,7 @@ with contextlib.suppress(ImportError):
 pk = lambda o: {"pk": o.pk}  # noqa: E731
 STAFF = ("community_lead", "community_worker", "grid_worker")
 COMMUNITY = ("community_lead", "community_worker")  # batches below are the community's, not a grid's
+ADMIN = ("street",)
 
 # --- residents ---------------------------------------------------------------------------------
 cases.listing("people:resident-list", make=make_resident, marker=lambda r: r.name)
@@ -68,9 +72,7 @@ cases.action(
     data={"method": "home", "visited_at": "2026-01-05T10:00", "findings": "越权走访"},
 )
 cases.listing("people:visits-due", make=make_tagged_resident, marker=lambda r: r.name)
-cases.public(
-    "people:resident-create", "a form; the community and houses offered come from the user's own scope"
-)
+cases.page("people:resident-create")  # the community and houses offered come from the user's own scope
 # The page shows counts only: b's resident would turn "在册 1 人" into "在册 2 人".
 cases.listing(
     "people:structure",
@@ -103,12 +105,10 @@ cases.action(
 )
 
 # --- import and transfers ----------------------------------------------------------------------
-cases.public(
-    "people:import", "the upload form; a batch is created only for communities the user may import into"
-)
+cases.page("people:import")  # a batch is created only for communities the user may import into
 cases.action(
     "people:transfer-from-import",
-    make=make_batch,
+    make=make_conflict_batch,
     kwargs=lambda b: {"batch": b.pk, "line": 2},
     roles=COMMUNITY,
 )
@@ -116,12 +116,11 @@ cases.listing(
     "people:transfer-list", make=make_transfer, marker=lambda t: t.resident.name, roles=("community_lead",)
 )
 cases.action("people:transfer-decide", make=make_transfer, kwargs=pk, data={"accept": "0"})
-cases.action("people:transfer-cancel", make=make_transfer, kwargs=pk)
-cases.public(
-    "people:tag-list", "tag definitions are platform settings (no personal data), for administrators"
-)
-cases.public("people:tag-create", "tag definitions are platform settings, for administrators")
-cases.public("people:tag-edit", "tag definitions are platform settings, for administrators")
+cases.action("people:transfer-cancel", make=make_incoming_transfer, kwargs=pk, roles=COMMUNITY)
+# Tag definitions are platform settings (no personal data), for administrators.
+cases.page("people:tag-list", roles=ADMIN)
+cases.page("people:tag-create", roles=ADMIN)
+cases.page("people:tag-edit", make=lambda w, s: TagDefinition.objects.first(), kwargs=pk, roles=ADMIN)
 
 # --- the import engine's pages (core), exercised with the residents workbook ------------------------
 cases.listing("core:import-list", make=make_batch, marker=lambda b: b.filename, roles=COMMUNITY)

@@ -28,7 +28,7 @@ from shequ.core.errors import DomainError, NotFound
 from shequ.core.forms import read_photos
 from shequ.core.generic import ServiceFormView, error_page
 from shequ.core.middleware import client_ip
-from shequ.core.roles import roles_with
+from shequ.core.roles import Role, roles_with
 from shequ.org.models import Grid, Level, OrgUnit
 
 EVALUABLE = (Status.CLOSED, Status.CALLED_BACK)
@@ -251,7 +251,10 @@ def public_case(request, number):
 # --- a resident's own requests -------------------------------------------------------------------
 @login_required
 def mine(request):
-    """The requests the signed-in person filed, newest first."""
+    """The requests the signed-in person filed, newest first. Only residents file requests as
+    themselves (staff entries never set the requester account), so other roles are refused."""
+    if not any(m.role == Role.RESIDENT for m in scope.memberships(request.user)):
+        return error_page(request, 403)
     qs = (
         Case.objects.visible_to(request.user)
         .filter(requester_user=request.user)

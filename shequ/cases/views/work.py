@@ -39,6 +39,7 @@ from shequ.core.generic import (
     ServiceFormView,
     error_page,
     hx_redirect,
+    reads,
 )
 from shequ.core.services import require
 from shequ.org.models import node_names
@@ -482,7 +483,7 @@ def _bbox(raw: str):
     return west, south, east, north
 
 
-@login_required
+@reads(Case)
 @require_GET
 def map_data(request):
     """GeoJSON of the open cases in the map's box (newest first, capped): number, title, status, link."""

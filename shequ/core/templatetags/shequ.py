@@ -74,3 +74,14 @@ def ct_id(obj):
 @register.filter
 def is_checkbox(field):
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def may_read(user, model_label: str) -> bool:
+    """{% if user|may_read:"org.Grid" %}: may the user read rows of that model anywhere (the rule of
+    its pages, exports and API), e.g. before a page asks an endpoint that would answer 403."""
+    from django.apps import apps
+
+    from shequ.core import scope
+
+    return scope.may_read(user, apps.get_model(model_label))

@@ -19,6 +19,17 @@ The API path is written exactly as the router declares it (with its converters, 
 harness (tests/core/test_scope_isolation.py) then checks, for users scoped to community a, that
 b's objects never come back from a page, an export or the API, and that a's do. Every URL name
 and every API operation must be registered; a new route without a case fails the suite.
+
+Every page case is also tried as department staff and as a resident of community a, on a's
+object: a route that a role may not use must answer 403 or 404 (an action must also write
+nothing), never an empty 200. A route that such a role does use says so:
+
+    cases.listing("org:grid-list", ..., department=SEES)       # 200 with a's marker
+    cases.listing("cases:case-list", ..., department=HIDDEN)   # 200, but a's row is not theirs
+    cases.page("people:import", resident=REFUSED)             # REFUSED is the default
+
+An action states the status the act on one's own community answers (`expect=302`, the default
+for a form post; a dict per role where roles differ), so that a refusal is never taken for success.
 """
 
 from collections.abc import Callable
@@ -27,11 +38,18 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+# How a role outside the default ones (department staff, a resident) meets a page route.
+REFUSED = "refused"  # 403 or 404; an action writes nothing
+SEES = "sees"  # uses the route and a's object is theirs to see: detail 200, listing with the marker
+HIDDEN = "hidden"  # uses the route but a's object is not theirs: detail 404, listing without it
+OUTSIDERS = ("department", "resident")
+PAGE_KINDS = ("detail", "listing", "action", "page")
+
 
 @dataclass
 class Case:
     name: str  # URL name ("org:grid-detail") or "METHOD /api/path"
-    kind: str  # detail | listing | action | api | api_list | public
+    kind: str  # detail | listing | action | page | api | api_list | public
     make: Callable | None = None
     kwargs: Callable | None = None
     marker: Callable | None = None
@@ -70,6 +88,12 @@ class Registry:
         """A route that serves no scoped data (sign-in, health, the user's own account)."""
         self._add(Case(name, "public", reason=reason))
 
+    def page(self, name, *, kwargs=None, make=None, expect=200, **extra):
+        """A page that shows no scoped object of its own (a form whose choices come from the
+        user's scope, a settings page): GET answers `expect` to the case's roles; department staff
+        and residents are checked as declared (REFUSED unless said otherwise)."""
+        self._add(Case(name, "page", make, kwargs, extra={"expect": expect, **extra}))
+
     def of_kind(self, *kinds):
         return [c for cs in self.cases.values() for c in cs if c.kind in kinds]
 
@@ -107,3 +131,22 @@ def api_operations() -> set[str]:
                     full = "/api/v1" + ("/" + "/".join(s for s in (prefix.strip("/"), path.strip("/")) if s))
                     ops.add(f"{method} {full}")
     return ops
+
+
+def outsider_expectation(case: Case, role: str) -> str | None:
+    """What `role` (department or resident) must meet on a page case; None when the case already
+    counts the role among its own (then the main checks cover it)."""
+    if case.kind not in PAGE_KINDS or role in case.extra.get("roles", ()):
+        return None
+    found = case.extra.get(role, REFUSED)
+    if found not in (REFUSED, SEES, HIDDEN):
+        raise ValueError(f"{case.name}: {role}={found!r}; use REFUSED, SEES or HIDDEN")
+    return found
+
+
+def expected_status(case: Case, role: str, default: int = 302) -> int:
+    """The status an action (or page) on one's own community answers for `role`."""
+    expect = case.extra.get("expect", default)
+    if isinstance(expect, dict):
+        return expect.get(role, expect.get("*", default))
+    return expect
