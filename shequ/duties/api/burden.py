@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import ErrorOut, Pagination
+from shequ.core.api import ErrorOut, Hours, Id, Pagination
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.services import require
 from shequ.duties import burden as ledger_data
@@ -125,7 +125,7 @@ class EntryIn(Schema):
     evaluations: int = Field(0, ge=0, le=100000)
     meetings: int = Field(0, ge=0, le=100000)
     data_reports: int = Field(0, ge=0, le=100000)
-    hours_per_month: Decimal = Field(Decimal("0"), ge=0, max_digits=7, decimal_places=1)
+    hours_per_month: Hours = Decimal("0")
 
 
 class EntryOut(Schema):
@@ -260,7 +260,7 @@ def create_round(request, payload: RoundIn):
     response={200: RoundResultsOut, **ERRORS},
     summary="评议结果：各部门各项平均分、综合分、评议表数与意见（部门只见本部门）",
 )
-def round_results(request, round_id: int):
+def round_results(request, round_id: Id):
     user = request.user
     rnd = ledger_data.rounds_visible(user).select_related("org").filter(pk=round_id).first()
     if rnd is None:
@@ -290,7 +290,7 @@ def round_results(request, round_id: int):
     response={201: FormOut, **ERRORS},
     summary="提交评议表（社区书记/主任；每个部门每次一份，1–5 分）",
 )
-def submit_form(request, round_id: int, payload: FormIn):
+def submit_form(request, round_id: Id, payload: FormIn):
     user = request.user
     if not scope.covers(user, payload.community):
         raise Http404()
