@@ -60,6 +60,21 @@ HYPOTHESIS = settings(
 )
 
 
+@pytest.fixture(autouse=True)
+def _one_connection_per_test():
+    """Calls go through the real WSGI handler, whose request signals close the database
+    connection at the end of each request (the test's transaction with it, on PostgreSQL);
+    Django's own test client unhooks them in the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 class DistrictAdmin:
     """The token of the current test's district administrator (a fresh world per operation)."""
 
