@@ -13,7 +13,7 @@ the platform itself answers (400 always, 401 where a token is read, 403 where on
 import functools
 import json
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import import_module
 from typing import Annotated
@@ -29,7 +29,7 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel, WithJsonSchema
 
 from shequ.core import accounts, scope
-from shequ.core.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
+from shequ.core.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shequ.core.models import ApiToken, ImportBatch
 from shequ.core.registry import shequ_apps
 from shequ.core.roles import roles_with
@@ -163,8 +163,6 @@ def decode_photos(photos) -> list[tuple[str, bytes, str]]:
     """PhotoIn items as (name, bytes, content type); bad base64 is a clear 400."""
     import base64
     import binascii
-
-    from shequ.core.errors import ValidationFailed
 
     out = []
     for p in photos:
@@ -308,10 +306,54 @@ class ShequAPI(NinjaAPI):
                 closed = {"content": {media: {"schema": {"additionalProperties": False}}}}
                 extra["requestBody"] = closed
             op.openapi_extra = extra
+            # Both checks wrap the reading of the input, so the token is checked first.
+            if sources:
+                op._get_values = _dates_in_range(op._get_values)
             is_object, nullable = _json_object_body(op)
             if is_object:
-                # Around reading the input, so the token is checked first.
                 op._get_values = _json_object_guard(op._get_values, nullable=nullable)
+
+
+# Dates a client may send: date arithmetic (deadlines, windows, month ends) stays inside Python's
+# range, and no record of the platform lies outside it. JSON Schema cannot bound a date, so the API
+# description states it and a date outside is a 400 (a rule, like an ID number's check digit).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _out_of_range_date(value, where: str) -> str | None:
+    """The path of the first date or datetime outside FIRST_DAY..LAST_DAY in a request value."""
+    if isinstance(value, date):
+        day = value.date() if isinstance(value, datetime) else value
+        return where if not FIRST_DAY <= day <= LAST_DAY else None
+    if isinstance(value, BaseModel):
+        items = ((k, getattr(value, k)) for k in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _out_of_range_date(item, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def _dates_in_range(get_values):
+    """Refuse, after validation and before the route runs, a date outside FIRST_DAY..LAST_DAY."""
+
+    @functools.wraps(get_values)
+    def checked(request, *args, **kwargs):
+        values = get_values(request, *args, **kwargs)
+        where = _out_of_range_date(values, "")
+        if where:
+            field = where.rsplit(".", 1)[-1]
+            msg = _("日期须在 %(a)s 至 %(b)s 之间。") % {"a": FIRST_DAY, "b": LAST_DAY}
+            raise ValidationFailed(msg, code="date_out_of_range", details={field: [msg]})
+        return values
+
+    return checked
 
 
 def _json_object_guard(get_values, *, nullable: bool):
@@ -353,6 +395,7 @@ def build_api() -> ShequAPI:
         description="社区治理平台接口。认证：POST /api/v1/auth/token 取得令牌，之后带 `Authorization: Bearer <token>`。"
         "公开的只读接口（事项清单）不带令牌也可调用，带了则须有效。"
         "请求体一律为 JSON 对象（Content-Type: application/json），上传文件的接口除外。"
+        "日期须在 1900-01-01 至 2999-12-31 之间。"
         "错误统一为 {code, message, details}。敏感个人信息默认脱敏。",
         auth=BearerToken(),
         urls_namespace="api",

@@ -269,3 +269,30 @@ def test_a_body_over_the_size_limit_is_413(world, admin_api, settings):
         assert r.status_code == 413, (r.status_code, r.content)
         assert r.json()["code"] == "payload_too_large" and "上限" in r.json()["message"]
     assert not Grid.objects.get(pk=world.grid_a.pk).buildings.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/duties/burden/departments?day=0001-01-01",
+        "/api/v1/duties/burden?day=9999-12-31",
+        "/api/v1/duties/items?code=420115001001&day=0001-01-01",
+        "/api/v1/cases/indicators?start=0001-01-01",
+        "/api/v1/cases/cases?received_to=9999-12-31",
+    ],
+)
+def test_a_date_outside_the_platforms_range_is_400_not_a_date_overflow(admin_api, url):
+    """Found by schemathesis: day=0001-01-01 reached the burden ledger's date arithmetic (a 500)."""
+    r = admin_api.get(url)
+    assert r.status_code == 400, r.content
+    assert r.json()["code"] == "date_out_of_range" and "1900-01-01" in r.json()["message"]
+
+
+@pytest.mark.django_db
+def test_a_date_in_a_body_is_checked_too_and_the_range_ends_are_accepted(world, admin_api):
+    body = {"community": world.a.code, "department": "区民政局", "title": "台账", "start_date": "9999-12-31"}
+    r = admin_api.post("/api/v1/duties/burden/entries", json.dumps(body), content_type="application/json")
+    assert r.status_code == 400 and r.json()["details"] == {"start_date": [r.json()["message"]]}
+    for day in ("1900-01-01", "2999-12-31"):
+        assert admin_api.get(f"/api/v1/duties/burden/departments?day={day}").status_code == 200
