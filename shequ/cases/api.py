@@ -21,7 +21,7 @@ from shequ.cases.filters import CaseFilter
 from shequ.cases.models import Case, CaseEvent, Category, Channel
 from shequ.cases.models import Status as CaseStatus
 from shequ.core import attachments, registry, scope
-from shequ.core.api import ErrorOut, Id, Pagination, PhotoIn, Version, decode_photos, filtered
+from shequ.core.api import Day, ErrorOut, Id, Moment, Pagination, PhotoIn, Version, decode_photos, filtered
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.masking import mask
 from shequ.core.roles import roles_with
@@ -219,8 +219,8 @@ class CaseQuery(Schema):
     clock: str | None = Field(None, description="overdue 超期 | warning 临期")
     supervised: bool | None = Field(None, description="只看督办的")
     q: str | None = Field(None, max_length=40, description="受理编号（或其前几位）或标题片段")
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
+    received_from: Day | None = None
+    received_to: Day | None = None
     community: str | None = Field(None, max_length=12, description="社区代码")
     unit: str | None = Field(
         None, max_length=80, description="处置单位：community:代码、grid:代码、department:部门"
@@ -328,7 +328,7 @@ class ActionIn(Schema):
     expected_version: Version | None = Field(None, description="读到的 version；已被他人更新时返回 409")
     unit: str | None = Field(None, max_length=80, description="派遣/转派的单位，如 community:420115001001")
     days: int | None = Field(None, ge=1, le=30, description="延期的工作日数")
-    review_on: dt.date | None = Field(None, description="挂账的复查日期")
+    review_on: Day | None = Field(None, description="挂账的复查日期")
     valid: bool | None = Field(None, description="回访：是否联系上诉求人")
     contacted: bool | None = Field(None, description="回访：处置单位是否联系过诉求人")
     solved: bool | None = Field(None, description="回访：问题是否解决")
@@ -452,8 +452,8 @@ def categories(request, include_inactive: bool = False):
 
 # --- indicators -----------------------------------------------------------------------------------
 class IndicatorQuery(Schema):
-    start: dt.date | None = Field(None, description="统计期起（立案日期），默认本月 1 日")
-    end: dt.date | None = Field(None, description="统计期止（含），默认今天")
+    start: Day | None = Field(None, description="统计期起（立案日期），默认本月 1 日")
+    end: Day | None = Field(None, description="统计期止（含），默认今天")
     scope: str | None = Field(None, max_length=15, description="区域代码（街道、社区或网格）")
     unit: str | None = Field(
         None, max_length=80, description="处置单位：community:代码、grid:代码、department:部门"
@@ -508,7 +508,7 @@ def indicators(request, params: IndicatorQuery = Query(...)):
 # --- 12345 hotline push ---------------------------------------------------------------------------
 class HotlineOrderIn(Schema):
     order_no: str = Field(..., min_length=1, max_length=64, description="热线工单编号（去重依据）")
-    received_at: dt.datetime | None = Field(None, description="热线受理时间，默认现在")
+    received_at: Moment | None = Field(None, description="热线受理时间，默认现在")
     requester_name: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
     content: str = Field(..., min_length=1, max_length=4000)

@@ -13,6 +13,7 @@ the platform itself answers (400 always, 401 where a token is read, 403 where on
 import functools
 import json
 import logging
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import import_module
@@ -26,7 +27,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
-from pydantic import BaseModel, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 
 from shequ.core import accounts, scope
 from shequ.core.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -41,6 +42,21 @@ MAX_ID = 2**63 - 1  # the largest key a database id column (signed 64-bit) holds
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # A record version a client read (optimistic locking: a stale one is 409).
 Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+def iso_only(value):
+    """Dates and times are ISO 8601 text ("2026-03-11", "2026-03-11T09:30:00+08:00"). A bare number
+    is refused rather than read as a Unix timestamp, where a mistyped 20260311 would silently mean
+    a day in 1970."""
+    text = str(value).strip() if isinstance(value, str | int | float) else None
+    if text is not None and not isinstance(value, bool) and re.fullmatch(r"[+-]?[0-9]+(\.[0-9]*)?", text):
+        raise ValueError("Input should be an ISO 8601 date or datetime, not a number")
+    return value
+
+
+# A date or a date and time a client sends (see iso_only; the range is checked in ShequAPI).
+Day = Annotated[date, BeforeValidator(iso_only)]
+Moment = Annotated[datetime, BeforeValidator(iso_only)]
 
 
 def decimal_in(max_digits: int, decimal_places: int, *, positive: bool = False, le: int | None = None):
@@ -303,8 +319,12 @@ class ShequAPI(NinjaAPI):
                 # A form takes its own fields only: say so (the multipart parser does not promise
                 # to read a declared part after an oddly named undeclared one).
                 media = "multipart/form-data" if "file" in sources else "application/x-www-form-urlencoded"
-                closed = {"content": {media: {"schema": {"additionalProperties": False}}}}
-                extra["requestBody"] = closed
+                schema = {"additionalProperties": False}
+                # An empty file is no upload (and some multipart encoders drop an empty part).
+                files = [n for m in op.models if m.__ninja_param_source__ == "file" for n in m.model_fields]
+                if files:
+                    schema["properties"] = {name: {"minLength": 1} for name in files}
+                extra["requestBody"] = {"content": {media: {"schema": schema}}}
             op.openapi_extra = extra
             # Both checks wrap the reading of the input, so the token is checked first.
             if sources:

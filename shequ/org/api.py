@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from shequ.core.api import ErrorOut, Id, Pagination, Version, decimal_in, filtered
+from shequ.core.api import Day, ErrorOut, Id, Pagination, Version, decimal_in, filtered
 from shequ.core.masking import mask
 from shequ.core.services import get_visible
 from shequ.org import dashboard, filters, services
@@ -281,8 +281,8 @@ class AssignmentIn(Schema):
     phone: str
     building_id: Id | None = None
     unit_id: Id | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
 
 
 class AssignmentQuery(Schema):
@@ -322,7 +322,7 @@ def create_assignment(request, payload: AssignmentIn):
 
 
 class EndIn(Schema):
-    end_date: date | None = None
+    end_date: Day | None = None
     version: Version | None = None
 
 

@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import registry, scope
-from shequ.core.api import ErrorOut, Id, Pagination, PhotoIn, Version, decode_photos
+from shequ.core.api import Day, ErrorOut, Id, Moment, Pagination, PhotoIn, Version, decode_photos
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.masking import mask
 from shequ.core.models import Attachment
@@ -377,7 +377,7 @@ class ResidentIn(Schema):
     doc_type: str = "id_card"
     doc_number: str = Field(..., max_length=30)
     gender: str | None = None
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     ethnicity: str = ""
     education: str = ""
     political_status: str = ""
@@ -385,7 +385,7 @@ class ResidentIn(Schema):
     phone: str = Field("", max_length=20)
     registered_address: str = Field("", max_length=200)
     residence_type: str = "registered"
-    move_in_date: dt.date | None = None
+    move_in_date: Day | None = None
     employment: str = ""
     work_unit: str = Field("", max_length=100)
     remarks: str = Field("", max_length=2000)
@@ -393,7 +393,7 @@ class ResidentIn(Schema):
     household_id: Id | None = None
     relationship: str = ""
     kind: str = Field("register", description="register 建档 | move_in 迁入 | birth 出生")
-    event_date: dt.date | None = None
+    event_date: Day | None = None
     note: str = Field("", max_length=300)
 
 
@@ -430,14 +430,14 @@ class ResidentPatch(Schema):
     doc_type: str | None = None
     doc_number: str | None = Field(None, max_length=30)
     gender: str | None = None
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     ethnicity: str | None = None
     education: str | None = None
     political_status: str | None = None
     marital_status: str | None = None
     phone: str | None = Field(None, max_length=20)
     registered_address: str | None = Field(None, max_length=200)
-    move_in_date: dt.date | None = None
+    move_in_date: Day | None = None
     employment: str | None = None
     work_unit: str | None = Field(None, max_length=100)
     remarks: str | None = Field(None, max_length=2000)
@@ -468,7 +468,7 @@ class EventIn(Schema):
     kind: str = Field(
         ..., description="move_in | move_out | death | household_change | separation_change | …"
     )
-    date: dt.date | None = None
+    date: Day | None = None
     note: str = Field("", max_length=300)
     house_id: Id | None = None
     household_id: Id | None = None
@@ -503,7 +503,7 @@ def create_event(request, resident_id: Id, payload: EventIn):
 class TagIn(Schema):
     code: str = Field(..., max_length=40)
     detail: dict[str, str] = {}
-    start_date: dt.date | None = None
+    start_date: Day | None = None
     note: str = Field("", max_length=300)
 
 
@@ -530,7 +530,7 @@ def set_tag(request, resident_id: Id, payload: TagIn):
     response={204: None, **ERRORS},
     summary="取消人群标签",
 )
-def end_tag(request, resident_id: Id, code: str, end_date: dt.date | None = None, note: str = ""):
+def end_tag(request, resident_id: Id, code: str, end_date: Day | None = None, note: str = ""):
     services.end_tag(request.user, resident_id, code, end_date=end_date, note=note[:300])
     return Status(204, None)
 
@@ -548,7 +548,7 @@ def list_visits(request, resident_id: Id):
 class VisitIn(Schema):
     method: str = "home"
     findings: str = Field("", max_length=5000)
-    visited_at: dt.datetime | None = None
+    visited_at: Moment | None = None
     follow_up: bool = False
     follow_up_note: str = Field("", max_length=200)
     photos: list[PhotoIn] = Field([], max_length=MAX_PHOTOS)
@@ -697,8 +697,8 @@ class HouseholdIn(Schema):
     number: str = Field("", max_length=30)
     household_type: str = "family"
     tenure: str = "owned"
-    lease_start: dt.date | None = None
-    lease_end: dt.date | None = None
+    lease_start: Day | None = None
+    lease_end: Day | None = None
     landlord_name: str = Field("", max_length=50)
     remarks: str = Field("", max_length=2000)
 

@@ -3,6 +3,7 @@ module: schema names are unique, every integer input is bounded, each route docu
 statuses it can answer, and the public routes are marked public."""
 
 import collections
+import datetime
 import json
 import typing
 
@@ -15,7 +16,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from shequ.core import accounts
-from shequ.core.api import MAX_ID, ErrorOut, ShequAPI
+from shequ.core.api import MAX_ID, ErrorOut, ShequAPI, iso_only
 from shequ.core.models import ApiToken
 from shequ.urls import api as API
 
@@ -251,6 +252,42 @@ def test_public_detail_with_a_bad_token_is_401_not_404(world):
     assert Client().get("/api/v1/duties/lists/1").status_code == 404
 
 
+# --- dates -------------------------------------------------------------------------------------
+def _bare_date(annotation) -> bool:
+    """Is there a date or datetime in `annotation` that is not the core's Day or Moment?"""
+    if typing.get_origin(annotation) is typing.Annotated:
+        base, *meta = typing.get_args(annotation)
+        if any(getattr(m, "func", None) is iso_only for m in meta):
+            return False
+        return _bare_date(base)
+    if annotation in (datetime.date, datetime.datetime):
+        return True
+    return any(_bare_date(a) for a in typing.get_args(annotation))
+
+
+def test_every_date_a_client_sends_is_iso_text():
+    """pydantic reads a bare number as a Unix timestamp, so day=20260311 meant a day in 1970 and
+    received_from=0 was 1970-01-01 (schemathesis: a number where the document says a date was
+    accepted). Every date and datetime a route takes is the core's Day or Moment, which refuse it."""
+    request_models: set = set()
+    for op in API.operations():
+        for model in op.models:
+            _models_in(model, request_models)
+            request_models.add(model)
+    assert len(request_models) > 50
+    bare = [
+        f"{m.__module__}.{m.__qualname__}.{name}"
+        for m in request_models
+        for name, field in m.model_fields.items()
+        if _bare_date(field.annotation)
+        and not (
+            field.annotation in (datetime.date, datetime.datetime)
+            and any(getattr(x, "func", None) is iso_only for x in field.metadata)
+        )
+    ]
+    assert not bare, bare
+
+
 # --- decimals -----------------------------------------------------------------------------------
 def test_every_decimal_input_documents_its_format(doc):
     """A decimal is sent as a string or a number; the document must say which strings (a digit
@@ -327,3 +364,10 @@ def test_form_uploads_document_exactly_their_fields(doc):
         and schema["properties"][name].get("minLength", 0) < 1
     ]
     assert not empty_allowed, empty_allowed
+    empty_files = [
+        f"{path} {name}"
+        for path, schema in forms
+        for name, prop in schema["properties"].items()
+        if prop.get("format") == "binary" and prop.get("minLength", 0) < 1
+    ]
+    assert not empty_files, empty_files

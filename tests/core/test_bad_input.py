@@ -296,3 +296,20 @@ def test_a_date_in_a_body_is_checked_too_and_the_range_ends_are_accepted(world, 
     assert r.status_code == 400 and r.json()["details"] == {"start_date": [r.json()["message"]]}
     for day in ("1900-01-01", "2999-12-31"):
         assert admin_api.get(f"/api/v1/duties/burden/departments?day={day}").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/cases/cases?received_from=0",
+        "/api/v1/duties/burden?day=20260311",
+        "/api/v1/duties/items?code=420115001001&day=1.5",
+    ],
+)
+def test_a_number_is_not_a_date(admin_api, url):
+    """Not read as a Unix timestamp (20260311 would silently be a day in 1970)."""
+    r = admin_api.get(url)
+    assert r.status_code == 422, r.content
+    assert "ISO 8601" in r.json()["details"]["errors"][0]["msg"]
+    assert admin_api.get(url.rsplit("=", 1)[0] + "=2026-03-11").status_code == 200

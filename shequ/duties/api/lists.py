@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import PUBLIC, ErrorOut, Hours, Id, Pagination, Version, Yuan
+from shequ.core.api import PUBLIC, Day, ErrorOut, Hours, Id, Pagination, Version, Yuan
 from shequ.core.errors import NotFound
 from shequ.duties import services
 from shequ.duties.models import DutyItem, DutyList, Frequency, Kind, ListStatus, SetBy
@@ -88,7 +88,7 @@ class ListDetailOut(ListOut):
 class ListIn(Schema):
     org: str = Field(..., max_length=12, description="区或街道的区划代码")
     title: str = Field(..., min_length=1, max_length=120)
-    effective_from: dt.date
+    effective_from: Day
     basis: str = Field("", max_length=300)
     notes: str = Field("", max_length=4000)
     copy_from: Id | None = Field(None, description="在本单位哪一版的基础上修订（默认现行版本）")
@@ -123,7 +123,7 @@ class ListFilter(Schema):
 class ItemFilter(Schema):
     code: str = Field(..., max_length=12, description="区划代码（社区、街道或区）")
     kind: Kind | None = None
-    day: dt.date | None = Field(None, description="哪一天有效（默认今天）")
+    day: Day | None = Field(None, description="哪一天有效（默认今天）")
 
 
 # --- reads -----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import ErrorOut, Hours, Id, Pagination, Version, Yuan, filtered
+from shequ.core.api import Day, ErrorOut, Hours, Id, Pagination, Version, Yuan, filtered
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.models import User
 from shequ.core.roles import Role, roles_with
@@ -307,8 +307,8 @@ class RequestIn(Schema):
     basis: str = Field("", max_length=400)
     item: Id | None = Field(None, description="对应清单事项 id")
     communities: list[str] = Field(..., min_length=1, max_length=2000, description="承接社区代码")
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     frequency: str = Field(
         "once", description="once | ongoing | yearly | quarterly | monthly | weekly | on_demand"
     )

@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 
 from shequ.core import attachments, scope
 from shequ.core.api import (
+    Day,
     ErrorOut,
     Id,
     Pagination,
@@ -325,7 +326,7 @@ class RefusalIn(Schema):
     department: str = Field(..., min_length=1, max_length=100, description="交办部门")
     title: str = Field(..., min_length=1, max_length=200, description="交办事项")
     description: str = Field("", max_length=2000)
-    received_on: dt.date | None = Field(None, description="收到日期，默认今天")
+    received_on: Day | None = Field(None, description="收到日期，默认今天")
     channel: str = Field("", max_length=60, description="交办方式，如：电话、微信群、文件")
 
 
