@@ -21,7 +21,7 @@ from shequ.cases.filters import CaseFilter
 from shequ.cases.models import Case, CaseEvent, Category, Channel
 from shequ.cases.models import Status as CaseStatus
 from shequ.core import attachments, registry, scope
-from shequ.core.api import ErrorOut, Pagination, PhotoIn, decode_photos, filtered
+from shequ.core.api import Day, ErrorOut, Id, Moment, Pagination, PhotoIn, Version, decode_photos, filtered
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.masking import mask
 from shequ.core.roles import roles_with
@@ -105,7 +105,7 @@ class PhotoOut(Schema):
         return reverse("core:attachment", args=[obj.pk])
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     id: int
     action: str
     label: str
@@ -133,7 +133,7 @@ class ActionOut(Schema):
         return str(obj.label)
 
 
-class UnitOut(Schema):
+class DispatchUnitOut(Schema):
     key: str
     name: str
 
@@ -167,9 +167,9 @@ class CaseDetailOut(CaseOut):
     satisfaction: str
     rating: int | None
     rating_comment: str
-    timeline: list[EventOut]
+    timeline: list[CaseEventOut]
     actions: list[ActionOut]
-    units: list[UnitOut] = Field([], description="派遣、转派可选的处置单位（有这两项操作时）")
+    units: list[DispatchUnitOut] = Field([], description="派遣、转派可选的处置单位（有这两项操作时）")
     default_unit: str = ""
 
     @staticmethod
@@ -219,8 +219,8 @@ class CaseQuery(Schema):
     clock: str | None = Field(None, description="overdue 超期 | warning 临期")
     supervised: bool | None = Field(None, description="只看督办的")
     q: str | None = Field(None, max_length=40, description="受理编号（或其前几位）或标题片段")
-    received_from: dt.date | None = None
-    received_to: dt.date | None = None
+    received_from: Day | None = None
+    received_to: Day | None = None
     community: str | None = Field(None, max_length=12, description="社区代码")
     unit: str | None = Field(
         None, max_length=80, description="处置单位：community:代码、grid:代码、department:部门"
@@ -262,7 +262,7 @@ def list_cases(request, params: CaseQuery = Query(...)):
     response={200: CaseDetailOut, 404: ErrorOut},
     summary="案件详情：办理记录（含照片）、当前可做的操作、可派遣的单位",
 )
-def get_case(request, case_id: int):
+def get_case(request, case_id: Id):
     return _detail(request.user, case_id)
 
 
@@ -325,17 +325,17 @@ def create_case(request, payload: CaseIn):
 
 class ActionIn(Schema):
     note: str = Field("", max_length=4000, description="说明或理由（退单、处置、反馈、挂账等必填）")
-    expected_version: int | None = Field(None, description="读到的 version；已被他人更新时返回 409")
+    expected_version: Version | None = Field(None, description="读到的 version；已被他人更新时返回 409")
     unit: str | None = Field(None, max_length=80, description="派遣/转派的单位，如 community:420115001001")
     days: int | None = Field(None, ge=1, le=30, description="延期的工作日数")
-    review_on: dt.date | None = Field(None, description="挂账的复查日期")
+    review_on: Day | None = Field(None, description="挂账的复查日期")
     valid: bool | None = Field(None, description="回访：是否联系上诉求人")
     contacted: bool | None = Field(None, description="回访：处置单位是否联系过诉求人")
     solved: bool | None = Field(None, description="回访：问题是否解决")
     satisfaction: str | None = Field(None, description="satisfied | basic | unsatisfied")
     rating: int | None = Field(None, ge=1, le=5, description="评价星级")
     comment: str = Field("", max_length=500, description="评价意见")
-    parent: int | None = Field(None, description="合并：并入的案件 id")
+    parent: Id | None = Field(None, description="合并：并入的案件 id")
     category: str | None = Field(None, max_length=16, description="立案时改类的小类编码")
     photos: list[PhotoIn] = Field([], max_length=MAX_PHOTOS)
 
@@ -345,7 +345,7 @@ class ActionIn(Schema):
     response={200: CaseDetailOut, **ERRORS},
     summary="办理一个环节（立案、派遣、签收、退单、处置、反馈、核查、结案、回访、评价、延期、挂账、督办、合并、转派）",
 )
-def act(request, case_id: int, action: str, payload: ActionIn):
+def act(request, case_id: Id, action: str, payload: ActionIn):
     data = payload.dict(exclude={"note", "expected_version", "photos", "comment"}, exclude_none=True)
     if payload.comment:
         data["comment"] = payload.comment
@@ -372,7 +372,7 @@ class CandidateOut(Schema):
     response={200: list[CandidateOut], 404: ErrorOut},
     summary="可并入的案件：同一小类、附近（R 米内、T 天内）或描述几乎相同的未办结案件",
 )
-def merge_candidates(request, case_id: int):
+def merge_candidates(request, case_id: Id):
     case = _case_qs(request.user).select_related("street").filter(pk=case_id).first()
     if case is None:
         raise Http404()
@@ -452,8 +452,8 @@ def categories(request, include_inactive: bool = False):
 
 # --- indicators -----------------------------------------------------------------------------------
 class IndicatorQuery(Schema):
-    start: dt.date | None = Field(None, description="统计期起（立案日期），默认本月 1 日")
-    end: dt.date | None = Field(None, description="统计期止（含），默认今天")
+    start: Day | None = Field(None, description="统计期起（立案日期），默认本月 1 日")
+    end: Day | None = Field(None, description="统计期止（含），默认今天")
     scope: str | None = Field(None, max_length=15, description="区域代码（街道、社区或网格）")
     unit: str | None = Field(
         None, max_length=80, description="处置单位：community:代码、grid:代码、department:部门"
@@ -508,7 +508,7 @@ def indicators(request, params: IndicatorQuery = Query(...)):
 # --- 12345 hotline push ---------------------------------------------------------------------------
 class HotlineOrderIn(Schema):
     order_no: str = Field(..., min_length=1, max_length=64, description="热线工单编号（去重依据）")
-    received_at: dt.datetime | None = Field(None, description="热线受理时间，默认现在")
+    received_at: Moment | None = Field(None, description="热线受理时间，默认现在")
     requester_name: str = Field("", max_length=50)
     phone: str = Field("", max_length=30)
     content: str = Field(..., min_length=1, max_length=4000)

@@ -1,12 +1,25 @@
 """The JSON API under /api/v1/: bearer tokens, one error shape, and every module's router.
 
 A module joins by shipping `<app>/api.py` with a `router = ninja.Router()`; it is mounted at
-/api/v1/<app label>/ (see `build_api`)."""
+/api/v1/<app label>/ (see `build_api`).
 
+The contract every route keeps, set here once (`ShequAPI.complete`): record ids are `Id` (1 to
+2**63 - 1, what a database key holds), so an out-of-range id is a 422, never a database overflow;
+JSON bodies must be sent as application/json (else 415) and be JSON objects (else 422); a body
+over the size limit is 413; and the OpenAPI document lists, for every route, the error statuses
+the platform itself answers (400 always, 401 where a token is read, 403 where one is required,
+404 where the path names a record, 413/415/422 where input is taken)."""
+
+import functools
+import json
 import logging
-from datetime import datetime
+import re
+from datetime import date, datetime
+from decimal import Decimal
 from importlib import import_module
+from typing import Annotated
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, NinjaAPI, Query, Router, Schema, Status, UploadedFile
@@ -14,15 +27,93 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 
 from shequ.core import accounts, scope
-from shequ.core.errors import DomainError
+from shequ.core.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shequ.core.models import ApiToken, ImportBatch
 from shequ.core.registry import shequ_apps
 from shequ.core.roles import roles_with
 
+MAX_ID = 2**63 - 1  # the largest key a database id column (signed 64-bit) holds
+
+# A record id in a path, a filter or a body. Every module uses this type, so the range is checked
+# once, here: past it the answer is 422, not a database overflow.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# A record version a client read (optimistic locking: a stale one is 409).
+Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+def iso_only(value):
+    """Dates and times are ISO 8601 text ("2026-03-11", "2026-03-11T09:30:00+08:00"). A bare number
+    is refused rather than read as a Unix timestamp, where a mistyped 20260311 would silently mean
+    a day in 1970."""
+    text = str(value).strip() if isinstance(value, str | int | float) else None
+    if text is not None and not isinstance(value, bool) and re.fullmatch(r"[+-]?[0-9]+(\.[0-9]*)?", text):
+        raise ValueError("Input should be an ISO 8601 date or datetime, not a number")
+    return value
+
+
+# A date or a date and time a client sends (see iso_only; the range is checked in ShequAPI).
+Day = Annotated[date, BeforeValidator(iso_only)]
+Moment = Annotated[datetime, BeforeValidator(iso_only)]
+
+
+def decimal_in(max_digits: int, decimal_places: int, *, positive: bool = False, le: int | None = None):
+    """The type of a decimal a client sends (hours, yuan, square metres): a string of digits
+    ("1500.00", exact) or a whole JSON number; never negative, at most `decimal_places` places and
+    `max_digits` digits, as the column stores it. The document states exactly what is accepted, so
+    a client (or a test generator) that follows it is never refused with 422."""
+    whole = max_digits - decimal_places
+    if le is not None:
+        whole = min(whole, len(str(le)) - 1)  # every number with this many digits stays under `le`
+    places = decimal_places
+    if positive:
+        pattern = rf"^([1-9][0-9]{{0,{whole - 1}}}(\.[0-9]{{1,{places}}})?|0\.[0-9]{{0,{places - 1}}}[1-9])$"
+    else:
+        pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"
+    top = 10**whole - 1
+    documented = {
+        "anyOf": [
+            {"type": "string", "pattern": pattern},
+            {"type": "integer", "minimum": 1 if positive else 0, "maximum": top},
+        ]
+    }
+    bounds = {"gt": 0} if positive else {"ge": 0}
+    return Annotated[
+        Decimal,
+        Field(**bounds, le=le, max_digits=max_digits, decimal_places=decimal_places),
+        WithJsonSchema(documented, mode="validation"),
+    ]
+
+
+Yuan = decimal_in(12, 2)  # an amount of money in yuan, as the money columns store it
+Hours = decimal_in(7, 1)  # hours of work, to a tenth
+
 
 class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`. With optional=True the route is public: no header means
+    anonymous, but a header that is sent must carry a valid token (a wrong, expired or revoked one
+    is 401, never silent anonymity)."""
+
+    def __init__(self, *, optional: bool = False):
+        super().__init__()
+        self.optional = optional
+
+    def __call__(self, request):
+        header = request.headers.get(self.header, "")
+        if not header:
+            if self.optional:
+                return getattr(request, "user", None) or True
+            return None
+        scheme, _sep, raw = header.partition(" ")
+        if scheme.lower() != self.openapi_scheme or not raw.strip():
+            raise AuthenticationError()
+        user = self.authenticate(request, raw.strip())
+        if user is None:
+            raise AuthenticationError()
+        return user
+
     def authenticate(self, request, token):
         tok = ApiToken.authenticate(token)
         if tok is None:
@@ -30,6 +121,10 @@ class BearerToken(HttpBearer):
         request.user = tok.user
         request.api_token = tok
         return tok.user
+
+
+# Public reads: anyone may call them; a token, when sent, is checked and honoured.
+PUBLIC = BearerToken(optional=True)
 
 
 class Pagination(LimitOffsetPagination):
@@ -85,8 +180,6 @@ def decode_photos(photos) -> list[tuple[str, bytes, str]]:
     import base64
     import binascii
 
-    from shequ.core.errors import ValidationFailed
-
     out = []
     for p in photos:
         try:
@@ -136,20 +229,198 @@ def me(request):
     }
 
 
-def build_api() -> NinjaAPI:
-    api = NinjaAPI(
+# What each error status means, as the OpenAPI document says it (one wording for every route; the
+# document is in Chinese, like the routes' summaries).
+ERROR_MEANINGS = {
+    400: "请求无法处理：含不允许的字符、JSON 无法解析，或不符合业务规则（见 code 与 message）",
+    401: "令牌缺失、无效、已过期或已撤销",
+    403: "没有执行此操作的权限",
+    404: "未找到该记录，或它不在您的管辖范围内",
+    409: "记录已被他人修改，或与现有记录冲突",
+    413: "请求体超过大小上限",
+    415: "请求体须为 application/json",
+    422: "参数或请求体不符合接口定义（见 details.errors）",
+    429: "尝试过于频繁，请稍后再试",
+}
+BODY_SOURCES = {"body", "form", "file"}
+
+
+def _json_object_body(op) -> tuple[bool, bool]:
+    """Does the operation read a JSON body that must be an object (a schema, not a list), and may
+    that body be null (an optional payload)?"""
+    for model in op.models:
+        if model.__ninja_param_source__ != "body":
+            continue
+        single = getattr(model, "__read_from_single_attr__", None)
+        if not single:
+            return True, False
+        field = model.model_fields[single]
+        candidates = getattr(field.annotation, "__args__", None) or (field.annotation,)
+        is_object = any(isinstance(c, type) and issubclass(c, BaseModel) for c in candidates)
+        return is_object, not field.is_required()
+    return False, False
+
+
+def _is_json(content_type: str) -> bool:
+    ct = (content_type or "").lower()
+    return ct == "application/json" or (ct.startswith("application/") and ct.endswith("+json"))
+
+
+class ShequAPI(NinjaAPI):
+    """NinjaAPI with the platform's error shape and the contract every route keeps (see the module
+    docstring): `complete()` documents the common error statuses on each operation and puts the
+    JSON body checks in front of the operations that take one."""
+
+    def error(self, request, status, code, message, details=None):
+        """An error answer in the platform's shape {code, message, details}."""
+        return self.create_response(
+            request, {"code": code, "message": str(message), "details": details or {}}, status=status
+        )
+
+    def operations(self):
+        """Every operation as it is served (bound to this API, auth inherited)."""
+        for bound in self._get_bound_routers():
+            for view in bound.path_operations.values():
+                yield from view.operations
+
+    def complete(self) -> None:
+        """Document the common error statuses on every operation and guard JSON bodies."""
+        for op in self.operations():
+            sources = {m.__ninja_param_source__ for m in op.models}
+            required = [cb for cb in op.auth_callbacks if not getattr(cb, "optional", False)]
+            public = len(required) < len(op.auth_callbacks)
+            codes = {400}
+            if op.auth_callbacks:
+                codes.add(401)
+            if op.auth_callbacks and not public:
+                codes.add(403)
+            if "path" in sources:
+                codes.add(404)
+            if sources:
+                codes.add(422)
+            if sources & BODY_SOURCES:
+                codes.add(413)
+            if "body" in sources:
+                codes.add(415)
+            for code in codes - set(op.response_models):
+                op.response_models[code] = op._create_response_model(ErrorOut)
+            op.response_models = dict(sorted(op.response_models.items(), key=lambda kv: str(kv[0])))
+            extra = op.openapi_extra or {}
+            described = {
+                code: {"description": ERROR_MEANINGS[code]}
+                for code in op.response_models
+                if code in ERROR_MEANINGS and (code != 401 or op.auth_callbacks)
+            }
+            extra = {**extra, "responses": {**extra.get("responses", {}), **described}}
+            if public:
+                # Anonymous is allowed: the empty requirement makes the token optional.
+                extra["security"] = [*extra.get("security", []), {}]
+            if sources & {"form", "file"}:
+                # A form takes its own fields only: say so (the multipart parser does not promise
+                # to read a declared part after an oddly named undeclared one).
+                media = "multipart/form-data" if "file" in sources else "application/x-www-form-urlencoded"
+                schema = {"additionalProperties": False}
+                # An empty file is no upload (and some multipart encoders drop an empty part).
+                files = [n for m in op.models if m.__ninja_param_source__ == "file" for n in m.model_fields]
+                if files:
+                    schema["properties"] = {name: {"minLength": 1} for name in files}
+                extra["requestBody"] = {"content": {media: {"schema": schema}}}
+            op.openapi_extra = extra
+            # Both checks wrap the reading of the input, so the token is checked first.
+            if sources:
+                op._get_values = _dates_in_range(op._get_values)
+            is_object, nullable = _json_object_body(op)
+            if is_object:
+                op._get_values = _json_object_guard(op._get_values, nullable=nullable)
+
+
+# Dates a client may send: date arithmetic (deadlines, windows, month ends) stays inside Python's
+# range, and no record of the platform lies outside it. JSON Schema cannot bound a date, so the API
+# description states it and a date outside is a 400 (a rule, like an ID number's check digit).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _out_of_range_date(value, where: str) -> str | None:
+    """The path of the first date or datetime outside FIRST_DAY..LAST_DAY in a request value."""
+    if isinstance(value, date):
+        day = value.date() if isinstance(value, datetime) else value
+        return where if not FIRST_DAY <= day <= LAST_DAY else None
+    if isinstance(value, BaseModel):
+        items = ((k, getattr(value, k)) for k in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _out_of_range_date(item, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def _dates_in_range(get_values):
+    """Refuse, after validation and before the route runs, a date outside FIRST_DAY..LAST_DAY."""
+
+    @functools.wraps(get_values)
+    def checked(request, *args, **kwargs):
+        values = get_values(request, *args, **kwargs)
+        where = _out_of_range_date(values, "")
+        if where:
+            field = where.rsplit(".", 1)[-1]
+            msg = _("日期须在 %(a)s 至 %(b)s 之间。") % {"a": FIRST_DAY, "b": LAST_DAY}
+            raise ValidationFailed(msg, code="date_out_of_range", details={field: [msg]})
+        return values
+
+    return checked
+
+
+def _json_object_guard(get_values, *, nullable: bool):
+    """Refuse, before ninja parses it, a body that is not JSON (415) or not a JSON object (422)."""
+
+    @functools.wraps(get_values)
+    def guarded(request, *args, **kwargs):
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            raise PayloadTooLarge.over_upload_limit() from None
+        if body:
+            if not _is_json(request.content_type):
+                raise UnsupportedMediaType(details={"content_type": request.content_type or ""})
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = {}  # not JSON at all: the parser answers 400 with its own message
+            if not isinstance(data, dict) and not (data is None and nullable):
+                raise DomainError(
+                    _("请求体须为 JSON 对象（{…}）。"),
+                    code="invalid_request",
+                    details={
+                        "errors": [
+                            {"type": "model_type", "loc": ["body"], "msg": "Input should be an object"}
+                        ]
+                    },
+                    status=422,
+                )
+        return get_values(request, *args, **kwargs)
+
+    return guarded
+
+
+def build_api() -> ShequAPI:
+    api = ShequAPI(
         title="shequ API",
         version="1",
         description="社区治理平台接口。认证：POST /api/v1/auth/token 取得令牌，之后带 `Authorization: Bearer <token>`。"
+        "公开的只读接口（事项清单）不带令牌也可调用，带了则须有效。"
+        "请求体一律为 JSON 对象（Content-Type: application/json），上传文件的接口除外。"
+        "日期须在 1900-01-01 至 2999-12-31 之间。"
         "错误统一为 {code, message, details}。敏感个人信息默认脱敏。",
         auth=BearerToken(),
         urls_namespace="api",
     )
-
-    def _err(request, status, code, message, details=None):
-        return api.create_response(
-            request, {"code": code, "message": message, "details": details or {}}, status=status
-        )
+    _err = api.error
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
@@ -166,6 +437,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(NinjaValidationError)
     def invalid(request, exc):
         return _err(request, 422, "invalid_request", _("请求参数有误。"), {"errors": exc.errors})
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):  # a multipart form over the limit, read by ninja
+        return domain_error(request, PayloadTooLarge.over_upload_limit())
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):
@@ -198,6 +473,7 @@ def build_api() -> NinjaAPI:
         router = getattr(mod, "router", None)
         if router is not None:
             api.add_router(f"/{app.label}", router)
+    api.complete()
     return api
 
 
@@ -217,7 +493,7 @@ def filtered(request, filterset_class, qs, params: Schema | dict | None):
 
 class RevealIn(Schema):
     model: str  # "org.assignment"
-    id: int
+    id: Id
     field: str
     reason: str
 
@@ -261,7 +537,12 @@ def reveal_field(request, payload: RevealIn):
 
 
 @core_router.get("/changelog", response=list[ChangeLogOut], summary="操作日志（本人管辖范围）")
-def changelog_list(request, object_type: str | None = None, object_id: str | None = None, limit: int = 100):
+def changelog_list(
+    request,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+):
     from shequ.core.models import ChangeLogEntry
     from shequ.core.services import require
 
@@ -291,7 +572,7 @@ def changelog_list(request, object_type: str | None = None, object_id: str | Non
             },
             "object_type": f"{e.content_type.app_label}.{e.content_type.model}" if e.content_type else None,
         }
-        for e in qs[: max(1, min(limit, 1000))]
+        for e in qs[:limit]
     ]
 
 
@@ -412,10 +693,10 @@ def import_template(request, kind: str):
 )
 def import_upload(
     request,
-    kind: str = Form(..., max_length=64),
-    scope_code: str = Form(..., max_length=32),
+    kind: str = Form(..., min_length=1, max_length=64),
+    scope_code: str = Form(..., min_length=1, max_length=32),
     file: UploadedFile = File(...),
-    grid_id: int | None = Form(None),
+    grid_id: Id = Form(None),  # absent means none: a multipart form has no null
     create_missing: bool = Form(True),
 ):
     from django.db import transaction
@@ -457,7 +738,7 @@ def import_list(request, params: ImportQuery = Query(...)):
     response={200: ImportBatchDetailOut, 404: ErrorOut},
     summary="导入批次：状态、进度、统计、前若干行错误、说明",
 )
-def import_detail(request, batch_id: int):
+def import_detail(request, batch_id: Id):
     return _visible_batch(request.user, batch_id)
 
 
@@ -466,7 +747,7 @@ def import_detail(request, batch_id: int):
     response={400: ErrorOut, 404: ErrorOut},
     summary="下载错误报告（xlsx：原始行 + 错误原因）",
 )
-def import_errors(request, batch_id: int):
+def import_errors(request, batch_id: Id):
     from shequ.core import importing
 
     batch = _visible_batch(request.user, batch_id, content=True)
@@ -478,7 +759,7 @@ def import_errors(request, batch_id: int):
     response={202: ImportBatchDetailOut, **IMPORT_ERRORS},
     summary="确认导入（后台写入；只有“待确认”的批次可以确认，且只能确认一次）",
 )
-def import_commit(request, batch_id: int, payload: CommitIn):
+def import_commit(request, batch_id: Id, payload: CommitIn):
 
     from shequ.core import importing
 
@@ -495,7 +776,7 @@ def import_commit(request, batch_id: int, payload: CommitIn):
     response={200: ImportBatchDetailOut, **IMPORT_ERRORS},
     summary="撤销已导入的批次（社区负责人及以上）",
 )
-def import_undo(request, batch_id: int):
+def import_undo(request, batch_id: Id):
     from shequ.core import importing
 
     batch = _visible_batch(request.user, batch_id)

@@ -10,10 +10,12 @@ class DomainError(Exception):
     status = 400
     default_message = _("操作未能完成。")
 
-    def __init__(self, message=None, *, code: str | None = None, details=None):
+    def __init__(self, message=None, *, code: str | None = None, details=None, status: int | None = None):
         self.message = str(message if message is not None else self.default_message)
         if code:
             self.code = code
+        if status:
+            self.status = status
         self.details = details or {}
         super().__init__(self.message)
 
@@ -53,6 +55,26 @@ class Conflict(DomainError):
     code = "conflict"
     status = 409
     default_message = _("该记录已被他人修改，请刷新页面后重试。")
+
+
+class PayloadTooLarge(DomainError):
+    code = "payload_too_large"
+    status = 413
+    default_message = _("请求内容过大，请减少随附的照片或分批提交。")
+
+    @classmethod
+    def over_upload_limit(cls) -> "PayloadTooLarge":
+        """The request body is over DATA_UPLOAD_MAX_MEMORY_SIZE (uploaded files are not counted)."""
+        from django.conf import settings
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1048576
+        return cls(_("请求内容过大（上限 %(m)d MB），请减少随附的照片或分批提交。") % {"m": limit})
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    default_message = _("请求体须为 JSON，并带 Content-Type: application/json。")
 
 
 class Locked(DomainError):

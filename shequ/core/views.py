@@ -11,6 +11,7 @@ from django.apps import apps
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404, HttpResponse, JsonResponse
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from shequ.core import accounts, attachments, changelog, registry, scope, worktime
-from shequ.core.errors import DomainError, ValidationFailed
+from shequ.core.errors import DomainError, PayloadTooLarge, ValidationFailed
 from shequ.core.forms import DateInput
 from shequ.core.generic import Column, ScopedListView
 from shequ.core.middleware import OTP_SESSION_KEY
@@ -368,9 +369,15 @@ def _api_error(request, status, code, message):
 
 
 def error_400(request, exception=None):
-    message = _("请求无法处理（内容过大或格式不对），请检查后重试。")
-    return _api_error(request, 400, "bad_request", message) or render(
-        request, "core/error.html", {"status": 400, "message": message}, status=400
+    if isinstance(exception, RequestDataTooBig):
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE: say so with 413, so a client knows to send less.
+        err = PayloadTooLarge.over_upload_limit()
+        status, code, message = err.status, err.code, err.message
+    else:
+        status, code = 400, "bad_request"
+        message = _("请求无法处理（内容过大或格式不对），请检查后重试。")
+    return _api_error(request, status, code, message) or render(
+        request, "core/error.html", {"status": status, "message": message}, status=status
     )
 
 

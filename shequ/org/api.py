@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from shequ.core.api import ErrorOut, Pagination, filtered
+from shequ.core.api import Day, ErrorOut, Id, Pagination, Version, decimal_in, filtered
 from shequ.core.masking import mask
 from shequ.core.services import get_visible
 from shequ.org import dashboard, filters, services
@@ -19,7 +19,7 @@ router = Router(tags=["org"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
-class UnitOut(Schema):
+class OrgUnitOut(Schema):
     code: str
     name: str
     short_name: str = Field(..., alias="display_name")
@@ -38,7 +38,7 @@ class UnitQuery(Schema):
     parent: str | None = None
 
 
-@router.get("/units", response=list[UnitOut], summary="行政区划（本人管辖范围）")
+@router.get("/units", response=list[OrgUnitOut], summary="行政区划（本人管辖范围）")
 @paginate(Pagination)
 def list_units(request, params: UnitQuery = Query(...)):
     qs = OrgUnit.objects.visible_to(request.user).select_related("parent")
@@ -51,7 +51,7 @@ def list_units(request, params: UnitQuery = Query(...)):
     return qs
 
 
-@router.get("/units/{code}", response={200: UnitOut, 404: ErrorOut})
+@router.get("/units/{code}", response={200: OrgUnitOut, 404: ErrorOut})
 def get_unit(request, code: str):
     unit = OrgUnit.objects.visible_to(request.user).select_related("parent").filter(code=code).first()
     if unit is None:
@@ -90,12 +90,12 @@ class GridPatch(Schema):
     name: str | None = None
     grid_type: str | None = None
     remarks: str | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class BoundaryIn(Schema):
     geometry: dict
-    version: int | None = None
+    version: Version | None = None
 
 
 class GridQuery(Schema):
@@ -128,7 +128,7 @@ def locate(request, lng: float, lat: float):
 
 
 @router.get("/grids/{int:grid_id}", response={200: GridOut, 404: ErrorOut})
-def get_grid(request, grid_id: int):
+def get_grid(request, grid_id: Id):
     return get_visible(Grid, request.user, grid_id)
 
 
@@ -146,7 +146,7 @@ def create_grid(request, payload: GridIn):
 
 
 @router.patch("/grids/{int:grid_id}", response={200: GridOut, **ERRORS})
-def patch_grid(request, grid_id: int, payload: GridPatch):
+def patch_grid(request, grid_id: Id, payload: GridPatch):
     data = payload.dict(exclude_none=True)
     version = data.pop("version", None)
     return services.update_grid(request.user, grid_id, expected_version=version, **data)
@@ -157,7 +157,7 @@ def patch_grid(request, grid_id: int, payload: GridPatch):
     response={200: GridOut, **ERRORS},
     summary="替换网格边界（GeoJSON Polygon）",
 )
-def put_boundary(request, grid_id: int, payload: BoundaryIn):
+def put_boundary(request, grid_id: Id, payload: BoundaryIn):
     return services.set_grid_boundary(
         request.user, grid_id, payload.geometry, expected_version=payload.version
     )
@@ -176,7 +176,7 @@ class BuildingOut(Schema):
 
 
 class BuildingIn(Schema):
-    grid_id: int
+    grid_id: Id
     compound: str = Field("", max_length=100)
     number: str = Field(..., max_length=30)
     floors: int | None = Field(None, ge=1, le=200)
@@ -187,7 +187,7 @@ class BuildingIn(Schema):
 class BuildingQuery(Schema):
     q: str | None = None
     community: str | None = None
-    grid: int | None = None
+    grid: Id | None = None
 
 
 @router.get("/buildings", response=list[BuildingOut])
@@ -199,7 +199,7 @@ def list_buildings(request, params: BuildingQuery = Query(...)):
 
 
 @router.get("/buildings/{int:building_id}", response={200: BuildingOut, 404: ErrorOut})
-def get_building(request, building_id: int):
+def get_building(request, building_id: Id):
     return get_visible(Building, request.user, building_id)
 
 
@@ -216,7 +216,7 @@ class UnitOfBuildingOut(Schema):
     address: str
 
 
-class HouseOut(Schema):
+class OrgHouseOut(Schema):
     id: int
     unit_id: int
     number: str
@@ -232,28 +232,28 @@ class NumberIn(Schema):
 class HouseIn(Schema):
     number: str = Field(..., max_length=30)
     floor: int | None = Field(None, ge=-5, le=200)
-    area_m2: Decimal | None = Field(None, ge=0, max_digits=8, decimal_places=2)
+    area_m2: decimal_in(8, 2) | None = None
 
 
 @router.get("/buildings/{int:building_id}/units", response={200: list[UnitOfBuildingOut], 404: ErrorOut})
-def list_building_units(request, building_id: int):
+def list_building_units(request, building_id: Id):
     return get_visible(Building, request.user, building_id).units.all()
 
 
 @router.post("/buildings/{int:building_id}/units", response={201: UnitOfBuildingOut, **ERRORS})
-def create_building_unit(request, building_id: int, payload: NumberIn):
+def create_building_unit(request, building_id: Id, payload: NumberIn):
     return Status(201, services.create_unit(request.user, building_id, number=payload.number))
 
 
-@router.get("/building-units/{int:unit_id}/houses", response={200: list[HouseOut], 404: ErrorOut})
-def list_houses(request, unit_id: int):
+@router.get("/building-units/{int:unit_id}/houses", response={200: list[OrgHouseOut], 404: ErrorOut})
+def list_houses(request, unit_id: Id):
     from shequ.org.models import BuildingUnit
 
     return get_visible(BuildingUnit, request.user, unit_id).houses.all()
 
 
-@router.post("/building-units/{int:unit_id}/houses", response={201: HouseOut, **ERRORS})
-def create_house(request, unit_id: int, payload: HouseIn):
+@router.post("/building-units/{int:unit_id}/houses", response={201: OrgHouseOut, **ERRORS})
+def create_house(request, unit_id: Id, payload: HouseIn):
     return Status(201, services.create_house(request.user, unit_id, **payload.dict()))
 
 
@@ -275,20 +275,20 @@ class AssignmentOut(Schema):
 
 
 class AssignmentIn(Schema):
-    grid_id: int
+    grid_id: Id
     post: str
     person_name: str
     phone: str
-    building_id: int | None = None
-    unit_id: int | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    building_id: Id | None = None
+    unit_id: Id | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
 
 
 class AssignmentQuery(Schema):
     q: str | None = None
     community: str | None = None
-    grid: int | None = None
+    grid: Id | None = None
     post: str | None = None
     current: bool | None = None
 
@@ -305,7 +305,7 @@ def list_assignments(request, params: AssignmentQuery = Query(...)):
 
 
 @router.get("/assignments/{int:assignment_id}", response={200: AssignmentOut, 404: ErrorOut})
-def get_assignment(request, assignment_id: int):
+def get_assignment(request, assignment_id: Id):
     return get_visible(Assignment, request.user, assignment_id)
 
 
@@ -322,12 +322,12 @@ def create_assignment(request, payload: AssignmentIn):
 
 
 class EndIn(Schema):
-    end_date: date | None = None
-    version: int | None = None
+    end_date: Day | None = None
+    version: Version | None = None
 
 
 @router.post("/assignments/{int:assignment_id}/end", response={200: AssignmentOut, **ERRORS}, summary="卸任")
-def end_assignment(request, assignment_id: int, payload: EndIn):
+def end_assignment(request, assignment_id: Id, payload: EndIn):
     return services.end_assignment(
         request.user, assignment_id, end_date=payload.end_date, expected_version=payload.version
     )
@@ -356,11 +356,11 @@ class ResidentOrgIn(Schema):
     name: str
     uscc: str = ""
     org_type: str
-    grid_id: int | None = None
+    grid_id: Id | None = None
     address: str = ""
     contact_name: str = ""
     contact_phone: str = ""
-    employees: int | None = None
+    employees: int | None = Field(None, ge=0, le=10_000_000)
     remarks: str = ""
 
 
@@ -371,9 +371,9 @@ class ResidentOrgPatch(Schema):
     address: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
-    employees: int | None = None
+    employees: int | None = Field(None, ge=0, le=10_000_000)
     remarks: str | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
 class ResidentOrgQuery(Schema):
@@ -390,7 +390,7 @@ def list_resident_orgs(request, params: ResidentOrgQuery = Query(...)):
 
 
 @router.get("/resident-orgs/{int:org_id}", response={200: ResidentOrgOut, 404: ErrorOut})
-def get_resident_org(request, org_id: int):
+def get_resident_org(request, org_id: Id):
     return get_visible(ResidentOrganization, request.user, org_id)
 
 
@@ -403,7 +403,7 @@ def create_resident_org(request, payload: ResidentOrgIn):
 
 
 @router.patch("/resident-orgs/{int:org_id}", response={200: ResidentOrgOut, **ERRORS})
-def patch_resident_org(request, org_id: int, payload: ResidentOrgPatch):
+def patch_resident_org(request, org_id: Id, payload: ResidentOrgPatch):
     d = payload.dict(exclude_none=True)
     version = d.pop("version", None)
     return services.update_resident_org(request.user, org_id, expected_version=version, **d)

@@ -18,7 +18,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import registry, scope
-from shequ.core.api import ErrorOut, Pagination, PhotoIn, decode_photos
+from shequ.core.api import Day, ErrorOut, Id, Moment, Pagination, PhotoIn, Version, decode_photos
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.masking import mask
 from shequ.core.models import Attachment
@@ -225,7 +225,7 @@ class VisitOut(Schema):
     photo_count: int = 0
 
 
-class EventOut(Schema):
+class PopulationEventOut(Schema):
     id: int
     kind: str
     kind_label: str = Field(..., alias="get_kind_display")
@@ -255,7 +255,7 @@ class ResidentDetailOut(ResidentOut):
     household: HouseholdBrief | None
     tag_details: list[TagOnResidentOut]
     visits: list[VisitOut]
-    events: list[EventOut]
+    events: list[PopulationEventOut]
 
     @staticmethod
     def resolve_household(obj):
@@ -282,8 +282,8 @@ class ResidentDetailOut(ResidentOut):
 
 class ResidentQuery(Schema):
     community: str | None = Field(None, description="社区代码")
-    grid: int | None = Field(None, description="网格 id")
-    building: int | None = Field(None, description="楼栋 id")
+    grid: Id | None = Field(None, description="网格 id")
+    building: Id | None = Field(None, description="楼栋 id")
     tag: str | None = Field(None, description="标签代码")
     residence_type: str | None = None
     status: str | None = None
@@ -367,7 +367,7 @@ def _detail(user, pk) -> Resident:
     response={200: ResidentDetailOut, 404: ErrorOut},
     summary="居民详情：户、房屋、标签、最近走访、人口变动",
 )
-def get_resident(request, resident_id: int):
+def get_resident(request, resident_id: Id):
     return _detail(request.user, resident_id)
 
 
@@ -377,7 +377,7 @@ class ResidentIn(Schema):
     doc_type: str = "id_card"
     doc_number: str = Field(..., max_length=30)
     gender: str | None = None
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     ethnicity: str = ""
     education: str = ""
     political_status: str = ""
@@ -385,15 +385,15 @@ class ResidentIn(Schema):
     phone: str = Field("", max_length=20)
     registered_address: str = Field("", max_length=200)
     residence_type: str = "registered"
-    move_in_date: dt.date | None = None
+    move_in_date: Day | None = None
     employment: str = ""
     work_unit: str = Field("", max_length=100)
     remarks: str = Field("", max_length=2000)
-    house_id: int | None = None
-    household_id: int | None = None
+    house_id: Id | None = None
+    household_id: Id | None = None
     relationship: str = ""
     kind: str = Field("register", description="register 建档 | move_in 迁入 | birth 出生")
-    event_date: dt.date | None = None
+    event_date: Day | None = None
     note: str = Field("", max_length=300)
 
 
@@ -430,24 +430,24 @@ class ResidentPatch(Schema):
     doc_type: str | None = None
     doc_number: str | None = Field(None, max_length=30)
     gender: str | None = None
-    birth_date: dt.date | None = None
+    birth_date: Day | None = None
     ethnicity: str | None = None
     education: str | None = None
     political_status: str | None = None
     marital_status: str | None = None
     phone: str | None = Field(None, max_length=20)
     registered_address: str | None = Field(None, max_length=200)
-    move_in_date: dt.date | None = None
+    move_in_date: Day | None = None
     employment: str | None = None
     work_unit: str | None = Field(None, max_length=100)
     remarks: str | None = Field(None, max_length=2000)
     # Accepted only to explain that they change through a population event.
     status: str | None = None
-    house_id: int | None = None
-    household_id: int | None = None
+    house_id: Id | None = None
+    household_id: Id | None = None
     relationship: str | None = None
     residence_type: str | None = None
-    version: int | None = None
+    version: Version | None = None
     note: str = Field("", max_length=300)
 
 
@@ -456,7 +456,7 @@ class ResidentPatch(Schema):
     response={200: ResidentOut, **ERRORS},
     summary="修改居民基本信息（住址、状态等须登记人口变动）",
 )
-def patch_resident(request, resident_id: int, payload: ResidentPatch):
+def patch_resident(request, resident_id: Id, payload: ResidentPatch):
     data = payload.dict(exclude_none=True)
     version = data.pop("version", None)
     note = data.pop("note", "")
@@ -468,13 +468,13 @@ class EventIn(Schema):
     kind: str = Field(
         ..., description="move_in | move_out | death | household_change | separation_change | …"
     )
-    date: dt.date | None = None
+    date: Day | None = None
     note: str = Field("", max_length=300)
-    house_id: int | None = None
-    household_id: int | None = None
+    house_id: Id | None = None
+    household_id: Id | None = None
     relationship: str = ""
     residence_type: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 @router.post(
@@ -482,7 +482,7 @@ class EventIn(Schema):
     response={200: ResidentOut, **ERRORS},
     summary="登记人口变动（迁入、迁出、死亡、户内变更、人户分离变化、失联、恢复联系）",
 )
-def create_event(request, resident_id: int, payload: EventIn):
+def create_event(request, resident_id: Id, payload: EventIn):
     d = payload.dict()
     kind = d.pop("kind")
     services.record_event(
@@ -503,7 +503,7 @@ def create_event(request, resident_id: int, payload: EventIn):
 class TagIn(Schema):
     code: str = Field(..., max_length=40)
     detail: dict[str, str] = {}
-    start_date: dt.date | None = None
+    start_date: Day | None = None
     note: str = Field("", max_length=300)
 
 
@@ -512,7 +512,7 @@ class TagIn(Schema):
     response={200: TagOnResidentOut, **ERRORS},
     summary="登记人群标签（或更新其附加信息）",
 )
-def set_tag(request, resident_id: int, payload: TagIn):
+def set_tag(request, resident_id: Id, payload: TagIn):
     row = services.set_tag(
         request.user,
         resident_id,
@@ -530,7 +530,7 @@ def set_tag(request, resident_id: int, payload: TagIn):
     response={204: None, **ERRORS},
     summary="取消人群标签",
 )
-def end_tag(request, resident_id: int, code: str, end_date: dt.date | None = None, note: str = ""):
+def end_tag(request, resident_id: Id, code: str, end_date: Day | None = None, note: str = ""):
     services.end_tag(request.user, resident_id, code, end_date=end_date, note=note[:300])
     return Status(204, None)
 
@@ -541,14 +541,14 @@ def end_tag(request, resident_id: int, code: str, end_date: dt.date | None = Non
     summary="走访记录",
 )
 @paginate(Pagination)
-def list_visits(request, resident_id: int):
+def list_visits(request, resident_id: Id):
     return _visits(get_visible(Resident, request.user, resident_id))
 
 
 class VisitIn(Schema):
     method: str = "home"
     findings: str = Field("", max_length=5000)
-    visited_at: dt.datetime | None = None
+    visited_at: Moment | None = None
     follow_up: bool = False
     follow_up_note: str = Field("", max_length=200)
     photos: list[PhotoIn] = Field([], max_length=MAX_PHOTOS)
@@ -559,7 +559,7 @@ class VisitIn(Schema):
     response={201: VisitOut, **ERRORS},
     summary="登记走访（照片可用 base64 随附）",
 )
-def create_visit(request, resident_id: int, payload: VisitIn):
+def create_visit(request, resident_id: Id, payload: VisitIn):
     if payload.visited_at is not None and timezone.is_naive(payload.visited_at):
         payload.visited_at = timezone.make_aware(payload.visited_at)
     visit = services.record_visit(
@@ -581,7 +581,7 @@ class DueOut(ResidentOut):
 
 class DueQuery(Schema):
     community: str | None = None
-    grid: int | None = None
+    grid: Id | None = None
     overdue: bool | None = Field(None, description="只看已逾期的")
     within_days: int | None = Field(None, ge=0, le=366, description="只看这么多天内到期的（含已逾期）")
 
@@ -625,7 +625,7 @@ class HouseholdOut(Schema):
         return obj.head.name if obj.head_id else ""
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     id: int
     name: str
     relationship: str
@@ -646,7 +646,7 @@ class MemberOut(Schema):
 
 
 class HouseholdDetailOut(HouseholdOut):
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
 
     @staticmethod
     def resolve_members(obj):
@@ -655,7 +655,7 @@ class HouseholdDetailOut(HouseholdOut):
 
 class HouseholdQuery(Schema):
     community: str | None = None
-    house: int | None = None
+    house: Id | None = None
     q: str | None = Field(None, max_length=50, description="户主姓名或地址片段")
 
 
@@ -683,7 +683,7 @@ def list_households(request, params: HouseholdQuery = Query(...)):
 @router.get(
     "/households/{int:household_id}", response={200: HouseholdDetailOut, 404: ErrorOut}, summary="户详情"
 )
-def get_household(request, household_id: int):
+def get_household(request, household_id: Id):
     hh = _household_qs(request.user).filter(pk=household_id).first()
     if hh is None:
         raise Http404()
@@ -692,13 +692,13 @@ def get_household(request, household_id: int):
 
 
 class HouseholdIn(Schema):
-    house_id: int
-    head_id: int | None = None
+    house_id: Id
+    head_id: Id | None = None
     number: str = Field("", max_length=30)
     household_type: str = "family"
     tenure: str = "owned"
-    lease_start: dt.date | None = None
-    lease_end: dt.date | None = None
+    lease_start: Day | None = None
+    lease_end: Day | None = None
     landlord_name: str = Field("", max_length=50)
     remarks: str = Field("", max_length=2000)
 
@@ -711,7 +711,7 @@ def create_household(request, payload: HouseholdIn):
 
 
 # --- houses -------------------------------------------------------------------------------------
-class HouseOut(Schema):
+class PeopleHouseOut(Schema):
     id: int
     unit_id: int
     building_id: int = Field(..., alias="unit.building_id")
@@ -728,11 +728,11 @@ class HouseOut(Schema):
     version: int
 
 
-class HouseResidentOut(MemberOut):
+class HouseResidentOut(HouseholdMemberOut):
     household_id: int | None
 
 
-class HouseDetailOut(HouseOut):
+class HouseDetailOut(PeopleHouseOut):
     households: list[HouseholdOut]
     residents: list[HouseResidentOut]
 
@@ -747,9 +747,9 @@ class HouseDetailOut(HouseOut):
 
 class HouseQuery(Schema):
     community: str | None = None
-    grid: int | None = None
-    building: int | None = None
-    unit: int | None = None
+    grid: Id | None = None
+    building: Id | None = None
+    unit: Id | None = None
     use: str | None = None
     q: str | None = Field(None, max_length=100, description="地址片段")
 
@@ -766,7 +766,7 @@ def _house_qs(user):
     )
 
 
-@router.get("/houses", response=list[HouseOut], summary="房屋（用途、产权人、在册人数）")
+@router.get("/houses", response=list[PeopleHouseOut], summary="房屋（用途、产权人、在册人数）")
 @paginate(Pagination)
 def list_houses(request, params: HouseQuery = Query(...)):
     qs = _house_qs(request.user)
@@ -799,18 +799,20 @@ def _house_detail(user, pk):
 @router.get(
     "/houses/{int:house_id}", response={200: HouseDetailOut, 404: ErrorOut}, summary="房屋详情：户与居民"
 )
-def get_house(request, house_id: int):
+def get_house(request, house_id: Id):
     return _house_detail(request.user, house_id)
 
 
 class HousePatch(Schema):
     use: str
     owner_name: str | None = Field(None, max_length=50)
-    version: int | None = None
+    version: Version | None = None
 
 
-@router.patch("/houses/{int:house_id}", response={200: HouseOut, **ERRORS}, summary="修改房屋用途与产权人")
-def patch_house(request, house_id: int, payload: HousePatch):
+@router.patch(
+    "/houses/{int:house_id}", response={200: PeopleHouseOut, **ERRORS}, summary="修改房屋用途与产权人"
+)
+def patch_house(request, house_id: Id, payload: HousePatch):
     current = _houses(request.user).filter(pk=house_id).first()
     if current is None:
         raise Http404()
@@ -951,7 +953,7 @@ def list_transfers(request, params: TransferQuery = Query(...)):
 class TransferIn(Schema):
     doc_number: str = Field(..., max_length=30)
     to_community_code: str = Field(..., max_length=12)
-    to_house_id: int | None = None
+    to_house_id: Id | None = None
     reason: str = Field("", max_length=200)
 
 
@@ -982,6 +984,6 @@ class DecisionIn(Schema):
     response={200: TransferOut, **ERRORS},
     summary="迁出社区确认或拒绝迁移申请",
 )
-def decide_transfer(request, transfer_id: int, payload: DecisionIn):
+def decide_transfer(request, transfer_id: Id, payload: DecisionIn):
     t = services.decide_transfer(request.user, transfer_id, accept=payload.accept, note=payload.note)
     return _transfer_qs(request.user).get(pk=t.pk)

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import ErrorOut, Pagination
+from shequ.core.api import Day, ErrorOut, Hours, Id, Pagination
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.services import require
 from shequ.duties import burden as ledger_data
@@ -40,7 +40,7 @@ def _plain(d: dict) -> dict:
 # --- the ledger -----------------------------------------------------------------------------------
 class BurdenQuery(Schema):
     code: str | None = Field(None, max_length=12, description="区、街道或社区代码；默认本人管辖范围")
-    day: dt.date | None = Field(None, description="统计日期，默认今天")
+    day: Day | None = Field(None, description="统计日期，默认今天")
 
 
 class BurdenOut(Schema):
@@ -114,8 +114,8 @@ class EntryIn(Schema):
     department: str = Field(..., min_length=1, max_length=100)
     kind: Kind = Kind.ASSIST
     title: str = Field(..., min_length=1, max_length=200)
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: Day
+    end_date: Day | None = None
     ledgers: int = Field(0, ge=0, le=100000)
     forms: int = Field(0, ge=0, le=100000)
     stamps: int = Field(0, ge=0, le=100000)
@@ -125,7 +125,7 @@ class EntryIn(Schema):
     evaluations: int = Field(0, ge=0, le=100000)
     meetings: int = Field(0, ge=0, le=100000)
     data_reports: int = Field(0, ge=0, le=100000)
-    hours_per_month: Decimal = Field(Decimal("0"), ge=0, max_digits=7, decimal_places=1)
+    hours_per_month: Hours = Decimal("0")
 
 
 class EntryOut(Schema):
@@ -185,8 +185,8 @@ class RoundIn(Schema):
     org: str = Field(..., min_length=6, max_length=9, description="组织评议的区或街道代码")
     title: str = Field(..., min_length=1, max_length=120)
     period: str = Field(..., min_length=1, max_length=20)
-    opens_on: dt.date
-    closes_on: dt.date
+    opens_on: Day
+    closes_on: Day
     departments: list[str] = Field(..., min_length=1, max_length=200)
 
 
@@ -260,7 +260,7 @@ def create_round(request, payload: RoundIn):
     response={200: RoundResultsOut, **ERRORS},
     summary="评议结果：各部门各项平均分、综合分、评议表数与意见（部门只见本部门）",
 )
-def round_results(request, round_id: int):
+def round_results(request, round_id: Id):
     user = request.user
     rnd = ledger_data.rounds_visible(user).select_related("org").filter(pk=round_id).first()
     if rnd is None:
@@ -290,7 +290,7 @@ def round_results(request, round_id: int):
     response={201: FormOut, **ERRORS},
     summary="提交评议表（社区书记/主任；每个部门每次一份，1–5 分）",
 )
-def submit_form(request, round_id: int, payload: FormIn):
+def submit_form(request, round_id: Id, payload: FormIn):
     user = request.user
     if not scope.covers(user, payload.community):
         raise Http404()

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import BearerToken, ErrorOut, Pagination
+from shequ.core.api import PUBLIC, Day, ErrorOut, Hours, Id, Pagination, Version, Yuan
 from shequ.core.errors import NotFound
 from shequ.duties import services
 from shequ.duties.models import DutyItem, DutyList, Frequency, Kind, ListStatus, SetBy
@@ -21,14 +21,6 @@ from shequ.org.models import OrgUnit
 router = Router(tags=["duties"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 MANAGE = "duties.manage_lists"
-
-
-def _anyone(request):
-    """Public reads: a bearer token is honoured when sent, but none is needed."""
-    return True
-
-
-PUBLIC = [BearerToken(), _anyone]
 
 
 # --- schemas ---------------------------------------------------------------------------------------
@@ -96,10 +88,10 @@ class ListDetailOut(ListOut):
 class ListIn(Schema):
     org: str = Field(..., max_length=12, description="区或街道的区划代码")
     title: str = Field(..., min_length=1, max_length=120)
-    effective_from: dt.date
+    effective_from: Day
     basis: str = Field("", max_length=300)
     notes: str = Field("", max_length=4000)
-    copy_from: int | None = Field(None, description="在本单位哪一版的基础上修订（默认现行版本）")
+    copy_from: Id | None = Field(None, description="在本单位哪一版的基础上修订（默认现行版本）")
 
 
 class ItemIn(Schema):
@@ -110,18 +102,18 @@ class ItemIn(Schema):
     department: str = Field("", max_length=100)
     set_by: SetBy = SetBy.DISTRICT
     frequency: Frequency = Frequency.ONGOING
-    hours_per_month: Decimal = Field(Decimal("0"), ge=0, max_digits=7, decimal_places=1)
+    hours_per_month: Hours = Decimal("0")
     ledgers: str = Field("", max_length=300)
     forms: str = Field("", max_length=300)
     funding_required: bool = False
-    funding_standard: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    funding_standard: Yuan | None = None
     redirect: str = Field("", max_length=200)
     keywords: str = Field("", max_length=300)
     position: int = Field(0, ge=0, le=100_000)
 
 
 class PublishIn(Schema):
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class ListFilter(Schema):
@@ -131,7 +123,7 @@ class ListFilter(Schema):
 class ItemFilter(Schema):
     code: str = Field(..., max_length=12, description="区划代码（社区、街道或区）")
     kind: Kind | None = None
-    day: dt.date | None = Field(None, description="哪一天有效（默认今天）")
+    day: Day | None = Field(None, description="哪一天有效（默认今天）")
 
 
 # --- reads -----------------------------------------------------------------------------------------
@@ -189,7 +181,7 @@ def list_lists(request, filters: Query[ListFilter]):
     auth=PUBLIC,
     summary="一个版本及其事项",
 )
-def get_list(request, list_id: int):
+def get_list(request, list_id: Id):
     return _readable(request, list_id)
 
 
@@ -231,13 +223,13 @@ def create_list(request, payload: ListIn):
 
 
 @router.post("/lists/{int:list_id}/items", response={201: ItemOut, **ERRORS}, summary="向草稿添加事项")
-def add_item(request, list_id: int, payload: ItemIn):
+def add_item(request, list_id: Id, payload: ItemIn):
     dl = _draft_or_404(request, list_id)
     return Status(201, services.save_item(request.user, dl, **payload.dict()))
 
 
 @router.put("/items/{int:item_id}", response={200: ItemOut, **ERRORS}, summary="修改草稿中的事项")
-def update_item(request, item_id: int, payload: ItemIn):
+def update_item(request, item_id: Id, payload: ItemIn):
     item = DutyItem.objects.visible_to(request.user).filter(pk=item_id).first()
     if item is None:
         raise NotFound()
@@ -245,7 +237,7 @@ def update_item(request, item_id: int, payload: ItemIn):
 
 
 @router.delete("/items/{int:item_id}", response={204: None, **ERRORS}, summary="删除草稿中的事项")
-def delete_item(request, item_id: int):
+def delete_item(request, item_id: Id):
     if not DutyItem.objects.visible_to(request.user).filter(pk=item_id).exists():
         raise NotFound()
     services.delete_item(request.user, item_id)
@@ -253,7 +245,7 @@ def delete_item(request, item_id: int):
 
 
 @router.post("/lists/{int:list_id}/publish", response={200: ListDetailOut, **ERRORS}, summary="发布草稿")
-def publish_list(request, list_id: int, payload: PublishIn = None):
+def publish_list(request, list_id: Id, payload: PublishIn = None):
     dl = _draft_or_404(request, list_id)
     expected = payload.expected_version if payload is not None else None
     return services.publish_list(request.user, dl.pk, expected_version=expected)

@@ -6,6 +6,7 @@ details.duplicates (send confirm_duplicate=true to file anyway)."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -14,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import ErrorOut, Pagination, filtered
+from shequ.core.api import Day, ErrorOut, Hours, Id, Pagination, Version, Yuan, filtered
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.models import User
 from shequ.core.roles import Role, roles_with
@@ -77,7 +78,7 @@ class RequestOut(Schema):
         return n if n is not None else obj.communities.count()
 
 
-class MemberOut(Schema):
+class ReviewMemberOut(Schema):
     username: str
     name: str
     title: str
@@ -96,7 +97,7 @@ class VoteOut(Schema):
     late: bool
 
 
-class TaskOut(Schema):
+class RequestTaskOut(Schema):
     id: int
     community_code: str
     community_name: str
@@ -109,7 +110,7 @@ class TaskOut(Schema):
 
 
 class ReviewOut(Schema):
-    members: list[MemberOut]
+    members: list[ReviewMemberOut]
     votes: list[VoteOut]
     tally: dict[str, int]
     tally_text: str
@@ -153,7 +154,7 @@ class RequestDetailOut(RequestOut):
     end_note: str
     findings: list[FindingOut]
     review: ReviewOut
-    tasks: list[TaskOut]
+    tasks: list[RequestTaskOut]
 
     # Computed by _detail (the review state, tasks and commitments the user may see).
     @staticmethod
@@ -294,7 +295,7 @@ def list_requests(request, params: RequestQuery = Query(...)):
     response={200: RequestDetailOut, 404: ErrorOut},
     summary="准入申请详情：预审结果、审核小组与意见、计票、下派任务与经费承诺",
 )
-def get_request(request, request_id: int):
+def get_request(request, request_id: Id):
     return _detail(request.user, request_id)
 
 
@@ -304,14 +305,14 @@ class RequestIn(Schema):
     description: str = Field(..., min_length=1, max_length=4000)
     reason: str = Field("", max_length=2000)
     basis: str = Field("", max_length=400)
-    item: int | None = Field(None, description="对应清单事项 id")
+    item: Id | None = Field(None, description="对应清单事项 id")
     communities: list[str] = Field(..., min_length=1, max_length=2000, description="承接社区代码")
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     frequency: str = Field(
         "once", description="once | ongoing | yearly | quarterly | monthly | weekly | on_demand"
     )
-    hours_per_month: Decimal = Field(Decimal("0"), ge=0, le=999999)
+    hours_per_month: Hours = Decimal("0")
     ledgers: int = Field(0, ge=0, le=10000)
     forms: int = Field(0, ge=0, le=10000)
     stamps: int = Field(0, ge=0, le=10000)
@@ -323,7 +324,7 @@ class RequestIn(Schema):
     data_reports: int = Field(0, ge=0, le=10000)
     ledger_names: str = Field("", max_length=300)
     form_names: str = Field("", max_length=300)
-    funding_per_community: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    funding_per_community: Yuan = Decimal("0")
     funding_source: str = Field("", max_length=100)
     personnel: str = Field("", max_length=300)
     urgent: bool = False
@@ -382,7 +383,7 @@ def precheck(request, payload: RequestIn):
 
 
 class ResubmitIn(RequestIn):
-    expected_version: int | None = Field(None, description="读到的 version；已被他人更新时返回 409")
+    expected_version: Version | None = Field(None, description="读到的 version；已被他人更新时返回 409")
 
 
 @router.put(
@@ -390,7 +391,7 @@ class ResubmitIn(RequestIn):
     response={200: RequestDetailOut, **ERRORS},
     summary="修改退回补正的申请并重新提交",
 )
-def resubmit(request, request_id: int, payload: ResubmitIn):
+def resubmit(request, request_id: Id, payload: ResubmitIn):
     user = request.user
     if not AdmissionRequest.objects.visible_to(user).filter(pk=request_id).exists():
         raise Http404()
@@ -403,7 +404,7 @@ def resubmit(request, request_id: int, payload: ResubmitIn):
 class VoteIn(Schema):
     choice: str = Field(..., description="approve 同意 | reject 不同意 | amend 修改后同意")
     comment: str = Field("", max_length=2000, description="不同意、修改后同意时必填")
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 @router.post(
@@ -411,7 +412,7 @@ class VoteIn(Schema):
     response={201: RequestDetailOut, **ERRORS},
     summary="审核小组成员提出意见（同意 / 不同意 / 修改后同意）",
 )
-def cast_vote(request, request_id: int, payload: VoteIn):
+def cast_vote(request, request_id: Id, payload: VoteIn):
     services.vote(
         request.user, request_id, payload.choice, payload.comment, expected_version=payload.expected_version
     )
@@ -427,14 +428,14 @@ class CloseIn(Schema):
     response={200: RequestDetailOut, **ERRORS},
     summary="审核期满后由组长或管理员按已提出的意见作出决定",
 )
-def close(request, request_id: int, payload: CloseIn):
+def close(request, request_id: Id, payload: CloseIn):
     services.close_review(request.user, request_id, payload.note)
     return _detail(request.user, request_id)
 
 
 class WithdrawIn(Schema):
     reason: str = Field(..., max_length=300)
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 @router.post(
@@ -442,7 +443,7 @@ class WithdrawIn(Schema):
     response={200: RequestDetailOut, **ERRORS},
     summary="撤回申请（已准入的，下派任务一并撤回）",
 )
-def withdraw(request, request_id: int, payload: WithdrawIn):
+def withdraw(request, request_id: Id, payload: WithdrawIn):
     services.withdraw_request(
         request.user, request_id, payload.reason, expected_version=payload.expected_version
     )
@@ -462,7 +463,7 @@ class PolicyOut(Schema):
     reminder_days: int
     caps: dict[str, int]
     baseline: dict[str, int]
-    members: list[MemberOut]
+    members: list[ReviewMemberOut]
     version: int
 
 
@@ -511,6 +512,10 @@ def list_policies(request):
     return [_policy_out(o, policies.get(o.pk)) for o in orgs]
 
 
+# A cap or baseline per community, as the settings page takes it.
+MetricCount = Annotated[int, Field(ge=0, le=100_000)]
+
+
 class MemberIn(Schema):
     username: str = Field(..., max_length=150)
     title: str = Field("", max_length=60)
@@ -524,8 +529,8 @@ class PolicyIn(Schema):
     review_days: int = Field(15, ge=1, le=120)
     fast_track_days: int = Field(5, ge=1, le=60)
     reminder_days: int = Field(3, ge=0, le=60)
-    caps: dict[str, int] = Field({}, description=f"每社区上限，键为 {', '.join(METRIC_FIELDS)}")
-    baseline: dict[str, int] = Field({}, description="对照基线，键同上")
+    caps: dict[str, MetricCount] = Field({}, description=f"每社区上限，键为 {', '.join(METRIC_FIELDS)}")
+    baseline: dict[str, MetricCount] = Field({}, description="对照基线，键同上")
     members: list[MemberIn] | None = Field(None, description="审核小组成员（不填则不改）；须有且只有一名组长")
 
 

@@ -15,7 +15,17 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import attachments, scope
-from shequ.core.api import ErrorOut, Pagination, PhotoIn, decode_photos, filtered
+from shequ.core.api import (
+    Day,
+    ErrorOut,
+    Id,
+    Pagination,
+    PhotoIn,
+    Version,
+    decimal_in,
+    decode_photos,
+    filtered,
+)
 from shequ.core.errors import NotFound, ValidationFailed
 from shequ.core.masking import mask
 from shequ.duties import services
@@ -198,17 +208,17 @@ def list_tasks(request, params: TaskQuery = Query(...)):
     response={200: TaskDetailOut, 404: ErrorOut},
     summary="任务详情：来源申请、负担、经费承诺与到位、进度报告（含佐证材料）",
 )
-def get_task(request, task_id: int):
+def get_task(request, task_id: Id):
     return _task_detail(request.user, task_id)
 
 
 class ReportIn(Schema):
     progress: int = Field(..., ge=0, le=100, description="当前进度（%）")
-    hours: Decimal = Field(Decimal("0"), ge=0, le=1000, description="本次用时（小时）")
+    hours: decimal_in(7, 1, le=1000) = Field(Decimal("0"), description="本次用时（小时）")
     note: str = Field(..., min_length=1, max_length=2000, description="情况说明")
     completes: bool = Field(False, description="完成报告：任务结束，进度记为 100%")
     photos: list[PhotoIn] = Field([], max_length=MAX_PHOTOS, description="佐证照片")
-    expected_version: int | None = Field(None, description="读到的 version；已被他人更新时返回 409")
+    expected_version: Version | None = Field(None, description="读到的 version；已被他人更新时返回 409")
 
 
 @router.post(
@@ -216,7 +226,7 @@ class ReportIn(Schema):
     response={201: TaskDetailOut, **ERRORS},
     summary="承接社区报告进度（勾选完成即提交完成报告）",
 )
-def report_task(request, task_id: int, payload: ReportIn):
+def report_task(request, task_id: Id, payload: ReportIn):
     task = _task(request.user, task_id)
     services.report_progress(
         request.user,
@@ -232,7 +242,7 @@ def report_task(request, task_id: int, payload: ReportIn):
 
 
 class FundingIn(Schema):
-    amount: Decimal = Field(..., gt=0, max_digits=12, decimal_places=2, description="本次到位金额（元）")
+    amount: decimal_in(12, 2, positive=True) = Field(..., description="本次到位金额（元）")
 
 
 @router.post(
@@ -240,7 +250,7 @@ class FundingIn(Schema):
     response={200: TaskDetailOut, **ERRORS},
     summary="下派部门登记随事经费到位",
 )
-def fund_task(request, task_id: int, payload: FundingIn):
+def fund_task(request, task_id: Id, payload: FundingIn):
     task = _task(request.user, task_id)
     services.record_funding(request.user, task.pk, payload.amount)
     return _task_detail(request.user, task.pk)
@@ -307,7 +317,7 @@ def _refusal(user, pk) -> Refusal:
 
 
 @router.get("/refusals/{int:refusal_id}", response={200: RefusalOut, 404: ErrorOut}, summary="一份拒收告知")
-def get_refusal(request, refusal_id: int):
+def get_refusal(request, refusal_id: Id):
     return _refusal(request.user, refusal_id)
 
 
@@ -316,7 +326,7 @@ class RefusalIn(Schema):
     department: str = Field(..., min_length=1, max_length=100, description="交办部门")
     title: str = Field(..., min_length=1, max_length=200, description="交办事项")
     description: str = Field("", max_length=2000)
-    received_on: dt.date | None = Field(None, description="收到日期，默认今天")
+    received_on: Day | None = Field(None, description="收到日期，默认今天")
     channel: str = Field("", max_length=60, description="交办方式，如：电话、微信群、文件")
 
 
@@ -382,7 +392,7 @@ def list_certificates(request, params: ListQuery = Query(...)):
 @router.get(
     "/certificates/{int:certificate_id}", response={200: CertificateOut, 404: ErrorOut}, summary="一份证明"
 )
-def get_certificate(request, certificate_id: int):
+def get_certificate(request, certificate_id: Id):
     found = _certificates(request.user).filter(pk=certificate_id).first()
     if found is None:
         raise Http404()
@@ -391,8 +401,8 @@ def get_certificate(request, certificate_id: int):
 
 class CertificateIn(Schema):
     community: str = Field(..., max_length=12, description="社区代码")
-    item: int = Field(..., description="证明事项 id（本社区适用的证明事项清单内）")
-    resident: int = Field(..., description="申请人：本社区在册居民的 id")
+    item: Id = Field(..., description="证明事项 id（本社区适用的证明事项清单内）")
+    resident: Id = Field(..., description="申请人：本社区在册居民的 id")
     purpose: str = Field(..., min_length=1, max_length=200)
     content: str = Field(..., min_length=1, max_length=2000, description="证明内容，如：兹证明……")
 
@@ -460,7 +470,7 @@ def list_certificate_refusals(request, params: ListQuery = Query(...)):
     response={200: CertificateRefusalOut, 404: ErrorOut},
     summary="一份不予出具证明告知",
 )
-def get_certificate_refusal(request, refusal_id: int):
+def get_certificate_refusal(request, refusal_id: Id):
     found = _certificate_refusals(request.user).filter(pk=refusal_id).first()
     if found is None:
         raise Http404()
@@ -471,7 +481,7 @@ class CertificateRefusalIn(Schema):
     community: str = Field(..., max_length=12, description="社区代码")
     requested: str = Field(..., min_length=1, max_length=200, description="申请出具的证明（照申请人的说法）")
     requester_name: str = Field(..., min_length=1, max_length=50)
-    resident: int | None = Field(None, description="对应的本社区居民 id（可选）")
+    resident: Id | None = Field(None, description="对应的本社区居民 id（可选）")
     purpose: str = Field("", max_length=200)
 
 
