@@ -272,6 +272,7 @@ class Case(ScopedModel):
     """One request (诉求) and, once filed, the case (案件) it becomes."""
 
     view_perm = "cases.view_case"  # the staff pages; a resident reads their own through cases:mine
+    owner_reads = True  # the API's case list also holds the requester's own requests
 
     number = models.CharField(_("受理编号"), max_length=20, unique=True, editable=False)
     tracking_token = models.CharField(max_length=32, unique=True, default=new_tracking_token, editable=False)

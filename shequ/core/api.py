@@ -30,7 +30,7 @@ from ninja.security import HttpBearer
 from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 
 from shequ.core import accounts, scope
-from shequ.core.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from shequ.core.errors import DomainError, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from shequ.core.models import ApiToken, ImportBatch
 from shequ.core.registry import shequ_apps
 from shequ.core.roles import roles_with
@@ -127,12 +127,33 @@ class BearerToken(HttpBearer):
 PUBLIC = BearerToken(optional=True)
 
 
-class Pagination(LimitOffsetPagination):
-    """limit/offset with bounds: a huge offset is a clear 422, not a database overflow."""
+class PublicPagination(LimitOffsetPagination):
+    """limit/offset with bounds: a huge offset is a clear 422, not a database overflow. For public
+    lists (auth=PUBLIC); every other list uses `Pagination`."""
 
     class Input(Schema):
         limit: int = Field(100, ge=1, le=1000, description="每页条数（1–1000）")
         offset: int = Field(0, ge=0, le=10_000_000, description="跳过的条数")
+
+
+class Pagination(PublicPagination):
+    """The bounded pages of a list of scoped rows, refused (403) to a user who may read no row of
+    its model anywhere: the rule of the model's pages and exports (`scope.may_read`), so that
+    department staff or a resident get a refusal, not an empty list that looks like "none"."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        model = getattr(queryset, "model", None)
+        # owner_reads: the list also holds the user's own rows (a resident's own requests).
+        if (
+            model is not None
+            and hasattr(model.objects, "visible_to")
+            and not getattr(model, "owner_reads", False)
+        ):
+            from shequ.core import scope
+
+            if not scope.may_read(request.user, model):
+                raise Forbidden()
+        return super().paginate_queryset(queryset, pagination, request, **params)
 
 
 class ErrorOut(Schema):

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import PUBLIC, Day, ErrorOut, Hours, Id, Pagination, Version, Yuan
+from shequ.core.api import PUBLIC, Day, ErrorOut, Hours, Id, PublicPagination, Version, Yuan
 from shequ.core.errors import NotFound
 from shequ.duties import services
 from shequ.duties.models import DutyItem, DutyList, Frequency, Kind, ListStatus, SetBy
@@ -164,7 +164,7 @@ def _with_counts(qs):
 
 
 @router.get("/lists", response=list[ListOut], auth=PUBLIC, summary="事项清单：现行或全部已发布版本")
-@paginate(Pagination)
+@paginate(PublicPagination)
 def list_lists(request, filters: Query[ListFilter]):
     if filters.code:
         qs = services.lists_in_force(filters.code.strip())
@@ -186,7 +186,7 @@ def get_list(request, list_id: Id):
 
 
 @router.get("/items", response=list[ItemOut], auth=PUBLIC, summary="对某区划今天有效的清单事项")
-@paginate(Pagination)
+@paginate(PublicPagination)
 def list_items(request, filters: Query[ItemFilter]):
     qs = services.items_in_force(filters.code.strip(), filters.kind, filters.day)
     return qs.order_by("duty_list__org__code", "kind", "position", "code")
