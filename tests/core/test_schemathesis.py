@@ -15,7 +15,7 @@ Two generation settings say what the API means rather than exclude anything:
 - no extra, undocumented query parameters: routes ignore unknown query parameters, as HTTP APIs
   commonly do, so a request with one is not invalid input.
 Valid input may still be refused with 400 by a business rule the schema cannot state (an ID
-number's check digit, a date order, a workflow state): positive data acceptance counts 400 as
+number's check digit, a date order or range, a workflow state): positive data acceptance counts 400 as
 such a refusal, while a 422 for schema-valid input (the document promising what the route
 refuses) stays a failure."""
 
@@ -42,6 +42,7 @@ CONFIG = SchemathesisConfig.from_dict(
             "allow-extra-parameters": False,
         },
         "checks": {
+            "enabled": True,  # all of them
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
             },
