@@ -54,17 +54,25 @@ def _buildings(ask: Ask):
     return _narrow(Building.objects.visible_to(ask.user).within(ask.parent), ask)
 
 
-def building_options(ask: Ask) -> list[Choice]:
-    qs = _buildings(ask)
+def _named_options(qs, ask: Ask, name: str) -> list[Choice]:
+    """The rows whose `name` holds the typed text, in the order their numbers read."""
     if ask.q:
-        qs = qs.filter(address__icontains=ask.q)
-    rows = sorted(qs.values_list("pk", "address")[:SORT_WINDOW], key=lambda r: natural(r[1]))
-    return [Choice(str(pk), address) for pk, address in rows[: ask.limit + 1]]
+        qs = qs.filter(**{f"{name}__icontains": ask.q})
+    rows = sorted(qs.values_list("pk", name)[:SORT_WINDOW], key=lambda r: natural(r[1]))
+    return [Choice(str(pk), label) for pk, label in rows[: ask.limit + 1]]
+
+
+def _named_get(qs, value: str, name: str) -> Choice | None:
+    row = qs.filter(pk=_pk(value)).values_list("pk", name).first() if _pk(value) else None
+    return Choice(str(row[0]), row[1]) if row else None
+
+
+def building_options(ask: Ask) -> list[Choice]:
+    return _named_options(_buildings(ask), ask, "address")
 
 
 def building_get(ask: Ask, value: str) -> Choice | None:
-    b = _buildings(ask).filter(pk=_pk(value)).first() if _pk(value) else None
-    return Choice(str(b.pk), b.address) if b else None
+    return _named_get(_buildings(ask), value, "address")
 
 
 # --- 单元 ---------------------------------------------------------------------------------------
@@ -73,16 +81,11 @@ def _units(ask: Ask):
 
 
 def unit_options(ask: Ask) -> list[Choice]:
-    qs = _units(ask)
-    if ask.q:
-        qs = qs.filter(number__icontains=ask.q)
-    rows = sorted(qs.values_list("pk", "number")[:SORT_WINDOW], key=lambda r: natural(r[1]))
-    return [Choice(str(pk), number) for pk, number in rows[: ask.limit + 1]]
+    return _named_options(_units(ask), ask, "number")
 
 
 def unit_get(ask: Ask, value: str) -> Choice | None:
-    u = _units(ask).filter(pk=_pk(value)).first() if _pk(value) else None
-    return Choice(str(u.pk), u.number) if u else None
+    return _named_get(_units(ask), value, "number")
 
 
 # --- 房屋 ---------------------------------------------------------------------------------------
