@@ -142,18 +142,7 @@ STOPPED_STATUSES = (Status.HANDLED, Status.VERIFIED)
 DONE_STATUSES = (Status.CLOSED, Status.CALLED_BACK, Status.EVALUATED)
 # Accepted by staff (立案 or any later step): only these may be published. A request not yet
 # looked at, one refused filing and one merged into another never are.
-ACCEPTED_STATUSES = (
-    Status.FILED,
-    Status.DISPATCHED,
-    Status.PROCESSING,
-    Status.RETURNED,
-    Status.HANDLED,
-    Status.VERIFIED,
-    Status.CLOSED,
-    Status.CALLED_BACK,
-    Status.EVALUATED,
-    Status.PARKED,
-)
+ACCEPTED_STATUSES = tuple(s for s in Status if s not in (Status.RECEIVED, Status.REJECTED, Status.MERGED))
 
 
 class Channel(models.TextChoices):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _l
 from shequ.cases.models import Case, CaseEvent, Channel, Status
 from shequ.cases.workflow import label_of
 from shequ.core.masking import mask
-from shequ.org.models import Grid, Level, OrgUnit, short_name
+from shequ.org.models import Grid, Level, OrgUnit, grid_label, short_name
 from shequ.org.services import locate_grid
 
 # The handler's own words reach the requester only for these steps: the outcome (反馈, 结案) and
@@ -64,10 +64,8 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def place_label(community: str, grid: str) -> str:
-    """ "宁安社区 · 第一网格"; a grid named after its community is not prefixed twice."""
-    if not grid:
-        return community
-    return grid if grid.startswith(community) else f"{community} · {grid}"
+    """The community, or its grid said as org.grid_label says it ("宁安社区 · 第一网格")."""
+    return grid_label(grid, community) if grid else community
 
 
 def by_token(token: str) -> Case | None:

@@ -51,8 +51,11 @@ def clear() -> None:
 @receiver(post_save, sender=Resident)  # a new phone may make a requester a tagged resident
 def _changed(**_kw):
     # Once now, and once more when the write commits, so that nothing read in between survives it.
+    # One commit hook per transaction: a transaction saving thousands of residents asks once.
     clear()
-    transaction.on_commit(clear)
+    conn = transaction.get_connection()
+    if not (conn.in_atomic_block and any(hook[1] is clear for hook in conn.run_on_commit)):
+        transaction.on_commit(clear)
 
 
 def _key(request, fmt: str) -> tuple:
