@@ -319,11 +319,21 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 
 CACHES = {
     "default": (
-        # Parallel test workers share one Redis: each keeps its keys apart (and its database too).
+        # Parallel test workers share one Redis: each keeps its keys apart (and its database too),
+        # and each test run its own, so throttle counters of an earlier run within the hour are not
+        # met again.
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("PYTEST_XDIST_WORKER", ""),
+            "KEY_PREFIX": ":".join(
+                filter(
+                    None,
+                    (
+                        os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8],
+                        os.environ.get("PYTEST_XDIST_WORKER"),
+                    ),
+                )
+            ),
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
