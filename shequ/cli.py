@@ -277,6 +277,24 @@ def _cli_actor(username: str | None):
     return admins[0]
 
 
+def _mapping_option(value: str | None) -> dict:
+    """--mapping: a JSON file (see docs/imports.md) or the name of a mapping saved in the page."""
+    from pathlib import Path
+
+    if not value:
+        return {}
+    if value.lower().endswith(".json") or Path(value).is_file():
+        path = Path(value)
+        if not path.is_file():
+            _fail(f"找不到映射文件 {path}")
+        try:
+            data = json.loads(path.read_text("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            _fail(f"映射文件 {path} 不是有效的 JSON：{exc}")
+        return {"mapping": data, "mapping_source": "file"}
+    return {"mapping_name": value}
+
+
 def _run_import(args, kind: str, scope_code: str, out: dict, options=None, describe=None):
     """The body every import command shares: check the file, store the batch, validate it (or
     commit with --commit), print a JSON summary and exit 1 on a failure. `describe(batch, result,
@@ -291,6 +309,7 @@ def _run_import(args, kind: str, scope_code: str, out: dict, options=None, descr
     path = Path(args.file)
     if not path.is_file():
         _fail(f"找不到文件 {path}")
+    options = {**(options or {}), "auto": True, **_mapping_option(getattr(args, "mapping", None))}
     actor = _cli_actor(args.user)
     started = time.perf_counter()
     batch = result = None
@@ -309,6 +328,11 @@ def _run_import(args, kind: str, scope_code: str, out: dict, options=None, descr
             out["error"] = batch.message
         out["batch"] = batch.batch_label
         out["totals"] = batch.counts
+        for key in ("mapping", "skipped_rows", "hidden_rows", "translated"):
+            if key in batch.options:
+                out[key] = batch.options[key]
+        if batch.options.get("mapping_name"):
+            out["mapping_name"] = batch.options["mapping_name"]
     if describe is not None:
         describe(batch, result, out)
     out["seconds"] = round(time.perf_counter() - started, 2)
@@ -542,15 +566,24 @@ def build_parser() -> argparse.ArgumentParser:
     r = rsub.add_parser(
         "import",
         help="从 Excel 导入居民",
-        description="按导入模板校验一个 Excel 文件，输出 JSON 摘要（各结果的行数、被拒绝的行及原因）。"
+        description="校验一个居民台账文件，输出 JSON 摘要（各结果的行数、被拒绝的行及原因、按同义词转换的值、"
+        "作为合计行或表尾跳过的行）。"
         "不加 --commit 只校验、不写入；加 --commit 则在一个事务中写入有效行，形成一个可撤销的导入批次。",
     )
-    r.add_argument("file", help="Excel 文件（.xlsx），格式同网页上下载的模板")
+    r.add_argument(
+        "file",
+        help="台账文件（.xlsx、.xls、.et 或 .csv）：导入模板，或社区自己的台账格式（列名按同义词或 --mapping 对应）",
+    )
     r.add_argument("--community", required=True, help="导入到的社区代码（12 位），或网格编码（15 位）")
     r.add_argument("--commit", action="store_true", help="写入有效行（默认只校验）")
     r.add_argument("--all-or-nothing", action="store_true", help="与 --commit 同用：只要有错误行就全部不导入")
     r.add_argument("--grid", type=int, help="新建楼栋归入的网格 ID（文件中有房屋库没有的地址时）")
     r.add_argument("--no-create-houses", action="store_true", help="房屋库中没有的地址不自动新建，该行拒绝")
+    r.add_argument(
+        "--mapping",
+        help="列与值的对应：JSON 文件（见 docs/imports.md），或在网页“核对列”中保存的映射名称；"
+        "不指定时按同义词自动对应，缺少必填列时报错并列出文件中的列",
+    )
     r.add_argument("--user", help="以哪个账号的身份导入（默认：唯一的系统管理员）")
     r.set_defaults(func=cmd_residents_import)
 
@@ -571,12 +604,20 @@ def build_parser() -> argparse.ArgumentParser:
         "不加 --commit 只校验、不写入；加 --commit 则逐张受理为案件，形成一个可撤销的导入批次。"
         "工单编号是去重依据：文件中重复的编号只建一件，已导入过的编号不再创建。",
     )
-    c.add_argument("file", help="工单文件（.xlsx 或 .csv），列名同网页上下载的模板")
+    c.add_argument(
+        "file",
+        help="工单文件（.xlsx、.xls 或 .csv）：导入模板或热线系统导出的格式（列名按同义词或 --mapping 对应）",
+    )
     c.add_argument(
         "--street", required=True, help="导入到的街道代码（9 位），或社区代码（12 位）；无位置的工单归入此处"
     )
     c.add_argument("--commit", action="store_true", help="写入有效行（默认只校验）")
     c.add_argument("--all-or-nothing", action="store_true", help="与 --commit 同用：只要有错误行就全部不导入")
+    c.add_argument(
+        "--mapping",
+        help="列与值的对应：JSON 文件（见 docs/imports.md），或在网页“核对列”中保存的映射名称；"
+        "不指定时按同义词自动对应，缺少必填列时报错并列出文件中的列",
+    )
     c.add_argument("--user", help="以哪个账号的身份导入（默认：唯一的系统管理员）")
     c.set_defaults(func=cmd_cases_import_hotline)
     c = casub.add_parser(

@@ -24,10 +24,8 @@ MODEL = "cases.case"
 class RawColumn(Column):
     """A column whose cells keep their type (a date-time cell must not lose its time of day)."""
 
-    def parser(self):
-        if "parser" in self._cache:
-            return self._cache["parser"]
-        header, required, convert = self.header, self.required, self.convert
+    def _build(self, header, ctx):
+        required, convert = self.required or self.key in ctx.required, self.convert
 
         def parse(raw):
             if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -36,7 +34,6 @@ class RawColumn(Column):
                 return None
             return convert(raw, str(header))
 
-        self._cache["parser"] = parse
         return parse
 
     @staticmethod
@@ -64,7 +61,6 @@ class HotlineImporter(Importer):
     kind = "cases.hotline"
     title = _l("12345工单")
     perm = "cases.import_hotline"
-    accepts_csv = True  # hotline systems export CSV as often as xlsx
     columns = [
         Column(
             _l("工单编号"),

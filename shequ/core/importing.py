@@ -4,9 +4,12 @@ A module describes its workbook as a list of `Column`s and subclasses `Importer`
 `plan(rows)` decides, row by row, whether it is new, an update, unchanged or rejected (and why);
 `apply(plan)` writes the accepted rows in one transaction and `undo(batch)` takes them back.
 The engine does the rest: the downloadable template (drop-downs, an example row, an instructions
-sheet), file checks, reading with python-calamine, header mapping, cell parsing (dates in the four
-ways people type them, enumerations by their Chinese labels, phones), the background job with
-progress, the preview counts, the error report and the change-log rows.
+sheet), file checks, reading files as offices keep them (`core.sheets`: .xlsx, .xls, .et, CSV in
+any of the encodings in use, title rows, two-row headers, 合计 rows and footers), mapping their
+columns and values onto the workbook's (`core.mapping`: synonyms, the mapping step, saved
+mappings), cell parsing (full-width digits, dates in every spelling an office uses, enumerations
+by their Chinese labels or a synonym, phones, one address split into its parts), the background
+job with progress, the preview counts and notes, the error report and the change-log rows.
 """
 
 import contextlib
@@ -15,6 +18,7 @@ import gc
 import io
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,17 +27,20 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from shequ.core import mapping as mappings
+from shequ.core import sheets
 from shequ.core.crypto import encrypt_bytes
 from shequ.core.errors import Conflict, ValidationFailed
+from shequ.core.sheets import nfkc, normalize_cell, value_key
 
 MAX_ERRORS_KEPT = 5000  # rows with only a remark (every refused row is always kept)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATE_RE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
 _LIST_SPLIT = re.compile(r"[,，、;；\s]+")
-_MAGIC = {
-    b"PK\x03\x04": "xlsx",  # also .ods; calamine tells them apart
-    b"\xd0\xcf\x11\xe0": "xls",
-}
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
+_ALL_SPACES = re.compile(r"\s+")
 
 
 class RowError(Exception):
@@ -42,11 +49,22 @@ class RowError(Exception):
 
 # --- columns and cell parsing -------------------------------------------------------------------
 @dataclass
+class ParseContext:
+    """What parsing one batch's cells needs beyond the columns: the user's own header names (for
+    the messages), the value synonyms in force, and the count of values a synonym translated."""
+
+    headers: dict = field(default_factory=dict)  # field key → the user's header
+    values: dict = field(default_factory=dict)  # field key → {value key: Chinese label}
+    translated: Counter = field(default_factory=Counter)  # (field key, as written) → rows
+    required: set = field(default_factory=set)  # columns required here (an address whose parts are)
+
+
+@dataclass
 class Column:
     header: str  # what the workbook calls it (Chinese)
     key: str
     required: bool = False
-    kind: str = "text"  # text | date | choice | phone | list | int
+    kind: str = "text"  # text | date | choice | phone | list | int | address
     choices: Any = None  # a TextChoices class for kind="choice"
     example: str = ""
     help: str = ""
@@ -54,6 +72,8 @@ class Column:
     aliases: tuple = ()
     text_format: bool = False  # format the template column as text (long digit strings)
     mask: str | None = None  # masking rule in error reports (see core.masking)
+    compact: bool = False  # a code (ID number): NFKC, no spaces anywhere
+    fills: tuple = ()  # kind="address": the fields its parts go to (小区, 楼栋, 单元, 房号)
     _cache: dict = field(default_factory=dict, repr=False)
 
     def labels(self) -> list[str]:
@@ -76,27 +96,45 @@ class Column:
         """Cell value → Python value; raises RowError with a Chinese reason."""
         return self.parser()(raw)
 
-    def parser(self):
-        """A function for this column's cells, built once per import (100,000 rows × 22 cells)."""
-        if "parser" in self._cache:
-            return self._cache["parser"]
-        header, required, kind, limit = self.header, self.required, self.kind, self.max_length
-        text_format = self.text_format
+    def parser(self, ctx: ParseContext | None = None):
+        """A function for this column's cells, built once per import (100,000 rows × 22 cells):
+        with a context, for that batch (its headers, its synonyms); without, the template's."""
+        if ctx is not None:
+            return self._build(ctx.headers.get(self.key) or self.header, ctx)
+        if "parser" not in self._cache:
+            self._cache["parser"] = self._build(self.header, ParseContext())
+        return self._cache["parser"]
+
+    def _build(self, header, ctx: ParseContext):
+        required = self.required or self.key in ctx.required
+        kind, limit, key = self.kind, self.max_length, self.key
+        text_format, compact = self.text_format, self.compact
 
         def empty():
             if required:
                 raise RowError(_("“%(h)s”为必填项，不能为空。") % {"h": header})
             return None
 
+        def lost_digits():
+            return RowError(
+                _(
+                    "“%(h)s”被 Excel 存成了数字（科学计数法），末几位已丢失、无法恢复。请把该列设为文本格式后重新填写。"
+                )
+                % {"h": header}
+            )
+
         def text_of(raw):
             if type(raw) is str:
-                return raw.strip()
-            if text_format and isinstance(raw, float) and abs(raw) >= 1e11:
-                raise RowError(
-                    _("“%(h)s”被 Excel 存成了数字，末几位可能已丢失。请把该列设为文本格式后重新填写。")
-                    % {"h": header}
-                )
-            return cell_text(raw)
+                text = normalize_cell(raw)
+            elif text_format and isinstance(raw, float) and abs(raw) >= 1e11:
+                raise lost_digits()
+            else:
+                text = cell_text(raw)
+            if compact and text:
+                text = _ALL_SPACES.sub("", nfkc(text))
+                if _SCIENTIFIC.match(text):
+                    raise lost_digits()
+            return text
 
         if kind == "date":
 
@@ -111,37 +149,63 @@ class Column:
                 if raw is None or raw == "":
                     return empty()
                 try:
-                    return int(float(raw))
+                    return int(float(nfkc(raw) if isinstance(raw, str) else raw))
                 except (TypeError, ValueError):
                     raise RowError(_("“%(h)s”应为整数。") % {"h": header}) from None
 
         elif kind == "choice":
-            table = dict(self.lookup())
+            lookup = self.lookup()
+            exact = {**lookup, **{value_key(k): v for k, v in lookup.items()}}
+            by_label = {value_key(k): v for k, v in lookup.items()}
+            synonyms = {
+                k: by_label[value_key(t)]
+                for k, t in ctx.values.get(key, {}).items()
+                if value_key(t) in by_label
+            }
+            translated = ctx.translated
+            shown = "、".join(self.labels()[:12])
 
             def parse(raw):
                 text = text_of(raw) if raw is not None else ""
                 if not text:
                     return empty()
-                value = table.get(text)
+                value = exact.get(text)
                 if value is None:
-                    shown = "、".join(self.labels()[:12])
-                    raise RowError(
-                        _("“%(h)s”的值“%(v)s”不在可选项中，请从下拉框选择：%(o)s。")
-                        % {"h": header, "v": text[:20], "o": shown}
-                    )
+                    vk = value_key(text)
+                    value = exact.get(vk)
+                    if value is None:
+                        value = synonyms.get(vk)
+                        if value is None:
+                            raise RowError(
+                                _("“%(h)s”的值“%(v)s”不在可选项中，请从下拉框选择：%(o)s。")
+                                % {"h": header, "v": text[:20], "o": shown}
+                            )
+                        translated[(key, text)] += 1
                 return value
 
         elif kind == "phone":
 
             def parse(raw):
                 text = text_of(raw) if raw is not None else ""
-                return parse_phone(text, header) if text else empty()
+                return parse_phone(nfkc(text), header) if text else empty()
 
         elif kind == "list":
 
             def parse(raw):
                 text = text_of(raw) if raw is not None else ""
                 return [p for p in _LIST_SPLIT.split(text) if p] if text else empty()
+
+        elif kind == "address":
+            from shequ.core.addresses import AddressError, split_address
+
+            def parse(raw):
+                text = text_of(raw) if raw is not None else ""
+                if not text:
+                    return empty()
+                try:
+                    return split_address(text)
+                except AddressError as exc:
+                    raise RowError(_("“%(h)s”无法拆分：%(r)s") % {"h": header, "r": exc}) from None
 
         else:
 
@@ -156,7 +220,6 @@ class Column:
                     )
                 return text
 
-        self._cache["parser"] = parse
         return parse
 
 
@@ -183,7 +246,7 @@ def parse_date(raw, header: str = "") -> dt.date:
             raw = str(n)
         elif 1 <= n < 80000:
             return EXCEL_EPOCH + dt.timedelta(days=n)
-    text = str(raw).strip()
+    text = nfkc(str(raw)).strip()
     try:
         if len(text) == 8 and text.isdigit():
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -206,7 +269,7 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
 def parse_phone(text: str, header: str = "") -> str:
-    v = _PHONE_STRIP.sub("", text)
+    v = _PHONE_STRIP.sub("", nfkc(text))
     if v.startswith("+86"):
         v = v[3:]
     if _MOBILE.match(v) or _LANDLINE.match(v):
@@ -229,148 +292,201 @@ def check_size(size: int) -> None:
         )
 
 
-def check_file(name: str, data: bytes, *, csv: bool = False) -> None:
-    """Refuse what is not a spreadsheet we can read (or, where the importer takes it, a CSV
-    file), before anything is stored."""
+def check_file(name: str, data: bytes) -> None:
+    """Refuse what is not a spreadsheet we can read (.xlsx, .xls, .et, .ods) or a CSV file, before
+    anything is stored."""
     if not data:
         raise ValidationFailed(_("上传的文件是空的，请重新选择文件。"), code="empty_file")
     check_size(len(data))
-    if data[:4] not in _MAGIC and not (csv and name.lower().endswith(".csv") and csv_rows(data) is not None):
-        message = (
-            _("文件“%(f)s”不是 Excel 或 CSV 文件，请上传 .xlsx 或 .csv 文件（CSV 请用 UTF-8 或 GBK 编码）。")
-            if csv
-            else _("文件“%(f)s”不是 Excel 文件，请下载模板，按模板填写后上传 .xlsx 文件。")
+    if not sheets.file_kind(name, data):
+        raise ValidationFailed(
+            _("文件“%(f)s”不是 Excel、WPS 或 CSV 表格，请上传 .xlsx、.xls、.et 或 .csv 文件。")
+            % {"f": name[:60]},
+            code="wrong_file_type",
         )
-        raise ValidationFailed(message % {"f": name[:60]}, code="wrong_file_type")
 
 
 def csv_rows(data: bytes) -> list[list[str]] | None:
-    """The rows of a CSV file (UTF-8, with or without BOM, or GB18030 as Chinese Excel and hotline
-    systems save it), or None when the bytes are not text."""
-    import csv
-
-    if b"\x00" in data[:4096]:
-        return None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        head = text.split("\n", 1)[0]  # the header line decides: contents may hold any delimiter
-        delimiter = max(",\t;", key=head.count)
-        try:
-            return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-        except csv.Error:
-            return None
-    return None
+    return sheets.csv_rows(data)
 
 
-def normalize_header(h) -> str:
-    text = cell_text(h)
-    text = re.sub(r"[\s*＊]|（必填）|\(必填\)", "", text)
-    return text
+@dataclass
+class Reading:
+    """A file read for one importer: the layout of the sheet the header was found in, the mapping
+    that applies, and the data rows of the sheet(s) it covers as (sheet, line, row)."""
+
+    layout: sheets.Layout
+    mapping: mappings.Mapping
+    sure: bool  # the template's own header, or a mapping the user confirmed or saved
+    rows: list
+    sheets: list  # [{"name", "rows", "same": same header as the chosen sheet}]
+    skipped: list  # [(sheet, line, reason)]
+    hidden: list  # [(sheet, line)] hidden in the file (imported unless the mapping skips them)
+    multi: bool = False
+
+    def columns(self) -> dict:
+        return self.mapping.columns
+
+
+def read_file(cls, filename: str, data: bytes, options: dict, scope_code: str = "") -> Reading:
+    """Find the header, decide the mapping (confirmed, named, saved for these headers, or guessed
+    by the synonyms) and collect the data rows of the sheet or sheets it applies to."""
+    book = sheets.read_book(filename, data)
+    syn = mappings.synonyms_for(cls)
+    known = syn.known()
+    found = [(sh, sheets.find_layout(sh, known)) for sh in book]
+    found = [(sh, lay) for sh, lay in found if lay is not None]
+    if not found:
+        with translation.override(settings.LANGUAGE_CODE):
+            names = "、".join(str(c.header) for c in cls.columns)
+        raise ValidationFailed(
+            _(
+                "没有找到表头：表格前 %(n)d 行中没有认得出的列名（如“%(h)s”）。请确认上传的是正确的表格，或下载模板按模板填写。"
+            )
+            % {"n": sheets.HEADER_SCAN, "h": names[:80]},
+            code="missing_headers",
+        )
+    wanted = (options.get("mapping") or {}).get("sheet") or ""
+    by_name = {sh.name: lay for sh, lay in found}
+    if wanted and wanted != "*" and wanted not in by_name:
+        raise ValidationFailed(
+            _("文件中没有工作表“%(s)s”（有：%(all)s）。") % {"s": wanted, "all": "、".join(by_name)},
+            code="missing_sheet",
+        )
+    layout = (
+        by_name[wanted] if wanted in by_name else max((lay for _sh, lay in found), key=lambda lay: lay.score)
+    )
+    confirmed, name = options.get("mapping"), options.get("mapping_name") or ""
+    if confirmed:
+        mapping = mappings.from_json(
+            confirmed, layout, cls, source=options.get("mapping_source") or "confirmed", name=name
+        )
+        sure = True
+    elif name or scope_code:
+        saved = mappings.saved_for(cls, scope_code, layout, name) if scope_code else None
+        if name and saved is None:
+            raise ValidationFailed(
+                _("本社区没有名为“%(m)s”的已保存映射。") % {"m": name}, code="unknown_mapping"
+            )
+        if saved is not None:
+            mapping = mappings.from_json(saved.mapping, layout, cls, source="saved", name=saved.name)
+            type(saved).objects.filter(pk=saved.pk).update(used_at=timezone.now())
+            sure = True
+        else:
+            mapping, sure = mappings.guess(layout, cls, syn)
+    else:
+        mapping, sure = mappings.guess(layout, cls, syn)
+    same = [lay for _sh, lay in found if lay.signature == layout.signature]
+    used = same if mapping.sheet == "*" else [layout]
+    rows, skipped, hidden = [], [], []
+    multi = len(used) > 1
+    for lay in used:
+        skipped += [(lay.sheet, line, why) for line, why in lay.skipped]
+        hidden_lines = set(lay.hidden)
+        hidden += [(lay.sheet, line) for line in lay.hidden]
+        name_ = lay.sheet if multi else ""
+        for line, raw in lay.body:
+            if mapping.skip_hidden and line in hidden_lines:
+                continue
+            rows.append((name_, line, raw))
+    listing = [
+        {"name": sh.name, "rows": len(lay.body), "same": lay.signature == layout.signature}
+        for sh, lay in found
+    ]
+    return Reading(layout, mapping, sure, rows, listing, skipped, hidden, multi)
+
+
+def read_sheet(data: bytes, columns: list[Column], name: str = "upload.xlsx"):
+    """(column index → key, data rows with their Excel line numbers, the header labels) of a file
+    read as the columns' own importer would read it without a confirmed mapping."""
+
+    class _Cols:
+        kind, __module__ = "", __name__
+
+    _Cols.columns, _Cols.extra_columns = columns, []
+    _Cols.column_map = classmethod(lambda c: {col.key: col for col in c.columns})
+    reading = read_file(_Cols, name, data, {})
+    missing = mappings.missing_required(reading.mapping, _Cols)
+    if missing:
+        raise missing_columns_error(missing, reading)
+    if not reading.rows:
+        raise ValidationFailed(
+            _("工作表“%(s)s”只有表头、没有数据行，请填写后再上传。") % {"s": reading.layout.sheet},
+            code="empty_sheet",
+        )
+    body = [(line, raw) for _sheet, line, raw in reading.rows]
+    return reading.mapping.columns, body, [c.label for c in reading.layout.columns]
 
 
 def read_rows(data: bytes, columns: list[Column]):
-    """(header map, data rows with their Excel line numbers); see read_sheet."""
+    """(column index → key, data rows with their Excel line numbers); see read_sheet."""
     mapping, body, _head = read_sheet(data, columns)
     return mapping, body
 
 
-class _CsvBook:
-    """A CSV file dressed as a one-sheet workbook for read_sheet."""
-
-    sheet_names = ["CSV"]
-
-    def __init__(self, rows):
-        self.rows = rows
-
-    def get_sheet_by_name(self, name):
-        return self
-
-    def to_python(self, skip_empty_area=False):
-        return self.rows
-
-
-def read_sheet(data: bytes, columns: list[Column]):
-    """(header map, data rows with their Excel line numbers, the header row as written). Picks the
-    first sheet whose first rows hold every required header; raises ValidationFailed with what is
-    missing."""
-    from python_calamine import CalamineWorkbook
-
-    if data[:4] not in _MAGIC:  # check_file let it in as CSV: one sheet of text cells
-        rows = csv_rows(data)
-        if rows is None:
-            raise ValidationFailed(_("CSV 文件无法读取，请另存为 UTF-8 编码后再上传。"), code="corrupt_file")
-        wb = _CsvBook(rows)
-    else:
-        try:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except Exception:
-            raise ValidationFailed(
-                _(
-                    "文件已损坏或不是有效的 Excel 文件，无法读取。请用 Excel/WPS 打开检查后另存为 .xlsx 再上传。"
-                ),
-                code="corrupt_file",
-            ) from None
-    wanted = {}
-    with translation.override(settings.LANGUAGE_CODE):  # workbooks carry the Chinese headers
-        for c in columns:
-            for name in (c.header, *c.aliases):
-                wanted[normalize_header(str(name))] = c.key
-    required = {c.key for c in columns if c.required}
-    best_missing = None
-    for sheet_name in wb.sheet_names:
-        try:
-            rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        except Exception:
-            raise ValidationFailed(
-                _("工作表“%(s)s”无法读取，文件可能已损坏。") % {"s": sheet_name}, code="corrupt_file"
-            ) from None
-        for head_idx, head in enumerate(rows[:5]):
-            mapping = {}
-            for i, h in enumerate(head):
-                key = wanted.get(normalize_header(h))
-                if key and key not in mapping.values():
-                    mapping[i] = key
-            missing = required - set(mapping.values())
-            if not missing:
-                body = [(head_idx + 2 + n, r) for n, r in enumerate(rows[head_idx + 1 :])]
-                body = [(line, r) for line, r in body if any(v not in (None, "") for v in r)]
-                if not body:
-                    raise ValidationFailed(
-                        _("工作表“%(s)s”只有表头、没有数据行，请填写后再上传。") % {"s": sheet_name},
-                        code="empty_sheet",
-                    )
-                return mapping, body, head
-            if mapping and (best_missing is None or len(missing) < len(best_missing)):
-                best_missing = missing
-    if best_missing is None:
-        raise ValidationFailed(
-            _("没有找到模板的表头（第一行应为“%(h)s”等列名）。请下载模板，把数据粘贴到模板中再上传。")
-            % {"h": "、".join(str(c.header) for c in columns[:4])},
-            code="missing_headers",
+def missing_columns_error(missing, reading: Reading) -> ValidationFailed:
+    with translation.override(settings.LANGUAGE_CODE):
+        need = "、".join(str(c.header) for c in missing)
+    have = "、".join(c.label for c in reading.layout.columns)[:200]
+    return ValidationFailed(
+        _(
+            "缺少必填列：%(h)s。表格中的列有：%(have)s。请在“核对列”中指定哪一列是%(h)s，或用映射文件指定（--mapping）。"
         )
-    headers = [str(c.header) for c in columns if c.key in best_missing]
-    raise ValidationFailed(
-        _("缺少必填列：%(h)s。请下载最新模板，不要删除或改名这些列。") % {"h": "、".join(headers)},
+        % {"h": need, "have": have},
         code="missing_headers",
     )
+
+
+def parse_context(cls, reading: Reading) -> ParseContext:
+    """The batch's own headers and value synonyms (shipped, administrators', the user's)."""
+    syn = mappings.synonyms_for(cls)
+    mapping = reading.mapping
+    values = {k: dict(v) for k, v in syn.values.items()}
+    for k, table in mapping.values.items():
+        values.setdefault(k, {}).update(table)
+    headers = {k: mapping.labels[i] for i, k in mapping.columns.items()}
+    cols = cls.column_map()
+    mapped = set(mapping.columns.values())
+    required = {
+        k
+        for k in mapped
+        if cols[k].fills and any(cols[f].required and f not in mapped for f in cols[k].fills)
+    }
+    return ParseContext(headers, values, Counter(), required)
+
+
+def parse_batch_row(cls, reading: Reading, raw: list) -> tuple[dict, list[str]]:
+    """One row of a batch read as the batch reads it (its mapping, its synonyms)."""
+    ctx = parse_context(cls, reading)
+    cols = cls.column_map()
+    parsers = {k: cols[k].parser(ctx) for k in set(reading.mapping.columns.values())}
+    return parse_row(cols, reading.mapping.columns, raw, parsers)
 
 
 def parse_row(
     columns: dict[str, Column], mapping: dict[int, str], raw: list, parsers=None
 ) -> tuple[dict, list[str]]:
-    """Cells → {key: value} and the messages of the cells that could not be read."""
+    """Cells → {key: value} and the messages of the cells that could not be read. An address
+    column's parts fill the fields it splits into, where the file has no column of their own."""
     values = dict.fromkeys(columns)
     errors = []
     n = len(raw)
+    spread = None
     for i, key in mapping.items():
         try:
             parse = parsers[key] if parsers else columns[key].parser()
-            values[key] = parse(raw[i] if i < n else None)
+            value = parse(raw[i] if i < n else None)
         except RowError as exc:
             errors.append(str(exc))
+            continue
+        if columns[key].fills:
+            spread = (columns[key].fills, value)
+        else:
+            values[key] = value
+    if spread is not None and spread[1]:
+        for f, part in zip(spread[0], spread[1], strict=False):
+            if values.get(f) in (None, "") and part:
+                values[f] = part
     return values, errors
 
 
@@ -402,6 +518,14 @@ class PlannedRow:
     warnings: list = field(default_factory=list)
     target: Any = None  # the existing object an update applies to
     extra: dict = field(default_factory=dict)
+    sheet: str = ""  # the sheet's name where a batch reads several sheets
+
+    @property
+    def where(self) -> str:
+        """The row as a clerk finds it: 第 12 行, or 工作表“二网格”第 12 行."""
+        if self.sheet:
+            return _("工作表“%(s)s”第 %(n)d 行") % {"s": self.sheet, "n": self.line}
+        return _("第 %(n)d 行") % {"n": self.line}
 
 
 @dataclass
@@ -428,8 +552,8 @@ class Importer:
     kind = ""
     title = ""
     perm = ""  # the permission needed over the batch's scope
-    columns: list[Column] = []
-    accepts_csv = False  # also take a .csv file (exports of other systems)
+    columns: list[Column] = []  # the template's columns, in order
+    extra_columns: list[Column] = []  # read when a file has them, not in the template (one address)
     instructions: list[str] = []
     example: dict = {}
 
@@ -439,7 +563,7 @@ class Importer:
 
     @classmethod
     def column_map(cls) -> dict[str, Column]:
-        return {c.key: c for c in cls.columns}
+        return {c.key: c for c in (*cls.columns, *cls.extra_columns)}
 
     def lock(self) -> None:
         """Serialise commits that could collide (taken before the commit re-plans)."""
@@ -488,11 +612,26 @@ class Progress:
             type(self.batch).objects.filter(pk=self.batch.pk).update(progress=pct)
 
 
-def build_plan(batch, actor) -> tuple[Importer, Plan]:
+def read_batch(batch) -> Reading:
+    """The batch's file read with the mapping its options name (see read_file)."""
+    cls = importer_for(batch.kind)
+    return read_file(cls, batch.filename, batch.data, batch.options, batch.scope_code)
+
+
+def build_plan(batch, actor, reading: Reading | None = None) -> tuple[Importer, Plan]:
     """Read the stored file, parse every row and let the importer decide each row's outcome."""
     cls = importer_for(batch.kind)
     importer = cls(batch, actor)
-    mapping, body = read_rows(batch.data, cls.columns)
+    reading = reading or read_batch(batch)
+    missing = mappings.missing_required(reading.mapping, cls)
+    if missing:
+        raise missing_columns_error(missing, reading)
+    body = reading.rows
+    if not body:
+        raise ValidationFailed(
+            _("工作表“%(s)s”只有表头、没有数据行，请填写后再上传。") % {"s": reading.layout.sheet},
+            code="empty_sheet",
+        )
     limit = settings.IMPORT_MAX_ROWS
     if len(body) > limit:
         raise ValidationFailed(
@@ -501,19 +640,135 @@ def build_plan(batch, actor) -> tuple[Importer, Plan]:
             code="too_many_rows",
         )
     cols = cls.column_map()
-    parsers = {key: cols[key].parser() for key in set(mapping.values())}
+    mapping = reading.mapping.columns
+    ctx = parse_context(cls, reading)
+    parsers = {key: cols[key].parser(ctx) for key in set(mapping.values())}
     progress = Progress(batch, 5, 40)
     rows = []
     total = len(body)
-    for n, (line, raw) in enumerate(body, start=1):
+    for n, (sheet, line, raw) in enumerate(body, start=1):
         values, errors = parse_row(cols, mapping, raw, parsers)
         raw = None  # the file is re-read for the error report; keep memory for the rows
-        rows.append(PlannedRow(line, raw, values, Outcome.REJECTED if errors else Outcome.NEW, errors))
+        row = PlannedRow(line, raw, values, Outcome.REJECTED if errors else Outcome.NEW, errors)
+        if sheet:
+            row.sheet = sheet
+        rows.append(row)
         if n % 5000 == 0:
             progress(n, total)
     del body
     plan = importer.plan(rows, Progress(batch, 40, 70))
+    plan.notes[:0] = reading_notes(cls, reading, ctx, rows)
+    plan.extra.update(reading_extra(cls, reading, ctx))
     return importer, plan
+
+
+def _lines(lines, limit=8) -> str:
+    shown = "、".join(str(n) for n in lines[:limit])
+    return shown + (_(" 等 %(n)d 行") % {"n": len(lines)} if len(lines) > limit else "")
+
+
+def reading_notes(cls, reading: Reading, ctx: ParseContext, rows) -> list[str]:
+    """What the preview says about how the file was read, so no guess passes silently: the mapping
+    in force, the columns left out, each value a synonym translated and in how many rows, the rows
+    skipped as totals or footers, hidden rows, the sheets read, how an address was split."""
+    cols = cls.column_map()
+    m = reading.mapping
+    notes = []
+    with translation.override(settings.LANGUAGE_CODE):
+        if m.source == "saved":
+            notes.append(_("已套用本社区保存的映射“%(m)s”。") % {"m": m.name})
+        renamed = [
+            f"{m.labels[i]} → {cols[k].header}"
+            for i, k in sorted(m.columns.items())
+            if m.labels[i] != str(cols[k].header)
+        ]
+        if renamed:
+            notes.append(_("列的对应：%(c)s。") % {"c": "；".join(renamed)})
+        left = [m.labels[i] for i in sorted(m.labels) if i not in m.columns]
+        if left:
+            notes.append(_("未导入的列：%(c)s。") % {"c": "、".join(left)})
+        for (key, written), n in sorted(ctx.translated.items(), key=lambda kv: (kv[0][0], -kv[1])):
+            label = _translated_label(cols[key], ctx, written)
+            notes.append(
+                _("%(h)s：“%(v)s” → %(l)s：%(n)d 行")
+                % {"h": ctx.headers.get(key, cols[key].header), "v": written, "l": label, "n": n}
+            )
+    by_sheet = {}
+    for sheet, line, why in reading.skipped:
+        by_sheet.setdefault(sheet if reading.multi else "", []).append((line, why))
+    for sheet, items in by_sheet.items():
+        prefix = _("工作表“%(s)s”") % {"s": sheet} if sheet else ""
+        for line, why in items[:10]:
+            notes.append(
+                _("%(p)s第 %(n)d 行是%(w)s，已跳过，不作为数据导入。") % {"p": prefix, "n": line, "w": why}
+            )
+        if len(items) > 10:
+            notes.append(_("另有 %(n)d 行合计行或表尾已跳过。") % {"n": len(items) - 10})
+    if reading.hidden:
+        lines = [line for _s, line in reading.hidden]
+        if m.skip_hidden:
+            notes.append(_("第 %(l)s 行在 Excel 中被隐藏，按映射的设置已跳过。") % {"l": _lines(lines)})
+        else:
+            notes.append(
+                _("第 %(l)s 行在 Excel 中被隐藏，这些行也会导入；如不需要，请在“核对列”中选择跳过隐藏行。")
+                % {"l": _lines(lines)}
+            )
+    if reading.multi:
+        used = [s for s in reading.sheets if s["same"]]
+        notes.append(
+            _("导入了 %(n)d 个表头相同的工作表：%(s)s。")
+            % {"n": len(used), "s": "、".join(f"{s['name']}（{s['rows']}）" for s in used)}
+        )
+    else:
+        alike = [s["name"] for s in reading.sheets if s["same"] and s["name"] != reading.layout.sheet]
+        if alike:
+            notes.append(
+                _("只导入了工作表“%(s)s”；“%(o)s”表头相同，如需一并导入，请在“核对列”中选择“全部工作表”。")
+                % {"s": reading.layout.sheet, "o": "、".join(alike)}
+            )
+    for i, k in sorted(m.columns.items()):
+        if cols[k].fills:
+            notes.append(address_note(m.labels[i], rows, cols[k]))
+    return notes
+
+
+def _translated_label(col: Column, ctx: ParseContext, written: str) -> str:
+    return ctx.values.get(col.key, {}).get(value_key(written), "")
+
+
+def address_note(header: str, rows, col: Column) -> str:
+    from shequ.core.addresses import RULES
+
+    examples = "；".join(f"“{ex}” → {res}" for _rule, ex, res in RULES[:4])
+    return _("“%(h)s”一列按规则拆分为小区、楼栋、单元、房号（例：%(e)s）；拆不开的行列为错误并说明原因。") % {
+        "h": header,
+        "e": examples,
+    }
+
+
+def reading_extra(cls, reading: Reading, ctx: ParseContext) -> dict:
+    """The same, as data for the API and the command line (kept on the batch)."""
+    cols = cls.column_map()
+    with translation.override(settings.LANGUAGE_CODE):
+        translated = [
+            {
+                "column": ctx.headers.get(key, str(cols[key].header)),
+                "field": key,
+                "from": written,
+                "to": _translated_label(cols[key], ctx, written),
+                "rows": n,
+            }
+            for (key, written), n in sorted(ctx.translated.items())
+        ]
+    return {
+        "mapping": reading.mapping.to_json(),
+        "mapping_source": reading.mapping.source,
+        "mapping_name": reading.mapping.name,
+        "skipped_rows": [{"sheet": s, "row": line, "reason": str(why)} for s, line, why in reading.skipped],
+        "hidden_rows": [{"sheet": s, "row": line} for s, line in reading.hidden],
+        "translated": translated,
+        "sheets": reading.sheets,
+    }
 
 
 def summarise(batch, plan: Plan) -> None:
@@ -528,6 +783,7 @@ def summarise(batch, plan: Plan) -> None:
             kept.append(
                 {
                     "row": r.line,
+                    **({"sheet": r.sheet} if r.sheet else {}),
                     "outcome": r.outcome,
                     "messages": [str(m) for m in r.errors],
                     "warnings": [str(m) for m in r.warnings],
@@ -552,23 +808,26 @@ def error_report(batch, actor=None) -> bytes:
     from shequ.core.masking import mask
 
     cls = importer_for(batch.kind)
-    mapping, body, head = read_sheet(batch.data, cls.columns)
-    by_line = {e["row"]: e for e in batch.errors}
-    width = max((len(r) for _line, r in body), default=0)
-    head = ([cell_text(h) for h in head] + [""] * width)[:width]
+    reading = read_batch(batch)
+    by_line = {(e.get("sheet", ""), e["row"]): e for e in batch.errors}
+    width = max((len(r) for _s, _line, r in reading.rows), default=0)
+    head = [""] * width
+    for c in reading.layout.columns:
+        if c.index < width:
+            head[c.index] = c.label
     columns = cls.column_map()
-    masked = {i: columns[key].mask for i, key in mapping.items() if columns[key].mask}
+    masked = {i: columns[key].mask for i, key in reading.mapping.columns.items() if columns[key].mask}
     out = []
-    for line, raw in body:
-        e = by_line.get(line)
+    for sheet, line, raw in reading.rows:
+        e = by_line.get((sheet, line))
         if not e or not (e["messages"] or e["outcome"] == Outcome.CONFLICT):
             continue
         cells = [cell_text(v) if v is not None else "" for v in raw] + [""] * (width - len(raw))
         for i, rule in masked.items():
             if i < len(cells):
                 cells[i] = mask(cells[i], rule)
-        out.append([line, *cells, "；".join(e["messages"])])
-    headers = [_("原行号"), *head, _("错误原因")]
+        out.append([*([sheet] if reading.multi else []), line, *cells, "；".join(e["messages"])])
+    headers = [*([_("工作表")] if reading.multi else []), _("原行号"), *head, _("错误原因")]
     return workbook_bytes(_("错误报告"), headers, out, note=_("请按“错误原因”改正后重新导入这些行。"))
 
 
@@ -638,7 +897,7 @@ def create_batch(actor, kind: str, scope_code: str, filename: str, data: bytes, 
 
     cls = importer_for(kind)
     services.require(actor, cls.perm, scope_code)
-    check_file(filename, data, csv=cls.accepts_csv)
+    check_file(filename, data)
     return ImportBatch.objects.create(
         kind=kind,
         scope_code=scope_code,
@@ -747,7 +1006,16 @@ def _validate(batch, actor) -> None:
     batch.status, batch.progress = ImportStatus.VALIDATING, 1
     batch.save(update_fields=["status", "progress"])
     try:
-        _importer, plan = build_plan(batch, actor)
+        cls = importer_for(batch.kind)
+        reading = read_batch(batch)
+        missing = mappings.missing_required(reading.mapping, cls)
+        remap = batch.options.pop("remap", False)
+        if remap or (not batch.options.get("auto") and (not reading.sure or missing)):
+            batch.options = {**batch.options, "layout": mapping_step(cls, reading)}
+            batch.status, batch.progress, batch.message = ImportStatus.MAPPING, 100, ""
+            batch.save(update_fields=["status", "progress", "options", "message"])
+            return
+        _importer, plan = build_plan(batch, actor, reading)
     except ValidationFailed as exc:
         _fail(batch, exc)
         return
@@ -758,6 +1026,120 @@ def _validate(batch, actor) -> None:
     summarise(batch, plan)
     batch.status, batch.progress = ImportStatus.READY, 100
     batch.save(update_fields=["status", "progress", "total_rows", "counts", "errors", "options"])
+
+
+_LOOKS_SENSITIVE = re.compile(r"^[\d０-９]{6,}[\dXx]?$|^1[3-9]\d{9}$")
+
+
+def mapping_step(cls, reading: Reading) -> dict:
+    """What the mapping step shows, kept on the batch: each source column with its first values
+    (an ID number or a phone masked) and the field it is read as, the values of choice columns
+    that are not the workbook's own labels with their reading, the required fields left without
+    a column, and the sheets."""
+    from shequ.core.masking import mask
+
+    cols = cls.column_map()
+    m = reading.mapping
+    syn = mappings.synonyms_for(cls)
+    body = [(line, raw) for _s, line, raw in reading.rows]
+    columns = []
+    for c in reading.layout.columns:
+        key = m.columns.get(c.index, "")
+        rule = cols[key].mask if key else None
+        samples = []
+        for _line, raw in body:
+            v = raw[c.index] if c.index < len(raw) else None
+            if v in (None, ""):
+                continue
+            text = cell_text(v)[:24]
+            if rule or _LOOKS_SENSITIVE.match(text):
+                text = mask(text, rule or ("phone" if len(text) == 11 else "id_number"))
+            samples.append(text)
+            if len(samples) == 3:
+                break
+        columns.append({"index": c.index, "label": c.label, "samples": samples, "field": key})
+    return {
+        "sheet": reading.layout.sheet,
+        "signature": reading.layout.signature,
+        "header_lines": list(reading.layout.header_lines),
+        "sheets": reading.sheets,
+        "all_sheets": m.sheet == "*",
+        "skip_hidden": m.skip_hidden,
+        "hidden": len(reading.hidden),
+        "skipped": len(reading.skipped),
+        "columns": columns,
+        "values": mappings.value_report(reading.layout, m, cls, syn, body),
+        "missing": [c.key for c in mappings.missing_required(m, cls)],
+        "source": m.source,
+        "name": m.name,
+    }
+
+
+def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:
+    """The user's mapping (JSON, as in core.mapping): checked against the batch's columns, saved
+    under a name for the community if asked, and the batch checked again with it."""
+    from shequ.core import services
+    from shequ.core.models import ImportBatch, ImportStatus
+
+    cls = importer_for(batch.kind)
+    services.require(actor, cls.perm, batch.scope_code)
+    layout = batch.options.get("layout") or {}
+    keys = set(cls.column_map())
+    chosen = [k for k in (data.get("columns") or {}).values() if k]
+    details = {}
+    unknown = [k for k in chosen if k not in keys]
+    if unknown:
+        details["columns"] = [_("字段“%(f)s”不存在。") % {"f": "、".join(unknown)}]
+    twice = sorted({k for k in chosen if chosen.count(k) > 1})
+    cols = cls.column_map()
+    if twice:
+        details["columns"] = [
+            _("“%(f)s”对应了不止一列，每个字段只能对应一列。")
+            % {"f": "、".join(str(cols[k].header) for k in twice)}
+        ]
+    covered = set(chosen)
+    for k in chosen:
+        if k in cols:
+            covered.update(cols[k].fills)
+    missing = [str(c.header) for c in cols.values() if c.required and c.key not in covered]
+    if missing and not details:
+        details["columns"] = [_("还有必填项没有对应的列：%(f)s。") % {"f": "、".join(missing)}]
+    if details:
+        raise ValidationFailed(details["columns"][0], details=details, code="bad_mapping")
+    options = {k: v for k, v in batch.options.items() if k not in ("layout", "mapping_name")}
+    options.update({"mapping": data, "mapping_source": "confirmed"})
+    if save_as:
+        mappings.save(actor, cls, batch.scope_code, save_as, layout.get("signature", ""), data)
+        options["mapping_name"] = save_as[:60]
+    moved = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED]
+    ).update(status=ImportStatus.PENDING, progress=0, options=options, message="")
+    if not moved:
+        raise Conflict(_("该批次正在处理或已导入，不能再修改列的对应。"), code="not_mappable")
+    batch.refresh_from_db()
+    queue_validation(batch, actor)
+
+
+def reopen_mapping(batch, actor, *, apply_name: str = "") -> None:
+    """Back to the mapping step from the preview (or a failure), or apply a saved mapping by name."""
+    from shequ.core import services
+    from shequ.core.models import ImportBatch, ImportStatus
+
+    services.require(actor, importer_for(batch.kind).perm, batch.scope_code)
+    options = {
+        k: v for k, v in batch.options.items() if k not in ("mapping", "mapping_source", "mapping_name")
+    }
+    if apply_name:
+        options["mapping_name"] = apply_name
+    else:
+        options["remap"] = True
+    moved = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED]
+    ).update(status=ImportStatus.PENDING, progress=0, options=options, message="")
+    if not moved:
+        raise Conflict(_("该批次正在处理或已导入，不能再修改列的对应。"), code="not_mappable")
+    batch.refresh_from_db()
+    queue_validation(batch, actor)
 
 
 def commit_batch(batch, actor, *, valid_only: bool = True) -> dict:

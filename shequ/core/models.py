@@ -274,6 +274,7 @@ class CalendarYear(models.Model):
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("排队中")
     VALIDATING = "validating", _("校验中")
+    MAPPING = "mapping", _("待核对列")
     READY = "ready", _("待确认")
     COMMITTING = "committing", _("导入中")
     COMMITTED = "committed", _("已导入")
@@ -362,6 +363,73 @@ class ImportBatch(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
+
+
+class ImportMappingQuerySet(ScopedQuerySet):
+    pass
+
+
+class ImportMapping(models.Model):
+    """How one office's own ledger maps onto a workbook's fields, saved under a name for a
+    community: which source column is which field, and what their own values mean. Offered (and
+    applied without questions) to the next file with the same headers."""
+
+    scope_field = "scope_code"
+
+    kind = models.CharField(_("导入类型"), max_length=64)
+    scope_code = models.CharField(_("所属社区代码"), max_length=32, db_index=True)
+    name = models.CharField(_("映射名称"), max_length=60)
+    signature = models.CharField(_("表头"), max_length=2000)
+    mapping = models.JSONField(_("列与值的对应"), default=dict)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("创建人")
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    objects = ImportMappingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入映射")
+        verbose_name_plural = _("导入映射")
+        ordering = ["-used_at", "-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "scope_code", "name"], name="import_mapping_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SynonymWhat(models.TextChoices):
+    HEADER = "header", _("列名")
+    VALUE = "value", _("取值")
+
+
+class ImportSynonym(models.Model):
+    """A synonym an administrator adds to the shipped ones: a header name for a field, or a value
+    clerks write for one of a field's choices. Applies to every community's imports of the kind."""
+
+    kind = models.CharField(_("导入类型"), max_length=64)
+    field = models.CharField(_("字段"), max_length=64)
+    what = models.CharField(_("类别"), max_length=8, choices=SynonymWhat.choices)
+    source = models.CharField(_("表格中的写法"), max_length=100)
+    target = models.CharField(_("对应的值"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("添加人")
+    )
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导入同义词")
+        verbose_name_plural = _("导入同义词")
+        ordering = ["kind", "field", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "field", "what", "source"], name="import_synonym_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.source} → {self.target or self.field}"
 
 
 class ImportRecord(models.Model):

@@ -41,17 +41,14 @@ NO = {"否", "不需要", "无需", "无", "不", "n", "no", "false", "0", "×",
 class TextColumn(Column):
     """Text as written, minus the apostrophe the export puts before a leading = + - @."""
 
-    def parser(self):
-        if "parser" in self._cache:
-            return self._cache["parser"]
-        inner = super().parser()
+    def _build(self, header, ctx):
+        inner = super()._build(header, ctx)
 
         def parse(raw):
             if isinstance(raw, str) and _FORMULA_GUARD.match(raw.strip()):
                 raw = raw.strip()[1:]
             return inner(raw)
 
-        self._cache["parser"] = parse
         return parse
 
 
@@ -69,9 +66,7 @@ class ChoiceColumn(Column):
 class BoolColumn(Column):
     """是/否 (also 需要/不需要, Y/N, 1/0, √/×); empty is 否."""
 
-    def parser(self):
-        header = self.header
-
+    def _build(self, header, ctx):
         def parse(raw):
             if raw is None or raw == "":
                 return False
@@ -94,8 +89,8 @@ class DecimalColumn(Column):
         super().__init__(*args, **kwargs)
         self.places, self.digits, self.default = places, digits, default
 
-    def parser(self):
-        header, places, digits, default = self.header, self.places, self.digits, self.default
+    def _build(self, header, ctx):
+        places, digits, default = self.places, self.digits, self.default
 
         def parse(raw):
             if raw is None or (isinstance(raw, str) and not raw.strip()):

@@ -6,6 +6,7 @@ bulk inserts; encryption and the blind index happen once per value."""
 
 import datetime as dt
 import json
+import re
 from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shequ.core import bulk, context, scope
+from shequ.core.addresses import compound_key
 from shequ.core.changelog import REDACTED
 from shequ.core.crypto import blind_index, decrypt, encrypt, normalize_default
 from shequ.core.errors import Conflict, ValidationFailed
 from shequ.core.importing import Column, Importer, Outcome, Plan, register_importer
 from shequ.core.models import Action, ChangeLogEntry, ImportRecord
 from shequ.core.scope import subtree_q
+from shequ.core.sheets import nfkc
 from shequ.core.validators import id_check_char
 from shequ.org.models import Building, BuildingUnit, Grid, House, OrgUnit
 from shequ.people.choices import (
@@ -83,6 +86,23 @@ def _address_key(compound, building, unit, number) -> tuple:
     return tuple("".join(str(p or "").split()) for p in (compound, building, unit, number))
 
 
+_BUILDING_SUFFIX = re.compile(r"(号楼|栋|幢|座|楼|号)$")
+_UNIT_SUFFIX = re.compile(r"单元$")
+_ROOM_SUFFIX = re.compile(r"(室|号|房)$")
+
+
+def _loose_key(key: tuple) -> tuple:
+    """An address as ledgers write it loosely: 幸福家园小区 = 幸福家园, 3号楼 = 3幢 = 3栋 = 3,
+    2单元 = 2, 1202室 = 1202 (full-width digits as ASCII)."""
+    compound, building, unit, number = (nfkc(p) for p in key)
+    return (
+        compound_key(compound),
+        _BUILDING_SUFFIX.sub("", building),
+        _UNIT_SUFFIX.sub("", unit),
+        _ROOM_SUFFIX.sub("", number).upper(),
+    )
+
+
 @register_importer
 class ResidentImporter(Importer):
     kind = "people.residents"
@@ -99,6 +119,7 @@ class ResidentImporter(Importer):
             max_length=30,
             aliases=(_l("身份证号码"), _l("公民身份号码"), _l("身份证号")),
             mask="id_number",
+            compact=True,
         ),
         Column(_l("性别"), "gender", kind="choice", choices=Gender, help=_l("身份证可留空，由号码得出")),
         Column(_l("出生日期"), "birth_date", kind="date", help=_l("身份证可留空，由号码得出")),
@@ -126,6 +147,15 @@ class ResidentImporter(Importer):
         Column(_l("与户主关系"), "relationship", kind="choice", choices=Relationship),
         Column(_l("人群标签"), "tags", kind="list", help=_l("多个标签用顿号或逗号分隔，如：独居老人、低保")),
         Column(_l("备注"), "remarks", max_length=500),
+    ]
+    extra_columns = [
+        Column(
+            _l("现住址"),
+            "address",
+            kind="address",
+            fills=("compound", "building", "unit", "house"),
+            help=_l("一列写全的地址，如“幸福家园3栋2单元1202”，拆分为小区、楼栋、单元、房号"),
+        ),
     ]
     example = {
         "name": "张建国", "doc_type": "居民身份证", "doc_number": EXAMPLE_ID, "gender": "男",
@@ -156,6 +186,12 @@ class ResidentImporter(Importer):
         for key in houses:
             units.setdefault(key[:2], set()).add(key[2])
         sole = {k: next(iter(us)) for k, us in units.items() if len(us) == 1}
+        loose = {}
+        for key, ref in houses.items():
+            loose.setdefault(_loose_key(key), ref)
+        compounds = {key[0] for key in houses}
+        self._only_compound = next(iter(compounds)) if len(compounds) == 1 else None
+        self._loose = loose
         return houses, sole
 
     def _new_building_grid(self, community):
@@ -197,12 +233,14 @@ class ResidentImporter(Importer):
                 continue
             first = seen.get(v["_doc_index"])
             if first is not None:
-                r.errors.append(_("证件号码与第 %(n)d 行重复。") % {"n": first})
+                r.errors.append(_("证件号码与%(w)s重复。") % {"w": first.where})
                 r.outcome = Outcome.REJECTED
                 continue
-            seen[v["_doc_index"]] = r.line
+            seen[v["_doc_index"]] = r
+            if not v["compound"] and self._only_compound:
+                v["compound"] = self._only_compound  # a community of one compound: it goes unsaid
             key = _address_key(v["compound"], v["building"], v["unit"], v["house"])
-            house = houses.get(key)
+            house = houses.get(key) or self._loose.get(_loose_key(key))
             if house is None and not v["unit"]:
                 unit = sole_unit.get(key[:2])
                 if unit is not None:
@@ -241,11 +279,11 @@ class ResidentImporter(Importer):
                 where = v["_house"].pk if v["_house"] else v["_address"]
                 if where in heads:
                     r.warnings.append(
-                        _("与第 %(n)d 行同住一套房屋，也填了“户主”：只有第一位作为户主，请核对。")
-                        % {"n": heads[where]}
+                        _("与%(w)s同住一套房屋，也填了“户主”：只有第一位作为户主，请核对。")
+                        % {"w": heads[where].where}
                     )
                 else:
-                    heads[where] = r.line
+                    heads[where] = r
         progress(1, 3)
         self._match_existing(ok, community, writable)
         progress(3, 3)

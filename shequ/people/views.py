@@ -755,11 +755,12 @@ def transfer_from_import(request, batch, line):
     if b is None:
         raise Http404()
     back = b.get_absolute_url()
-    mapping, body = importing.read_rows(b.data, ResidentImporter.columns)
-    raw = next((r for ln, r in body if ln == line), None)
+    sheet = request.GET.get("sheet", "")
+    reading = importing.read_batch(b)
+    raw = next((r for sh, ln, r in reading.rows if ln == line and sh == sheet), None)
     if raw is None:
         raise Http404()
-    values, _errors = importing.parse_row(ResidentImporter.column_map(), mapping, raw)
+    values, _errors = importing.parse_batch_row(ResidentImporter, reading, raw)
     try:
         services.request_transfer(
             request.user,

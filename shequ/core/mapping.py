@@ -1,0 +1,266 @@
+"""Which column of a clerk's own ledger is which field, and what their values mean.
+
+Synonyms come from three places, all plain data: the workbook's own headers and labels (the
+template), `<app>/data/import_synonyms.json` shipped with each module, and those an administrator
+adds (`ImportSynonym`). `guess` maps a sheet's columns by them; a `Mapping` the user confirmed in
+the mapping step is saved under a name for the community (`ImportMapping`) and applied, without
+questions, to the next file whose headers are the same.
+
+A mapping travels as JSON keyed by the user's own header text, so it can be written by hand for
+the command line and the API:
+
+    {"columns": {"人口类型": "residence_type", "序号": ""},
+     "values": {"education": {"高中": "普通高中"}},
+     "sheet": "一网格", "hidden_rows": "import"}
+
+"" ignores a column; "sheet" is one sheet's name or "*" (every sheet with the same header);
+"hidden_rows" is "import" (the default) or "skip".
+"""
+
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from shequ.core.errors import ValidationFailed
+from shequ.core.sheets import Layout, header_key, value_key
+
+# Columns every ledger may have and no workbook reads: row numbers, and the two columns of our own
+# error report (so a corrected report can be uploaded again as it is).
+IGNORED_HEADERS = frozenset(
+    header_key(h) for h in ("序号", "行号", "编号序号", "No", "NO.", "No.", "原行号", "错误原因")
+)
+
+
+@dataclass
+class Synonyms:
+    headers: dict  # header key → field key (every known name)
+    canonical: set  # header keys of the template's own headers: a template file needs no confirming
+    values: dict  # field key → {value key: Chinese label}
+
+    def known(self) -> dict:
+        return {**dict.fromkeys(IGNORED_HEADERS, ""), **self.headers}
+
+
+def shipped_file(cls) -> Path:
+    """`<app>/data/import_synonyms.json` of the module that defines the importer."""
+    return Path(sys.modules[cls.__module__].__file__).parent / "data" / "import_synonyms.json"
+
+
+@cache
+def _shipped(path: str) -> dict:
+    p = Path(path)
+    if not p.exists():
+        return {}
+    return json.loads(p.read_text("utf-8"))
+
+
+def synonyms_for(cls) -> Synonyms:
+    """The header and value synonyms of an importer: template, shipped file, administrators'."""
+    from shequ.core.models import ImportSynonym, SynonymWhat
+
+    headers, canonical, values = {}, set(), {}
+    with translation.override(settings.LANGUAGE_CODE):  # ledgers are written in Chinese
+        for c in cls.column_map().values():
+            for name in (c.header, *c.aliases):
+                key = header_key(str(name))
+                headers.setdefault(key, c.key)
+                canonical.add(key)
+    data = _shipped(str(shipped_file(cls)))
+    keys = set(cls.column_map())
+    for fkey, names in data.get("headers", {}).items():
+        if fkey in keys:
+            for name in names:
+                headers.setdefault(header_key(name), fkey)
+    for fkey, table in data.get("values", {}).items():
+        values.setdefault(fkey, {}).update({value_key(k): v for k, v in table.items()})
+    for s in ImportSynonym.objects.filter(kind=cls.kind) if cls.kind else ():
+        if s.what == SynonymWhat.HEADER and s.field in keys:
+            headers[header_key(s.source)] = s.field
+        elif s.what == SynonymWhat.VALUE:
+            values.setdefault(s.field, {})[value_key(s.source)] = s.target
+    return Synonyms(headers, canonical, values)
+
+
+@dataclass
+class Mapping:
+    columns: dict  # source column index → field key
+    labels: dict  # source column index → the user's header
+    values: dict = field(default_factory=dict)  # field key → {value key: label}: the user's own
+    sheet: str = ""  # "" the sheet the header was found in; a name; "*" every sheet alike
+    skip_hidden: bool = False
+    name: str = ""  # the saved mapping it came from or was saved as
+    source: str = "guess"  # template | saved | confirmed | file | guess
+
+    def header_of(self, key: str) -> str:
+        for i, k in self.columns.items():
+            if k == key:
+                return self.labels[i]
+        return ""
+
+    def to_json(self) -> dict:
+        return {
+            "columns": {self.labels[i]: k for i, k in sorted(self.labels_and_keys().items())},
+            "values": {k: dict(v) for k, v in self.values.items() if v},
+            "sheet": self.sheet,
+            "hidden_rows": "skip" if self.skip_hidden else "import",
+        }
+
+    def labels_and_keys(self) -> dict:
+        return {i: self.columns.get(i, "") for i in self.labels}
+
+
+def from_json(data, layout: Layout, cls, *, source: str = "file", name: str = "") -> Mapping:
+    """A mapping written as JSON (saved, confirmed in the page, or a file) applied to a sheet's
+    columns. A header the file does not have is ignored; one the mapping does not name is guessed."""
+    if not isinstance(data, dict) or not isinstance(data.get("columns", {}), dict):
+        raise ValidationFailed(
+            _('映射格式不正确：应为 {"columns": {"表头": "字段"}, …}。'), code="bad_mapping"
+        )
+    keys = set(cls.column_map())
+    by_label = {header_key(k): v for k, v in data.get("columns", {}).items()}
+    unknown = sorted({v for v in by_label.values() if v and v not in keys})
+    if unknown:
+        raise ValidationFailed(
+            _("映射中的字段“%(f)s”不存在，可用的字段：%(k)s。")
+            % {"f": "、".join(unknown), "k": "、".join(sorted(keys))},
+            code="bad_mapping",
+        )
+    syn = synonyms_for(cls)
+    guessed = guess(layout, cls, syn)[0]
+    columns, taken = {}, set()
+    for c in layout.columns:
+        k = by_label.get(header_key(c.label))
+        if k is None:
+            k = guessed.columns.get(c.index)
+        if k and k not in taken:
+            columns[c.index] = k
+            taken.add(k)
+    values = {}
+    for fkey, table in (data.get("values") or {}).items():
+        if fkey in keys and isinstance(table, dict):
+            values[fkey] = {value_key(s): str(t) for s, t in table.items() if t}
+    sheet = str(data.get("sheet") or "")
+    return Mapping(
+        columns,
+        {c.index: c.label for c in layout.columns},
+        values,
+        sheet=sheet,
+        skip_hidden=data.get("hidden_rows") == "skip",
+        name=name,
+        source=source,
+    )
+
+
+def guess(layout: Layout, cls, syn: Synonyms) -> tuple[Mapping, bool]:
+    """Map each source column by its header's synonyms; `sure` when every column is named as the
+    template names it (or is a row number) and nothing required is missing."""
+    columns, taken = {}, set()
+    sure = True
+    for c in layout.columns:
+        hit = None
+        for n in c.names:
+            if n in IGNORED_HEADERS:
+                hit = ""
+                break
+            k = syn.headers.get(n)
+            if k and k not in taken:
+                hit = k
+                sure = sure and n in syn.canonical
+                break
+        if hit is None:
+            sure = False
+        elif hit:
+            columns[c.index] = hit
+            taken.add(hit)
+    mapping = Mapping(
+        columns, {c.index: c.label for c in layout.columns}, source="template" if sure else "guess"
+    )
+    return mapping, sure and not missing_required(mapping, cls)
+
+
+def missing_required(mapping: Mapping, cls) -> list:
+    """The required columns a mapping leaves without a source (a split address fills its parts)."""
+    mapped = set(mapping.columns.values())
+    cols = cls.column_map()
+    for k in list(mapped):
+        mapped.update(cols[k].fills)
+    return [c for c in cols.values() if c.required and c.key not in mapped]
+
+
+def value_report(layout: Layout, mapping: Mapping, cls, syn: Synonyms, rows=None) -> dict:
+    """Per mapped choice column, the values the file holds that are not the workbook's own labels:
+    {field: [{"value", "rows", "label"}]} with label the synonym's (or the user's) reading, or ""
+    when nothing reads it."""
+    cols = cls.column_map()
+    out = {}
+    body = rows if rows is not None else layout.body
+    for i, k in mapping.columns.items():
+        col = cols[k]
+        if col.kind != "choice":
+            continue
+        exact = {value_key(t) for t in col.lookup()}
+        counts = Counter()
+        first = {}
+        for _line, raw in body:
+            v = raw[i] if i < len(raw) else None
+            if v is None or v == "":
+                continue
+            vk = value_key(v if isinstance(v, str) else _plain(v))
+            if vk and vk not in exact:
+                counts[vk] += 1
+                first.setdefault(vk, str(v).strip()[:40])
+        if counts:
+            table = {**syn.values.get(k, {}), **mapping.values.get(k, {})}
+            out[k] = [
+                {"value": first[vk], "rows": n, "label": table.get(vk, "")}
+                for vk, n in counts.most_common(60)
+            ]
+    return out
+
+
+def _plain(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def saved_for(cls, scope_code: str, layout: Layout, name: str = ""):
+    """The saved mapping of this community to apply: by name, or the one for the same headers."""
+    from shequ.core.models import ImportMapping
+
+    qs = ImportMapping.objects.filter(kind=cls.kind, scope_code=scope_code[:12])
+    if name:
+        return qs.filter(name=name).first()
+    return qs.filter(signature=layout.signature[:2000]).first()
+
+
+def save(actor, cls, scope_code: str, name: str, signature: str, data: dict):
+    """Keep a confirmed mapping (as JSON) under a name for the community; a second save of the
+    name replaces it."""
+    from shequ.core.models import ImportMapping
+
+    obj, _created = ImportMapping.objects.update_or_create(
+        kind=cls.kind,
+        scope_code=scope_code[:12],
+        name=name[:60],
+        defaults={
+            "signature": signature[:2000],
+            "mapping": data,
+            "created_by": actor,
+            "used_at": timezone.now(),
+        },
+    )
+    return obj
+
+
+def saved_list(cls, scope_code: str):
+    from shequ.core.models import ImportMapping
+
+    return list(ImportMapping.objects.filter(kind=cls.kind, scope_code=scope_code[:12])[:50])
