@@ -1661,13 +1661,13 @@ def workbook_rows(
     return out
 
 
-_BAD_LABELS = {  # what clerks really type instead of the list's label
-    "education": ["大专", "本科", "高中毕业", "文盲"],
-    "ethnicity": ["汉", "汉民", "回"],
-    "political_status": ["党员", "团员", "预备党员 "],
-    "marital_status": ["已婚已育", "再婚", "单身"],
+_BAD_LABELS = {  # what clerks type that neither the list's label nor a shipped synonym reads
+    "education": ["高中毕业", "大学", "念过书"],
+    "ethnicity": ["汉民", "中国"],
+    "political_status": ["积极分子", "无党 "],
+    "marital_status": ["已婚已育", "单身"],
     "residence_type": ["租户", "外来人口", "常住"],
-    "employment": ["退休", "待业", "上班"],
+    "employment": ["待业", "上班"],
 }
 
 

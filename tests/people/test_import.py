@@ -135,7 +135,18 @@ def test_bad_files_are_refused_with_a_reason(world, data, code):
 def test_missing_headers_and_empty_sheet(world):
     user = world.users["community_worker"]
     batch = _preview(world, user, workbook([person(1)], headers=["姓名", "电话"]))
-    assert batch.status == ImportStatus.FAILED and "证件号码" in batch.message
+    # In the page the user is asked which column is which; the required fields left are named.
+    assert batch.status == ImportStatus.MAPPING
+    assert {"doc_number", "residence_type"} <= set(batch.options["layout"]["missing"])
+    # Where nobody can be asked (command line, API with auto), it fails and names them.
+    batch = importing.create_batch(
+        user, KIND, world.a.code, "x.xlsx", workbook([person(1)], headers=["姓名", "电话"]), {"auto": True}
+    )
+    importing.validate_batch(batch, user)
+    batch.refresh_from_db()
+    assert (
+        batch.status == ImportStatus.FAILED and "证件号码" in batch.message and "姓名、电话" in batch.message
+    )
     batch = _preview(world, user, workbook([]))
     assert batch.status == ImportStatus.FAILED and "没有数据行" in batch.message
 
