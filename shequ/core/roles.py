@@ -60,3 +60,4 @@ register_permission("core.reveal_pii", STAFF, _("查看完整个人敏感信息"
 register_permission("core.manage_users", {Role.SYSADMIN, Role.DISTRICT, Role.STREET}, _("管理账号与授权"))
 register_permission("core.manage_calendar", {Role.SYSADMIN, Role.DISTRICT}, _("维护节假日与调休安排"))
 register_permission("core.undo_import", MANAGERS, _("撤销导入批次"))
+register_permission("core.manage_import_synonyms", {Role.SYSADMIN, Role.DISTRICT}, _("维护导入同义词"))
