@@ -28,8 +28,65 @@ def _batch(request, pk) -> ImportBatch:
     return batch
 
 
+def mapping_fields(cls) -> list[dict]:
+    """The fields a source column can be read as, for the mapping step's drop-downs."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            {"key": c.key, "header": str(c.header), "required": c.required, "labels": c.labels()}
+            for c in cls.column_map().values()
+        ]
+
+
+def mapping_from_post(post, layout: dict) -> tuple[dict, str]:
+    """The mapping step's form as mapping JSON (see core.mapping), and the name to save it as."""
+    columns = {c["label"]: post.get(f"col-{c['index']}", "") for c in layout.get("columns", [])}
+    mapped = set(columns.values())
+    values = {}
+    for fkey, items in (layout.get("values") or {}).items():
+        if fkey not in mapped:
+            continue  # the column now reads as another field: its values are asked next time
+        # "" too: the clerk chose not to translate a value a shipped synonym would (its rows are refused)
+        values[fkey] = {item["value"]: post.get(f"val-{fkey}-{n}", "") for n, item in enumerate(items)}
+    sheets = {s["name"] for s in layout.get("sheets", [])}
+    sheet = post.get("sheet", "")
+    data = {
+        "columns": columns,
+        "values": values,
+        "sheet": sheet if sheet == "*" or sheet in sheets else layout.get("sheet", ""),
+        "hidden_rows": "skip" if post.get("skip_hidden") else "import",
+    }
+    save_as = post.get("save_as", "").strip()[:60] if post.get("save") else ""
+    return data, save_as
+
+
 def _context(request, batch) -> dict:
+    from shequ.core import mapping as mappings
+
     errors = [e for e in batch.errors if e.get("messages")]
+    cls = importing.importer_for(batch.kind)
+    may_import = scope.covers(request.user, batch.scope_code, cls.perm)
+    mapping_ctx = {}
+    if batch.status == ImportStatus.MAPPING:
+        layout = batch.options.get("layout") or {}
+        fields = mapping_fields(cls)
+        by_key = {f["key"]: f for f in fields}
+        mapping_ctx = {
+            "layout": layout,
+            "fields": fields,
+            "value_rows": [
+                {"field": by_key[k], "items": items}
+                for k, items in (layout.get("values") or {}).items()
+                if k in by_key
+            ],
+            "missing_fields": [by_key[k]["header"] for k in layout.get("missing", []) if k in by_key],
+            "saved": [m for m in mappings.saved_list(cls, batch.scope_code) if m.name != layout.get("name")],
+            "default_name": batch.options.get("mapping_name")
+            or layout.get("name")
+            or batch.filename.rsplit(".", 1)[0][:60],
+        }
     return {
         "batch": batch,
         "importer": importing.importer_for(batch.kind),
@@ -41,9 +98,11 @@ def _context(request, batch) -> dict:
         "good": batch.counts.get("new", 0) + batch.counts.get("updated", 0),
         "can_undo": batch.status == ImportStatus.COMMITTED
         and scope.covers(request.user, batch.scope_code, "core.undo_import"),
-        "can_commit": batch.status == ImportStatus.READY
-        and scope.covers(request.user, batch.scope_code, importing.importer_for(batch.kind).perm),
+        "can_commit": batch.status == ImportStatus.READY and may_import,
+        "can_map": may_import
+        and batch.status in (ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED),
         "notes": batch.options.get("notes", []),
+        **mapping_ctx,
     }
 
 
@@ -100,11 +159,54 @@ def import_commit(request, pk):
 
 @login_required
 @require_POST
+def import_mapping(request, pk):
+    """The mapping step's answer: which column is which field and what the values mean; saved
+    under a name for the community when asked, then the file is checked again with it."""
+    batch = _batch(request, pk)
+    cls = importing.importer_for(batch.kind)
+    if not scope.covers(request.user, batch.scope_code, cls.perm):
+        return error_page(request, 403, _("您没有导入权限。"))
+    if batch.status != ImportStatus.MAPPING:
+        return error_page(request, 409, _("该批次不在“核对列”这一步，请刷新页面。"), batch.get_absolute_url())
+    data, save_as = mapping_from_post(request.POST, batch.options.get("layout") or {})
+    if request.POST.get("save") and not save_as:
+        ctx = _context(request, batch)
+        ctx["mapping_error"] = _("请填写映射名称，下次上传同样表头的文件时按此名称套用。")
+        return render(request, "core/import_detail.html", ctx, status=400)
+    try:
+        importing.confirm_mapping(batch, request.user, data, save_as=save_as)
+    except DomainError as exc:
+        ctx = _context(request, batch)
+        layout = ctx["layout"]
+        chosen = data["columns"]  # the user's choices stay on the page
+        ctx["layout"] = {
+            **layout,
+            "columns": [{**c, "field": chosen.get(c["label"], "")} for c in layout["columns"]],
+        }
+        ctx["mapping_error"] = exc.message
+        return render(request, "core/import_detail.html", ctx, status=exc.status)
+    return redirect(batch.get_absolute_url())
+
+
+@login_required
+@require_POST
+def import_remap(request, pk):
+    """Back to the mapping step from the preview, or apply a saved mapping by its name."""
+    batch = _batch(request, pk)
+    try:
+        importing.reopen_mapping(batch, request.user, apply_name=request.POST.get("apply", "")[:60])
+    except DomainError as exc:
+        return error_page(request, exc.status, exc.message, batch.get_absolute_url())
+    return redirect(batch.get_absolute_url())
+
+
+@login_required
+@require_POST
 def import_discard(request, pk):
     """'Import nothing': the batch is closed without writing a row."""
     batch = _batch(request, pk)
     updated = ImportBatch.objects.filter(
-        pk=batch.pk, status__in=[ImportStatus.READY, ImportStatus.FAILED]
+        pk=batch.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED]
     ).update(status=ImportStatus.DISCARDED)
     if not updated and batch.status != ImportStatus.DISCARDED:
         return error_page(request, 409, _("该批次已导入或正在处理，不能放弃。"), batch.get_absolute_url())

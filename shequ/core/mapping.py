@@ -145,7 +145,7 @@ def from_json(data, layout: Layout, cls, *, source: str = "file", name: str = ""
     values = {}
     for fkey, table in (data.get("values") or {}).items():
         if fkey in keys and isinstance(table, dict):
-            values[fkey] = {value_key(s): str(t) for s, t in table.items() if t}
+            values[fkey] = {value_key(s): str(t or "") for s, t in table.items()}  # "": not translated
     sheet = str(data.get("sheet") or "")
     return Mapping(
         columns,
