@@ -14,11 +14,20 @@ subprocess started from the same freshly restored database so that its peak RSS 
   phases   the engine functions called directly (read / parse / plan / apply / commit), with the
            apply split by table and the time spent in encryption and HMAC
 
+With --baseline DIR (another checkout of the project with its own .venv), "ours" is run in turns
+with DIR's code and this checkout's (base, new, base, new, ...), --repeat times each, every run
+from its own tree's freshly restored database and on the same workbook, and the script prints
+the ratio new/base. --layout office also writes the same rows the way offices keep them (a
+title row, other header names, full-width digits, short labels, a 合计 row) and imports that
+file with this checkout's code.
+
 See bench/README.md.
 
     .venv/bin/python bench/bench_import.py                          # 100,000 rows, SQLite and PostgreSQL
     .venv/bin/python bench/bench_import.py --rows 20000 --db sqlite
     .venv/bin/python bench/bench_import.py --db postgres --ie-rows 10000
+    .venv/bin/python bench/bench_import.py --baseline ../wt-base --layout office --db sqlite \
+        --ie-rows skip --no-phases
 """
 
 import argparse
@@ -26,7 +35,9 @@ import datetime as dt
 import json
 import os
 import platform
+import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,8 +45,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# A step run for another checkout (--baseline) imports that checkout's code, not this one's.
+CODE_ROOT = Path(os.environ.get("BENCH_CODE_ROOT") or ROOT)
+if str(CODE_ROOT) not in sys.path:
+    sys.path.insert(0, str(CODE_ROOT))
 
 COMMUNITY = "420115001001"
 ADMIN = "bench_admin"
@@ -43,6 +56,21 @@ PG_BASE = "postgres://postgres@127.0.0.1:5432/"
 TARGET_SECONDS, TARGET_MB, TARGET_FLOOR_RATIO, TARGET_IE_RATIO = 15.0, 1024, 3.0, 10.0
 FLOOR_CHUNK = 5000
 IE_FULL_LIMIT_S = 600  # above this predicted time, import-export is run on the pilot only
+TARGET_COST = 0.15  # what header/value mapping and cell normalisation may add to the import
+WARM_ROWS = 500  # the unmeasured import each tree runs first (bytecode, OS cache)
+WAITED = 1.15  # SQLite: a run whose wall time exceeds its CPU time by this factor shared the cores
+
+# The office layout: the same rows as the template, as ledgers kept in offices have them.
+OFFICE_HEADERS = {
+    "doc_number": "公民身份号码",
+    "residence_type": "人口类型",
+    "phone": "手机号",
+    "education": "学历",
+    "relationship": "户主关系",
+}
+OFFICE_VALUES = {"education": {"普通高中": "高中", "大学专科": "大专", "大学本科": "本科"}}
+OFFICE_FULL_WIDTH_SHARE = 1 / 3  # of the ID numbers, written in full-width digits
+FULL_WIDTH_DIGITS = {ord(c): 0xFF10 + i for i, c in enumerate("0123456789")}
 
 
 def parse_args(argv=None):
@@ -56,6 +84,29 @@ def parse_args(argv=None):
         "predicted to take under 10 minutes), 'skip', or a number",
     )
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="another checkout of the project (the code before a change, with its own .venv): run "
+        "ours in turns with its code and with this checkout's, and print the ratio new/base",
+    )
+    p.add_argument(
+        "--repeat",
+        type=int,
+        help="runs of ours per tree and layout (default 3 with --baseline, else 1); medians are compared",
+    )
+    p.add_argument(
+        "--layout",
+        choices=["template", "office"],
+        default="template",
+        help="'office' also imports the same rows in an office layout (title row, other header names, "
+        "full-width digits, short labels, a 合计 row) with this checkout's code",
+    )
+    p.add_argument(
+        "--preview",
+        action=argparse.BooleanOptionalAction,
+        help="also time the validate-only path (the CLI without --commit); default: on with --baseline",
+    )
     p.add_argument("--no-phases", dest="phases", action="store_false", help="skip the phase breakdown run")
     p.add_argument("--keep", action="store_true", help="keep the temp dir and the PostgreSQL databases")
     p.add_argument("--out", help="also write the report to this file")
@@ -63,7 +114,16 @@ def parse_args(argv=None):
     p.add_argument("--file", help=argparse.SUPPRESS)
     p.add_argument("--subset", help=argparse.SUPPRESS)
     p.add_argument("--subset-rows", type=int, default=10_000, help=argparse.SUPPRESS)
-    return p.parse_args(argv)
+    p.add_argument("--office", help=argparse.SUPPRESS)
+    p.add_argument("--warm", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.repeat is None:
+        args.repeat = 3 if args.baseline else 1
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
+    if args.preview is None:
+        args.preview = bool(args.baseline)
+    return args
 
 
 # === steps: each runs in a fresh subprocess and prints one JSON line =============================
@@ -127,15 +187,63 @@ def step_setup(args) -> dict:
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    import shequ
+
     return {
         "migrate_s": t_migrate,
         "total_s": time.perf_counter() - t0,
         "divisions": result.as_dict().get("created"),
+        "shequ": shequ.__file__,
     }
 
 
+def office_book(rows: list[list], seed: int) -> tuple[list, dict]:
+    """The template's rows as offices keep them: a title row above the header, the office names of
+    five columns, about a third of the ID numbers in full-width digits, 高中/大专/本科 for the
+    labels, and a 合计 row at the end. Returns (sheet rows, what was changed)."""
+    from shequ.people.importer import ResidentImporter
+
+    columns = ResidentImporter.columns
+    at = {c.key: i for i, c in enumerate(columns)}
+    header = [OFFICE_HEADERS.get(c.key, str(c.header)) for c in columns]
+    title = [f"居民基本信息登记表（社区代码 {COMMUNITY}）"] + [None] * (len(columns) - 1)
+    rng = random.Random(seed)
+    changed = {"full_width_ids": 0, "short_labels": 0}
+    body = []
+    for r in rows:
+        r = list(r)
+        doc = r[at["doc_number"]]
+        if doc and rng.random() < OFFICE_FULL_WIDTH_SHARE:
+            r[at["doc_number"]] = doc.translate(FULL_WIDTH_DIGITS)
+            changed["full_width_ids"] += 1
+        for key, synonyms in OFFICE_VALUES.items():
+            short = synonyms.get(r[at[key]])
+            if short:
+                r[at[key]] = short
+                changed["short_labels"] += 1
+        body.append(r)
+    total = [None] * len(columns)
+    total[0], total[at["remarks"]] = "合计", f"共 {len(rows)} 人"
+    return [title, header, *body, total], changed
+
+
+def _write_sheet(path, sheet: list[list]) -> None:
+    """A workbook whose first row is sheet[0], written as synth.write_workbook writes the same
+    number of rows (so the template and office files of a run differ only in their cells). The
+    writer takes the title row as its "header": bold and shaded, as a title row is."""
+    from shequ.people import synth
+    from shequ.people.importer import ResidentImporter
+
+    columns = ResidentImporter.columns
+    first = ["" if v is None else str(v) for v in sheet[0]]
+    rows = len(sheet) - 3  # title, header and 合计 aside: the template's data rows
+    write = synth._write_fast if rows > synth.FAST_ABOVE else synth._write_xlsxwriter
+    write(path, str(ResidentImporter.title)[:31], first, [c.text_format for c in columns], sheet[1:])
+
+
 def step_generate(args) -> dict:
-    """The workbook (timed apart from any import) and a subset of its first rows for the pilot."""
+    """The workbook (timed apart from any import); a subset of its first rows for the pilot; the
+    small workbooks of the warm-up runs; the same rows in the office layout."""
     _django()
     from python_calamine import CalamineWorkbook
 
@@ -144,15 +252,32 @@ def step_generate(args) -> dict:
     info = synth.generate_workbook(args.rows, COMMUNITY, args.seed, args.file)
     out = {"rows": info["rows"], "generate_s": info["generate_s"], "total_s": info["total_s"]}
     out["bytes"] = os.path.getsize(args.file)
+    t0 = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(args.file).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    # The rows as written: calamine gives "" for an absent cell, and dates as dt.date (the writer
+    # stores a date as a date cell, and text as text).
+    rows = [[None if v == "" else v for v in r] for r in sheet[1:]]
+    del sheet
     if args.subset:
-        t0 = time.perf_counter()
-        sheet = CalamineWorkbook.from_path(args.file).get_sheet_by_index(0).to_python(skip_empty_area=False)
-        rows = [list(r) for r in sheet[1 : args.subset_rows + 1]]
-        # calamine hands back whole numbers in number cells as floats; the writer keeps them.
-        synth.write_workbook(args.subset, rows, engine="fast")
-        out["subset_rows"] = len(rows)
-        out["subset_s"] = time.perf_counter() - t0
+        synth.write_workbook(args.subset, rows[: args.subset_rows], engine="fast")
+        out["subset_rows"] = len(rows[: args.subset_rows])
+    if args.warm:
+        synth.write_workbook(f"{args.warm}-template.xlsx", rows[:WARM_ROWS])
+    if args.office:
+        office, changed = office_book(rows, args.seed)
+        _write_sheet(args.office, office)
+        out["office"] = dict(changed, bytes=os.path.getsize(args.office))
+        if args.warm:
+            warm, _changed = office_book(rows[:WARM_ROWS], args.seed)
+            _write_sheet(f"{args.warm}-office.xlsx", warm)
+    out["derived_s"] = time.perf_counter() - t0
     return out
+
+
+def step_counts(args) -> dict:
+    """What the database holds (run with the tree's own code: its schema may differ)."""
+    _django()
+    return _counts()
 
 
 def step_floor(args) -> dict:
@@ -466,6 +591,7 @@ STEPS = {
     "floor": step_floor,
     "ie": step_ie,
     "phases": step_phases,
+    "counts": step_counts,
 }
 
 
@@ -477,14 +603,78 @@ def run_step(args):
 # === the driver ================================================================================
 
 
-class Env:
-    """One database: a template built once, restored before every measured run."""
+class Tree:
+    """A checkout of the project: the interpreter and CLI of its own .venv, and its own code.
+    "new" is this checkout (the interpreter running the bench); "base" is --baseline DIR."""
 
-    def __init__(self, kind: str, tmp: Path, keep: bool):
-        self.kind, self.keep = kind, keep
-        self.data_dir = tmp / kind
+    def __init__(self, name: str, root: Path, python: Path):
+        self.name, self.root, self.python = name, root, python
+        self.cli = python.with_name("shequ")
+        self.shequ = self.django = "?"
+
+    @classmethod
+    def current(cls) -> "Tree":
+        return cls("new", ROOT, Path(sys.executable))
+
+    @classmethod
+    def baseline(cls, path: str) -> "Tree":
+        root = Path(path).resolve()
+        python = root / ".venv" / "bin" / "python"  # not resolved: the link is what makes it the venv
+        if not (root / "shequ").is_dir() or not python.exists() or not python.with_name("shequ").exists():
+            raise SystemExit(
+                f"--baseline {path}: expected a checkout of the project with its .venv "
+                f"({root}/shequ, {python}, {python.with_name('shequ')}); run `make install` there first."
+            )
+        if root == ROOT:
+            print("note: --baseline is this checkout: both sides run the same code (a noise measurement)")
+        return cls("base", root, python)
+
+    def env(self, base: dict) -> dict:
+        e = dict(base, BENCH_CODE_ROOT=str(self.root), VIRTUAL_ENV=str(self.python.parent.parent))
+        e["PATH"] = f"{self.python.parent}{os.pathsep}{e.get('PATH', '')}"
+        e.pop("PYTHONPATH", None)
+        return e
+
+    def commit(self) -> str:
+        def git(*a):
+            r = subprocess.run(["git", "-C", str(self.root), *a], capture_output=True, text=True)
+            return r.stdout.strip() if r.returncode == 0 else None
+
+        head = git("rev-parse", "--short", "HEAD")
+        if head is None:
+            return "not a git checkout"
+        dirty = git("status", "--porcelain", "--", "shequ", "pyproject.toml")
+        return head + (" + uncommitted changes in shequ/" if dirty else "")
+
+    def check(self):
+        """The code the CLI imports: its interpreter, started as the console script starts (-I: no
+        current directory or PYTHONPATH on sys.path), must find this tree's shequ."""
+        code = "import django, shequ; print(shequ.__file__); print(django.get_version())"
+        r = subprocess.run(
+            [str(self.python), "-I", "-c", code], capture_output=True, text=True, cwd=self.root
+        )
+        if r.returncode != 0:
+            raise SystemExit(f"{self.python} cannot import shequ:\n{r.stderr[-2000:]}")
+        self.shequ, self.django = r.stdout.split()[:2]
+        if not Path(self.shequ).resolve().is_relative_to(self.root):
+            raise SystemExit(
+                f"{self.cli} imports shequ from {self.shequ}, not from {self.root}; "
+                f"run `make install` in {self.root}."
+            )
+
+    def describe(self) -> str:
+        return f"{self.root} at {self.commit()} (shequ {Path(self.shequ).parent}, Django {self.django})"
+
+
+class Env:
+    """One database for one tree: a template built once with the tree's own migrations, restored
+    before every measured run."""
+
+    def __init__(self, kind: str, tmp: Path, keep: bool, tree: Tree):
+        self.kind, self.keep, self.tree = kind, keep, tree
+        self.data_dir = tmp / f"{kind}-{tree.name}"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        tag = f"shequ_bench_{os.getpid()}"
+        tag = f"shequ_bench_{os.getpid()}_{tree.name}"
         self.pg_tpl, self.pg_run = f"{tag}_tpl", f"{tag}_run"
         self.label = ""
 
@@ -495,7 +685,7 @@ class Env:
         e.update(child_env_extra())
         if self.kind == "postgres":
             e["SHEQU_DATABASE_URL"] = PG_BASE + self.pg_run
-        return e
+        return self.tree.env(e)
 
     def _pg(self, sql: str):
         import psycopg
@@ -508,7 +698,7 @@ class Env:
             self._pg(f"DROP DATABASE IF EXISTS {self.pg_run}")
             self._pg(f"DROP DATABASE IF EXISTS {self.pg_tpl}")
             self._pg(f"CREATE DATABASE {self.pg_run}")
-        info = child(args, "setup", self.env())
+        info = child(args, "setup", self.env(), tree=self.tree)
         if self.kind == "postgres":
             self._pg(f"ALTER DATABASE {self.pg_run} RENAME TO {self.pg_tpl}")
             import psycopg
@@ -552,14 +742,14 @@ def child_env_extra() -> dict:
     return extra
 
 
-def measure(cmd: list[str], env: dict) -> dict:
+def measure(cmd: list[str], env: dict, cwd: Path = ROOT) -> dict:
     """Run cmd to completion; wall time and the peak RSS of that process (wait4's rusage)."""
     if env.get("PYTHONDONTWRITEBYTECODE") == "":
         env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
     load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -578,12 +768,14 @@ def measure(cmd: list[str], env: dict) -> dict:
     }
 
 
-def child(args, step: str, env: dict, **extra) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", step, "--rows", str(args.rows)]
+def child(args, step: str, env: dict, tree: Tree | None = None, **extra) -> dict:
+    """One step of this script in its own process, with the tree's interpreter and code."""
+    python, cwd = (tree.python, tree.root) if tree else (Path(sys.executable), ROOT)
+    cmd = [str(python), str(Path(__file__).resolve()), "--step", step, "--rows", str(args.rows)]
     cmd += ["--seed", str(args.seed)]
     for k, v in extra.items():
         cmd += [f"--{k.replace('_', '-')}", str(v)]
-    m = measure(cmd, env)
+    m = measure(cmd, env, cwd)
     if m["rc"] != 0 or "@@RESULT@@" not in m["stdout"]:
         raise SystemExit(f"step {step} failed (rc {m['rc']}):\n{m['stdout'][-3000:]}\n{m['stderr'][-5000:]}")
     res = json.loads(m["stdout"].split("@@RESULT@@", 1)[1].strip().splitlines()[0])
@@ -591,35 +783,28 @@ def child(args, step: str, env: dict, **extra) -> dict:
     return res
 
 
-def run_cli(env: dict, path: Path) -> dict:
-    shequ = Path(sys.executable).with_name("shequ")
-    cmd = [
-        str(shequ),
-        "residents",
-        "import",
-        str(path),
-        "--community",
-        COMMUNITY,
-        "--commit",
-        "--user",
-        ADMIN,
-    ]
-    m = measure(cmd, env)
-    if m["rc"] != 0:
-        raise SystemExit(f"CLI import failed (rc {m['rc']}):\n{m['stdout'][-3000:]}\n{m['stderr'][-3000:]}")
-    out = json.loads(m["stdout"])
-    return {"m": m, "out": out}
+def run_cli(envr: Env, path: Path, commit: bool = True, check: bool = True) -> dict:
+    """`shequ residents import` of the tree's own .venv, against the tree's database: with --commit
+    the import, without it the validation a preview shows."""
+    cmd = [str(envr.tree.cli), "residents", "import", str(path), "--community", COMMUNITY, "--user", ADMIN]
+    if commit:
+        cmd.append("--commit")
+    m = measure(cmd, envr.env(), envr.tree.root)
+    try:
+        out = json.loads(m["stdout"])
+    except ValueError:
+        out = {}
+    failed = m["rc"] != 0 or not out
+    if failed and check:
+        raise SystemExit(
+            f"CLI import ({envr.tree.name}, {path.name}) failed (rc {m['rc']}):\n"
+            f"{m['stdout'][-3000:]}\n{m['stderr'][-3000:]}"
+        )
+    return {"m": m, "out": out, "failed": failed}
 
 
-def count_rows(env: dict) -> dict:
-    code = (
-        f"import os,json,sys;sys.path.insert(0,{str(ROOT)!r});os.environ['DJANGO_SETTINGS_MODULE']='shequ.settings';"
-        "import django;django.setup();from bench.bench_import import _counts;print(json.dumps(_counts()))"
-    )
-    r = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    return json.loads(r.stdout.strip().splitlines()[-1])
+def count_rows(envr: Env, args) -> dict:
+    return {k: v for k, v in child(args, "counts", envr.env(), tree=envr.tree).items() if k != "_m"}
 
 
 def fmt_s(x):
@@ -657,39 +842,133 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def bench_db(args, kind: str, tmp: Path, wb: Path, subset: Path, say: Report) -> dict:
-    envr = Env(kind, tmp, args.keep)
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def _totals(out: dict) -> str:
+    t = out.get("totals") or {}
+    return ", ".join(f"{k} {v:,}" for k, v in t.items() if v) or "nothing"
+
+
+def paired_runs(args, envs: dict, books: dict, warm: dict, say: Report) -> dict:
+    """Ours, run in turns: in each round every (tree, layout) once with --commit, then (with
+    --preview) once without, each from its tree's freshly restored database. One unmeasured
+    import of WARM_ROWS rows per (tree, layout) comes first: bytecode, OS cache, and the check
+    that the tree reads the layout at all."""
+    series = [("base", "template")] if "base" in envs else []
+    series.append(("new", "template"))
+    if args.layout == "office":
+        series.append(("new", "office"))
+    modes = ["commit", "preview"] if args.preview else ["commit"]
+    for name, layout in series:
+        envr = envs[name]
+        envr.restore()
+        w = run_cli(envr, warm[layout], commit=True, check=False)
+        if w["failed"]:
+            why = w["out"].get("error") or (w["m"]["stdout"][-2000:] + w["m"]["stderr"][-2000:])
+            if layout == "office":
+                raise SystemExit(
+                    f"the {name} code ({envr.tree.root}) does not read the office layout: {why}\n"
+                    "The office layout needs the engine's header and value mapping; with code that lacks "
+                    "it use --layout template."
+                )
+            raise SystemExit(f"warm-up import ({name}, {layout}) failed: {why}")
+        say(f"warm-up {name:<4} {layout:<8} ({WARM_ROWS} rows, not measured): {w['m']['wall_s']:.2f} s, "
+            f"{_totals(w['out'])}")  # fmt: skip
+    runs = {(mode, name, layout): [] for mode in modes for name, layout in series}
+    counts = {}
+    for i in range(1, args.repeat + 1):
+        for mode in modes:
+            for name, layout in series:
+                envr = envs[name]
+                envr.restore()
+                r = run_cli(envr, books[layout], commit=mode == "commit")
+                m, out = r["m"], r["out"]
+                rec = {
+                    "wall_s": m["wall_s"],
+                    "cli_s": float(out.get("seconds") or 0),
+                    "cpu_s": m["user_s"] + m["sys_s"],
+                    "rss_mb": m["rss_mb"],
+                    "load": m["load"],
+                    "totals": out.get("totals") or {},
+                    "out": out,
+                }
+                runs[(mode, name, layout)].append(rec)
+                say(f"  round {i}/{args.repeat}  {mode:<7} {name:<4} {layout:<8} {rec['wall_s']:7.2f} s wall   "
+                    f"CLI {rec['cli_s']:6.2f} s   CPU {rec['cpu_s']:6.2f} s   peak {rec['rss_mb']:5.0f} MB   "
+                    f"load {rec['load']:.1f}   {_totals(out)}")  # fmt: skip
+                if i == 1 and mode == "commit":
+                    counts[(name, layout)] = count_rows(envr, args)
+    # Every side must have done the same work: the same outcomes, the same rows written.
+    problems = []
+    for mode in modes:
+        seen = {(name, layout): {json.dumps(r["totals"], sort_keys=True) for r in runs[(mode, name, layout)]}
+                for name, layout in series}  # fmt: skip
+        for key, totals in seen.items():
+            if len(totals) > 1:
+                problems.append(f"{mode} {key[0]} {key[1]}: the runs' outcomes differ: {sorted(totals)}")
+        ref = runs[(mode, "new", "template")][0]["totals"]
+        for name, layout in series:
+            got = runs[(mode, name, layout)][0]["totals"]
+            if got.get("new") != ref.get("new") or got.get("rejected", 0) != ref.get("rejected", 0):
+                problems.append(f"{mode} {name} {layout}: {got} against {ref} for new template")
+    ref = counts[("new", "template")]
+    for key, c in counts.items():
+        differ = {k: (v, ref.get(k)) for k, v in c.items() if v != ref.get(k)}
+        if differ:
+            problems.append(f"{key[0]} {key[1]} wrote {c}; new template wrote {ref}")
+    return {"series": series, "modes": modes, "runs": runs, "counts": counts, "problems": problems}
+
+
+def bench_db(
+    args, kind: str, tmp: Path, books: dict, subset: Path, warm: dict, say: Report, trees: dict
+) -> dict:
+    envs = {name: Env(kind, tmp, args.keep, tree) for name, tree in trees.items()}
+    envr = envs["new"]
     say(f"\n=== {kind} ===")
-    t = envr.build_template(args)
-    say(f"database: {envr.label}")
-    say(f"setup (migrate + divisions 420115 + sysadmin + grid): {fmt_s(t['_m']['wall_s'])} s "
-        f"(migrate {fmt_s(t['migrate_s'])} s, {t['divisions']} divisions created)")  # fmt: skip
-    env = envr.env()
-    res = {"label": envr.label}
+    res = {}
     try:
+        for name, e in envs.items():
+            t = e.build_template(args)
+            say(f"database ({name}): {e.label}")
+            say(f"setup ({name}: migrate + divisions 420115 + sysadmin + grid): {fmt_s(t['_m']['wall_s'])} s "
+                f"(migrate {fmt_s(t['migrate_s'])} s, {t['divisions']} divisions created)")  # fmt: skip
+            if not Path(t["shequ"]).resolve().is_relative_to(e.tree.root):
+                raise SystemExit(f"the {name} setup imported shequ from {t['shequ']}, not from {e.tree.root}")
+        res["label"] = envr.label
+        env = envr.env()
         # (ii) the floor
         envr.restore()
-        f = child(args, "floor", env, file=wb)
+        f = child(args, "floor", env, file=books["template"])
         res["floor"] = f
         say(f"floor: {f['rows']:,} rows in {fmt_s(f['_m']['wall_s'])} s wall (read {fmt_s(f['read_s'])} + build "
             f"{fmt_s(f['build_s'])} + INSERT {fmt_s(f['insert_s'])}; {f['columns']} columns), "
             f"peak {f['_m']['rss_mb']:.0f} MB; table now holds {f['counts']['residents']:,}")  # fmt: skip
 
-        # (i) ours, end to end through the CLI
-        envr.restore()
-        ours = run_cli(env, wb)
-        res["ours"] = ours
-        o = ours["out"]
-        written = count_rows(env)
-        res["ours_counts"] = written
-        say(f"ours (CLI): {fmt_s(ours['m']['wall_s'])} s wall, CLI 'seconds' {o['seconds']}, peak "
-            f"{ours['m']['rss_mb']:.0f} MB, totals {o.get('totals')}, result {o.get('result')}")  # fmt: skip
+        # (i) ours, end to end through the CLI; with --baseline in turns with the base tree's
+        say(
+            f"ours: {args.repeat} run(s) per tree and layout, in turns, each from a freshly restored database"
+        )
+        paired = paired_runs(args, envs, books, warm, say)
+        res["paired"] = paired
+        new_runs = paired["runs"][("commit", "new", "template")]
+        res["ours"] = {
+            "m": {k: _median(new_runs, k) for k in ("wall_s", "rss_mb", "load")},
+            "out": {"seconds": round(_median(new_runs, "cli_s"), 2)},
+            "n": len(new_runs),
+        }
+        res["ours_counts"] = written = paired["counts"][("new", "template")]
+        o = new_runs[0]["out"]
+        say(f"ours (CLI), first run: totals {o.get('totals')}, result {o.get('result')}")
         say(f"  written: {written}")
+        for problem in paired["problems"]:
+            say(f"  NOT THE SAME WORK: {problem}")
 
         # phases
         if args.phases:
             envr.restore()
-            ph = child(args, "phases", env, file=wb)
+            ph = child(args, "phases", env, file=books["template"])
             res["phases"] = ph
 
         # (iii) django-import-export
@@ -707,12 +986,12 @@ def bench_db(args, kind: str, tmp: Path, wb: Path, subset: Path, say: Report) ->
                     f"{pilot['errors']}")  # fmt: skip
                 if predicted <= IE_FULL_LIMIT_S and n_full > pilot["rows"]:
                     envr.restore()
-                    res["ie"] = child(args, "ie", env, file=wb)
+                    res["ie"] = child(args, "ie", env, file=books["template"])
                     res["ie"]["extrapolated"] = False
                 else:
                     res["ie"] = dict(pilot, extrapolated=pilot["rows"] != n_full)
             else:
-                target = wb if pilot_rows >= n_full else subset
+                target = books["template"] if pilot_rows >= n_full else subset
                 envr.restore()
                 r = child(args, "ie", env, file=target)
                 res["ie"] = dict(r, extrapolated=r["rows"] != n_full)
@@ -721,7 +1000,8 @@ def bench_db(args, kind: str, tmp: Path, wb: Path, subset: Path, say: Report) ->
                 f"{fmt_s(ie['load_s'])} s, import_data {fmt_s(ie['import_s'])} s), peak {ie['_m']['rss_mb']:.0f} MB, "
                 f"totals {ie['totals']}, errors {ie['errors']}, table holds {ie['counts']['residents']:,}")  # fmt: skip
     finally:
-        envr.drop()
+        for e in envs.values():
+            e.drop()
     return res
 
 
@@ -744,8 +1024,9 @@ def print_results(args, results: dict, gen: dict, say: Report):
         ours = r["ours"]["m"]
         say(f"{kind:<9} {'floor (calamine + executemany)':<34} {n:>8,} {fl['wall_s']:>9.2f} {n / fl['wall_s']:>9,.0f} "
             f"{fl['rss_mb']:>8.0f} {fl['load']:>5.1f}  in-process work {r['floor']['work_s']:.2f} s")  # fmt: skip
+        runs = f", median of {r['ours']['n']} runs" if r["ours"]["n"] > 1 else ""
         say(f"{kind:<9} {'ours (shequ residents import)':<34} {n:>8,} {ours['wall_s']:>9.2f} "
-            f"{n / ours['wall_s']:>9,.0f} {ours['rss_mb']:>8.0f} {ours['load']:>5.1f}  CLI 'seconds' {r['ours']['out']['seconds']}")  # fmt: skip
+            f"{n / ours['wall_s']:>9,.0f} {ours['rss_mb']:>8.0f} {ours['load']:>5.1f}  CLI 'seconds' {r['ours']['out']['seconds']}{runs}")  # fmt: skip
         ie_s = None
         if "ie" in r:
             ie = r["ie"]
@@ -775,8 +1056,80 @@ def print_results(args, results: dict, gen: dict, say: Report):
         say(f"  ours wrote: {w['residents']:,} residents, {w['houses']:,} houses, {w['households']:,} households, "
             f"{w['tags']:,} tags, {w['events']:,} events, {w['changelog']:,} change-log rows; the floor wrote "
             f"{r['floor']['counts']['residents']:,} residents only")  # fmt: skip
+        print_paired(args, kind, r["paired"], say)
         if "phases" in r:
             print_phases(kind, r["phases"], say)
+
+
+def _cost(new: float, base: float) -> str:
+    return f"{100 * (new / base - 1):+.1f}%"
+
+
+def print_paired(args, kind, paired, say):
+    runs, series, modes = paired["runs"], paired["series"], paired["modes"]
+    if len(series) == 1 and args.repeat == 1:
+        return
+    say("")
+    say(f"  ours run by run ({kind}; wall seconds of the CLI process; every run from its own tree's freshly "
+        "restored database; one workbook per layout):")  # fmt: skip
+    rounds = " ".join(f"{'#' + str(i):>7}" for i in range(1, args.repeat + 1))
+    say(f"    {'run':<22} {rounds}  {'median':>7}   {'CLI s':>6} {'CPU s':>6} {'peak MB':>7}  (medians)")
+    for mode in modes:
+        for name, layout in series:
+            rs = runs[(mode, name, layout)]
+            each = " ".join(f"{x['wall_s']:>7.2f}" for x in rs)
+            say(f"    {mode + ' ' + name + ' ' + layout:<22} {each}  {_median(rs, 'wall_s'):>7.2f}   "
+                f"{_median(rs, 'cli_s'):>6.2f} {_median(rs, 'cpu_s'):>6.2f} {_median(rs, 'rss_mb'):>7.0f}")  # fmt: skip
+    say("")
+    say("  ratios of the medians (wall time; CPU = user + system time of the process; CLI = the import's own")
+    say("  'seconds', without interpreter and Django start-up); per round = that round's pair, in run order;")
+    say("  fastest runs = the ratio of the two minimums, the figure least touched by other jobs:")
+    trees = {name for name, _layout in series}
+    pairs = []  # (a, b, what a/b is called, whether the 15 % target applies)
+    if "base" in trees:
+        pairs.append((("new", "template"), ("base", "template"), "{} cost", True))
+    if args.layout == "office":
+        if "base" in trees:
+            pairs.append(
+                (
+                    ("new", "office"),
+                    ("base", "template"),
+                    "{} cost, office file (new code) / template (base)",
+                    True,
+                )
+            )
+        pairs.append((("new", "office"), ("new", "template"), "office file / template, both new code", False))
+    labels = {"commit": "mapping+normalisation", "preview": "validate-only (preview)"}
+    for mode in modes:
+        for a_key, b_key, _what, _target in pairs:
+            a, b = runs[(mode, *a_key)], runs[(mode, *b_key)]
+            ratio = {k: _median(a, k) / _median(b, k) for k in ("wall_s", "cpu_s", "cli_s")}
+            per_round = ", ".join(f"{x['wall_s'] / y['wall_s']:.3f}" for x, y in zip(a, b, strict=True))
+            fastest = min(x["wall_s"] for x in a) / min(x["wall_s"] for x in b)
+            say(f"    {mode:<7} {' '.join(a_key)} / {' '.join(b_key)}: {ratio['wall_s']:.3f}   "
+                f"(per round {per_round}; fastest runs {fastest:.3f}; CPU {ratio['cpu_s']:.3f}; "
+                f"CLI {ratio['cli_s']:.3f})")  # fmt: skip
+        for a_key, b_key, what, target in pairs:
+            a, b = runs[(mode, *a_key)], runs[(mode, *b_key)]
+            new_s, base_s = _median(a, "wall_s"), _median(b, "wall_s")
+            line = f"  {what.format(labels[mode])}: {_cost(new_s, base_s)}"
+            if target:
+                line += f" (target ≤ {TARGET_COST:.0%})  {verdict(new_s / base_s - 1 <= TARGET_COST)}"
+            say(f"{line}   [CPU time {_cost(_median(a, 'cpu_s'), _median(b, 'cpu_s'))}]")
+    if kind == "sqlite":  # one process does all the work: wall time well above CPU time means it waited
+        every = [x for rs in runs.values() for x in rs]
+        waited = [x for x in every if x["wall_s"] > WAITED * x["cpu_s"]]
+        if waited:
+            worst = max(x["wall_s"] / x["cpu_s"] for x in waited)
+            say(f"  note: {len(waited)} of {len(every)} runs took more than {WAITED - 1:.0%} longer than their CPU "
+                f"time (up to {worst - 1:.0%}): other jobs had the cores. Their wall times are not comparable; "
+                "look at the CPU ratios, or run again on a quieter machine.")  # fmt: skip
+    if len(series) > 1:
+        say("  rows written by the first commit run of each:")
+        for (name, layout), c in paired["counts"].items():
+            say(f"    {name:<4} {layout:<8} {c}")
+    for problem in paired["problems"]:
+        say(f"  NOT THE SAME WORK: {problem}")
 
 
 def print_phases(kind, ph, say):
@@ -809,20 +1162,39 @@ def main(argv=None):
     say(
         f"rows: {args.rows:,}   seed: {args.seed}   db: {', '.join(kinds)}   import-export rows: {args.ie_rows}"
     )
+    trees = {"new": Tree.current()}
+    if args.baseline:
+        trees = {"base": Tree.baseline(args.baseline), **trees}
+    for name, tree in trees.items():
+        tree.check()
+        say(f"{name} code: {tree.describe()}")
+    say(f"layout: {args.layout}   ours runs per tree and layout: {args.repeat}   preview: "
+        f"{'yes' if args.preview else 'no'}")  # fmt: skip
     try:
         wb, subset = tmp / "residents.xlsx", tmp / "residents-subset.xlsx"
+        books = {"template": wb}
+        extra = {}
+        if args.layout == "office":
+            books["office"] = extra["office"] = tmp / "residents-office.xlsx"
+        warm = {layout: tmp / f"warm-{layout}.xlsx" for layout in books}
         global PYC_DIR
         PYC_DIR = tmp / "pycache"
         gen_env = dict(os.environ, SHEQU_DATA_DIR=str(tmp / "gen"), **child_env_extra())
         gen_env.pop("SHEQU_DATABASE_URL", None)
         sub_rows = 10_000 if args.ie_rows in ("auto", "skip") else int(args.ie_rows)
-        g = child(args, "generate", gen_env, file=wb, subset=subset, subset_rows=min(sub_rows, args.rows))
+        g = child(args, "generate", gen_env, file=wb, subset=subset, subset_rows=min(sub_rows, args.rows),
+                  warm=tmp / "warm", **extra)  # fmt: skip
         say(f"workbook: {g['rows']:,} rows, {g['bytes'] / 1048576:.1f} MB, generated in {g['total_s']:.1f} s "
             f"(people {g['generate_s']:.1f} s + xlsx writing), peak {g['_m']['rss_mb']:.0f} MB — not part of any "
             f"import figure; subset of the first {g.get('subset_rows', 0):,} rows for import-export")  # fmt: skip
+        if "office" in g:
+            o = g["office"]
+            say(f"office workbook: the same {g['rows']:,} rows, {o['bytes'] / 1048576:.1f} MB: a title row above the "
+                f"header, {len(OFFICE_HEADERS)} columns renamed, {o['full_width_ids']:,} ID numbers in full-width "
+                f"digits, {o['short_labels']:,} short labels (高中/大专/本科), a 合计 row at the end")  # fmt: skip
         results = {}
         for kind in kinds:
-            results[kind] = bench_db(args, kind, tmp, wb, subset, say)
+            results[kind] = bench_db(args, kind, tmp, books, subset, warm, say, trees)
         print_results(args, results, g, say)
     finally:
         if args.keep:
