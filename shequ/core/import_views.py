@@ -73,11 +73,12 @@ def _context(request, batch) -> dict:
         layout = batch.options.get("layout") or {}
         fields = mapping_fields(cls)
         by_key = {f["key"]: f for f in fields}
+        own = {c["field"]: c["label"] for c in layout.get("columns", []) if c["field"]}  # the ledger's names
         mapping_ctx = {
             "layout": layout,
             "fields": fields,
             "value_rows": [
-                {"field": by_key[k], "items": items}
+                {"field": by_key[k], "items": items, "label": own.get(k) or by_key[k]["header"]}
                 for k, items in (layout.get("values") or {}).items()
                 if k in by_key
             ],
