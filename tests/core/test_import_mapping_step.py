@@ -71,7 +71,9 @@ def test_office_ledger_is_mapped_confirmed_saved_and_reused(world):
     assert re.search(r"第 \d+ 行是合计行", notes) and re.search(r"第 \d+ 行是表尾", notes)
     saved = ImportMapping.objects.get(name="宁安人口台账")
     assert saved.scope_code == world.a.code and saved.mapping["columns"]["备注"] == ""
-    resp = client.post(reverse("core:import-commit", args=[batch.pk]), {"mode": "valid_only", "create_missing": "1"})
+    resp = client.post(
+        reverse("core:import-commit", args=[batch.pk]), {"mode": "valid_only", "create_missing": "1"}
+    )
     batch.refresh_from_db()
     assert batch.status == ImportStatus.COMMITTED, (batch.message, batch.counts, batch.errors[:3])
     assert Resident.objects.count() == 60, (batch.counts, batch.errors[:3])

@@ -6,54 +6,110 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0009_login_throttle'),
+        ("core", "0009_login_throttle"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importbatch',
-            name='status',
-            field=models.CharField(choices=[('pending', '排队中'), ('validating', '校验中'), ('mapping', '待核对列'), ('ready', '待确认'), ('committing', '导入中'), ('committed', '已导入'), ('discarded', '已放弃'), ('undone', '已撤销'), ('failed', '失败')], db_index=True, default='pending', max_length=16, verbose_name='状态'),
+            model_name="importbatch",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "排队中"),
+                    ("validating", "校验中"),
+                    ("mapping", "待核对列"),
+                    ("ready", "待确认"),
+                    ("committing", "导入中"),
+                    ("committed", "已导入"),
+                    ("discarded", "已放弃"),
+                    ("undone", "已撤销"),
+                    ("failed", "失败"),
+                ],
+                db_index=True,
+                default="pending",
+                max_length=16,
+                verbose_name="状态",
+            ),
         ),
         migrations.CreateModel(
-            name='ImportMapping',
+            name="ImportMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=64, verbose_name='导入类型')),
-                ('scope_code', models.CharField(db_index=True, max_length=32, verbose_name='所属社区代码')),
-                ('name', models.CharField(max_length=60, verbose_name='映射名称')),
-                ('signature', models.CharField(max_length=2000, verbose_name='表头')),
-                ('mapping', models.JSONField(default=dict, verbose_name='列与值的对应')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=64, verbose_name="导入类型")),
+                ("scope_code", models.CharField(db_index=True, max_length=32, verbose_name="所属社区代码")),
+                ("name", models.CharField(max_length=60, verbose_name="映射名称")),
+                ("signature", models.CharField(max_length=2000, verbose_name="表头")),
+                ("mapping", models.JSONField(default=dict, verbose_name="列与值的对应")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="最近使用")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入映射',
-                'verbose_name_plural': '导入映射',
-                'ordering': ['-used_at', '-updated_at'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'scope_code', 'name'), name='import_mapping_unique_name')],
+                "verbose_name": "导入映射",
+                "verbose_name_plural": "导入映射",
+                "ordering": ["-used_at", "-updated_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "scope_code", "name"), name="import_mapping_unique_name"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ImportSynonym',
+            name="ImportSynonym",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=64, verbose_name='导入类型')),
-                ('field', models.CharField(max_length=64, verbose_name='字段')),
-                ('what', models.CharField(choices=[('header', '列名'), ('value', '取值')], max_length=8, verbose_name='类别')),
-                ('source', models.CharField(max_length=100, verbose_name='表格中的写法')),
-                ('target', models.CharField(blank=True, max_length=100, verbose_name='对应的值')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='添加时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='添加人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=64, verbose_name="导入类型")),
+                ("field", models.CharField(max_length=64, verbose_name="字段")),
+                (
+                    "what",
+                    models.CharField(
+                        choices=[("header", "列名"), ("value", "取值")], max_length=8, verbose_name="类别"
+                    ),
+                ),
+                ("source", models.CharField(max_length=100, verbose_name="表格中的写法")),
+                ("target", models.CharField(blank=True, max_length=100, verbose_name="对应的值")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="添加时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="添加人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入同义词',
-                'verbose_name_plural': '导入同义词',
-                'ordering': ['kind', 'field', 'source'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'field', 'what', 'source'), name='import_synonym_unique')],
+                "verbose_name": "导入同义词",
+                "verbose_name_plural": "导入同义词",
+                "ordering": ["kind", "field", "source"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "field", "what", "source"), name="import_synonym_unique"
+                    )
+                ],
             },
         ),
     ]
