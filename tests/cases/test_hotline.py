@@ -473,3 +473,63 @@ def test_error_report_of_a_csv_batch_keeps_line_numbers_and_masks_phones(world):
     assert "外星人入侵" in text and "GD901" in text and "GD900" not in text
     assert "13911112222" not in text and "139****2222" in text
     assert any(row and str(row[0]).startswith("3") for row in cells)  # the file's own line number
+
+
+def test_a_hotline_export_in_its_own_layout_goes_through_the_mapping_step(
+    world, django_capture_on_commit_callbacks
+):
+    """The 12345 import uses the engine's mapping step with its own synonyms: the export's headers
+    are guessed, confirmed once, saved, and the next export is taken without questions."""
+    headers = [
+        "工单流水号",
+        "登记时间",
+        "市民姓名",
+        "联系号码",
+        "工单内容",
+        "事发地点",
+        "事项分类",
+        "社区名称",
+        "办结时限",
+    ]
+
+    def export(*numbers):
+        lines = ["江夏区12345热线工单导出（2026年3月）", ",".join(headers)]
+        for no in numbers:
+            lines.append(
+                f"{no},2026-03-02 09:15,王女士,１３８０７１５０００１,楼下夜间施工,宁安小区3栋,夜间施工,宁安社区,3个工作日"
+            )
+        lines.append(f"合计,{len(numbers)}件")
+        return "\n".join(lines).encode("gbk")
+
+    client = world.client(world.users["community_lead"])
+    url = reverse("cases:hotline-import")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url, {"target": world.a.code, "file": SimpleUploadedFile("导出.csv", export("GD700", "GD701"))}
+        )
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.status == ImportStatus.MAPPING
+    guessed = {c["label"]: c["field"] for c in batch.options["layout"]["columns"]}
+    assert (
+        guessed["工单流水号"] == "order_no"
+        and guessed["事项分类"] == "category"
+        and guessed["办结时限"] == "limit"
+    )
+    form = {f"col-{c['index']}": c["field"] for c in batch.options["layout"]["columns"]}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("core:import-mapping", args=[batch.pk]), {**form, "save": "1", "save_as": "区热线导出"}
+        )
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.READY and batch.counts["new"] == 2, (batch.message, batch.errors)
+    assert [s["row"] for s in batch.options["skipped_rows"]] == [5]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("core:import-commit", args=[batch.pk]), {"mode": "valid_only"})
+    case = Case.objects.get(external_id="GD700")
+    assert case.category.code == "0301" and case.requester_phone == "13807150001"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"target": world.a.code, "file": SimpleUploadedFile("导出2.csv", export("GD702"))})
+    again = ImportBatch.objects.latest("pk")
+    assert again.status == ImportStatus.READY and again.options["mapping_name"] == "区热线导出"
+    assert again.counts["new"] == 1
