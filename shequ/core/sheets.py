@@ -410,3 +410,7 @@ def find_layout(sheet: Sheet, known: dict, *, min_score: int = 1) -> Layout | No
         sheet.hidden_known,
         score,
     )
+
+
+# What an import form offers to pick (the engine reads all of these; see core.sheets).
+IMPORT_ACCEPT = ".xlsx,.xls,.et,.csv,.txt"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.forms import DateInput, PhotosField, SensitiveField
 from shequ.core.picker import CascadeField
 from shequ.core.roles import Role
+from shequ.core.sheets import IMPORT_ACCEPT
 from shequ.org.models import HouseUse
 from shequ.people.choices import (
     DocType,
@@ -157,7 +158,7 @@ class ImportForm(forms.Form):
         label=_("新建楼栋归入网格"), required=False, help_text=_("文件中有房屋库没有的地址时使用")
     )
     file = forms.FileField(
-        label=_("Excel 文件"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"})
+        label=_("台账文件"), widget=forms.ClearableFileInput(attrs={"accept": IMPORT_ACCEPT})
     )
 
     def __init__(self, *args, targets=(), grids=(), **kwargs):

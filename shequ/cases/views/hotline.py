@@ -12,6 +12,7 @@ from shequ.core import importing, scope
 from shequ.core.errors import DomainError
 from shequ.core.generic import error_page
 from shequ.core.roles import roles_with
+from shequ.core.sheets import IMPORT_ACCEPT
 from shequ.org.models import Level, OrgUnit
 
 
@@ -21,8 +22,8 @@ class HotlineImportForm(forms.Form):
     )
     file = forms.FileField(
         label=_l("工单文件"),
-        help_text=_l("12345 系统导出的 .xlsx 或 .csv 文件"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+        help_text=_l("12345 系统导出的 .xlsx、.xls 或 .csv 文件，或导入模板"),
+        widget=forms.ClearableFileInput(attrs={"accept": IMPORT_ACCEPT}),
     )
 
     def __init__(self, *args, targets=(), **kwargs):
