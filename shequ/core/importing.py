@@ -464,10 +464,13 @@ def parse_batch_row(cls, reading: Reading, raw: list) -> tuple[dict, list[str]]:
 
 
 def parse_row(
-    columns: dict[str, Column], mapping: dict[int, str], raw: list, parsers=None
+    columns: dict[str, Column], mapping: dict[int, str], raw: list, parsers=None, fills=None
 ) -> tuple[dict, list[str]]:
     """Cells → {key: value} and the messages of the cells that could not be read. An address
-    column's parts fill the fields it splits into, where the file has no column of their own."""
+    column's parts fill the fields it splits into, where the file has no column of their own
+    (`fills`: such columns' keys → the fields, worked out once per batch by the caller)."""
+    if fills is None:
+        fills = {k: columns[k].fills for k in mapping.values() if columns[k].fills}
     values = dict.fromkeys(columns)
     errors = []
     n = len(raw)
@@ -479,8 +482,8 @@ def parse_row(
         except RowError as exc:
             errors.append(str(exc))
             continue
-        if columns[key].fills:
-            spread = (columns[key].fills, value)
+        if fills and key in fills:
+            spread = (fills[key], value)
         else:
             values[key] = value
     if spread is not None and spread[1]:
@@ -643,11 +646,12 @@ def build_plan(batch, actor, reading: Reading | None = None) -> tuple[Importer, 
     mapping = reading.mapping.columns
     ctx = parse_context(cls, reading)
     parsers = {key: cols[key].parser(ctx) for key in set(mapping.values())}
+    fills = {k: cols[k].fills for k in mapping.values() if cols[k].fills}
     progress = Progress(batch, 5, 40)
     rows = []
     total = len(body)
     for n, (sheet, line, raw) in enumerate(body, start=1):
-        values, errors = parse_row(cols, mapping, raw, parsers)
+        values, errors = parse_row(cols, mapping, raw, parsers, fills)
         raw = None  # the file is re-read for the error report; keep memory for the rows
         row = PlannedRow(line, raw, values, Outcome.REJECTED if errors else Outcome.NEW, errors)
         if sheet:
