@@ -186,7 +186,6 @@ class DutyListWorkbook:
     administrators' synonyms and the saved mappings, its module the shipped synonyms."""
 
     kind = "duties.items"
-    title = _l("事项清单")
     columns = COLUMNS
     extra_columns: list = []
 
