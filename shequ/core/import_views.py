@@ -62,32 +62,47 @@ def mapping_from_post(post, layout: dict) -> tuple[dict, str]:
     return data, save_as
 
 
-def _context(request, batch) -> dict:
+def mapping_context(cls, layout: dict, scope_code: str, filename: str, name: str = "") -> dict:
+    """What the mapping step's include (core/_import_mapping.html) shows for a layout kept by
+    importing.mapping_step: the fields, the values to read, the saved mappings to offer instead."""
     from shequ.core import mapping as mappings
 
+    fields = mapping_fields(cls)
+    by_key = {f["key"]: f for f in fields}
+    own = {c["field"]: c["label"] for c in layout.get("columns", []) if c["field"]}  # the ledger's names
+    return {
+        "layout": layout,
+        "fields": fields,
+        "value_rows": [
+            {"field": by_key[k], "items": items, "label": own.get(k) or by_key[k]["header"]}
+            for k, items in (layout.get("values") or {}).items()
+            if k in by_key
+        ],
+        "missing_fields": [by_key[k]["header"] for k in layout.get("missing", []) if k in by_key],
+        "saved": [m for m in mappings.saved_list(cls, scope_code) if m.name != layout.get("name")],
+        "default_name": name or layout.get("name") or filename.rsplit(".", 1)[0][:60],
+    }
+
+
+def layout_with_choices(layout: dict, data: dict) -> dict:
+    """The mapping step's layout with the user's choices (a refused mapping stays on the page)."""
+    chosen = data.get("columns") or {}
+    return {**layout, "columns": [{**c, "field": chosen.get(c["label"], "")} for c in layout["columns"]]}
+
+
+def _context(request, batch) -> dict:
     errors = [e for e in batch.errors if e.get("messages")]
     cls = importing.importer_for(batch.kind)
     may_import = scope.covers(request.user, batch.scope_code, cls.perm)
     mapping_ctx = {}
     if batch.status == ImportStatus.MAPPING:
-        layout = batch.options.get("layout") or {}
-        fields = mapping_fields(cls)
-        by_key = {f["key"]: f for f in fields}
-        own = {c["field"]: c["label"] for c in layout.get("columns", []) if c["field"]}  # the ledger's names
-        mapping_ctx = {
-            "layout": layout,
-            "fields": fields,
-            "value_rows": [
-                {"field": by_key[k], "items": items, "label": own.get(k) or by_key[k]["header"]}
-                for k, items in (layout.get("values") or {}).items()
-                if k in by_key
-            ],
-            "missing_fields": [by_key[k]["header"] for k in layout.get("missing", []) if k in by_key],
-            "saved": [m for m in mappings.saved_list(cls, batch.scope_code) if m.name != layout.get("name")],
-            "default_name": batch.options.get("mapping_name")
-            or layout.get("name")
-            or batch.filename.rsplit(".", 1)[0][:60],
-        }
+        mapping_ctx = mapping_context(
+            cls,
+            batch.options.get("layout") or {},
+            batch.scope_code,
+            batch.filename,
+            batch.options.get("mapping_name", ""),
+        )
     return {
         "batch": batch,
         "importer": importing.importer_for(batch.kind),
@@ -178,12 +193,7 @@ def import_mapping(request, pk):
         importing.confirm_mapping(batch, request.user, data, save_as=save_as)
     except DomainError as exc:
         ctx = _context(request, batch)
-        layout = ctx["layout"]
-        chosen = data["columns"]  # the user's choices stay on the page
-        ctx["layout"] = {
-            **layout,
-            "columns": [{**c, "field": chosen.get(c["label"], "")} for c in layout["columns"]],
-        }
+        ctx["layout"] = layout_with_choices(ctx["layout"], data)
         ctx["mapping_error"] = exc.message
         return render(request, "core/import_detail.html", ctx, status=exc.status)
     return redirect(batch.get_absolute_url())

@@ -671,16 +671,17 @@ def _lines(lines, limit=8) -> str:
     return shown + (_(" 等 %(n)d 行") % {"n": len(lines)} if len(lines) > limit else "")
 
 
-def reading_notes(cls, reading: Reading, ctx: ParseContext, rows) -> list[str]:
+def reading_notes(cls, reading: Reading, ctx: ParseContext, rows, owner: str = "") -> list[str]:
     """What the preview says about how the file was read, so no guess passes silently: the mapping
-    in force, the columns left out, each value a synonym translated and in how many rows, the rows
-    skipped as totals or footers, hidden rows, the sheets read, how an address was split."""
+    in force (saved by `owner`, 本社区 unless said), the columns left out, each value a synonym
+    translated and in how many rows, the rows skipped as totals or footers, hidden rows, the
+    sheets read, how an address was split."""
     cols = cls.column_map()
     m = reading.mapping
     notes = []
     with translation.override(settings.LANGUAGE_CODE):
         if m.source == "saved":
-            notes.append(_("已套用本社区保存的映射“%(m)s”。") % {"m": m.name})
+            notes.append(_("已套用%(o)s保存的映射“%(m)s”。") % {"o": owner or _("本社区"), "m": m.name})
         renamed = [
             f"{m.labels[i]} → {cols[k].header}"
             for i, k in sorted(m.columns.items())
@@ -1079,15 +1080,9 @@ def mapping_step(cls, reading: Reading) -> dict:
     }
 
 
-def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:
-    """The user's mapping (JSON, as in core.mapping): checked against the batch's columns, saved
-    under a name for the community if asked, and the batch checked again with it."""
-    from shequ.core import services
-    from shequ.core.models import ImportBatch, ImportStatus
-
-    cls = importer_for(batch.kind)
-    services.require(actor, cls.perm, batch.scope_code)
-    layout = batch.options.get("layout") or {}
+def check_mapping(cls, data: dict) -> None:
+    """Refuse a mapping from the mapping step that names an unknown field, reads two columns as
+    one field or leaves a required field without a column."""
     keys = set(cls.column_map())
     chosen = [k for k in (data.get("columns") or {}).values() if k]
     details = {}
@@ -1110,6 +1105,18 @@ def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:
         details["columns"] = [_("还有必填项没有对应的列：%(f)s。") % {"f": "、".join(missing)}]
     if details:
         raise ValidationFailed(details["columns"][0], details=details, code="bad_mapping")
+
+
+def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:
+    """The user's mapping (JSON, as in core.mapping): checked against the batch's columns, saved
+    under a name for the community if asked, and the batch checked again with it."""
+    from shequ.core import services
+    from shequ.core.models import ImportBatch, ImportStatus
+
+    cls = importer_for(batch.kind)
+    services.require(actor, cls.perm, batch.scope_code)
+    layout = batch.options.get("layout") or {}
+    check_mapping(cls, data)
     options = {k: v for k, v in batch.options.items() if k not in ("layout", "mapping_name")}
     options.update({"mapping": data, "mapping_source": "confirmed"})
     if save_as:

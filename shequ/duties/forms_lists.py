@@ -73,7 +73,7 @@ class ItemForm(forms.ModelForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("清单文件（.xlsx）"),
+        label=_("清单文件（.xlsx、.xls、.et 或 .csv）"),
         help_text=_("可先“导出”现有版本作为模板；导入将替换本草稿的全部事项"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.et,.csv"}),
     )

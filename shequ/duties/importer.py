@@ -1,12 +1,15 @@
 """The duty-list workbook: one row per item, the same columns for export and import, so a version
 exported from the platform can be edited in Excel/WPS and imported into a new draft.
 
-Reading reuses the cell parsing of the core import engine (headers, Chinese choice labels, text
-limits) but not its batch machinery: an import here replaces the whole of a draft version, all
-rows or none, so there is no "valid rows only" commit and no per-batch undo (the draft itself is
-the undo: it is never public until published)."""
+Reading is the core import engine's (`importing.read_file`): files as offices keep them, title rows,
+合计 rows and footers skipped, the header and value synonyms of `data/import_synonyms.json` and the
+administrators', the mapping step for a published document's own columns and the mappings saved
+for the district or street. Its batch machinery is not used: an import here replaces the whole of
+a draft version, all rows or none, so there is no "valid rows only" commit and no per-batch undo
+(the draft itself is the undo: it is never public until published)."""
 
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -14,26 +17,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from shequ.core import importing
+from shequ.core import mapping as mappings
+from shequ.core.errors import ValidationFailed
 from shequ.core.excel import workbook_bytes
-from shequ.core.importing import Column, RowError, cell_text, check_file, parse_row, read_sheet
+from shequ.core.importing import Column, RowError, cell_text, parse_row
 from shequ.duties.models import DutyItem, Frequency, Kind, SetBy
 
 MAX_ROWS = 2000  # a list has tens to a few hundred items
 _FORMULA_GUARD = re.compile(r"^'[=+\-@]")  # the export's guard against formula injection
 
-# Short names people write for the four kinds (the published documents use both).
-KIND_ALIASES = {
-    "依法履职事项": Kind.STATUTORY,
-    "依法履职": Kind.STATUTORY,
-    "履职事项": Kind.STATUTORY,
-    "协助事项": Kind.ASSIST,
-    "协助政府事项": Kind.ASSIST,
-    "协助": Kind.ASSIST,
-    "负面清单": Kind.NEGATIVE,
-    "负面": Kind.NEGATIVE,
-    "证明": Kind.CERTIFICATE,
-    "可出具证明事项": Kind.CERTIFICATE,
-}
 YES = {"是", "需要", "须", "要", "y", "yes", "true", "1", "√", "✓"}
 NO = {"否", "不需要", "无需", "无", "不", "n", "no", "false", "0", "×", "✗"}
 
@@ -50,17 +43,6 @@ class TextColumn(Column):
             return inner(raw)
 
         return parse
-
-
-class ChoiceColumn(Column):
-    """A choice by its Chinese label, stored value, or a common short name."""
-
-    def __init__(self, *args, value_aliases=None, **kwargs):
-        super().__init__(*args, kind="choice", **kwargs)
-        self.value_aliases = value_aliases or {}
-
-    def lookup(self) -> dict:
-        return {**self.value_aliases, **super().lookup()}
 
 
 class BoolColumn(Column):
@@ -119,21 +101,19 @@ def _columns() -> list[Column]:
     f = DutyItem._meta.get_field
     return [
         TextColumn(_l("事项编号"), "code", required=True, max_length=f("code").max_length, text_format=True),
-        ChoiceColumn(
+        Column(  # short names (负面, 协助, 证明 …) are value synonyms in data/import_synonyms.json
             _l("类别"),
             "kind",
             required=True,
+            kind="choice",
             choices=Kind,
-            value_aliases=KIND_ALIASES,
             help=_l("依法履行职责事项、协助政府工作事项、负面清单事项、证明事项"),
         ),
         TextColumn(_l("事项名称"), "title", required=True, max_length=f("title").max_length),
         TextColumn(_l("法律政策依据"), "basis", max_length=f("basis").max_length),
         TextColumn(_l("责任部门"), "department", max_length=f("department").max_length),
-        ChoiceColumn(
-            _l("制定层级"), "set_by", choices=SetBy, value_aliases={"区": "district", "街": "street"}
-        ),
-        ChoiceColumn(_l("频次"), "frequency", choices=Frequency),
+        Column(_l("制定层级"), "set_by", kind="choice", choices=SetBy),
+        Column(_l("频次"), "frequency", kind="choice", choices=Frequency),
         DecimalColumn(
             _l("预计工作量（小时/月）"), "hours_per_month", places=1, digits=7, default=Decimal("0")
         ),
@@ -201,43 +181,87 @@ def export_bytes(duty_list) -> bytes:
 
 
 # --- import ------------------------------------------------------------------------------------------
-def read_items(name: str, data: bytes) -> tuple[list[dict], list[dict]]:
-    """(rows, preview): rows are service-ready dicts of every line, in file order; preview is one
-    entry per line {line, values, errors} with Chinese messages. The rows may only be written
-    when no preview entry has errors. Raises ValidationFailed for a file that cannot be read."""
-    from shequ.core.errors import ValidationFailed
+class DutyListWorkbook:
+    """The duty-list columns as the core reader knows an importer: its kind names the
+    administrators' synonyms and the saved mappings, its module the shipped synonyms."""
 
-    check_file(name, data)
+    kind = "duties.items"
+    columns = COLUMNS
+    extra_columns: list = []
+
+    @classmethod
+    def column_map(cls) -> dict[str, Column]:
+        return {c.key: c for c in cls.columns}
+
+
+@dataclass
+class ItemsFile:
+    """A duty-list file as read for the import page: the mapping step to show (`step`) when its
+    columns are not the workbook's own and no saved mapping names them; otherwise every row."""
+
+    step: dict | None = None  # importing.mapping_step's layout
+    rows: list = field(default_factory=list)  # service-ready dicts, in file order
+    preview: list = field(default_factory=list)  # {line, sheet, values, errors} per row
+    notes: list = field(default_factory=list)  # how the file was read (mapping, values, skipped rows)
+    options: dict = field(default_factory=dict)  # the mapping in force, to read the file again
+
+
+def read_items(name: str, data: bytes, options=None, scope_code: str = "", *, remap=False) -> ItemsFile:
+    """Read a duty-list file with the mapping `options` name (as importing.read_file: a confirmed
+    mapping, a saved one by name, else the one saved for these headers under `scope_code`, else the
+    synonyms' guess). The rows may only be written when no preview entry has errors. Raises
+    ValidationFailed for a file that cannot be read."""
+    cls = DutyListWorkbook
+    importing.check_file(name, data)
     with translation.override(settings.LANGUAGE_CODE):
-        mapping, body, _head = read_sheet(data, COLUMNS)
-        if len(body) > MAX_ROWS:
+        reading = importing.read_file(cls, name, data, options or {}, scope_code)
+        if not reading.rows:
             raise ValidationFailed(
-                _("文件有 %(n)d 行数据，一个清单最多 %(m)d 项。") % {"n": len(body), "m": MAX_ROWS},
+                _("工作表“%(s)s”只有表头、没有数据行，请填写后再上传。") % {"s": reading.layout.sheet},
+                code="empty_sheet",
+            )
+        if len(reading.rows) > MAX_ROWS:
+            raise ValidationFailed(
+                _("文件有 %(n)d 行数据，一个清单最多 %(m)d 项。") % {"n": len(reading.rows), "m": MAX_ROWS},
                 code="too_many_rows",
             )
-        cols = {c.key: c for c in COLUMNS}
-        parsers = {key: cols[key].parser() for key in set(mapping.values())}
-        rows, preview, first_line = [], [], {}
-        for position, (line, raw) in enumerate(body, start=1):
+        if remap or not reading.sure or mappings.missing_required(reading.mapping, cls):
+            return ItemsFile(step=importing.mapping_step(cls, reading))
+        ctx = importing.parse_context(cls, reading)
+        cols = cls.column_map()
+        mapping = reading.mapping.columns
+        parsers = {key: cols[key].parser(ctx) for key in set(mapping.values())}
+        rows, preview, first_seen = [], [], {}
+        for position, (sheet, line, raw) in enumerate(reading.rows, start=1):
             values, errors = parse_row(cols, mapping, raw, parsers)
             row = {k: (DEFAULTS[k] if v is None and k in DEFAULTS else v) for k, v in values.items()}
             row["position"] = position
+            where = _where(sheet, line)
             code = row.get("code")
             if code:
-                if code in first_line:
+                if code in first_seen:
                     errors.append(
-                        _("事项编号“%(c)s”与第 %(l)d 行重复，同一清单内编号不能重复。")
-                        % {"c": code, "l": first_line[code]}
+                        _("事项编号“%(c)s”与%(w)s重复，同一清单内编号不能重复。")
+                        % {"c": code, "w": first_seen[code]}
                     )
                 else:
-                    first_line[code] = line
+                    first_seen[code] = where
             if row.get("funding_required") and not row.get("funding_standard"):
                 errors.append(_("须随事拨付经费的事项请填写“经费标准（元/社区/年）”。"))
             if row.get("kind") == Kind.NEGATIVE and row.get("funding_required"):
                 errors.append(_("负面清单事项不应由社区承担，不能设为“须随事拨付经费”。"))
             rows.append(row)
-            preview.append({"line": line, "values": row, "errors": [str(e) for e in errors]})
-    return rows, preview
+            preview.append({"line": line, "sheet": sheet, "values": row, "errors": [str(e) for e in errors]})
+        notes = importing.reading_notes(cls, reading, ctx, rows, owner=_("本单位"))
+    m = reading.mapping
+    kept = {"mapping": m.to_json(), "mapping_source": m.source, "mapping_name": m.name}
+    return ItemsFile(rows=rows, preview=preview, notes=[str(n) for n in notes], options=kept)
+
+
+def _where(sheet: str, line: int) -> str:
+    if sheet:
+        return _("工作表“%(s)s”第 %(n)d 行") % {"s": sheet, "n": line}
+    return _("第 %(n)d 行") % {"n": line}
 
 
 def has_errors(preview) -> bool:

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from shequ.core import scope
+from shequ.core import import_views, importing, scope
+from shequ.core import mapping as mappings
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.excel import xlsx_response
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
+from shequ.core.importing import check_file, check_size
 from shequ.duties import importer, services
 from shequ.duties.forms_lists import MANAGE, ImportForm, ItemForm, ListForm, managed_orgs
 from shequ.duties.models import DutyItem, DutyList, Kind, ListStatus
@@ -384,7 +386,7 @@ def list_publish(request, pk):
     return render(request, "duties/list_publish.html", ctx)
 
 
-# --- import: upload → preview → confirm --------------------------------------------------------------
+# --- import: upload → (mapping step) → preview → confirm ---------------------------------------------
 def _import_dir() -> Path:
     d = Path(settings.DATA_DIR) / "tmp" / "duty_lists"
     d.mkdir(parents=True, exist_ok=True)
@@ -393,7 +395,7 @@ def _import_dir() -> Path:
 
 def _sweep_uploads(folder: Path) -> None:
     cutoff = time.time() - IMPORT_TTL
-    for f in folder.glob("*.xlsx"):
+    for f in folder.iterdir():
         try:
             if f.stat().st_mtime < cutoff:
                 f.unlink()
@@ -401,28 +403,83 @@ def _sweep_uploads(folder: Path) -> None:
             pass
 
 
-def _stored_upload(request, dl) -> tuple[Path, str] | None:
-    """The workbook this user uploaded for this draft (kept server-side; the session names it)."""
+def _stored_upload(request, dl) -> tuple[bytes, dict] | None:
+    """The file this user uploaded for this draft (kept server-side; the session entry names it
+    and keeps the mapping step's layout or the mapping confirmed for it)."""
     entry = request.session.get(IMPORT_SESSION_KEY) or {}
     if entry.get("list") != dl.pk or not entry.get("token", "").isalnum():
         return None
-    f = _import_dir() / f"{entry['token']}.xlsx"
+    f = _import_dir() / entry["token"]
     if not f.exists() or f.stat().st_mtime < time.time() - IMPORT_TTL:
         return None
-    return f, entry.get("name", "")
+    return f.read_bytes(), entry
+
+
+def _keep_upload(request, dl, name: str, data: bytes) -> dict:
+    _drop_upload(request)
+    folder = _import_dir()
+    _sweep_uploads(folder)
+    token = secrets.token_hex(16)
+    (folder / token).write_bytes(data)
+    return {"list": dl.pk, "token": token, "name": name[:120]}
 
 
 def _drop_upload(request) -> None:
     entry = request.session.pop(IMPORT_SESSION_KEY, None) or {}
     token = entry.get("token", "")
     if token.isalnum():
-        (_import_dir() / f"{token}.xlsx").unlink(missing_ok=True)
+        (_import_dir() / token).unlink(missing_ok=True)
+
+
+def _mapping_page(request, dl, ctx, entry, *, status=200, chosen=None, error=""):
+    """The mapping step (core's include) for the stored upload, posting back to this page."""
+    layout = entry["layout"]
+    if chosen is not None:
+        layout = import_views.layout_with_choices(layout, chosen)
+    url = reverse("duties:list-import", args=[dl.pk])
+    ctx.update(
+        import_views.mapping_context(importer.DutyListWorkbook, layout, dl.scope_code, entry["name"]),
+        mapping_action=url,
+        mapping_apply_action=url,
+        mapping_discard_action=url,
+        mapping_owner=_("本单位"),
+        mapping_error=error,
+        filename=entry["name"],
+    )
+    return render(request, "duties/list_import.html", ctx, status=status)
+
+
+def _read_and_show(request, dl, ctx, data: bytes, entry: dict, options=None, *, remap=False):
+    """Read the stored upload with `options` and show the mapping step or the preview; the session
+    entry keeps what the next step needs (the layout, or the mapping the preview was read with)."""
+    result = importer.read_items(entry["name"], data, options, dl.scope_code, remap=remap)
+    entry = {k: v for k, v in entry.items() if k not in ("layout", "options")}
+    if result.step is not None:
+        entry["layout"] = result.step
+        request.session[IMPORT_SESSION_KEY] = entry
+        return _mapping_page(request, dl, ctx, entry)
+    entry["options"] = result.options
+    request.session[IMPORT_SESSION_KEY] = entry
+    bad = sum(1 for p in result.preview if p["errors"])
+    ctx.update(
+        {
+            "preview": result.preview,
+            "notes": result.notes,
+            "bad": bad,
+            "good": len(result.preview) - bad,
+            "replaces": dl.items.count(),
+            "filename": entry["name"],
+            "kind_labels": dict(Kind.choices),
+        }
+    )
+    return render(request, "duties/list_import.html", ctx)
 
 
 @login_required
 def list_import(request, pk):
-    """Upload a workbook into a draft, preview every row with its errors, then replace the draft's
-    items with all rows (or none)."""
+    """Upload a file into a draft; where its columns are not the workbook's own, confirm which
+    column is which (core's mapping step, saved for the district or street); preview every row
+    with its errors; then replace the draft's items with all rows (or none)."""
     try:
         dl = get_visible_list(request.user, pk)
     except NotFound:
@@ -435,60 +492,95 @@ def list_import(request, pk):
     ctx = {"dl": dl, "title": _("导入清单事项"), "form": ImportForm(), "preview": None}
     if request.method != "POST":
         return render(request, "duties/list_import.html", ctx)
+    step = request.POST.get("step") or "upload"
+    if step == "upload":
+        return _import_upload(request, dl, ctx)
 
-    if request.POST.get("step") == "confirm":
-        stored = _stored_upload(request, dl)
-        if stored is None:
-            ctx["error"] = _("上传的文件已过期或不存在，请重新上传。")
-            return render(request, "duties/list_import.html", ctx, status=400)
-        f, name = stored
-        try:
-            rows, preview = importer.read_items(name, f.read_bytes())
-            if importer.has_errors(preview):
-                raise DomainError(_("文件中仍有错误行，没有导入任何事项。"))
-            n = services.replace_items(request.user, dl, rows)
-        except NotFound:
-            raise Http404() from None
-        except DomainError as exc:
-            ctx["error"] = exc.message
-            ctx["details"] = exc.details
-            return render(request, "duties/list_import.html", ctx, status=exc.status)
+    stored = _stored_upload(request, dl)
+    if stored is None:
+        ctx["error"] = _("上传的文件已过期或不存在，请重新上传。")
+        return render(request, "duties/list_import.html", ctx, status=400)
+    data, entry = stored
+    if step == "discard":
         _drop_upload(request)
-        messages.success(request, _("已导入 %(n)d 项，替换了本草稿原有的全部事项。") % {"n": n})
+        messages.info(request, _("已放弃本次导入，没有改动任何事项。"))
         return redirect(back)
+    try:
+        if step == "confirm":
+            return _import_confirm(request, dl, ctx, data, entry)
+        if step == "mapping" and entry.get("layout"):
+            return _import_mapping(request, dl, ctx, data, entry)
+        if step == "apply":
+            name = request.POST.get("apply", "").strip()[:60]
+            return _read_and_show(request, dl, ctx, data, entry, {"mapping_name": name})
+        if step == "remap" and entry.get("options"):
+            return _read_and_show(request, dl, ctx, data, entry, entry["options"], remap=True)
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        if entry.get("layout"):
+            return _mapping_page(request, dl, ctx, entry, status=exc.status, error=exc.message)
+        ctx["error"] = exc.message
+        ctx["details"] = exc.details
+        return render(request, "duties/list_import.html", ctx, status=exc.status)
+    ctx["error"] = _("这一步已经过去了，请重新上传文件。")
+    return render(request, "duties/list_import.html", ctx, status=400)
 
+
+def _import_upload(request, dl, ctx):
     form = ImportForm(request.POST, request.FILES)
     ctx["form"] = form
     if not form.is_valid():
         return render(request, "duties/list_import.html", ctx, status=400)
     upload = form.cleaned_data["file"]
     try:
-        from shequ.core.importing import check_size
-
         check_size(upload.size)
         data = upload.read()
-        rows, preview = importer.read_items(upload.name, data)
+        check_file(upload.name, data)
+        entry = _keep_upload(request, dl, upload.name, data)
+        return _read_and_show(request, dl, ctx, data, entry)
     except DomainError as exc:
+        _drop_upload(request)
         form.add_error("file", exc.message)
         return render(request, "duties/list_import.html", ctx, status=400)
+
+
+def _import_mapping(request, dl, ctx, data: bytes, entry: dict):
+    """The mapping step's answer: checked, saved under a name for the district or street when
+    asked, and the file read again with it."""
+    layout = entry["layout"]
+    chosen, save_as = import_views.mapping_from_post(request.POST, layout)
+    if request.POST.get("save") and not save_as:
+        error = _("请填写映射名称，下次上传同样表头的文件时按此名称套用。")
+        return _mapping_page(request, dl, ctx, entry, status=400, chosen=chosen, error=error)
+    try:
+        importing.check_mapping(importer.DutyListWorkbook, chosen)
+    except DomainError as exc:
+        return _mapping_page(request, dl, ctx, entry, status=exc.status, chosen=chosen, error=exc.message)
+    if save_as:
+        mappings.save(
+            request.user,
+            importer.DutyListWorkbook,
+            dl.scope_code,
+            save_as,
+            layout.get("signature", ""),
+            chosen,
+        )
+    options = {"mapping": chosen, "mapping_source": "confirmed", "mapping_name": save_as}
+    return _read_and_show(request, dl, ctx, data, entry, options)
+
+
+def _import_confirm(request, dl, ctx, data: bytes, entry: dict):
+    """Read the upload again with the mapping its preview was read with, and write all rows."""
+    if not entry.get("options"):
+        raise DomainError(_("请先核对列的对应，预览无误后再确认导入。"))
+    result = importer.read_items(entry["name"], data, entry["options"], dl.scope_code)
+    if result.step is not None or importer.has_errors(result.preview):
+        raise DomainError(_("文件中仍有错误行，没有导入任何事项。"))
+    n = services.replace_items(request.user, dl, result.rows)
     _drop_upload(request)
-    folder = _import_dir()
-    _sweep_uploads(folder)
-    token = secrets.token_hex(16)
-    (folder / f"{token}.xlsx").write_bytes(data)
-    request.session[IMPORT_SESSION_KEY] = {"list": dl.pk, "token": token, "name": upload.name[:120]}
-    bad = sum(1 for p in preview if p["errors"])
-    ctx.update(
-        {
-            "preview": preview,
-            "bad": bad,
-            "good": len(preview) - bad,
-            "replaces": dl.items.count(),
-            "filename": upload.name,
-            "kind_labels": dict(Kind.choices),
-        }
-    )
-    return render(request, "duties/list_import.html", ctx)
+    messages.success(request, _("已导入 %(n)d 项，替换了本草稿原有的全部事项。") % {"n": n})
+    return redirect(dl.get_absolute_url())
 
 
 urlpatterns = [
