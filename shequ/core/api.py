@@ -17,7 +17,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import import_module
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
@@ -27,11 +27,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import HttpBearer
-from pydantic import BaseModel, BeforeValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema, create_model
 
 from shequ.core import accounts, scope
 from shequ.core.errors import DomainError, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from shequ.core.models import ApiToken, ImportBatch
+from shequ.core.models import ApiToken, ImportBatch, ImportStatus
 from shequ.core.registry import shequ_apps
 from shequ.core.roles import roles_with
 
@@ -632,12 +632,143 @@ class ImportBatchOut(Schema):
         return str(obj.created_by) if obj.created_by_id else ""
 
 
+class ImportMappingRulesOut(Schema):
+    """A mapping as JSON (the format of core.mapping, the same for `shequ … import --mapping`)."""
+
+    columns: dict[str, str] = Field(..., description="表格中的表头 → 字段（空字符串表示该列不导入）")
+    values: dict[str, dict[str, str]] = Field(
+        ..., description="字段 → {表格中的写法: 可选项}：本表格自己的取值写法读作哪个选项"
+    )
+    sheet: str = Field(..., description="读取的工作表：空为找到表头的那张，* 为表头相同的全部工作表")
+    hidden_rows: str = Field(..., description="Excel 中隐藏的行：import 导入，skip 跳过")
+
+
+def _rules(data) -> dict | None:
+    """A stored mapping in the documented shape (whatever was stored, nothing else comes out)."""
+    if not isinstance(data, dict):
+        return None
+    columns = data.get("columns") if isinstance(data.get("columns"), dict) else {}
+    values = data.get("values") if isinstance(data.get("values"), dict) else {}
+    return {
+        "columns": {str(k): str(v or "") for k, v in columns.items()},
+        "values": {
+            str(f): {str(k): str(v or "") for k, v in t.items()}
+            for f, t in values.items()
+            if isinstance(t, dict)
+        },
+        "sheet": str(data.get("sheet") or ""),
+        "hidden_rows": "skip" if data.get("hidden_rows") == "skip" else "import",
+    }
+
+
+class ImportSourceColumnOut(Schema):
+    index: int = Field(..., description="列号（从 0 起）")
+    label: str = Field(..., description="表格中的表头（两行表头写作“现住址/小区”）")
+    samples: list[str] = Field(..., description="前几行的值（证件号码、电话已脱敏）")
+    field: str = Field(..., description="读作的字段（空字符串表示不导入）")
+
+
+class ImportValueReadingOut(Schema):
+    value: str = Field(..., description="表格中的写法（不是可选项本身）")
+    rows: int = Field(..., description="出现的行数")
+    label: str = Field(..., description="读作的可选项（同义词或已确认的对应）；空字符串表示读不出，须指定")
+
+
+class ImportSheetOut(Schema):
+    name: str = Field(..., description="工作表名称")
+    rows: int = Field(..., description="数据行数")
+    same: bool = Field(..., description="表头与所读的工作表相同")
+
+
+class ImportFieldOut(Schema):
+    key: str = Field(..., description="字段（映射中 columns 的值、values 的键）")
+    header: str = Field(..., description="模板中的表头")
+    required: bool
+    choices: list[str] = Field(..., description="可选项（values 中可读作的值）；空表示不是选择题")
+
+
+class ImportLayoutOut(Schema):
+    sheet: str = Field(..., description="找到表头的工作表")
+    header_lines: list[int] = Field(..., description="表头所在的 Excel 行号")
+    sheets: list[ImportSheetOut]
+    all_sheets: bool = Field(..., description="是否读取表头相同的全部工作表")
+    skip_hidden: bool = Field(..., description="是否跳过 Excel 中隐藏的行")
+    hidden: int = Field(..., description="隐藏的数据行数")
+    skipped: int = Field(..., description="跳过的合计行、表尾等行数")
+    columns: list[ImportSourceColumnOut] = Field(..., description="表格的各列及读作的字段")
+    values: dict[str, list[ImportValueReadingOut]] = Field(
+        ..., description="字段 → 表格中不是可选项的写法及其读法"
+    )
+    missing: list[str] = Field(..., description="还没有对应列的必填字段")
+    source: str = Field(..., description="对应从何而来：template、saved、confirmed、file 或 guess")
+    name: str = Field(..., description="套用的已保存映射名称")
+    fields: list[ImportFieldOut] = Field(..., description="可对应的全部字段")
+
+
+class ImportSkippedRowOut(Schema):
+    sheet: str
+    row: int = Field(..., description="Excel 行号")
+    reason: str
+
+
+class ImportHiddenRowOut(Schema):
+    sheet: str
+    row: int = Field(..., description="Excel 行号")
+
+
+# "from" is a Python keyword: the class is built from its field names.
+ImportTranslationOut = create_model(
+    "ImportTranslationOut",
+    __base__=Schema,
+    **{
+        "column": (str, Field(..., description="表格中的表头")),
+        "field": (str, Field(..., description="字段")),
+        "from": (str, Field(..., description="表格中的写法")),
+        "to": (str, Field(..., description="读作的可选项")),
+        "rows": (int, Field(..., description="行数")),
+    },
+)
+
+MAPPING_SOURCES = (
+    "template 模板表头；saved 本社区保存的映射；confirmed 核对列时确认；"
+    "file 上传时随附（命令行 --mapping、接口 mapping 字段）；guess 按同义词推断（auto）"
+)
+# What the figures of a validated batch describe; before (and in the mapping step) there are none.
+_PLANNED = {
+    ImportStatus.READY,
+    ImportStatus.COMMITTING,
+    ImportStatus.COMMITTED,
+    ImportStatus.UNDONE,
+    ImportStatus.DISCARDED,
+}
+
+
 class ImportBatchDetailOut(ImportBatchOut):
     errors: list = Field(..., description="前 100 行的错误与提示（不含证件号码）")
     errors_total: int
     notes: list[str]
     options: dict
     result: dict | None = None
+    layout: ImportLayoutOut | None = Field(
+        None,
+        description="仅在状态为 mapping（待核对列）时给出：表格的各列及其前几个值（已脱敏）、各列读作的字段、"
+        "不在可选项中的写法及其读法、缺少的必填字段、工作表。用 POST /imports/{id}/mapping 确认。",
+    )
+    mapping: ImportMappingRulesOut | None = Field(
+        None, description="生效的映射（与命令行 --mapping 文件格式相同）"
+    )
+    mapping_source: str = Field("", description=f"映射从何而来：{MAPPING_SOURCES}")
+    mapping_name: str = Field("", description="套用或保存的映射名称")
+    skipped_rows: list[ImportSkippedRowOut] = Field(
+        [], description="未作为数据导入的行：合计行、表尾、重复的表头"
+    )
+    hidden_rows: list[ImportHiddenRowOut] = Field(
+        [], description="Excel 中隐藏的数据行（按映射导入或跳过，见 mapping.hidden_rows）"
+    )
+    translated: list[ImportTranslationOut] = Field(
+        [], description="按同义词或映射读作可选项的写法及行数，如“学历”列的“高中”读作“普通高中”"
+    )
+    sheets: list[ImportSheetOut] = Field([], description="文件中有表头的工作表")
 
     @staticmethod
     def resolve_errors(obj):
@@ -657,6 +788,55 @@ class ImportBatchDetailOut(ImportBatchOut):
         return {k: obj.options[k] for k in keep if k in obj.options}
 
     @staticmethod
+    def resolve_layout(obj):
+        from django.conf import settings
+        from django.utils import translation
+
+        from shequ.core import importing
+
+        layout = obj.options.get("layout")
+        if obj.status != ImportStatus.MAPPING or not isinstance(layout, dict):
+            return None
+        try:
+            cls = importing.importer_for(obj.kind)
+        except DomainError:
+            return None
+        with translation.override(settings.LANGUAGE_CODE):  # the workbook's format is Chinese
+            fields = [
+                {"key": c.key, "header": str(c.header), "required": c.required, "choices": c.labels()}
+                for c in cls.column_map().values()
+            ]
+        return {**layout, "fields": fields}
+
+    @staticmethod
+    def resolve_mapping(obj):
+        return _rules(obj.options.get("mapping"))
+
+    @staticmethod
+    def resolve_mapping_source(obj):
+        return str(obj.options.get("mapping_source") or "")
+
+    @staticmethod
+    def resolve_mapping_name(obj):
+        return str(obj.options.get("mapping_name") or "")
+
+    @staticmethod
+    def resolve_skipped_rows(obj):
+        return obj.options.get("skipped_rows", []) if obj.status in _PLANNED else []
+
+    @staticmethod
+    def resolve_hidden_rows(obj):
+        return obj.options.get("hidden_rows", []) if obj.status in _PLANNED else []
+
+    @staticmethod
+    def resolve_translated(obj):
+        return obj.options.get("translated", []) if obj.status in _PLANNED else []
+
+    @staticmethod
+    def resolve_sheets(obj):
+        return obj.options.get("sheets", []) if obj.status in _PLANNED else []
+
+    @staticmethod
     def resolve_result(obj):
         return getattr(obj, "result", None)
 
@@ -671,6 +851,60 @@ class CommitIn(Schema):
     create_missing: bool | None = Field(None, description="房屋库中没有的地址是否自动新建")
 
 
+class ImportMappingIn(Schema):
+    """The mapping step's answer, in the mapping JSON format (core.mapping)."""
+
+    columns: dict[str, str] = Field(
+        ...,
+        description="表格中的表头 → 字段（layout.fields 的 key；空字符串表示该列不导入）；每个字段只能对应一列",
+    )
+    values: dict[str, dict[str, str]] = Field(
+        {}, description='字段 → {表格中的写法: 可选项}，如 {"education": {"高中": "普通高中"}}'
+    )
+    sheet: str = Field(
+        "", max_length=100, description="读取的工作表：空为找到表头的那张，* 为表头相同的全部工作表"
+    )
+    hidden_rows: Literal["import", "skip"] = Field(
+        "import", description="Excel 中隐藏的行：import 导入，skip 跳过"
+    )
+    save_as: str = Field(
+        "", max_length=60, description="保存为本社区的映射（名称）；同样表头的下一个文件将直接套用"
+    )
+
+
+class ImportRemapIn(Schema):
+    apply: str = Field("", max_length=60, description="套用本社区已保存的映射（名称）；留空则回到核对列")
+
+
+class ImportMappingQuery(Schema):
+    kind: str | None = Field(None, max_length=64, description="导入类型，如 people.residents")
+    scope_code: str | None = Field(None, max_length=32, description="社区（或其网格）代码")
+
+
+class SavedImportMappingOut(Schema):
+    id: int
+    name: str
+    kind: str
+    scope_code: str
+    headers: list[str] = Field(..., description="保存时表格的表头；表头相同的文件上传后直接套用")
+    mapping: ImportMappingRulesOut
+    created_by: str
+    updated_at: datetime
+    used_at: datetime | None
+
+    @staticmethod
+    def resolve_headers(obj):
+        return obj.signature.split("|") if obj.signature else []
+
+    @staticmethod
+    def resolve_mapping(obj):
+        return _rules(obj.mapping) or _rules({})
+
+    @staticmethod
+    def resolve_created_by(obj):
+        return str(obj.created_by) if obj.created_by_id else ""
+
+
 IMPORT_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
@@ -683,6 +917,29 @@ def _xlsx(data: bytes, filename: str):
     )
     resp["Content-Disposition"] = content_disposition_header(True, filename)
     return resp
+
+
+def _imports_at(user, cls, code: str) -> bool:
+    """May the user import this kind of workbook at `code`, or below or above it? Elsewhere is
+    "not found"; a grid worker's own community (and a place above one's own) reaches the permission
+    check."""
+    roots = scope.scope_codes(user, roles_with(cls.perm))
+    return roots is None or any(code.startswith(r) or r.startswith(code) for r in roots)
+
+
+def _mapping_json(text: str) -> dict:
+    """The `mapping` form field: JSON text holding an object."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        msg = _('mapping 不是有效的 JSON（%(e)s），请按 {"columns": {"表头": "字段"}} 的格式填写。') % {
+            "e": exc
+        }
+        raise ValidationFailed(msg, code="bad_mapping", details={"mapping": [msg]}) from None
+    if not isinstance(data, dict):
+        msg = _('mapping 须为 JSON 对象（{…}），如 {"columns": {"人口类型": "residence_type"}}。')
+        raise ValidationFailed(msg, code="bad_mapping", details={"mapping": [msg]})
+    return data
 
 
 def _visible_batch(user, pk, *, content: bool = False):
@@ -719,6 +976,18 @@ def import_upload(
     file: UploadedFile = File(...),
     grid_id: Id = Form(None),  # absent means none: a multipart form has no null
     create_missing: bool = Form(True),
+    mapping: str = Form(
+        "",
+        max_length=100_000,
+        description='映射（JSON 文本，与命令行 --mapping 文件格式相同）：{"columns": {"表头": "字段"}, '
+        '"values": {"字段": {"写法": "可选项"}}, "sheet": "", "hidden_rows": "import"}',
+    ),
+    mapping_name: str = Form("", max_length=60, description="套用本社区已保存的映射（名称）"),
+    auto: bool = Form(
+        False,
+        description="true：不经核对列，按同义词推断各列（与命令行相同），缺少必填列则批次失败并说明缺哪些列；"
+        "false：对应不确定时停在 mapping（待核对列）",
+    ),
 ):
     from django.db import transaction
 
@@ -726,14 +995,22 @@ def import_upload(
 
     user = request.user
     cls = importing.importer_for(kind)
-    roots = scope.scope_codes(user, roles_with(cls.perm))
-    # Outside the user's scope is "not found"; a grid worker's own community reaches the permission check.
-    if roots is not None and not any(scope_code.startswith(r) or r.startswith(scope_code) for r in roots):
+    if not _imports_at(user, cls, scope_code):
         raise Http404()
     importing.check_size(file.size or 0)
     options = {"create_missing": create_missing}
     if grid_id:
         options["grid_id"] = grid_id
+    if auto:
+        options["auto"] = True
+    if mapping.strip() and mapping_name:
+        raise ValidationFailed(
+            _("mapping 与 mapping_name 只能提供一个：随附映射，或套用已保存的映射。"), code="bad_mapping"
+        )
+    if mapping.strip():
+        options.update({"mapping": _mapping_json(mapping), "mapping_source": "file"})
+    elif mapping_name:
+        options["mapping_name"] = mapping_name
     with transaction.atomic():
         batch = importing.create_batch(
             user, kind, scope_code, file.name or "upload.xlsx", file.read(), options
@@ -790,6 +1067,75 @@ def import_commit(request, batch_id: Id, payload: CommitIn):
     )
     batch.refresh_from_db()
     return Status(202, batch)
+
+
+@core_router.post(
+    "/imports/{int:batch_id}/mapping",
+    response={202: ImportBatchDetailOut, **IMPORT_ERRORS},
+    summary="核对列：确认各列对应的字段和取值的读法（可保存为本社区的映射），批次按此重新校验",
+)
+def import_confirm_mapping(request, batch_id: Id, payload: ImportMappingIn):
+    from shequ.core import importing
+
+    batch = _visible_batch(request.user, batch_id)
+    data = payload.dict(exclude={"save_as"})
+    importing.confirm_mapping(batch, request.user, data, save_as=payload.save_as.strip())
+    batch.refresh_from_db()
+    return Status(202, batch)
+
+
+@core_router.post(
+    "/imports/{int:batch_id}/remap",
+    response={202: ImportBatchDetailOut, **IMPORT_ERRORS},
+    summary="重新核对列（从预览或失败回到核对列），或套用本社区已保存的映射重新校验",
+)
+def import_remap(request, batch_id: Id, payload: ImportRemapIn | None = None):
+    from shequ.core import importing
+
+    batch = _visible_batch(request.user, batch_id)
+    apply = payload.apply.strip() if payload else ""
+    importing.reopen_mapping(batch, request.user, apply_name=apply)
+    batch.refresh_from_db()
+    return Status(202, batch)
+
+
+@core_router.get(
+    "/imports/mappings",
+    response={200: list[SavedImportMappingOut], 403: ErrorOut, 404: ErrorOut},
+    summary="本社区保存的导入映射（只列出您可以导入的社区）",
+)
+@paginate(Pagination)
+def import_mapping_list(request, params: ImportMappingQuery = Query(...)):
+    from shequ.core import importing
+    from shequ.core.models import ImportMapping
+
+    user = request.user
+    kinds = (
+        [importing.importer_for(params.kind)] if params.kind else importing.registered_importers().values()
+    )
+    if not any(scope.holds(user, cls.perm) for cls in kinds):
+        raise Forbidden()
+    qs = ImportMapping.objects.visible_to(user).select_related("created_by")
+    if params.kind:
+        qs = qs.filter(kind=params.kind)
+    if params.scope_code:
+        code = params.scope_code
+        if not any(_imports_at(user, cls, code) for cls in kinds):
+            raise Http404()
+        qs = qs.filter(scope.subtree_q("scope_code", code[:12]))
+    return qs
+
+
+@core_router.delete(
+    "/imports/mappings/{int:mapping_id}",
+    response={204: None, **IMPORT_ERRORS},
+    summary="删除本社区保存的导入映射（可在该社区导入的人员；记入操作日志）",
+)
+def import_mapping_delete(request, mapping_id: Id):
+    from shequ.core import mapping
+
+    mapping.delete_saved(request.user, mapping_id)
+    return Status(204, None)
 
 
 @core_router.post(

@@ -363,11 +363,10 @@ def read_file(cls, filename: str, data: bytes, options: dict, scope_code: str = 
         )
         sure = True
     elif name or scope_code:
-        saved = mappings.saved_for(cls, scope_code, layout, name) if scope_code else None
-        if name and saved is None:
-            raise ValidationFailed(
-                _("本社区没有名为“%(m)s”的已保存映射。") % {"m": name}, code="unknown_mapping"
-            )
+        if name:
+            saved = mappings.require_saved(cls, scope_code, name)
+        else:
+            saved = mappings.saved_for(cls, scope_code, layout)
         if saved is not None:
             mapping = mappings.from_json(saved.mapping, layout, cls, source="saved", name=saved.name)
             type(saved).objects.filter(pk=saved.pk).update(used_at=timezone.now())
@@ -903,13 +902,18 @@ def create_batch(actor, kind: str, scope_code: str, filename: str, data: bytes, 
     cls = importer_for(kind)
     services.require(actor, cls.perm, scope_code)
     check_file(filename, data)
+    options = dict(options or {})
+    if options.get("mapping") is not None:
+        mappings.check(options["mapping"], cls)
+    if options.get("mapping_name"):
+        mappings.require_saved(cls, scope_code, options["mapping_name"])
     return ImportBatch.objects.create(
         kind=kind,
         scope_code=scope_code,
         filename=filename[:200],
         size=len(data),
         content=encrypt_bytes(data),  # the workbook holds ID numbers: encrypted like the fields
-        options=dict(options or {}),
+        options=options,
         created_by=actor,
     )
 
@@ -1083,6 +1087,7 @@ def mapping_step(cls, reading: Reading) -> dict:
 def check_mapping(cls, data: dict) -> None:
     """Refuse a mapping from the mapping step that names an unknown field, reads two columns as
     one field or leaves a required field without a column."""
+    mappings.check(data, cls)
     keys = set(cls.column_map())
     chosen = [k for k in (data.get("columns") or {}).values() if k]
     details = {}
@@ -1120,13 +1125,19 @@ def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:
     options = {k: v for k, v in batch.options.items() if k not in ("layout", "mapping_name")}
     options.update({"mapping": data, "mapping_source": "confirmed"})
     if save_as:
-        mappings.save(actor, cls, batch.scope_code, save_as, layout.get("signature", ""), data)
         options["mapping_name"] = save_as[:60]
-    moved = ImportBatch.objects.filter(
-        pk=batch.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED]
-    ).update(status=ImportStatus.PENDING, progress=0, options=options, message="")
-    if not moved:
-        raise Conflict(_("该批次正在处理或已导入，不能再修改列的对应。"), code="not_mappable")
+    with transaction.atomic():  # a batch already committing saves no mapping either
+        moved = ImportBatch.objects.filter(
+            pk=batch.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED]
+        ).update(status=ImportStatus.PENDING, progress=0, options=options, message="")
+        if not moved:
+            raise Conflict(_("该批次正在处理或已导入，不能再修改列的对应。"), code="not_mappable")
+        if save_as:
+            # From the preview (or a failure) there is no mapping step's layout: read the header.
+            signature = layout.get("signature") or (
+                read_file(cls, batch.filename, batch.data, options, batch.scope_code).layout.signature
+            )
+            mappings.save(actor, cls, batch.scope_code, save_as, signature, data)
     batch.refresh_from_db()
     queue_validation(batch, actor)
 
@@ -1136,11 +1147,13 @@ def reopen_mapping(batch, actor, *, apply_name: str = "") -> None:
     from shequ.core import services
     from shequ.core.models import ImportBatch, ImportStatus
 
-    services.require(actor, importer_for(batch.kind).perm, batch.scope_code)
+    cls = importer_for(batch.kind)
+    services.require(actor, cls.perm, batch.scope_code)
     options = {
         k: v for k, v in batch.options.items() if k not in ("mapping", "mapping_source", "mapping_name")
     }
     if apply_name:
+        mappings.require_saved(cls, batch.scope_code, apply_name)
         options["mapping_name"] = apply_name
     else:
         options["remap"] = True

@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -185,6 +186,57 @@ def guess(layout: Layout, cls, syn: Synonyms) -> tuple[Mapping, bool]:
     return mapping, sure and not missing_required(mapping, cls)
 
 
+HIDDEN_ROWS = ("import", "skip")
+
+
+def check(data, cls) -> None:
+    """Refuse, before anything is read, a mapping written as JSON (a file, an API body) that names
+    a field the workbook does not have, reads a value as a label that is not one of the field's
+    choices, or is not of the documented shape. Headers the file lacks are not checked here."""
+    cols = cls.column_map()
+    shape = _('映射格式不正确：应为 {"columns": {"表头": "字段"}, "values": {"字段": {"写法": "选项"}}}。')
+    if not isinstance(data, dict):
+        raise ValidationFailed(shape, code="bad_mapping")
+    columns, values = data.get("columns", {}), data.get("values") or {}
+    if not isinstance(columns, dict) or not isinstance(values, dict):
+        raise ValidationFailed(shape, code="bad_mapping")
+    if not all(isinstance(v, str) for v in columns.values()) or not all(
+        isinstance(t, dict) and all(isinstance(x, str) for x in t.values()) for t in values.values()
+    ):
+        raise ValidationFailed(shape, code="bad_mapping")
+    details = {}
+    unknown = sorted({k for k in columns.values() if k and k not in cols})
+    if unknown:
+        details["columns"] = [
+            _("映射中的字段“%(f)s”不存在，可用的字段：%(k)s。")
+            % {"f": "、".join(unknown), "k": "、".join(sorted(cols))}
+        ]
+    problems = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for fkey, table in values.items():
+            col = cols.get(fkey)
+            if col is None or col.kind != "choice":
+                problems.append(_("“%(f)s”不是有可选项的字段，不能为它指定取值的对应。") % {"f": fkey})
+                continue
+            labels = col.labels()
+            known = {value_key(label) for label in labels}
+            wrong = [t for t in table.values() if t and value_key(t) not in known]
+            if wrong:
+                problems.append(
+                    _("“%(h)s”没有可选项“%(v)s”，可选项为：%(o)s。")
+                    % {"h": col.header, "v": "、".join(wrong[:5]), "o": "、".join(labels[:20])}
+                )
+    if problems:
+        details["values"] = problems
+    hidden = data.get("hidden_rows", "import") or "import"
+    if hidden not in HIDDEN_ROWS:
+        details["hidden_rows"] = [_("hidden_rows 只能是 import（导入隐藏行）或 skip（跳过隐藏行）。")]
+    if not isinstance(data.get("sheet", "") or "", str):
+        details["sheet"] = [_("sheet 应为工作表名称，或 * 表示表头相同的全部工作表。")]
+    if details:
+        raise ValidationFailed(next(iter(details.values()))[0], details=details, code="bad_mapping")
+
+
 def missing_required(mapping: Mapping, cls) -> list:
     """The required columns a mapping leaves without a source (a split address fills its parts)."""
     mapped = set(mapping.columns.values())
@@ -241,12 +293,24 @@ def saved_for(cls, scope_code: str, layout: Layout, name: str = ""):
     return qs.filter(signature=layout.signature[:2000]).first()
 
 
+def require_saved(cls, scope_code: str, name: str):
+    """The community's saved mapping of this name, or a refusal that says so."""
+    from shequ.core.models import ImportMapping
+
+    found = ImportMapping.objects.filter(kind=cls.kind, scope_code=scope_code[:12], name=name).first()
+    if found is None:
+        raise ValidationFailed(_("本社区没有名为“%(m)s”的已保存映射。") % {"m": name}, code="unknown_mapping")
+    return found
+
+
 def save(actor, cls, scope_code: str, name: str, signature: str, data: dict):
     """Keep a confirmed mapping (as JSON) under a name for the community; a second save of the
     name replaces it."""
-    from shequ.core.models import ImportMapping
+    from shequ.core import changelog
+    from shequ.core.models import Action, ImportMapping
 
-    obj, _created = ImportMapping.objects.update_or_create(
+    before = ImportMapping.objects.filter(kind=cls.kind, scope_code=scope_code[:12], name=name[:60]).first()
+    obj, created = ImportMapping.objects.update_or_create(
         kind=cls.kind,
         scope_code=scope_code[:12],
         name=name[:60],
@@ -257,7 +321,32 @@ def save(actor, cls, scope_code: str, name: str, signature: str, data: dict):
             "used_at": timezone.now(),
         },
     )
+    changelog.record(
+        actor,
+        Action.CREATE if created else Action.UPDATE,
+        obj,
+        before=None if created else changelog.snapshot(before),
+        after=changelog.snapshot(obj),
+        note=_("保存导入映射“%(m)s”") % {"m": obj.name},
+    )
     return obj
+
+
+def delete_saved(actor, pk: int) -> None:
+    """Delete a community's saved mapping: by those who may import that kind of workbook there."""
+    from shequ.core import changelog, services
+    from shequ.core.importing import importer_for
+    from shequ.core.models import Action, ImportMapping
+
+    with transaction.atomic():
+        obj = services.get_visible(ImportMapping, actor, pk, for_update=True)
+        services.require(actor, importer_for(obj.kind).perm, obj.scope_code)
+        before = changelog.snapshot(obj)
+        obj.delete()
+        obj.pk = pk
+        changelog.record(
+            actor, Action.DELETE, obj, before=before, note=_("删除导入映射“%(m)s”") % {"m": obj.name}
+        )
 
 
 def saved_list(cls, scope_code: str):

@@ -366,7 +366,23 @@ class ImportBatch(models.Model):
 
 
 class ImportMappingQuerySet(ScopedQuerySet):
-    pass
+    def visible_to(self, user):
+        """A community's saved mappings are seen by those who may import that kind of workbook
+        there: over the community, or in one of its grids (a grid worker's batches use them)."""
+        from shequ.core.importing import registered_importers
+        from shequ.core.roles import roles_with
+        from shequ.core.scope import prefix_q, scope_codes
+
+        if not user or not user.is_authenticated:
+            return self.none()
+        allowed = Q(pk__in=[])
+        for kind, cls in registered_importers().items():
+            roots = scope_codes(user, roles_with(cls.perm))
+            where = prefix_q("scope_code", roots)
+            if roots:
+                where |= Q(scope_code__in=[r[:12] for r in roots if len(r) > 12])
+            allowed |= Q(kind=kind) & where
+        return self.filter(allowed)
 
 
 class ImportMapping(models.Model):

@@ -3,10 +3,11 @@
 import itertools
 
 from shequ.core.importing import commit_batch, create_batch, validate_batch
-from shequ.core.models import Attachment
+from shequ.core.models import Attachment, ImportMapping
 from shequ.org.models import Building, BuildingUnit, House, OrgUnit
+from shequ.people.importer import ResidentImporter
 from shequ.people.models import Household, Resident, ResidentTag, TagDefinition, Transfer, Visit
-from tests.people.conftest import id_number, person, workbook
+from tests.people.conftest import HEADERS, id_number, person, workbook
 
 _seq = itertools.count(200)
 
@@ -141,6 +142,45 @@ def make_batch(world, side, *, validated=True, bad=True):
         validate_batch(batch, user)
         batch.refresh_from_db()
     return batch
+
+
+# A ledger's own name for a column (人口类型 for 居住类型): its batch waits at the mapping step.
+LEDGER_HEADERS = [h if h != "居住类型" else "人口类型" for h in HEADERS]
+LEDGER_MAPPING = {
+    "columns": {label: str(c.key) for label, c in zip(LEDGER_HEADERS, ResidentImporter.columns, strict=True)},
+}
+
+
+def make_mapping_batch(world, side):
+    """An import batch for this side's community at the mapping step (人口类型 is a synonym)."""
+    user = world.users["sysadmin"]
+    n = next(_seq)
+    row = person(n, 小区=f"{'甲乙'[side == 'b']}核对苑{n}")
+    row["人口类型"] = row.pop("居住类型")
+    batch = create_batch(
+        user,
+        "people.residents",
+        world.community(side).code,
+        f"{'甲乙'[side == 'b']}台账{n}.xlsx",
+        workbook([row], headers=LEDGER_HEADERS),
+    )
+    validate_batch(batch, user)
+    batch.refresh_from_db()
+    assert batch.status == "mapping", batch.message
+    return batch
+
+
+def make_saved_mapping(world, side):
+    """A mapping saved for this side's community."""
+    n = next(_seq)
+    return ImportMapping.objects.create(
+        kind="people.residents",
+        scope_code=world.community(side).code,
+        name=f"{'甲乙'[side == 'b']}映射{n}",
+        signature="|".join(LEDGER_HEADERS),
+        mapping=LEDGER_MAPPING,
+        created_by=world.users["sysadmin"],
+    )
 
 
 def make_committed_batch(world, side):

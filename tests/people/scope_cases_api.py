@@ -6,11 +6,14 @@ from types import SimpleNamespace
 
 from shequ.core.testing.scope import cases
 from tests.people.factories import (
+    LEDGER_MAPPING,
     make_batch,
     make_committed_batch,
     make_house,
     make_household,
+    make_mapping_batch,
     make_resident,
+    make_saved_mapping,
     make_tagged_resident,
     make_transfer,
     new_doc_number,
@@ -182,6 +185,35 @@ cases.api(
     data={"valid_only": True},
     roles=COMMUNITY_ROLES,
     expect=202,
+)
+# The mapping step: confirming (and saving) a mapping, going back to it.
+cases.api(
+    "POST",
+    f"{CORE}/imports/{{int:batch_id}}/mapping",
+    make=make_mapping_batch,
+    path_params=lambda b: {"batch_id": b.pk},
+    data={**LEDGER_MAPPING, "save_as": "范围测试映射"},
+    roles=COMMUNITY_ROLES,
+    expect=202,
+)
+cases.api(
+    "POST",
+    f"{CORE}/imports/{{int:batch_id}}/remap",
+    make=make_batch,
+    path_params=lambda b: {"batch_id": b.pk},
+    roles=COMMUNITY_ROLES,
+    expect=202,
+)
+# A community's saved mappings: listed for its grid worker too (their batches use them), deleted by
+# those who may import over the whole community (tests/core/test_import_api_mapping.py).
+cases.api_list("GET", f"{CORE}/imports/mappings", make=make_saved_mapping, marker=lambda m: m.name)
+cases.api(
+    "DELETE",
+    f"{CORE}/imports/mappings/{{int:mapping_id}}",
+    make=make_saved_mapping,
+    path_params=lambda m: {"mapping_id": m.pk},
+    roles=COMMUNITY_ROLES,
+    expect=204,
 )
 cases.api(
     "POST",

@@ -388,21 +388,26 @@ def test_double_click_on_commit_queues_one_job(world, house_a, django_capture_on
     assert ImportBatch.objects.get(pk=batch_id).status == ImportStatus.COMMITTED
 
 
-def test_commit_refused_unless_ready(world, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(("auto", "status"), [("false", "mapping"), ("true", "failed")])
+def test_commit_refused_unless_ready(world, django_capture_on_commit_callbacks, auto, status):
+    """A file without the required columns waits for them to be named (the mapping step), or fails
+    where nobody is asked (auto); neither can be committed."""
     worker = api(world)
     with django_capture_on_commit_callbacks(execute=True):
-        resp = _upload(worker, world, workbook([person(1)], headers=["姓名", "电话"]))
+        resp = _upload(worker, world, workbook([person(1)], headers=["姓名", "电话"]), auto=auto)
     batch_id = resp.json()["id"]
-    assert worker.get(f"/api/v1/core/imports/{batch_id}").json()["status"] == "failed"
+    assert worker.get(f"/api/v1/core/imports/{batch_id}").json()["status"] == status
     resp = post(worker, f"/api/v1/core/imports/{batch_id}/commit", {})
     assert resp.status_code == 409 and resp.json()["code"] == "not_ready"
     assert "待确认" in resp.json()["message"]
 
 
 def test_wrong_file_type_is_400_and_creates_no_batch(world):
-    resp = _upload(api(world), world, b"name,id\n1,2\n", name="居民.csv")
+    resp = _upload(api(world), world, b"%PDF-1.7\n1 0 obj\n", name="居民.pdf")
     assert resp.status_code == 400
-    assert resp.json()["code"] == "wrong_file_type" and "不是 Excel 文件" in resp.json()["message"]
+    assert (
+        resp.json()["code"] == "wrong_file_type" and "不是 Excel、WPS 或 CSV 表格" in resp.json()["message"]
+    )
     assert ImportBatch.objects.count() == 0
 
 
@@ -450,7 +455,11 @@ def test_openapi_lists_every_new_path():
         "/api/v1/core/imports/{batch_id}": {"get"},
         "/api/v1/core/imports/{batch_id}/errors": {"get"},
         "/api/v1/core/imports/{batch_id}/commit": {"post"},
+        "/api/v1/core/imports/{batch_id}/mapping": {"post"},
+        "/api/v1/core/imports/{batch_id}/remap": {"post"},
         "/api/v1/core/imports/{batch_id}/undo": {"post"},
+        "/api/v1/core/imports/mappings": {"get"},
+        "/api/v1/core/imports/mappings/{mapping_id}": {"delete"},
     }
     for path, methods in expected.items():
         assert path in paths, path
