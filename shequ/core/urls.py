@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shequ.core import import_views, picker, views
+from shequ.core import import_views, picker, synonym_views, views
 
 app_name = "core"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("imports/<int:pk>/discard/", import_views.import_discard, name="import-discard"),
     path("imports/<int:pk>/undo/", import_views.import_undo, name="import-undo"),
     path("imports/template/<str:kind>.xlsx", import_views.import_template, name="import-template"),
+    path("imports/synonyms/", synonym_views.synonym_page, name="import-synonyms"),
+    path("imports/synonyms/add/", synonym_views.synonym_add, name="import-synonym-add"),
+    path("imports/synonyms/<int:pk>/delete/", synonym_views.synonym_delete, name="import-synonym-delete"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("pickers/<slug:name>/", picker.lookup, name="picker"),
 ]
