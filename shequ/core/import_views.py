@@ -244,4 +244,5 @@ def import_list(request):
     if not may_import and not ImportBatch.objects.filter(created_by=user).exists():
         return error_page(request, 403)
     batches = ImportBatch.objects.visible_to(user).select_related("created_by")[:100]
-    return render(request, "core/import_list.html", {"batches": batches})
+    ctx = {"batches": batches, "can_manage_synonyms": scope.holds(user, "core.manage_import_synonyms")}
+    return render(request, "core/import_list.html", ctx)

@@ -62,6 +62,12 @@ def _shipped(path: str) -> dict:
     return json.loads(p.read_text("utf-8"))
 
 
+def shipped(cls) -> dict:
+    """The synonyms shipped with an importer's module: {"headers": {field: [names]}, "values":
+    {field: {as written: label}}} (empty when the module ships none)."""
+    return _shipped(str(shipped_file(cls)))
+
+
 def synonyms_for(cls) -> Synonyms:
     """The header and value synonyms of an importer: template, shipped file, administrators'."""
     from shequ.core.models import ImportSynonym, SynonymWhat
@@ -73,7 +79,7 @@ def synonyms_for(cls) -> Synonyms:
                 key = header_key(str(name))
                 headers.setdefault(key, c.key)
                 canonical.add(key)
-    data = _shipped(str(shipped_file(cls)))
+    data = shipped(cls)
     keys = set(cls.column_map())
     for fkey, names in data.get("headers", {}).items():
         if fkey in keys:
@@ -353,3 +359,175 @@ def saved_list(cls, scope_code: str):
     from shequ.core.models import ImportMapping
 
     return list(ImportMapping.objects.filter(kind=cls.kind, scope_code=scope_code[:12])[:50])
+
+
+# --- administrators' synonyms -------------------------------------------------------------------
+SYNONYM_PERM = "core.manage_import_synonyms"
+
+
+def _header_of(col) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(col.header)
+
+
+def _refuse(message, field_name: str, code: str):
+    return ValidationFailed(message, details={field_name: [str(message)]}, code=code)
+
+
+def add_synonym(actor, kind: str, field_key: str, what: str, source: str, target: str = ""):
+    """An administrator's synonym for one field of an importer, for every community's imports:
+    a header name, or a value clerks write for one of a choice field's labels. Refused when the
+    name already reads as a field, or the value already reads as it is or as that label."""
+    from django.db import IntegrityError, transaction
+
+    from shequ.core import changelog, services
+    from shequ.core.importing import importer_for
+    from shequ.core.models import Action, ImportSynonym, SynonymWhat
+
+    services.require(actor, SYNONYM_PERM)
+    cls = importer_for(kind)
+    cols = cls.column_map()
+    col = cols.get(field_key)
+    if col is None:
+        raise _refuse(_("请从列表中选择字段。"), "field", "unknown_field")
+    header = _header_of(col)
+    source = " ".join(str(source or "").split())
+    if not source:
+        raise _refuse(_("请填写台账中的写法。"), "source", "required")
+    if len(source) > 100:
+        raise _refuse(_("写法过长（%(n)d 字），最多 100 字。") % {"n": len(source)}, "source", "too_long")
+    syn = synonyms_for(cls)
+    admin = ImportSynonym.objects.filter(kind=cls.kind, what=what)
+    if what == SynonymWhat.HEADER:
+        target = ""
+        key = header_key(source)
+        if not key:
+            raise _refuse(_("请填写列名。"), "source", "required")
+        if key in IGNORED_HEADERS:
+            raise _refuse(
+                _("“%(s)s”这样的序号列导入时总是略过，不能作为“%(f)s”的列名。") % {"s": source, "f": header},
+                "source",
+                "ignored_header",
+            )
+        owner = syn.headers.get(key)
+        if owner == field_key:
+            raise _refuse(
+                _("“%(s)s”已是“%(f)s”的列名，无需重复添加。") % {"s": source, "f": header},
+                "source",
+                "duplicate",
+            )
+        if owner:
+            other = _header_of(cols[owner])
+            mine = next((s for s in admin.filter(field=owner) if header_key(s.source) == key), None)
+            hint = (
+                _("如要改为“%(f)s”，请先在“%(o)s”下删除这条同义词。")
+                if mine
+                else _("这是内置的列名，一个列名只能对应一个字段，请换一个写法。")
+            ) % {"f": header, "o": other}
+            raise _refuse(
+                _("“%(s)s”已是“%(o)s”的列名。") % {"s": source, "o": other} + hint,
+                "source",
+                "header_taken",
+            )
+    elif what == SynonymWhat.VALUE:
+        if col.kind != "choice":
+            raise _refuse(
+                _("“%(f)s”不是选项字段，只能添加列名；取值同义词只用于带下拉选项的字段。") % {"f": header},
+                "what",
+                "not_a_choice",
+            )
+        labels = col.labels()
+        if not target:
+            raise _refuse(_("请选择这个写法对应“%(f)s”的哪个选项。") % {"f": header}, "target", "required")
+        if target not in labels:
+            raise _refuse(
+                _("“%(t)s”不是“%(f)s”的选项，请从列表中选择：%(o)s。")
+                % {"t": target, "f": header, "o": "、".join(labels)},
+                "target",
+                "unknown_label",
+            )
+        vk = value_key(source)
+        if vk in {value_key(k) for k in col.lookup()}:
+            raise _refuse(
+                _("“%(s)s”本身就是“%(f)s”的选项，导入时直接识别，无需添加同义词。")
+                % {"s": source, "f": header},
+                "source",
+                "is_a_label",
+            )
+        mine = next((s for s in admin.filter(field=field_key) if value_key(s.source) == vk), None)
+        if mine is not None:
+            raise _refuse(
+                (
+                    _("“%(s)s”已添加过，读作“%(t)s”。")
+                    if mine.target == target
+                    else _("“%(s)s”已设为读作“%(t)s”；如要改为“%(n)s”，请先删除那条同义词。")
+                )
+                % {"s": source, "t": mine.target, "n": target},
+                "source",
+                "duplicate",
+            )
+        if syn.values.get(field_key, {}).get(vk) == target:
+            raise _refuse(
+                _("“%(s)s”已是内置同义词，读作“%(t)s”，无需添加。") % {"s": source, "t": target},
+                "source",
+                "duplicate",
+            )
+        # A value a shipped synonym reads otherwise is allowed: the administrator's reading wins.
+    else:
+        raise _refuse(_("请选择类别：列名或取值。"), "what", "unknown_what")
+    try:
+        with transaction.atomic():
+            obj = ImportSynonym.objects.create(
+                kind=cls.kind, field=field_key, what=what, source=source, target=target, created_by=actor
+            )
+            changelog.record(
+                actor,
+                Action.CREATE,
+                obj,
+                after=changelog.snapshot(obj),
+                scope_code="",
+                note=_synonym_note(cls, col, obj),
+            )
+    except IntegrityError:  # the same synonym added at the same moment in another tab
+        raise _refuse(_("“%(s)s”已添加过，无需重复添加。") % {"s": source}, "source", "duplicate") from None
+    return obj
+
+
+def delete_synonym(actor, pk):
+    """Take back an administrator's synonym (the shipped ones are not deletable); logged."""
+    from django.db import transaction
+
+    from shequ.core import changelog, services
+    from shequ.core.errors import NotFound
+    from shequ.core.importing import registered_importers
+    from shequ.core.models import Action, ImportSynonym
+
+    services.require(actor, SYNONYM_PERM)
+    with transaction.atomic():
+        obj = ImportSynonym.objects.select_for_update().filter(pk=pk).first()
+        if obj is None:
+            raise NotFound(_("该同义词已不存在，可能已被删除。"))
+        before = changelog.snapshot(obj)
+        cls = registered_importers().get(obj.kind)
+        col = cls.column_map().get(obj.field) if cls else None
+        note = _synonym_note(cls, col, obj)
+        kept = obj.pk
+        obj.delete()
+        obj.pk = kept
+        changelog.record(actor, Action.DELETE, obj, before=before, scope_code="", note=note)
+    return obj
+
+
+def _synonym_note(cls, col, obj) -> str:
+    """How the change log names a synonym: 居民信息 · 文化程度：取值“大专文化”读作“大学专科”."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(cls.title) if cls else obj.kind
+        header = str(col.header) if col else obj.field
+    if obj.target:
+        return _("%(k)s · %(f)s：取值“%(s)s”读作“%(t)s”") % {
+            "k": title,
+            "f": header,
+            "s": obj.source,
+            "t": obj.target,
+        }
+    return _("%(k)s · %(f)s：列名“%(s)s”") % {"k": title, "f": header, "s": obj.source}

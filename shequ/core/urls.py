@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shequ.core import import_views, picker, views
+from shequ.core import import_views, picker, synonym_views, views
 
 app_name = "core"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("imports/<int:pk>/remap/", import_views.import_remap, name="import-remap"),
     path("imports/<int:pk>/undo/", import_views.import_undo, name="import-undo"),
     path("imports/template/<str:kind>.xlsx", import_views.import_template, name="import-template"),
+    path("imports/synonyms/", synonym_views.synonym_page, name="import-synonyms"),
+    path("imports/synonyms/add/", synonym_views.synonym_add, name="import-synonym-add"),
+    path("imports/synonyms/<int:pk>/delete/", synonym_views.synonym_delete, name="import-synonym-delete"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("pickers/<slug:name>/", picker.lookup, name="picker"),
 ]

@@ -107,3 +107,55 @@ cases.listing(
     kwargs=lambda h: {"name": "house"},
     query={"field": "house", "q": "共同"},
 )
+
+
+# --- import synonyms: a platform setting (every community's imports), for system and district
+# administrators; everyone else is refused, and a refused add or delete writes nothing.
+SYNONYM_ADMINS = ("sysadmin", "district")
+
+
+def _synonym_post(_obj=None):
+    """A value synonym for the first choice field of the first registered importer."""
+    from shequ.core.importing import registered_importers
+
+    cls = next(c for c in registered_importers().values() if any(x.kind == "choice" for x in c.columns))
+    col = next(x for x in cls.columns if x.kind == "choice")
+    return {
+        "kind": cls.kind,
+        "field": col.key,
+        "what": "value",
+        "source": "范围测试写法",
+        "target": col.labels()[0],
+    }
+
+
+def admin_synonym(world, side):
+    from shequ.core.mapping import add_synonym
+
+    d = _synonym_post()
+    return add_synonym(
+        world.users["sysadmin"], d["kind"], d["field"], "value", f"范围测试{next(_seq)}", d["target"]
+    )
+
+
+cases.page("core:import-synonyms", roles=SYNONYM_ADMINS)
+cases.page("core:import-synonyms", expect=403)
+cases.page("core:import-synonym-add", method="POST", data=_synonym_post, roles=SYNONYM_ADMINS, expect=302)
+cases.page("core:import-synonym-add", method="POST", data=_synonym_post, expect=403)
+cases.page(
+    "core:import-synonym-delete",
+    method="POST",
+    make=admin_synonym,
+    kwargs=lambda s: {"pk": s.pk},
+    data=lambda s: {"kind": s.kind},
+    roles=SYNONYM_ADMINS,
+    expect=302,
+)
+cases.page(
+    "core:import-synonym-delete",
+    method="POST",
+    make=admin_synonym,
+    kwargs=lambda s: {"pk": s.pk},
+    data=lambda s: {"kind": s.kind},
+    expect=403,
+)

@@ -27,6 +27,7 @@ nothing), never an empty 200. A route that such a role does use says so:
     cases.listing("org:grid-list", ..., department=SEES)       # 200 with a's marker
     cases.listing("cases:case-list", ..., department=HIDDEN)   # 200, but a's row is not theirs
     cases.page("people:import", resident=REFUSED)             # REFUSED is the default
+    cases.page("core:import-synonym-add", method="POST", data={...}, expect=403)  # a setting
 
 An action states the status the act on one's own community answers (`expect=302`, the default
 for a form post; a dict per role where roles differ), so that a refusal is never taken for success.
@@ -88,11 +89,15 @@ class Registry:
         """A route that serves no scoped data (sign-in, health, the user's own account)."""
         self._add(Case(name, "public", reason=reason))
 
-    def page(self, name, *, kwargs=None, make=None, expect=200, **extra):
+    def page(self, name, *, kwargs=None, make=None, expect=200, method="GET", data=None, **extra):
         """A page that shows no scoped object of its own (a form whose choices come from the
         user's scope, a settings page): GET answers `expect` to the case's roles; department staff
-        and residents are checked as declared (REFUSED unless said otherwise)."""
-        self._add(Case(name, "page", make, kwargs, extra={"expect": expect, **extra}))
+        and residents are checked as declared (REFUSED unless said otherwise). A write to a
+        platform setting (no community to keep apart) is a page case with method="POST" and its
+        `data`: a refusal must then write nothing."""
+        self._add(
+            Case(name, "page", make, kwargs, data=data, method=method, extra={"expect": expect, **extra})
+        )
 
     def of_kind(self, *kinds):
         return [c for cs in self.cases.values() for c in cs if c.kind in kinds]
