@@ -592,6 +592,21 @@ def registered_importers() -> dict[str, type[Importer]]:
     return dict(_importers)
 
 
+# Workbooks read through this engine (its layouts, synonyms and mapping step) but written by their
+# own module's flow rather than as a batch: the duty lists replace a whole draft.
+_workbooks: dict[str, type] = {}
+
+
+def register_workbook(cls):
+    _workbooks[cls.kind] = cls
+    return cls
+
+
+def mapped_workbooks() -> dict[str, type]:
+    """Every kind of workbook with synonyms: the importers and the workbooks read without batches."""
+    return {**_importers, **_workbooks}
+
+
 def importer_for(kind: str) -> type[Importer]:
     try:
         return _importers[kind]

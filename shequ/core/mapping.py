@@ -381,11 +381,13 @@ def add_synonym(actor, kind: str, field_key: str, what: str, source: str, target
     from django.db import IntegrityError, transaction
 
     from shequ.core import changelog, services
-    from shequ.core.importing import importer_for
+    from shequ.core.importing import mapped_workbooks
     from shequ.core.models import Action, ImportSynonym, SynonymWhat
 
     services.require(actor, SYNONYM_PERM)
-    cls = importer_for(kind)
+    cls = mapped_workbooks().get(kind)
+    if cls is None:
+        raise ValidationFailed(_("未知的导入类型。"), code="unknown_import")
     cols = cls.column_map()
     col = cols.get(field_key)
     if col is None:
@@ -499,7 +501,7 @@ def delete_synonym(actor, pk):
 
     from shequ.core import changelog, services
     from shequ.core.errors import NotFound
-    from shequ.core.importing import registered_importers
+    from shequ.core.importing import mapped_workbooks
     from shequ.core.models import Action, ImportSynonym
 
     services.require(actor, SYNONYM_PERM)
@@ -508,7 +510,7 @@ def delete_synonym(actor, pk):
         if obj is None:
             raise NotFound(_("该同义词已不存在，可能已被删除。"))
         before = changelog.snapshot(obj)
-        cls = registered_importers().get(obj.kind)
+        cls = mapped_workbooks().get(obj.kind)
         col = cls.column_map().get(obj.field) if cls else None
         note = _synonym_note(cls, col, obj)
         kept = obj.pk

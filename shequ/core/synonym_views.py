@@ -44,7 +44,7 @@ def for_administrators(view):
 
 def _importer(kind):
     """The importer asked for, or the first registered one when none is named."""
-    importers = importing.registered_importers()
+    importers = importing.mapped_workbooks()
     if not kind:
         if not importers:
             raise Http404(_("没有可导入的表格类型。"))
@@ -169,7 +169,7 @@ def _field_rows(cls) -> list[dict]:
 
 
 def _render(request, cls, form, status=200):
-    importers = importing.registered_importers()
+    importers = importing.mapped_workbooks()
     ctx = {
         "importer": cls,
         "kinds": [(k, c.title) for k, c in importers.items()],
@@ -225,4 +225,4 @@ def synonym_delete(request, pk):
         messages.warning(request, exc.message)
         return redirect(_page_url(cls))
     messages.success(request, _("已删除同义词“%(s)s”。") % {"s": obj.source})
-    return redirect(_page_url(importing.registered_importers().get(obj.kind, cls), obj.field, obj.what))
+    return redirect(_page_url(importing.mapped_workbooks().get(obj.kind, cls), obj.field, obj.what))

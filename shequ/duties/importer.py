@@ -21,7 +21,7 @@ from shequ.core import importing
 from shequ.core import mapping as mappings
 from shequ.core.errors import ValidationFailed
 from shequ.core.excel import workbook_bytes
-from shequ.core.importing import Column, RowError, cell_text, parse_row
+from shequ.core.importing import Column, RowError, cell_text, parse_row, register_workbook
 from shequ.duties.models import DutyItem, Frequency, Kind, SetBy
 
 MAX_ROWS = 2000  # a list has tens to a few hundred items
@@ -181,11 +181,13 @@ def export_bytes(duty_list) -> bytes:
 
 
 # --- import ------------------------------------------------------------------------------------------
+@register_workbook
 class DutyListWorkbook:
     """The duty-list columns as the core reader knows an importer: its kind names the
     administrators' synonyms and the saved mappings, its module the shipped synonyms."""
 
     kind = "duties.items"
+    title = _l("事项清单")
     columns = COLUMNS
     extra_columns: list = []
 

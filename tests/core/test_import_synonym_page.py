@@ -218,3 +218,23 @@ def test_target_labels_follow_the_field(world):
     assert '<option value="order_no">工单编号</option>' in page
     assert '<option value="header">列名</option>' in page and '<option value="value">' not in page
     assert admin.get(PAGE, {"kind": "no.such"}).status_code == 404
+
+
+def test_duty_list_synonyms_are_kept_on_the_same_page_and_read(world):
+    """The duty lists are read by the same engine without batches: their synonyms are on the page
+    too, and what an administrator adds is read by the next duty-list file."""
+    from shequ.duties.importer import read_items
+    from tests.duties.test_lists import GOOD, workbook
+
+    admin = world.client(world.users["sysadmin"])
+    body = admin.get(PAGE, {"kind": "duties.items"}).content.decode()
+    assert "事项清单" in body and "负面 → 负面清单事项" in body
+    rows = [[*GOOD[0][:1], "法定职责", *GOOD[0][2:]]]
+    assert "“法定职责”不在可选项中" in read_items("清单.xlsx", workbook(rows)).preview[0]["errors"][0]
+    resp = _add(
+        admin, kind="duties.items", field="kind", what="value", source="法定职责", target="依法履行职责事项"
+    )
+    assert resp.status_code == 302
+    items = read_items("清单.xlsx", workbook(rows))
+    assert items.rows[0]["kind"] == "statutory" and not items.preview[0]["errors"]
+    assert any("“法定职责” → 依法履行职责事项：1 行" in n for n in items.notes)
