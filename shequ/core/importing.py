@@ -1131,7 +1131,6 @@ def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:
     """The user's mapping (JSON, as in core.mapping): checked against the batch's columns, saved
     under a name for the community if asked, and the batch checked again with it."""
     from shequ.core import services
-    from shequ.core.models import ImportBatch, ImportStatus
 
     cls = importer_for(batch.kind)
     services.require(actor, cls.perm, batch.scope_code)
@@ -1142,11 +1141,7 @@ def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:
     if save_as:
         options["mapping_name"] = save_as[:60]
     with transaction.atomic():  # a batch already committing saves no mapping either
-        moved = ImportBatch.objects.filter(
-            pk=batch.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED]
-        ).update(status=ImportStatus.PENDING, progress=0, options=options, message="")
-        if not moved:
-            raise Conflict(_("该批次正在处理或已导入，不能再修改列的对应。"), code="not_mappable")
+        _back_to_checking(batch, options)
         if save_as:
             # From the preview (or a failure) there is no mapping step's layout: read the header.
             signature = layout.get("signature") or (
@@ -1160,7 +1155,6 @@ def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:
 def reopen_mapping(batch, actor, *, apply_name: str = "") -> None:
     """Back to the mapping step from the preview (or a failure), or apply a saved mapping by name."""
     from shequ.core import services
-    from shequ.core.models import ImportBatch, ImportStatus
 
     cls = importer_for(batch.kind)
     services.require(actor, cls.perm, batch.scope_code)
@@ -1172,13 +1166,21 @@ def reopen_mapping(batch, actor, *, apply_name: str = "") -> None:
         options["mapping_name"] = apply_name
     else:
         options["remap"] = True
+    _back_to_checking(batch, options)
+    batch.refresh_from_db()
+    queue_validation(batch, actor)
+
+
+def _back_to_checking(batch, options: dict) -> None:
+    """A batch at the mapping step, the preview or a failure goes back to be checked with new
+    options; one being committed (or done) is not moved, whoever else clicked first."""
+    from shequ.core.models import ImportBatch, ImportStatus
+
     moved = ImportBatch.objects.filter(
         pk=batch.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.FAILED]
     ).update(status=ImportStatus.PENDING, progress=0, options=options, message="")
     if not moved:
         raise Conflict(_("该批次正在处理或已导入，不能再修改列的对应。"), code="not_mappable")
-    batch.refresh_from_db()
-    queue_validation(batch, actor)
 
 
 def commit_batch(batch, actor, *, valid_only: bool = True) -> dict:
