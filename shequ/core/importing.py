@@ -108,6 +108,7 @@ class Column:
     def _build(self, header, ctx: ParseContext):
         required = self.required or self.key in ctx.required
         kind, limit, key = self.kind, self.max_length, self.key
+        odd = sheets.has_odd_spaces
         text_format, compact = self.text_format, self.compact
 
         def empty():
@@ -125,7 +126,9 @@ class Column:
 
         def text_of(raw):
             if type(raw) is str:
-                text = normalize_cell(raw)
+                text = raw.strip()
+                if not text.isascii() and odd(text):  # rare: inner or zero-width spaces
+                    text = normalize_cell(text)
             elif text_format and isinstance(raw, float) and abs(raw) >= 1e11:
                 raise lost_digits()
             else:
@@ -473,22 +476,19 @@ def parse_row(
     values = dict.fromkeys(columns)
     errors = []
     n = len(raw)
-    spread = None
     for i, key in mapping.items():
         try:
             parse = parsers[key] if parsers else columns[key].parser()
-            value = parse(raw[i] if i < n else None)
+            values[key] = parse(raw[i] if i < n else None)
         except RowError as exc:
             errors.append(str(exc))
-            continue
-        if fills and key in fills:
-            spread = (fills[key], value)
-        else:
-            values[key] = value
-    if spread is not None and spread[1]:
-        for f, part in zip(spread[0], spread[1], strict=False):
-            if values.get(f) in (None, "") and part:
-                values[f] = part
+    for key, targets in fills.items():  # an address's parts, where no column of their own says
+        parts = values[key]
+        values[key] = None
+        if parts:
+            for f, part in zip(targets, parts, strict=False):
+                if part and values.get(f) in (None, ""):
+                    values[f] = part
     return values, errors
 
 

@@ -29,6 +29,8 @@ MAGIC = {
 HEADER_SCAN = 30  # rows searched for the header (title rows, notes, a blank line or two)
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACES = re.compile(r"\s+")
+_ODD = re.compile("[\\s\u200b\u200c\u200d\u2060\ufeff]")  # inner spaces, zero-width characters
+has_odd_spaces = _ODD.search
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _SUMMARY = re.compile(r"^(合计|小计|总计|共计|累计|总人数|本页合计|本页小计)(?:[:：(（]|$|\d)")
 _FOOTER = re.compile(
@@ -51,8 +53,11 @@ def normalize_cell(text: str) -> str:
     characters of a Chinese name (张　三) closed up."""
     if text.isascii():
         return text.strip()
+    text = text.strip()
+    if _ODD.search(text) is None:  # the common case: one scan, no copy
+        return text
     text = text.translate(_ZERO_WIDTH).strip()
-    return _CJK_GAP.sub("", text) if (" " in text or "\u3000" in text or "\xa0" in text) else text
+    return _CJK_GAP.sub("", text)
 
 
 def header_key(value) -> str:
@@ -331,7 +336,7 @@ def _row_text(row) -> str:
     return "　".join(_text(v) for v in row if v not in (None, ""))[:40]
 
 
-def _row_kind(row, firsts, header_keys) -> str:
+def _row_kind(row, firsts, header_keys, header_heads) -> str:
     """'footer', 'summary', 'header' (repeated on a printed page) or '' for a data row; only the
     first filled cells are looked at, and only when their first character could start a keyword."""
     first = firsts[0]
@@ -340,7 +345,7 @@ def _row_kind(row, firsts, header_keys) -> str:
         filled = head in _FOOTER_START and sum(1 for v in row if v not in (None, ""))
         if filled and filled <= 4 and _FOOTER.match(value_key(first)):
             return "footer"
-        if header_key(first) in header_keys:
+        if head in header_heads and header_key(first) in header_keys:
             texts = [_text(v) for v in row if v not in (None, "")]
             if sum(1 for t in texts if header_key(t) in header_keys) >= max(2, len(texts) - 1):
                 return "header"
@@ -374,6 +379,7 @@ def find_layout(sheet: Sheet, known: dict, *, min_score: int = 1) -> Layout | No
     score, lines, cols = best
     body, skipped, hidden = [], [], []
     header_keys = {c.names[0] for c in cols}
+    header_heads = {k[:1] for k in header_keys}
     footer = False
     for idx in range(lines[-1] + 1, len(sheet.rows)):
         row = sheet.rows[idx]
@@ -386,7 +392,7 @@ def find_layout(sheet: Sheet, known: dict, *, min_score: int = 1) -> Layout | No
         if not firsts:
             continue
         line = idx + 1
-        kind = footer and "footer" or _row_kind(row, firsts, header_keys)
+        kind = footer and "footer" or _row_kind(row, firsts, header_keys, header_heads)
         if kind == "footer":
             footer = True  # what follows a signature line is the form's footer too
             skipped.append((line, _("表尾（%(t)s）") % {"t": _row_text(row)}))

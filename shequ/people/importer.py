@@ -5,6 +5,7 @@ once per batch (houses of the community, existing residents by blind index, tags
 bulk inserts; encryption and the blind index happen once per value."""
 
 import datetime as dt
+import functools
 import json
 import re
 from typing import NamedTuple
@@ -94,12 +95,15 @@ _ROOM_SUFFIX = re.compile(r"(室|号|房)$")
 def _loose_key(key: tuple) -> tuple:
     """An address as ledgers write it loosely: 幸福家园小区 = 幸福家园, 3号楼 = 3幢 = 3栋 = 3,
     2单元 = 2, 1202室 = 1202 (full-width digits as ASCII)."""
-    compound, building, unit, number = (nfkc(p) for p in key)
+    return (*_loose_unit(*key[:3]), _ROOM_SUFFIX.sub("", nfkc(key[3])).upper())
+
+
+@functools.lru_cache(maxsize=20_000)  # a community has hundreds of units, each met many times
+def _loose_unit(compound: str, building: str, unit: str) -> tuple:
     return (
-        compound_key(compound),
-        _BUILDING_SUFFIX.sub("", building),
-        _UNIT_SUFFIX.sub("", unit),
-        _ROOM_SUFFIX.sub("", number).upper(),
+        compound_key(nfkc(compound)),
+        _BUILDING_SUFFIX.sub("", nfkc(building)),
+        _UNIT_SUFFIX.sub("", nfkc(unit)),
     )
 
 
