@@ -31,7 +31,7 @@ from shequ.core import mapping as mappings
 from shequ.core import sheets
 from shequ.core.crypto import encrypt_bytes
 from shequ.core.errors import Conflict, ValidationFailed
-from shequ.core.sheets import nfkc, normalize_cell, value_key
+from shequ.core.sheets import ZERO_WIDTH, nfkc, normalize_cell, value_key
 
 MAX_ERRORS_KEPT = 5000  # rows with only a remark (every refused row is always kept)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -126,18 +126,29 @@ class Column:
 
         def text_of(raw):
             if type(raw) is str:
-                text = raw.strip()
-                if not text.isascii() and odd(text):  # rare: inner or zero-width spaces
-                    text = normalize_cell(text)
-            elif text_format and isinstance(raw, float) and abs(raw) >= 1e11:
+                return raw.strip()
+            if text_format and isinstance(raw, float) and abs(raw) >= 1e11:
                 raise lost_digits()
-            else:
-                text = cell_text(raw)
-            if compact and text:
-                text = _ALL_SPACES.sub("", nfkc(text))
+            return cell_text(raw)
+
+        if compact:  # a code: full-width as ASCII, no spaces anywhere, no scientific notation
+
+            def text_of(raw, plain=text_of):
+                text = plain(raw)
+                if text and not text.isascii():
+                    text = nfkc(text).translate(ZERO_WIDTH)
+                text = _ALL_SPACES.sub("", text)
                 if _SCIENTIFIC.match(text):
                     raise lost_digits()
-            return text
+                return text
+
+        elif kind in ("text", "list", "address"):  # words: inner odd spaces and padding cleaned up
+
+            def text_of(raw, plain=text_of):
+                if type(raw) is not str:
+                    return plain(raw)
+                text = raw.strip()
+                return text if text.isascii() or odd(text) is None else normalize_cell(text)
 
         if kind == "date":
 
@@ -213,7 +224,12 @@ class Column:
         else:
 
             def parse(raw):
-                text = text_of(raw) if raw is not None else ""
+                if type(raw) is str:  # text_of inlined: most cells of a ledger are text
+                    text = raw.strip()
+                    if not text.isascii() and odd(text) is not None:
+                        text = normalize_cell(text)
+                else:
+                    text = text_of(raw) if raw is not None else ""
                 if not text:
                     return empty()
                 if len(text) > limit:
@@ -249,7 +265,9 @@ def parse_date(raw, header: str = "") -> dt.date:
             raw = str(n)
         elif 1 <= n < 80000:
             return EXCEL_EPOCH + dt.timedelta(days=n)
-    text = nfkc(str(raw)).strip()
+    text = str(raw).strip()
+    if not text.isascii():
+        text = nfkc(text)
     try:
         if len(text) == 8 and text.isdigit():
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))

@@ -27,7 +27,7 @@ MAGIC = {
     b"\xd0\xcf\x11\xe0": "ole",  # .xls, .et
 }
 HEADER_SCAN = 30  # rows searched for the header (title rows, notes, a blank line or two)
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACES = re.compile(r"\s+")
 _ODD = re.compile("[\\s\u200b\u200c\u200d\u2060\ufeff]")  # inner spaces, zero-width characters
 has_odd_spaces = _ODD.search
@@ -56,7 +56,7 @@ def normalize_cell(text: str) -> str:
     text = text.strip()
     if _ODD.search(text) is None:  # the common case: one scan, no copy
         return text
-    text = text.translate(_ZERO_WIDTH).strip()
+    text = text.translate(ZERO_WIDTH).strip()
     return _CJK_GAP.sub("", text)
 
 
@@ -66,12 +66,12 @@ def header_key(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _HEADER_CHARS.sub("", nfkc(str(value).translate(_ZERO_WIDTH)))
+    return _HEADER_CHARS.sub("", nfkc(str(value).translate(ZERO_WIDTH)))
 
 
 def value_key(value) -> str:
     """A cell as compared with choice labels and value synonyms: NFKC, no spaces at all."""
-    return _SPACES.sub("", nfkc(str(value).translate(_ZERO_WIDTH)))
+    return _SPACES.sub("", nfkc(str(value).translate(ZERO_WIDTH)))
 
 
 @dataclass
@@ -143,6 +143,21 @@ def read_book(name: str, data: bytes) -> list[Sheet]:
         if rows is None:
             raise ValidationFailed(_("CSV 文件无法读取，请另存为 UTF-8 编码后再上传。"), code="corrupt_file")
         return [Sheet("CSV", rows, hidden_known=False)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Which rows are hidden is read from the file's own XML (or, for .xls, by xlrd) in a thread
+    # while calamine reads the cells: both spend their time outside the interpreter lock.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hidden_rows = pool.submit(_xlsx_hidden_rows if kind == "zip" else _xls_hidden_rows, data)
+        sheets = _read_cells(name, data)
+        hidden = hidden_rows.result()
+    for sheet in sheets:
+        known = hidden is not None and sheet.name in hidden
+        sheet.hidden, sheet.hidden_known = (hidden[sheet.name] if known else set()), known
+    return sheets
+
+
+def _read_cells(name: str, data: bytes) -> list[Sheet]:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
@@ -156,7 +171,6 @@ def read_book(name: str, data: bytes) -> list[Sheet]:
                 "文件已损坏或不是有效的 Excel 文件，无法读取。请用 Excel/WPS 打开检查后另存为 .xlsx 再上传。"
             )
         raise ValidationFailed(message, code="corrupt_file") from None
-    hidden = _xlsx_hidden_rows(data) if kind == "zip" else _xls_hidden_rows(data)
     sheets = []
     for meta in wb.sheets_metadata:
         if meta.visible != SheetVisibleEnum.Visible:
@@ -169,8 +183,7 @@ def read_book(name: str, data: bytes) -> list[Sheet]:
             raise ValidationFailed(
                 _("工作表“%(s)s”无法读取，文件可能已损坏。") % {"s": meta.name}, code="corrupt_file"
             ) from None
-        known = hidden is not None and meta.name in hidden
-        sheets.append(Sheet(meta.name, rows, hidden[meta.name] if known else set(), merged, known))
+        sheets.append(Sheet(meta.name, rows, set(), merged))
     return sheets
 
 
