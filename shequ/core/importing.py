@@ -224,7 +224,7 @@ class Column:
         else:
 
             def parse(raw):
-                if type(raw) is str:  # text_of inlined: most cells of a ledger are text
+                if type(raw) is str and not compact:  # text_of inlined: most cells are text
                     text = raw.strip()
                     if not text.isascii() and odd(text) is not None:
                         text = normalize_cell(text)
