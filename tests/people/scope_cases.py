@@ -11,6 +11,7 @@ from tests.people.factories import (
     make_house,
     make_household,
     make_incoming_transfer,
+    make_mapping_batch,
     make_photo,
     make_resident,
     make_tagged_resident,
@@ -128,6 +129,14 @@ cases.detail("core:import-detail", make=make_batch, kwargs=pk, roles=COMMUNITY)
 cases.detail("core:import-errors", make=make_batch, kwargs=pk, roles=COMMUNITY)
 cases.action("core:import-commit", make=make_batch, kwargs=pk, data={"mode": "valid_only"}, roles=COMMUNITY)
 cases.action("core:import-discard", make=make_batch, kwargs=pk, roles=COMMUNITY)
+cases.action(
+    "core:import-mapping",
+    make=make_mapping_batch,
+    kwargs=pk,
+    data=lambda b: {f"col-{c['index']}": c["field"] for c in b.options["layout"]["columns"]},
+    roles=COMMUNITY,
+)
+cases.action("core:import-remap", make=make_batch, kwargs=pk, roles=COMMUNITY)
 cases.action("core:import-undo", make=make_committed_batch, kwargs=pk, roles=("community_lead",))
 cases.public("core:import-template", "a blank workbook, no data")
 cases.detail("core:attachment", make=make_photo, kwargs=pk, roles=STAFF)
