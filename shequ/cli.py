@@ -581,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--no-create-houses", action="store_true", help="房屋库中没有的地址不自动新建，该行拒绝")
     r.add_argument(
         "--mapping",
-        help="列与值的对应：JSON 文件（见 docs/imports.md），或在网页“核对列”中保存的映射名称；"
+        help="列与值的对应：JSON 文件（见 docs/imports.md），或在网页“核对列的对应”中保存的映射名称；"
         "不指定时按同义词自动对应，缺少必填列时报错并列出文件中的列",
     )
     r.add_argument("--user", help="以哪个账号的身份导入（默认：唯一的系统管理员）")
@@ -615,7 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--all-or-nothing", action="store_true", help="与 --commit 同用：只要有错误行就全部不导入")
     c.add_argument(
         "--mapping",
-        help="列与值的对应：JSON 文件（见 docs/imports.md），或在网页“核对列”中保存的映射名称；"
+        help="列与值的对应：JSON 文件（见 docs/imports.md），或在网页“核对列的对应”中保存的映射名称；"
         "不指定时按同义词自动对应，缺少必填列时报错并列出文件中的列",
     )
     c.add_argument("--user", help="以哪个账号的身份导入（默认：唯一的系统管理员）")
