@@ -2,30 +2,42 @@
 """Hand-run benchmark of the residents Excel import at 100,000 rows (not a pytest test).
 
 Builds a fresh database (SQLite in a temp SHEQU_DATA_DIR and/or a throw-away PostgreSQL database),
-generates one realistic workbook with shequ.people.synth, then measures, each in its own
-subprocess started from the same freshly restored database so that its peak RSS is its own:
+generates one realistic workbook with shequ.people.synth, then runs, each in its own subprocess
+started from the same freshly restored database so that its wall time, CPU time and peak RSS are
+its own:
 
   ours     `shequ residents import FILE --community 420115001001 --commit` (the CLI, end to end)
-  floor    python-calamine read + one raw executemany INSERT of the same rows into people_resident
+  floor    the fastest plain way to put the same rows into the same table with the same indexes:
+           python-calamine read, then on PostgreSQL one COPY people_resident (...) FROM STDIN
+           (psycopg 3 write_row), on SQLite one executemany INSERT in one transaction
            (plaintext, no validation, no encryption, no blind index, nothing else written)
   i-e      django-import-export's default import (ModelResource + tablib/openpyxl Dataset,
-           resource.import_data(dataset, dry_run=False)), on 10,000 rows and extrapolated when the
-           full file would take more than ~10 minutes
+           resource.import_data(dataset, dry_run=False)) of the full file (--ie-rows full), or
+           a PILOT on the first N rows (--ie-rows N) that is a per-row rate, never a comparison
   phases   the engine functions called directly (read / parse / plan / apply / commit), with the
            apply split by table and the time spent in encryption and HMAC
 
+Ours and the floor (and import-export, when run in full) are run in turns in one invocation:
+ours, floor[, i-e], ours, floor[, i-e] … --pairs times (default 3), each run from a freshly
+restored database. Every ratio is the median of the per-pair ratios, with the CPU ratio beside
+the wall ratio and the load average printed for every run. The pass/fail lines are the goals of
+the import: ours ≤ 3× the floor and import-export ≥ 10× ours, on SQLite and on PostgreSQL.
+
+--memory-curve imports 10k, 50k, 100k and 200k rows (prefixes of one workbook), one fresh
+database each, and prints the peak RSS of each run and the growth from 10k to 200k, against the
+goals: at most 500 MB at 200,000 rows, and growth less than linear.
+
 With --baseline DIR (another checkout of the project with its own .venv), "ours" is run in turns
-with DIR's code and this checkout's (base, new, base, new, ...), --repeat times each, every run
-from its own tree's freshly restored database and on the same workbook, and the script prints
-the ratio new/base. --layout office also writes the same rows the way offices keep them (a
-title row, other header names, full-width digits, short labels, a 合计 row) and imports that
-file with this checkout's code.
+with DIR's code and this checkout's (base, new, base, new, ...), and the script prints the
+median of the per-pair ratios new/base. --layout office also writes the same rows the way
+offices keep them (a title row, other header names, full-width digits, short labels, a 合计 row)
+and imports that file with this checkout's code.
 
 See bench/README.md.
 
-    .venv/bin/python bench/bench_import.py                          # 100,000 rows, SQLite and PostgreSQL
-    .venv/bin/python bench/bench_import.py --rows 20000 --db sqlite
-    .venv/bin/python bench/bench_import.py --db postgres --ie-rows 10000
+    .venv/bin/python bench/bench_import.py --out bench/results/import-$(date +%F).txt
+    .venv/bin/python bench/bench_import.py --rows 5000 --pairs 3 --db both --ie-rows 2000
+    .venv/bin/python bench/bench_import.py --memory-curve --db sqlite --out bench/results/import-memory-$(date +%F).txt
     .venv/bin/python bench/bench_import.py --baseline ../wt-base --layout office --db sqlite \
         --ie-rows skip --no-phases
 """
@@ -53,9 +65,12 @@ if str(CODE_ROOT) not in sys.path:
 COMMUNITY = "420115001001"
 ADMIN = "bench_admin"
 PG_BASE = "postgres://postgres@127.0.0.1:5432/"
-TARGET_SECONDS, TARGET_MB, TARGET_FLOOR_RATIO, TARGET_IE_RATIO = 15.0, 1024, 3.0, 10.0
-FLOOR_CHUNK = 5000
-IE_FULL_LIMIT_S = 600  # above this predicted time, import-export is run on the pilot only
+# The goals of the import (each a ratio of paired runs; memory at the largest file allowed).
+GOAL_ROWS = 100_000  # the size the ratio goals are stated at
+TARGET_FLOOR_RATIO = 3.0  # ours ≤ 3× the floor
+TARGET_IE_RATIO = 10.0  # django-import-export ≥ 10× ours
+TARGET_MB, TARGET_MB_ROWS = 500, 200_000  # peak RSS at 200,000 rows ≤ 500 MB ...
+CURVE_SIZES = (10_000, 50_000, 100_000, 200_000)  # ... and growing less than linearly over these
 TARGET_COST = 0.15  # what header/value mapping and cell normalisation may add to the import
 WARM_ROWS = 500  # the unmeasured import each tree runs first (bytecode, OS cache)
 WAITED = 1.15  # SQLite: a run whose wall time exceeds its CPU time by this factor shared the cores
@@ -79,9 +94,10 @@ def parse_args(argv=None):
     p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     p.add_argument(
         "--ie-rows",
-        default="auto",
-        help="rows for django-import-export: 'auto' (a 10,000-row pilot; the full file only if it is "
-        "predicted to take under 10 minutes), 'skip', or a number",
+        default="full",
+        help="django-import-export: 'full' (the whole file, in every pair: the comparison figure), 'skip', "
+        "or a number N: a PILOT on the first N rows, run once, printed as a per-row rate and never as the "
+        "comparison (N ≥ --rows is the same as 'full')",
     )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
@@ -91,9 +107,13 @@ def parse_args(argv=None):
         "ours in turns with its code and with this checkout's, and print the ratio new/base",
     )
     p.add_argument(
+        "--pairs",
         "--repeat",
+        dest="pairs",
         type=int,
-        help="runs of ours per tree and layout (default 3 with --baseline, else 1); medians are compared",
+        default=3,
+        help="rounds of paired runs (ours, floor[, import-export]; with --baseline base and new) in turns, "
+        "each from a freshly restored database; ratios are the median of the per-pair ratios (default 3)",
     )
     p.add_argument(
         "--layout",
@@ -108,6 +128,24 @@ def parse_args(argv=None):
         help="also time the validate-only path (the CLI without --commit); default: on with --baseline",
     )
     p.add_argument("--no-phases", dest="phases", action="store_false", help="skip the phase breakdown run")
+    p.add_argument(
+        "--memory-curve",
+        action="store_true",
+        help="instead of the comparison: import 10k, 50k, 100k and 200k rows (prefixes of one workbook), "
+        "each from a fresh database, and print the peak RSS of each and the growth from the smallest to the "
+        "largest",
+    )
+    p.add_argument(
+        "--curve-sizes",
+        default=",".join(str(n) for n in CURVE_SIZES),
+        help="the sizes of --memory-curve, comma-separated (default %(default)s; other sizes are for trying "
+        "the script out, the goal is stated at 200,000 rows)",
+    )
+    p.add_argument(
+        "--pg-prefix",
+        default="shequ_bench",
+        help="PostgreSQL databases are named PREFIX_<pid>_<tree>_tpl/_run (default %(default)s)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temp dir and the PostgreSQL databases")
     p.add_argument("--out", help="also write the report to this file")
     p.add_argument("--step", help=argparse.SUPPRESS)  # internal: run one step in this process
@@ -116,11 +154,24 @@ def parse_args(argv=None):
     p.add_argument("--subset-rows", type=int, default=10_000, help=argparse.SUPPRESS)
     p.add_argument("--office", help=argparse.SUPPRESS)
     p.add_argument("--warm", help=argparse.SUPPRESS)
+    p.add_argument("--curve", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.repeat is None:
-        args.repeat = 3 if args.baseline else 1
-    if args.repeat < 1:
-        p.error("--repeat must be at least 1")
+    if args.pairs < 1:
+        p.error("--pairs must be at least 1")
+    if args.ie_rows not in ("full", "skip"):
+        try:
+            n = int(args.ie_rows)
+        except ValueError:
+            p.error(f"--ie-rows: 'full', 'skip' or a number of rows, not {args.ie_rows!r}")
+        if n < 1:
+            p.error("--ie-rows: a pilot needs at least one row")
+        args.ie_rows = "full" if n >= args.rows else str(n)
+    try:
+        args.curve_sizes = sorted({int(x) for x in str(args.curve_sizes).split(",") if x.strip()})
+    except ValueError:
+        p.error(f"--curve-sizes: comma-separated numbers of rows, not {args.curve_sizes!r}")
+    if args.memory_curve and len(args.curve_sizes) < 2:
+        p.error("--curve-sizes: at least two sizes for a curve")
     if args.preview is None:
         args.preview = bool(args.baseline)
     return args
@@ -227,6 +278,12 @@ def office_book(rows: list[list], seed: int) -> tuple[list, dict]:
     return [title, header, *body, total], changed
 
 
+def curve_path(path, n: int) -> Path:
+    """The workbook of the first n rows, for --memory-curve."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-{n}{path.suffix}")
+
+
 def _write_sheet(path, sheet: list[list]) -> None:
     """A workbook whose first row is sheet[0], written as synth.write_workbook writes the same
     number of rows (so the template and office files of a run differ only in their cells). The
@@ -261,6 +318,10 @@ def step_generate(args) -> dict:
     if args.subset:
         synth.write_workbook(args.subset, rows[: args.subset_rows], engine="fast")
         out["subset_rows"] = len(rows[: args.subset_rows])
+    if args.curve:  # --memory-curve: the first N rows of the workbook, for each smaller size
+        for n in (int(x) for x in args.curve.split(",")):
+            if n < len(rows):
+                synth.write_workbook(curve_path(args.file, n), rows[:n])
     if args.warm:
         synth.write_workbook(f"{args.warm}-template.xlsx", rows[:WARM_ROWS])
     if args.office:
@@ -281,8 +342,11 @@ def step_counts(args) -> dict:
 
 
 def step_floor(args) -> dict:
-    """The honest fastest simple path: calamine, a header map, a dict per enumeration (the column
-    is varchar(2) on PostgreSQL, so a label would not fit), one executemany. Plaintext."""
+    """The fastest plain way to put the same rows into the same table (with the same indexes: the
+    database is the one ours runs on, freshly restored): calamine, a header map, a dict per
+    enumeration (the column is varchar(2) on PostgreSQL, so a label would not fit), then on
+    PostgreSQL one COPY ... FROM STDIN (psycopg 3, write_row per row), on SQLite one executemany
+    in one transaction. Plaintext."""
     t0 = time.perf_counter()
     _django()
     from django.db import connection, transaction
@@ -340,13 +404,20 @@ def step_floor(args) -> dict:
     t_build = time.perf_counter() - t1
     del sheet
     qn = connection.ops.quote_name
-    sql = f"INSERT INTO people_resident ({', '.join(qn(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+    col_sql = ", ".join(qn(n) for n in names)
     t1 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
-        # Chunks of 5,000: on PostgreSQL one executemany of 100,000 rows is ~2x slower than
-        # chunks (psycopg pipelines every row of the call); on SQLite it makes no difference.
-        for i in range(0, len(rows), FLOOR_CHUNK):
-            cur.executemany(sql, rows[i : i + FLOOR_CHUNK])
+        if sqlite:
+            sql = f"INSERT INTO people_resident ({col_sql}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+            cur.executemany(
+                sql, rows
+            )  # one call: Django rewrites the statement once, sqlite3 runs it per row
+            method = "executemany (one call, one transaction)"
+        else:
+            with cur.cursor.copy(f"COPY people_resident ({col_sql}) FROM STDIN") as copy:  # noqa: S608
+                for row in rows:
+                    copy.write_row(row)
+            method = "COPY FROM STDIN (write_row, one transaction)"
     t_insert = time.perf_counter() - t1
     return {
         "rows": len(rows),
@@ -356,6 +427,7 @@ def step_floor(args) -> dict:
         "insert_s": t_insert,
         "work_s": t_read + t_build + t_insert,
         "columns": len(names),
+        "method": method,
         "counts": _counts(),
         "rss_mb": _rss_mb(),
     }
@@ -670,11 +742,11 @@ class Env:
     """One database for one tree: a template built once with the tree's own migrations, restored
     before every measured run."""
 
-    def __init__(self, kind: str, tmp: Path, keep: bool, tree: Tree):
+    def __init__(self, kind: str, tmp: Path, keep: bool, tree: Tree, prefix: str = "shequ_bench"):
         self.kind, self.keep, self.tree = kind, keep, tree
         self.data_dir = tmp / f"{kind}-{tree.name}"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        tag = f"shequ_bench_{os.getpid()}_{tree.name}"
+        tag = f"{prefix}_{os.getpid()}_{tree.name}"
         self.pg_tpl, self.pg_run = f"{tag}_tpl", f"{tag}_run"
         self.label = ""
 
@@ -851,16 +923,30 @@ def _totals(out: dict) -> str:
     return ", ".join(f"{k} {v:,}" for k, v in t.items() if v) or "nothing"
 
 
+def _record(m: dict, **extra) -> dict:
+    """One measured run: wall and CPU time (user + system, wait4) of its process, its peak RSS and
+    the 1-minute load average when it started (these win over a step's own figures of the same name)."""
+    return dict(extra, wall_s=m["wall_s"], cpu_s=m["user_s"] + m["sys_s"], rss_mb=m["rss_mb"], load=m["load"])
+
+
+def _say_run(say, i: int, n: int, what: str, rec: dict, note: str = ""):
+    say(f"  pair {i}/{n}  {what:<28} {rec['wall_s']:7.2f} s wall   CPU {rec['cpu_s']:6.2f} s   "
+        f"peak {rec['rss_mb']:5.0f} MB   load {rec['load']:.2f}   {note}")  # fmt: skip
+
+
 def paired_runs(args, envs: dict, books: dict, warm: dict, say: Report) -> dict:
-    """Ours, run in turns: in each round every (tree, layout) once with --commit, then (with
-    --preview) once without, each from its tree's freshly restored database. One unmeasured
-    import of WARM_ROWS rows per (tree, layout) comes first: bytecode, OS cache, and the check
-    that the tree reads the layout at all."""
+    """The runs in turns: in each round every (tree, layout) of ours once with --commit, then the
+    floor, then (with --ie-rows full) django-import-export, then (with --preview) ours without
+    --commit; each from its tree's freshly restored database. One unmeasured import of WARM_ROWS
+    rows per (tree, layout) comes first, and one unmeasured floor: bytecode, OS cache, and the
+    check that the tree reads the layout at all."""
     series = [("base", "template")] if "base" in envs else []
     series.append(("new", "template"))
     if args.layout == "office":
         series.append(("new", "office"))
     modes = ["commit", "preview"] if args.preview else ["commit"]
+    others = ["floor"] + (["ie"] if args.ie_rows == "full" else [])
+    new = envs["new"]
     for name, layout in series:
         envr = envs[name]
         envr.restore()
@@ -876,30 +962,43 @@ def paired_runs(args, envs: dict, books: dict, warm: dict, say: Report) -> dict:
             raise SystemExit(f"warm-up import ({name}, {layout}) failed: {why}")
         say(f"warm-up {name:<4} {layout:<8} ({WARM_ROWS} rows, not measured): {w['m']['wall_s']:.2f} s, "
             f"{_totals(w['out'])}")  # fmt: skip
+    new.restore()
+    w = child(args, "floor", new.env(), file=warm["template"])
+    say(f"warm-up floor ({WARM_ROWS} rows, not measured): {w['_m']['wall_s']:.2f} s, {w['method']}")
     runs = {(mode, name, layout): [] for mode in modes for name, layout in series}
+    runs.update({(other,): [] for other in others})
     counts = {}
-    for i in range(1, args.repeat + 1):
+    n = args.pairs
+    for i in range(1, n + 1):
         for mode in modes:
             for name, layout in series:
                 envr = envs[name]
                 envr.restore()
                 r = run_cli(envr, books[layout], commit=mode == "commit")
                 m, out = r["m"], r["out"]
-                rec = {
-                    "wall_s": m["wall_s"],
-                    "cli_s": float(out.get("seconds") or 0),
-                    "cpu_s": m["user_s"] + m["sys_s"],
-                    "rss_mb": m["rss_mb"],
-                    "load": m["load"],
-                    "totals": out.get("totals") or {},
-                    "out": out,
-                }
+                rec = _record(
+                    m, cli_s=float(out.get("seconds") or 0), totals=out.get("totals") or {}, out=out
+                )
                 runs[(mode, name, layout)].append(rec)
-                say(f"  round {i}/{args.repeat}  {mode:<7} {name:<4} {layout:<8} {rec['wall_s']:7.2f} s wall   "
-                    f"CLI {rec['cli_s']:6.2f} s   CPU {rec['cpu_s']:6.2f} s   peak {rec['rss_mb']:5.0f} MB   "
-                    f"load {rec['load']:.1f}   {_totals(out)}")  # fmt: skip
+                _say_run(say, i, n, f"ours {mode} {name} {layout}", rec,
+                         f"CLI {rec['cli_s']:.2f} s   {_totals(out)}")  # fmt: skip
                 if i == 1 and mode == "commit":
                     counts[(name, layout)] = count_rows(envr, args)
+            if mode != "commit":
+                continue
+            new.restore()
+            f = child(args, "floor", new.env(), file=books["template"])
+            rec = _record(f["_m"], **{k: v for k, v in f.items() if k != "_m"})
+            runs[("floor",)].append(rec)
+            _say_run(say, i, n, "floor", rec, f"{f['method']}: read {f['read_s']:.2f} + build {f['build_s']:.2f} + "
+                     f"insert {f['insert_s']:.2f} s; table holds {f['counts']['residents']:,}")  # fmt: skip
+            if "ie" in others:
+                new.restore()
+                e = child(args, "ie", new.env(), file=books["template"])
+                rec = _record(e["_m"], **{k: v for k, v in e.items() if k != "_m"})
+                runs[("ie",)].append(rec)
+                _say_run(say, i, n, "django-import-export", rec, f"load xlsx {e['load_s']:.2f} + import_data "
+                         f"{e['import_s']:.2f} s; totals {e['totals']}; table holds {e['counts']['residents']:,}")  # fmt: skip
     # Every side must have done the same work: the same outcomes, the same rows written.
     problems = []
     for mode in modes:
@@ -918,13 +1017,29 @@ def paired_runs(args, envs: dict, books: dict, warm: dict, say: Report) -> dict:
         differ = {k: (v, ref.get(k)) for k, v in c.items() if v != ref.get(k)}
         if differ:
             problems.append(f"{key[0]} {key[1]} wrote {c}; new template wrote {ref}")
-    return {"series": series, "modes": modes, "runs": runs, "counts": counts, "problems": problems}
+    for other in others:
+        for r in runs[(other,)]:
+            if r["counts"]["residents"] != ref["residents"]:
+                problems.append(
+                    f"{other} wrote {r['counts']['residents']:,} residents; ours wrote {ref['residents']:,}"
+                )
+        for r in runs[(other,)] if other == "ie" else []:
+            failed = r["totals"].get("error", 0) + r["totals"].get("invalid", 0)
+            if failed:
+                problems.append(f"ie: {failed:,} rows failed in import-export ({r['errors']})")
+    return {"series": series, "modes": modes, "others": others, "runs": runs, "counts": counts,
+            "problems": problems}  # fmt: skip
+
+
+def per_pair(a: list[dict], b: list[dict], key: str) -> list[float]:
+    """The ratio a/b of each pair (the runs of one round), in run order."""
+    return [x[key] / y[key] for x, y in zip(a, b, strict=True)]
 
 
 def bench_db(
     args, kind: str, tmp: Path, books: dict, subset: Path, warm: dict, say: Report, trees: dict
 ) -> dict:
-    envs = {name: Env(kind, tmp, args.keep, tree) for name, tree in trees.items()}
+    envs = {name: Env(kind, tmp, args.keep, tree, args.pg_prefix) for name, tree in trees.items()}
     envr = envs["new"]
     say(f"\n=== {kind} ===")
     res = {}
@@ -938,28 +1053,14 @@ def bench_db(
                 raise SystemExit(f"the {name} setup imported shequ from {t['shequ']}, not from {e.tree.root}")
         res["label"] = envr.label
         env = envr.env()
-        # (ii) the floor
-        envr.restore()
-        f = child(args, "floor", env, file=books["template"])
-        res["floor"] = f
-        say(f"floor: {f['rows']:,} rows in {fmt_s(f['_m']['wall_s'])} s wall (read {fmt_s(f['read_s'])} + build "
-            f"{fmt_s(f['build_s'])} + INSERT {fmt_s(f['insert_s'])}; {f['columns']} columns), "
-            f"peak {f['_m']['rss_mb']:.0f} MB; table now holds {f['counts']['residents']:,}")  # fmt: skip
-
-        # (i) ours, end to end through the CLI; with --baseline in turns with the base tree's
-        say(
-            f"ours: {args.repeat} run(s) per tree and layout, in turns, each from a freshly restored database"
-        )
+        # ours, the floor and (in full) import-export, in turns; with --baseline ours of both trees
+        others = "floor" + (", django-import-export (full file)" if args.ie_rows == "full" else "")
+        say(f"paired runs: {args.pairs} pairs of ours (per tree and layout) and {others}, in turns, "
+            "each from a freshly restored database")  # fmt: skip
         paired = paired_runs(args, envs, books, warm, say)
         res["paired"] = paired
-        new_runs = paired["runs"][("commit", "new", "template")]
-        res["ours"] = {
-            "m": {k: _median(new_runs, k) for k in ("wall_s", "rss_mb", "load")},
-            "out": {"seconds": round(_median(new_runs, "cli_s"), 2)},
-            "n": len(new_runs),
-        }
         res["ours_counts"] = written = paired["counts"][("new", "template")]
-        o = new_runs[0]["out"]
+        o = paired["runs"][("commit", "new", "template")][0]["out"]
         say(f"ours (CLI), first run: totals {o.get('totals')}, result {o.get('result')}")
         say(f"  written: {written}")
         for problem in paired["problems"]:
@@ -971,92 +1072,105 @@ def bench_db(
             ph = child(args, "phases", env, file=books["template"])
             res["phases"] = ph
 
-        # (iii) django-import-export
-        if args.ie_rows != "skip":
-            n_full = res["floor"]["rows"]
-            pilot_rows = None if args.ie_rows == "auto" else int(args.ie_rows)
-            if args.ie_rows == "auto":
-                envr.restore()
-                pilot = child(args, "ie", env, file=subset)
-                res["ie_pilot"] = pilot
-                per_row = pilot["_m"]["wall_s"] / pilot["rows"]
-                predicted = per_row * n_full
-                say(f"import-export pilot: {pilot['rows']:,} rows in {fmt_s(pilot['_m']['wall_s'])} s wall → "
-                    f"predicted {fmt_s(predicted)} s for {n_full:,} rows; totals {pilot['totals']}, errors "
-                    f"{pilot['errors']}")  # fmt: skip
-                if predicted <= IE_FULL_LIMIT_S and n_full > pilot["rows"]:
-                    envr.restore()
-                    res["ie"] = child(args, "ie", env, file=books["template"])
-                    res["ie"]["extrapolated"] = False
-                else:
-                    res["ie"] = dict(pilot, extrapolated=pilot["rows"] != n_full)
-            else:
-                target = books["template"] if pilot_rows >= n_full else subset
-                envr.restore()
-                r = child(args, "ie", env, file=target)
-                res["ie"] = dict(r, extrapolated=r["rows"] != n_full)
-            ie = res["ie"]
-            say(f"import-export: {ie['rows']:,} rows in {fmt_s(ie['_m']['wall_s'])} s wall (xlsx → Dataset "
-                f"{fmt_s(ie['load_s'])} s, import_data {fmt_s(ie['import_s'])} s), peak {ie['_m']['rss_mb']:.0f} MB, "
-                f"totals {ie['totals']}, errors {ie['errors']}, table holds {ie['counts']['residents']:,}")  # fmt: skip
+        # a django-import-export pilot: a per-row rate on the first N rows, not a comparison
+        if args.ie_rows not in ("full", "skip"):
+            envr.restore()
+            pilot = child(args, "ie", env, file=subset)
+            res["ie_pilot"] = pilot
+            say(f"import-export PILOT (not the comparison): {pilot['rows']:,} rows in "
+                f"{fmt_s(pilot['_m']['wall_s'])} s wall, CPU {pilot['_m']['user_s'] + pilot['_m']['sys_s']:.2f} s, "
+                f"load {pilot['_m']['load']:.2f}; totals {pilot['totals']}, errors {pilot['errors']}")  # fmt: skip
     finally:
         for e in envs.values():
             e.drop()
     return res
 
 
+def _ratio_line(say, what: str, a: list[dict], b: list[dict], goal: str, ok) -> float:
+    """The median of the per-pair ratios a/b (wall), each pair's ratio, and the same for CPU time."""
+    wall, cpu = per_pair(a, b, "wall_s"), per_pair(a, b, "cpu_s")
+    mw, mc = statistics.median(wall), statistics.median(cpu)
+    say(f"  {what:<30} = {mw:6.2f}×  (goal {goal})  {verdict(ok(mw))}   per pair "
+        f"{', '.join(f'{x:.2f}' for x in wall)}; CPU {mc:.2f}× (per pair {', '.join(f'{x:.2f}' for x in cpu)})")  # fmt: skip
+    return mw
+
+
 def print_results(args, results: dict, gen: dict, say: Report):
     say("\n" + "=" * 100)
-    say(f"RESULTS — {args.rows:,}-row residents workbook ({gen['bytes'] / 1048576:.1f} MB xlsx)")
-    say("=" * 100)
-    say("seconds = wall time of the run's own process (interpreter + Django start included); peak MB = that")
-    say("process's max RSS (wait4); load = 1-minute load average when the run started (2 cores, shared).")
-    head = (
-        f"{'db':<9} {'run':<34} {'rows':>8} {'seconds':>9} {'rows/s':>9} {'peak MB':>8} {'load':>5}  {'note'}"
+    say(
+        f"RESULTS — {args.rows:,}-row residents workbook ({gen['bytes'] / 1048576:.1f} MB xlsx), {args.pairs} pairs"
     )
+    say("=" * 100)
+    say(
+        "wall = wall time of the run's own process (interpreter + Django start included); CPU = its user + system"
+    )
+    say(
+        "time (wait4; on PostgreSQL the server's work is not in it); peak MB = its max RSS; load = 1-minute load"
+    )
+    say("average when the run started (2 cores, shared). Every ratio is the median of the per-pair ratios.")
+    if args.rows != GOAL_ROWS:
+        say(f"NOTE: the goals are stated at {GOAL_ROWS:,} rows; this run has {args.rows:,}, so its verdicts are "
+            "for this size only.")  # fmt: skip
     for kind, r in results.items():
+        pr = r["paired"]
+        runs = pr["runs"]
+        ours, floor = runs[("commit", "new", "template")], runs[("floor",)]
+        ie = runs.get(("ie",))
+        n = floor[0]["rows"]
         say("")
         say(f"{kind}: {r['label']}")
+        head = (
+            f"  {'run':<34} {'rows':>8} {'wall s':>8} {'CPU s':>8} {'rows/s':>9} {'peak MB':>8} {'load':>5}"
+        )
         say(head)
-        say("-" * len(head))
-        n = r["floor"]["rows"]
-        fl = r["floor"]["_m"]
-        ours = r["ours"]["m"]
-        say(f"{kind:<9} {'floor (calamine + executemany)':<34} {n:>8,} {fl['wall_s']:>9.2f} {n / fl['wall_s']:>9,.0f} "
-            f"{fl['rss_mb']:>8.0f} {fl['load']:>5.1f}  in-process work {r['floor']['work_s']:.2f} s")  # fmt: skip
-        runs = f", median of {r['ours']['n']} runs" if r["ours"]["n"] > 1 else ""
-        say(f"{kind:<9} {'ours (shequ residents import)':<34} {n:>8,} {ours['wall_s']:>9.2f} "
-            f"{n / ours['wall_s']:>9,.0f} {ours['rss_mb']:>8.0f} {ours['load']:>5.1f}  CLI 'seconds' {r['ours']['out']['seconds']}{runs}")  # fmt: skip
-        ie_s = None
-        if "ie" in r:
-            ie = r["ie"]
-            m = ie["_m"]
-            say(f"{kind:<9} {'django-import-export (default)':<34} {ie['rows']:>8,} {m['wall_s']:>9.2f} "
-                f"{ie['rows'] / m['wall_s']:>9,.0f} {m['rss_mb']:>8.0f} {m['load']:>5.1f}  measured")  # fmt: skip
-            ie_s = m["wall_s"] * n / ie["rows"]
-            failed = ie["totals"].get("error", 0) + ie["totals"].get("invalid", 0)
-            if failed:
-                say(f"{kind:<9}   RUN INVALID: {failed:,} rows failed in import-export ({ie['errors']})")
-            if ie["extrapolated"]:
-                say(f"{kind:<9} {'  … extrapolated linearly to ' + format(n, ','):<34} {n:>8,} {ie_s:>9.2f} "
-                    f"{n / ie_s:>9,.0f} {'?':>8} {'':>5}  EXTRAPOLATED from {ie['rows']:,} rows (×{n / ie['rows']:.0f})")  # fmt: skip
+        say("  " + "-" * (len(head) - 2))
+        table = [("ours (shequ residents import)", ours, n)]
+        table.append((f"floor ({floor[0]['method'].split(' (')[0]})", floor, n))
+        if ie:
+            table.append(("django-import-export (full file)", ie, ie[0]["rows"]))
+        for label, rs, rows in table:
+            for i, x in enumerate(rs, start=1):
+                say(f"  {label + ' #' + str(i):<34} {rows:>8,} {x['wall_s']:>8.2f} {x['cpu_s']:>8.2f} "
+                    f"{rows / x['wall_s']:>9,.0f} {x['rss_mb']:>8.0f} {x['load']:>5.2f}")  # fmt: skip
+        if "ie_pilot" in r:
+            pl = r["ie_pilot"]
+            m = pl["_m"]
+            say(f"  {'import-export PILOT (not compared)':<34} {pl['rows']:>8,} {m['wall_s']:>8.2f} "
+                f"{m['user_s'] + m['sys_s']:>8.2f} {pl['rows'] / m['wall_s']:>9,.0f} {m['rss_mb']:>8.0f} "
+                f"{m['load']:>5.2f}")  # fmt: skip
         say("")
-        ratio_floor = ours["wall_s"] / fl["wall_s"]
-        say(f"  ratio ours / floor            = {ratio_floor:5.2f}×   (goal ≤ {TARGET_FLOOR_RATIO:.0f}×)   "
-            f"{verdict(ratio_floor <= TARGET_FLOOR_RATIO)}")  # fmt: skip
-        if ie_s:
-            ratio_ie = ie_s / ours["wall_s"]
-            say(f"  ratio import-export / ours    = {ratio_ie:5.1f}×   (goal ≥ {TARGET_IE_RATIO:.0f}×)  "
-                f"{verdict(ratio_ie >= TARGET_IE_RATIO)}" + ("   [import-export time extrapolated]" if r["ie"]["extrapolated"] else ""))  # fmt: skip
-        say(f"  ours wall time                = {ours['wall_s']:5.2f} s  (goal ≤ {TARGET_SECONDS:.0f} s)  "
-            f"{verdict(ours['wall_s'] <= TARGET_SECONDS)}")  # fmt: skip
-        say(f"  ours peak RSS                 = {ours['rss_mb']:5.0f} MB (goal < {TARGET_MB} MB) "
-            f"{verdict(ours['rss_mb'] < TARGET_MB)}")  # fmt: skip
+        _ratio_line(
+            say,
+            "ours / floor",
+            ours,
+            floor,
+            f"≤ {TARGET_FLOOR_RATIO:.0f}×",
+            lambda x: x <= TARGET_FLOOR_RATIO,
+        )
+        if ie:
+            _ratio_line(say, "import-export / ours", ie, ours, f"≥ {TARGET_IE_RATIO:.0f}×",
+                        lambda x: x >= TARGET_IE_RATIO)  # fmt: skip
+        elif "ie_pilot" in r:
+            say(f"  {'import-export / ours':<30} = NOT MEASURED: only a {r['ie_pilot']['rows']:,}-row PILOT ran "
+                f"(--ie-rows {args.ie_rows}); the comparison needs --ie-rows full")  # fmt: skip
+        else:
+            say(f"  {'import-export / ours':<30} = NOT MEASURED (--ie-rows skip)")
+        peak = statistics.median(x["rss_mb"] for x in ours)
+        if args.rows >= TARGET_MB_ROWS:
+            say(f"  {'ours peak RSS (median)':<30} = {peak:6.0f} MB (goal ≤ {TARGET_MB} MB at {TARGET_MB_ROWS:,} rows)  "
+                f"{verdict(peak <= TARGET_MB)}")  # fmt: skip
+        else:
+            say(f"  {'ours peak RSS (median)':<30} = {peak:6.0f} MB (the goal, ≤ {TARGET_MB} MB, is at "
+                f"{TARGET_MB_ROWS:,} rows: see --memory-curve)" + ("  FAIL already" if peak > TARGET_MB else ""))  # fmt: skip
         w = r["ours_counts"]
         say(f"  ours wrote: {w['residents']:,} residents, {w['houses']:,} houses, {w['households']:,} households, "
             f"{w['tags']:,} tags, {w['events']:,} events, {w['changelog']:,} change-log rows; the floor wrote "
-            f"{r['floor']['counts']['residents']:,} residents only")  # fmt: skip
-        print_paired(args, kind, r["paired"], say)
+            f"{floor[0]['counts']['residents']:,} residents only" + (f", import-export {ie[0]['counts']['residents']:,}"
+            " residents only" if ie else ""))  # fmt: skip
+        for problem in pr["problems"]:
+            say(f"  NOT THE SAME WORK: {problem}")
+        print_waited(kind, runs, say)
+        print_paired(args, kind, pr, say)
         if "phases" in r:
             print_phases(kind, r["phases"], say)
 
@@ -1067,12 +1181,12 @@ def _cost(new: float, base: float) -> str:
 
 def print_paired(args, kind, paired, say):
     runs, series, modes = paired["runs"], paired["series"], paired["modes"]
-    if len(series) == 1 and args.repeat == 1:
+    if len(series) == 1 and not args.preview:
         return
     say("")
     say(f"  ours run by run ({kind}; wall seconds of the CLI process; every run from its own tree's freshly "
         "restored database; one workbook per layout):")  # fmt: skip
-    rounds = " ".join(f"{'#' + str(i):>7}" for i in range(1, args.repeat + 1))
+    rounds = " ".join(f"{'#' + str(i):>7}" for i in range(1, args.pairs + 1))
     say(f"    {'run':<22} {rounds}  {'median':>7}   {'CLI s':>6} {'CPU s':>6} {'peak MB':>7}  (medians)")
     for mode in modes:
         for name, layout in series:
@@ -1081,8 +1195,12 @@ def print_paired(args, kind, paired, say):
             say(f"    {mode + ' ' + name + ' ' + layout:<22} {each}  {_median(rs, 'wall_s'):>7.2f}   "
                 f"{_median(rs, 'cli_s'):>6.2f} {_median(rs, 'cpu_s'):>6.2f} {_median(rs, 'rss_mb'):>7.0f}")  # fmt: skip
     say("")
-    say("  ratios of the medians (wall time; CPU = user + system time of the process; CLI = the import's own")
-    say("  'seconds', without interpreter and Django start-up); per round = that round's pair, in run order;")
+    say(
+        "  medians of the per-pair ratios (wall time; CPU = user + system time of the process; CLI = the import's"
+    )
+    say(
+        "  own 'seconds', without interpreter and Django start-up); per round = that round's pair, in run order;"
+    )
     say("  fastest runs = the ratio of the two minimums, the figure least touched by other jobs:")
     trees = {name for name, _layout in series}
     pairs = []  # (a, b, what a/b is called, whether the 15 % target applies)
@@ -1103,7 +1221,7 @@ def print_paired(args, kind, paired, say):
     for mode in modes:
         for a_key, b_key, _what, _target in pairs:
             a, b = runs[(mode, *a_key)], runs[(mode, *b_key)]
-            ratio = {k: _median(a, k) / _median(b, k) for k in ("wall_s", "cpu_s", "cli_s")}
+            ratio = {k: statistics.median(per_pair(a, b, k)) for k in ("wall_s", "cpu_s", "cli_s")}
             per_round = ", ".join(f"{x['wall_s'] / y['wall_s']:.3f}" for x, y in zip(a, b, strict=True))
             fastest = min(x["wall_s"] for x in a) / min(x["wall_s"] for x in b)
             say(f"    {mode:<7} {' '.join(a_key)} / {' '.join(b_key)}: {ratio['wall_s']:.3f}   "
@@ -1111,25 +1229,30 @@ def print_paired(args, kind, paired, say):
                 f"CLI {ratio['cli_s']:.3f})")  # fmt: skip
         for a_key, b_key, what, target in pairs:
             a, b = runs[(mode, *a_key)], runs[(mode, *b_key)]
-            new_s, base_s = _median(a, "wall_s"), _median(b, "wall_s")
-            line = f"  {what.format(labels[mode])}: {_cost(new_s, base_s)}"
+            wall = statistics.median(per_pair(a, b, "wall_s"))
+            line = f"  {what.format(labels[mode])}: {_cost(wall, 1.0)}"
             if target:
-                line += f" (target ≤ {TARGET_COST:.0%})  {verdict(new_s / base_s - 1 <= TARGET_COST)}"
-            say(f"{line}   [CPU time {_cost(_median(a, 'cpu_s'), _median(b, 'cpu_s'))}]")
-    if kind == "sqlite":  # one process does all the work: wall time well above CPU time means it waited
-        every = [x for rs in runs.values() for x in rs]
-        waited = [x for x in every if x["wall_s"] > WAITED * x["cpu_s"]]
-        if waited:
-            worst = max(x["wall_s"] / x["cpu_s"] for x in waited)
-            say(f"  note: {len(waited)} of {len(every)} runs took more than {WAITED - 1:.0%} longer than their CPU "
-                f"time (up to {worst - 1:.0%}): other jobs had the cores. Their wall times are not comparable; "
-                "look at the CPU ratios, or run again on a quieter machine.")  # fmt: skip
+                line += f" (target ≤ {TARGET_COST:.0%})  {verdict(wall - 1 <= TARGET_COST)}"
+            say(f"{line}   [CPU time {_cost(statistics.median(per_pair(a, b, 'cpu_s')), 1.0)}]")
     if len(series) > 1:
         say("  rows written by the first commit run of each:")
         for (name, layout), c in paired["counts"].items():
             say(f"    {name:<4} {layout:<8} {c}")
     for problem in paired["problems"]:
         say(f"  NOT THE SAME WORK: {problem}")
+
+
+def print_waited(kind, runs: dict, say):
+    """On SQLite one process does all the work: wall time well above CPU time means it waited."""
+    if kind != "sqlite":
+        return
+    every = [x for rs in runs.values() for x in rs]
+    waited = [x for x in every if x["wall_s"] > WAITED * x["cpu_s"]]
+    if waited:
+        worst = max(x["wall_s"] / x["cpu_s"] for x in waited)
+        say(f"  note: {len(waited)} of {len(every)} runs took more than {WAITED - 1:.0%} longer than their CPU "
+            f"time (up to {worst - 1:.0%}): other jobs had the cores. Their wall times are not comparable; "
+            "look at the CPU ratios, or run again on a quieter machine.")  # fmt: skip
 
 
 def print_phases(kind, ph, say):
@@ -1147,6 +1270,71 @@ def print_phases(kind, ph, say):
         say(f"      {k:<42} {v:>7.2f} s")
 
 
+def memory_curve(args, kinds: list[str], tmp: Path, wb: Path, warm: dict, say: Report, tree: Tree) -> dict:
+    """Ours at each size of --curve-sizes (the first N rows of one workbook), one freshly restored
+    database each, after one unmeasured 500-row import whose peak is the start-up footprint."""
+    sizes = args.curve_sizes
+    results = {}
+    for kind in kinds:
+        envr = Env(kind, tmp, args.keep, tree, args.pg_prefix)
+        say(f"\n=== {kind} ===")
+        try:
+            t = envr.build_template(args)
+            say(f"database: {envr.label}; setup {fmt_s(t['_m']['wall_s'])} s")
+            envr.restore()
+            w = run_cli(envr, warm["template"])
+            base = _record(w["m"], rows=WARM_ROWS)
+            say(f"  warm-up {WARM_ROWS:>8,} rows  peak {base['rss_mb']:5.0f} MB  wall {base['wall_s']:7.2f} s  "
+                f"CPU {base['cpu_s']:6.2f} s  load {base['load']:.2f}  (the start-up footprint)")  # fmt: skip
+            runs = []
+            for n in sizes:
+                envr.restore()
+                r = run_cli(envr, wb if n == args.rows else curve_path(wb, n))
+                rec = _record(r["m"], rows=n, totals=r["out"].get("totals") or {})
+                runs.append(rec)
+                say(f"  import  {n:>8,} rows  peak {rec['rss_mb']:5.0f} MB  wall {rec['wall_s']:7.2f} s  "
+                    f"CPU {rec['cpu_s']:6.2f} s  load {rec['load']:.2f}  {_totals(r['out'])}")  # fmt: skip
+            results[kind] = {"label": envr.label, "base": base, "runs": runs}
+        finally:
+            envr.drop()
+    say("\n" + "=" * 100)
+    say(
+        "MEMORY CURVE — peak RSS of `shequ residents import --commit` (the CLI process, wait4), one run per size"
+    )
+    say("=" * 100)
+    for kind, r in results.items():
+        runs, base = r["runs"], r["base"]
+        first, last = runs[0], runs[-1]
+        say(f"\n{kind}: {r['label']}")
+        say(f"  {'rows':>8} {'peak MB':>8} {'above start-up':>15} {'MB per 10k rows since previous':>31}")
+        prev = None
+        for x in runs:
+            slope = (
+                ""
+                if prev is None
+                else f"{(x['rss_mb'] - prev['rss_mb']) / (x['rows'] - prev['rows']) * 1e4:.1f}"
+            )
+            say(f"  {x['rows']:>8,} {x['rss_mb']:>8.0f} {x['rss_mb'] - base['rss_mb']:>15.0f} {slope:>31}")
+            prev = x
+        rows_ratio = last["rows"] / first["rows"]
+        growth = last["rss_mb"] / first["rss_mb"]
+        above = (last["rss_mb"] - base["rss_mb"]) / max(first["rss_mb"] - base["rss_mb"], 1.0)
+        say(f"  growth {first['rows']:,} → {last['rows']:,} rows ({rows_ratio:.0f}× the rows): peak RSS {growth:.2f}×; "
+            f"the part above the {WARM_ROWS}-row start-up footprint ({base['rss_mb']:.0f} MB) {above:.2f}×")  # fmt: skip
+        say(f"  less than linear (above-start-up growth < {rows_ratio:.0f}×)  {verdict(above < rows_ratio)}")
+        if last["rows"] >= TARGET_MB_ROWS:
+            say(f"  peak RSS at {last['rows']:,} rows = {last['rss_mb']:.0f} MB (goal ≤ {TARGET_MB} MB at "
+                f"{TARGET_MB_ROWS:,} rows)  {verdict(last['rss_mb'] <= TARGET_MB)}")  # fmt: skip
+        else:
+            say(f"  peak RSS at {TARGET_MB_ROWS:,} rows (goal ≤ {TARGET_MB} MB): NOT MEASURED (largest size here "
+                f"{last['rows']:,})" + ("; already FAIL" if last["rss_mb"] > TARGET_MB else ""))  # fmt: skip
+        if {tuple(sorted(x["totals"].items())) for x in runs if x["totals"].get("rejected")}:
+            say(
+                "  note: some rows were rejected: " + "; ".join(f"{x['rows']:,}: {x['totals']}" for x in runs)
+            )
+    return results
+
+
 def main(argv=None):
     import signal
 
@@ -1156,46 +1344,62 @@ def main(argv=None):
         return run_step(args)
     say = Report()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if args.memory_curve:
+        args.rows = max(args.curve_sizes)
     tmp = Path(tempfile.mkdtemp(prefix="shequ-bench-import-"))
     say(f"bench_import — {dt.datetime.now():%Y-%m-%d %H:%M}")
+    say(f"command: {' '.join([Path(sys.argv[0]).name, *sys.argv[1:]]) if argv is None else ' '.join(argv)}")
     say(f"machine: {machine()}")
-    say(
-        f"rows: {args.rows:,}   seed: {args.seed}   db: {', '.join(kinds)}   import-export rows: {args.ie_rows}"
-    )
+    if args.memory_curve:
+        say(f"memory curve: {', '.join(f'{n:,}' for n in args.curve_sizes)} rows   seed: {args.seed}   "
+            f"db: {', '.join(kinds)}")  # fmt: skip
+    else:
+        ie = {"full": "full file, in every pair", "skip": "skipped"}.get(
+            args.ie_rows, f"PILOT of {args.ie_rows} rows"
+        )
+        say(f"rows: {args.rows:,}   seed: {args.seed}   db: {', '.join(kinds)}   pairs: {args.pairs}   "
+            f"import-export: {ie}")  # fmt: skip
     trees = {"new": Tree.current()}
     if args.baseline:
         trees = {"base": Tree.baseline(args.baseline), **trees}
     for name, tree in trees.items():
         tree.check()
         say(f"{name} code: {tree.describe()}")
-    say(f"layout: {args.layout}   ours runs per tree and layout: {args.repeat}   preview: "
-        f"{'yes' if args.preview else 'no'}")  # fmt: skip
+    if not args.memory_curve:
+        say(f"layout: {args.layout}   pairs (rounds of runs in turns): {args.pairs}   preview: "
+            f"{'yes' if args.preview else 'no'}")  # fmt: skip
     try:
         wb, subset = tmp / "residents.xlsx", tmp / "residents-subset.xlsx"
         books = {"template": wb}
         extra = {}
-        if args.layout == "office":
+        if args.layout == "office" and not args.memory_curve:
             books["office"] = extra["office"] = tmp / "residents-office.xlsx"
+        if args.memory_curve:
+            extra["curve"] = ",".join(str(n) for n in args.curve_sizes)
+        elif args.ie_rows not in ("full", "skip"):
+            extra.update(subset=subset, subset_rows=int(args.ie_rows))
         warm = {layout: tmp / f"warm-{layout}.xlsx" for layout in books}
         global PYC_DIR
         PYC_DIR = tmp / "pycache"
         gen_env = dict(os.environ, SHEQU_DATA_DIR=str(tmp / "gen"), **child_env_extra())
         gen_env.pop("SHEQU_DATABASE_URL", None)
-        sub_rows = 10_000 if args.ie_rows in ("auto", "skip") else int(args.ie_rows)
-        g = child(args, "generate", gen_env, file=wb, subset=subset, subset_rows=min(sub_rows, args.rows),
-                  warm=tmp / "warm", **extra)  # fmt: skip
+        g = child(args, "generate", gen_env, file=wb, warm=tmp / "warm", **extra)
+        pilot = f"; a PILOT workbook of its first {g['subset_rows']:,} rows" if "subset_rows" in g else ""
         say(f"workbook: {g['rows']:,} rows, {g['bytes'] / 1048576:.1f} MB, generated in {g['total_s']:.1f} s "
             f"(people {g['generate_s']:.1f} s + xlsx writing), peak {g['_m']['rss_mb']:.0f} MB — not part of any "
-            f"import figure; subset of the first {g.get('subset_rows', 0):,} rows for import-export")  # fmt: skip
+            f"import figure{pilot}")  # fmt: skip
         if "office" in g:
             o = g["office"]
             say(f"office workbook: the same {g['rows']:,} rows, {o['bytes'] / 1048576:.1f} MB: a title row above the "
                 f"header, {len(OFFICE_HEADERS)} columns renamed, {o['full_width_ids']:,} ID numbers in full-width "
                 f"digits, {o['short_labels']:,} short labels (高中/大专/本科), a 合计 row at the end")  # fmt: skip
-        results = {}
-        for kind in kinds:
-            results[kind] = bench_db(args, kind, tmp, books, subset, warm, say, trees)
-        print_results(args, results, g, say)
+        if args.memory_curve:
+            memory_curve(args, kinds, tmp, wb, warm, say, trees["new"])
+        else:
+            results = {}
+            for kind in kinds:
+                results[kind] = bench_db(args, kind, tmp, books, subset, warm, say, trees)
+            print_results(args, results, g, say)
     finally:
         if args.keep:
             say(f"\nkept {tmp}")
@@ -1204,6 +1408,7 @@ def main(argv=None):
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text("\n".join(say.lines) + "\n")
+        print(f"written: {args.out}")
 
 
 if __name__ == "__main__":
