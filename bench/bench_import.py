@@ -166,6 +166,14 @@ def parse_args(argv=None):
         if n < 1:
             p.error("--ie-rows: a pilot needs at least one row")
         args.ie_rows = "full" if n >= args.rows else str(n)
+    if args.ie_rows != "skip" and not args.step:
+        import importlib.util
+
+        missing = [m for m in ("import_export", "tablib") if importlib.util.find_spec(m) is None]
+        if missing:  # say so before an hour of runs, not in the middle of them
+            p.error(
+                f"django-import-export needs {', '.join(missing)}: pip install -e '.[bench]', or --ie-rows skip"
+            )
     try:
         args.curve_sizes = sorted({int(x) for x in str(args.curve_sizes).split(",") if x.strip()})
     except ValueError:
