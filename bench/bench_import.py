@@ -607,7 +607,7 @@ def step_phases(args) -> dict:
     content = batch.data if hasattr(batch, "data") else bytes(batch.content)
     phase("decrypt stored file", s)
     s = time.perf_counter()
-    mapping, body = read_rows(content, cls.columns)
+    mapping, body = read_rows(content, cls)
     del content
     phase("read (calamine + header map)", s)
     s = time.perf_counter()

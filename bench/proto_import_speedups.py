@@ -76,9 +76,9 @@ def main():
         r,
     )
     line("calamine to_python only", t)
-    t = best(lambda: read_rows(data, ResidentImporter.columns), r)
+    t = best(lambda: read_rows(data, ResidentImporter), r)
     line("importing.read_rows (calamine + header map + empty-row filter)", t)
-    mapping, body = read_rows(data, ResidentImporter.columns)
+    mapping, body = read_rows(data, ResidentImporter)
     n = len(body)
 
     # --- parse ------------------------------------------------------------------------------------

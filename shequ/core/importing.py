@@ -327,10 +327,6 @@ def check_file(name: str, data: bytes) -> None:
         )
 
 
-def csv_rows(data: bytes) -> list[list[str]] | None:
-    return sheets.csv_rows(data)
-
-
 @dataclass
 class Reading:
     """A file read for one importer: the layout of the sheet the header was found in, the mapping
@@ -343,10 +339,8 @@ class Reading:
     sheets: list  # [{"name", "rows", "same": same header as the chosen sheet}]
     skipped: list  # [(sheet, line, reason)]
     hidden: list  # [(sheet, line)] hidden in the file (imported unless the mapping skips them)
+    synonyms: mappings.Synonyms  # read once per file: parsing and the mapping step use them too
     multi: bool = False
-
-    def columns(self) -> dict:
-        return self.mapping.columns
 
 
 def read_file(cls, filename: str, data: bytes, options: dict, scope_code: str = "") -> Reading:
@@ -380,7 +374,7 @@ def read_file(cls, filename: str, data: bytes, options: dict, scope_code: str = 
     confirmed, name = options.get("mapping"), options.get("mapping_name") or ""
     if confirmed:
         mapping = mappings.from_json(
-            confirmed, layout, cls, source=options.get("mapping_source") or "confirmed", name=name
+            confirmed, layout, cls, syn=syn, source=options.get("mapping_source") or "confirmed", name=name
         )
         sure = True
     elif name or scope_code:
@@ -389,7 +383,7 @@ def read_file(cls, filename: str, data: bytes, options: dict, scope_code: str = 
         else:
             saved = mappings.saved_for(cls, scope_code, layout)
         if saved is not None:
-            mapping = mappings.from_json(saved.mapping, layout, cls, source="saved", name=saved.name)
+            mapping = mappings.from_json(saved.mapping, layout, cls, syn=syn, source="saved", name=saved.name)
             type(saved).objects.filter(pk=saved.pk).update(used_at=timezone.now())
             sure = True
         else:
@@ -413,20 +407,14 @@ def read_file(cls, filename: str, data: bytes, options: dict, scope_code: str = 
         {"name": sh.name, "rows": len(lay.body), "same": lay.signature == layout.signature}
         for sh, lay in found
     ]
-    return Reading(layout, mapping, sure, rows, listing, skipped, hidden, multi)
+    return Reading(layout, mapping, sure, rows, listing, skipped, hidden, syn, multi)
 
 
-def read_sheet(data: bytes, columns: list[Column], name: str = "upload.xlsx"):
-    """(column index → key, data rows with their Excel line numbers, the header labels) of a file
-    read as the columns' own importer would read it without a confirmed mapping."""
-
-    class _Cols:
-        kind, __module__ = "", __name__
-
-    _Cols.columns, _Cols.extra_columns = columns, []
-    _Cols.column_map = classmethod(lambda c: {col.key: col for col in c.columns})
-    reading = read_file(_Cols, name, data, {})
-    missing = mappings.missing_required(reading.mapping, _Cols)
+def read_rows(data: bytes, cls, name: str = "upload.xlsx"):
+    """(column index → key, data rows with their Excel line numbers) of a file read as the
+    importer reads one without a confirmed mapping (the synonyms' guess)."""
+    reading = read_file(cls, name, data, {})
+    missing = mappings.missing_required(reading.mapping, cls)
     if missing:
         raise missing_columns_error(missing, reading)
     if not reading.rows:
@@ -434,14 +422,7 @@ def read_sheet(data: bytes, columns: list[Column], name: str = "upload.xlsx"):
             _("工作表“%(s)s”只有表头、没有数据行，请填写后再上传。") % {"s": reading.layout.sheet},
             code="empty_sheet",
         )
-    body = [(line, raw) for _sheet, line, raw in reading.rows]
-    return reading.mapping.columns, body, [c.label for c in reading.layout.columns]
-
-
-def read_rows(data: bytes, columns: list[Column]):
-    """(column index → key, data rows with their Excel line numbers); see read_sheet."""
-    mapping, body, _head = read_sheet(data, columns)
-    return mapping, body
+    return reading.mapping.columns, [(line, raw) for _sheet, line, raw in reading.rows]
 
 
 def missing_columns_error(missing, reading: Reading) -> ValidationFailed:
@@ -459,7 +440,7 @@ def missing_columns_error(missing, reading: Reading) -> ValidationFailed:
 
 def parse_context(cls, reading: Reading) -> ParseContext:
     """The batch's own headers and value synonyms (shipped, administrators', the user's)."""
-    syn = mappings.synonyms_for(cls)
+    syn = reading.synonyms
     mapping = reading.mapping
     values = {k: dict(v) for k, v in syn.values.items()}
     for k, table in mapping.values.items():
@@ -1082,7 +1063,6 @@ def mapping_step(cls, reading: Reading) -> dict:
 
     cols = cls.column_map()
     m = reading.mapping
-    syn = mappings.synonyms_for(cls)
     body = [(line, raw) for _s, line, raw in reading.rows]
     columns = []
     for c in reading.layout.columns:
@@ -1110,7 +1090,7 @@ def mapping_step(cls, reading: Reading) -> dict:
         "hidden": len(reading.hidden),
         "skipped": len(reading.skipped),
         "columns": columns,
-        "values": mappings.value_report(reading.layout, m, cls, syn, body),
+        "values": mappings.value_report(reading.layout, m, cls, reading.synonyms, body),
         "missing": [c.key for c in mappings.missing_required(m, cls)],
         "source": m.source,
         "name": m.name,
@@ -1120,29 +1100,19 @@ def mapping_step(cls, reading: Reading) -> dict:
 def check_mapping(cls, data: dict) -> None:
     """Refuse a mapping from the mapping step that names an unknown field, reads two columns as
     one field or leaves a required field without a column."""
-    mappings.check(data, cls)
-    keys = set(cls.column_map())
+    mappings.check(data, cls)  # the shape, unknown fields, values that are no label
     chosen = [k for k in (data.get("columns") or {}).values() if k]
-    details = {}
-    unknown = [k for k in chosen if k not in keys]
-    if unknown:
-        details["columns"] = [_("字段“%(f)s”不存在。") % {"f": "、".join(unknown)}]
-    twice = sorted({k for k in chosen if chosen.count(k) > 1})
     cols = cls.column_map()
+    twice = sorted({k for k in chosen if chosen.count(k) > 1})
     if twice:
-        details["columns"] = [
-            _("“%(f)s”对应了不止一列，每个字段只能对应一列。")
-            % {"f": "、".join(str(cols[k].header) for k in twice)}
-        ]
-    covered = set(chosen)
-    for k in chosen:
-        if k in cols:
-            covered.update(cols[k].fills)
-    missing = [str(c.header) for c in cols.values() if c.required and c.key not in covered]
-    if missing and not details:
-        details["columns"] = [_("还有必填项没有对应的列：%(f)s。") % {"f": "、".join(missing)}]
-    if details:
-        raise ValidationFailed(details["columns"][0], details=details, code="bad_mapping")
+        message = _("“%(f)s”对应了不止一列，每个字段只能对应一列。") % {
+            "f": "、".join(str(cols[k].header) for k in twice)
+        }
+    elif missing := mappings.uncovered_required(cls, chosen):
+        message = _("还有必填项没有对应的列：%(f)s。") % {"f": "、".join(str(c.header) for c in missing)}
+    else:
+        return
+    raise ValidationFailed(message, details={"columns": [str(message)]}, code="bad_mapping")
 
 
 def confirm_mapping(batch, actor, data: dict, *, save_as: str = "") -> None:

@@ -105,41 +105,24 @@ class Mapping:
     name: str = ""  # the saved mapping it came from or was saved as
     source: str = "guess"  # template | saved | confirmed | file | guess
 
-    def header_of(self, key: str) -> str:
-        for i, k in self.columns.items():
-            if k == key:
-                return self.labels[i]
-        return ""
-
     def to_json(self) -> dict:
         return {
-            "columns": {self.labels[i]: k for i, k in sorted(self.labels_and_keys().items())},
+            "columns": {label: self.columns.get(i, "") for i, label in sorted(self.labels.items())},
             "values": {k: dict(v) for k, v in self.values.items() if v},
             "sheet": self.sheet,
             "hidden_rows": "skip" if self.skip_hidden else "import",
         }
 
-    def labels_and_keys(self) -> dict:
-        return {i: self.columns.get(i, "") for i in self.labels}
 
-
-def from_json(data, layout: Layout, cls, *, source: str = "file", name: str = "") -> Mapping:
+def from_json(
+    data, layout: Layout, cls, *, syn: Synonyms | None = None, source: str = "file", name: str = ""
+) -> Mapping:
     """A mapping written as JSON (saved, confirmed in the page, or a file) applied to a sheet's
     columns. A header the file does not have is ignored; one the mapping does not name is guessed."""
-    if not isinstance(data, dict) or not isinstance(data.get("columns", {}), dict):
-        raise ValidationFailed(
-            _('映射格式不正确：应为 {"columns": {"表头": "字段"}, …}。'), code="bad_mapping"
-        )
+    check(data, cls)
     keys = set(cls.column_map())
     by_label = {header_key(k): v for k, v in data.get("columns", {}).items()}
-    unknown = sorted({v for v in by_label.values() if v and v not in keys})
-    if unknown:
-        raise ValidationFailed(
-            _("映射中的字段“%(f)s”不存在，可用的字段：%(k)s。")
-            % {"f": "、".join(unknown), "k": "、".join(sorted(keys))},
-            code="bad_mapping",
-        )
-    syn = synonyms_for(cls)
+    syn = syn or synonyms_for(cls)
     guessed = guess(layout, cls, syn)[0]
     columns, taken = {}, set()
     for c in layout.columns:
@@ -244,12 +227,18 @@ def check(data, cls) -> None:
 
 
 def missing_required(mapping: Mapping, cls) -> list:
-    """The required columns a mapping leaves without a source (a split address fills its parts)."""
-    mapped = set(mapping.columns.values())
+    """The required columns a mapping leaves without a source."""
+    return uncovered_required(cls, mapping.columns.values())
+
+
+def uncovered_required(cls, keys) -> list:
+    """The required columns none of these fields fills (a split address fills its parts)."""
     cols = cls.column_map()
-    for k in list(mapped):
-        mapped.update(cols[k].fills)
-    return [c for c in cols.values() if c.required and c.key not in mapped]
+    covered = set(keys)
+    for k in list(covered):
+        if k in cols:
+            covered.update(cols[k].fills)
+    return [c for c in cols.values() if c.required and c.key not in covered]
 
 
 def value_report(layout: Layout, mapping: Mapping, cls, syn: Synonyms, rows=None) -> dict:

@@ -12,6 +12,7 @@ Line numbers are those Excel shows, so every message names the row the clerk see
 zero-width characters; `nfkc` turns full-width digits and letters into ASCII where that is safe
 (ID numbers, phones, dates, numbers, codes: never names or free text)."""
 
+import html
 import io
 import re
 import unicodedata
@@ -201,8 +202,11 @@ def _xlsx_hidden_rows(data: bytes) -> dict[str, set] | None:
                 return None
             book = z.read("xl/workbook.xml").decode("utf-8", "replace")
             rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-            targets.update(re.findall(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)[::-1])
+            targets = {}  # relationship id → the sheet's part (attributes come in any order)
+            for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+                rid, target = re.search(r'\bId="([^"]+)"', tag), re.search(r'\bTarget="([^"]+)"', tag)
+                if rid and target:
+                    targets[rid[1]] = target[1]
             out = {}
             for tag in re.findall(r"<sheet\b[^>]*>", book):
                 sheet_name = re.search(r'name="([^"]*)"', tag)
@@ -221,16 +225,10 @@ def _xlsx_hidden_rows(data: bytes) -> dict[str, set] | None:
                             num = _ROW_NUM.search(m[0])
                             if num:
                                 rows.add(int(num[1]) - 1)
-                out[_xml_unescape(sheet_name[1])] = rows
+                out[html.unescape(sheet_name[1])] = rows
             return out
     except (zipfile.BadZipFile, KeyError, OSError):
         return None
-
-
-def _xml_unescape(text: str) -> str:
-    import html
-
-    return html.unescape(text)
 
 
 def _xls_hidden_rows(data: bytes) -> dict[str, set] | None:

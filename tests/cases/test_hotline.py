@@ -246,7 +246,7 @@ def test_template_is_downloadable_and_round_trips(world):
     from shequ.cases.importer import HotlineImporter
 
     data = importing.template_bytes(HotlineImporter)
-    mapping, body = importing.read_rows(data, HotlineImporter.columns)
+    mapping, body = importing.read_rows(data, HotlineImporter)
     assert set(mapping.values()) >= {"order_no", "content", "category", "received_at", "limit"}
     batch = preview(world, data, name="模板.xlsx")
     assert batch.counts["new"] == 1  # the example row is a valid order

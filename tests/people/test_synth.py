@@ -166,12 +166,12 @@ def test_visit_history_keeps_the_policy(active):
 
 
 def _read(data: bytes):
-    mapping, body = importing.read_rows(data, ResidentImporter.columns)
+    mapping, body = importing.read_rows(data, ResidentImporter)
     cols = ResidentImporter.column_map()
     return [(line, importing.parse_row(cols, mapping, raw)) for line, raw in body]
 
 
-def test_both_writers_write_the_same_cells(active):
+def test_both_writers_write_the_same_cells(active, db):  # the importer reads its synonyms
     rows = synth.workbook_rows(active[:300], seed=3, today=TODAY)
     assert len(rows[0]) == len(ResidentImporter.columns)
     a, b = io.BytesIO(), io.BytesIO()
