@@ -189,10 +189,21 @@ def field_labels(model, names) -> list[str]:
 
 
 def history(instance):
-    """Change-log rows of one object, newest first."""
-    return ChangeLogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(instance), object_id=str(instance.pk)
-    ).select_related("user")
+    """Change-log rows of one object, newest first. A row an import created has no entry of its
+    own (a 100,000-row import writes one, for the batch): the batch's import entry is its first."""
+    from django.db.models import Q
+
+    from shequ.core.models import ImportBatch
+
+    q = Q(content_type=ContentType.objects.get_for_model(instance), object_id=str(instance.pk))
+    batch_id = getattr(instance, "import_batch_id", None)
+    if batch_id:
+        q |= Q(
+            content_type=ContentType.objects.get_for_model(ImportBatch),
+            object_id=str(batch_id),
+            action=Action.IMPORT,
+        )
+    return ChangeLogEntry.objects.filter(q).select_related("user")
 
 
 __all__ = ["Action", "record", "snapshot", "history", "REDACTED"]

@@ -327,20 +327,68 @@ def check_file(name: str, data: bytes) -> None:
         )
 
 
+class Body:
+    """The data rows of a reading, (sheet, line, row), read from the file each time they are
+    iterated: an import streams them in chunks and never holds the file's rows."""
+
+    def __init__(self, layouts: list, multi: bool, skip_hidden: bool):
+        self.layouts, self.multi, self.skip_hidden = layouts, multi, skip_hidden
+
+    def __iter__(self):
+        skip = self.skip_hidden
+        for lay in self.layouts:
+            name = lay.sheet if self.multi else ""
+            for line, raw, hidden in lay.rows():
+                if not (skip and hidden):
+                    yield name, line, raw
+
+    def __len__(self) -> int:
+        return sum(1 for _row in self)
+
+    def __bool__(self) -> bool:
+        return next(iter(self), None) is not None
+
+    def estimate(self) -> int | None:
+        """Rows, as the sheets claim them (for progress only)."""
+        heights = [lay.source.height for lay in self.layouts]
+        return None if None in heights else sum(heights)
+
+
 @dataclass
 class Reading:
     """A file read for one importer: the layout of the sheet the header was found in, the mapping
-    that applies, and the data rows of the sheet(s) it covers as (sheet, line, row)."""
+    that applies, and the data rows of the sheet(s) it covers as (sheet, line, row), streamed."""
 
     layout: sheets.Layout
     mapping: mappings.Mapping
     sure: bool  # the template's own header, or a mapping the user confirmed or saved
-    rows: list
-    sheets: list  # [{"name", "rows", "same": same header as the chosen sheet}]
-    skipped: list  # [(sheet, line, reason)]
-    hidden: list  # [(sheet, line)] hidden in the file (imported unless the mapping skips them)
+    rows: Body
+    found: list  # [(Sheet, Layout)] every sheet with a header
     synonyms: mappings.Synonyms  # read once per file: parsing and the mapping step use them too
     multi: bool = False
+
+    @property
+    def used(self) -> list:
+        return self.rows.layouts
+
+    @property
+    def skipped(self) -> list:
+        """[(sheet, line, reason)] of the rows read so far that are not data."""
+        return [(lay.sheet, line, why) for lay in self.used for line, why in lay.skipped]
+
+    @property
+    def hidden(self) -> list:
+        return [(lay.sheet, line) for lay in self.used for line in lay.hidden]
+
+    @property
+    def sheets(self) -> list:
+        """[{"name", "rows", "same": same header as the chosen sheet}] (reads through the sheets
+        not read yet)."""
+        sig = self.layout.signature
+        return [
+            {"name": sh.name, "rows": lay.read_through().count, "same": lay.signature == sig}
+            for sh, lay in self.found
+        ]
 
 
 def read_file(cls, filename: str, data: bytes, options: dict, scope_code: str = "") -> Reading:
@@ -392,22 +440,8 @@ def read_file(cls, filename: str, data: bytes, options: dict, scope_code: str = 
         mapping, sure = mappings.guess(layout, cls, syn)
     same = [lay for _sh, lay in found if lay.signature == layout.signature]
     used = same if mapping.sheet == "*" else [layout]
-    rows, skipped, hidden = [], [], []
-    multi = len(used) > 1
-    for lay in used:
-        skipped += [(lay.sheet, line, why) for line, why in lay.skipped]
-        hidden_lines = set(lay.hidden)
-        hidden += [(lay.sheet, line) for line in lay.hidden]
-        name_ = lay.sheet if multi else ""
-        for line, raw in lay.body:
-            if mapping.skip_hidden and line in hidden_lines:
-                continue
-            rows.append((name_, line, raw))
-    listing = [
-        {"name": sh.name, "rows": len(lay.body), "same": lay.signature == layout.signature}
-        for sh, lay in found
-    ]
-    return Reading(layout, mapping, sure, rows, listing, skipped, hidden, syn, multi)
+    body = Body(used, len(used) > 1, mapping.skip_hidden)
+    return Reading(layout, mapping, sure, body, found, syn, body.multi)
 
 
 def read_rows(data: bytes, cls, name: str = "upload.xlsx"):
@@ -523,10 +557,14 @@ class PlannedRow:
 
     @property
     def where(self) -> str:
-        """The row as a clerk finds it: 第 12 行, or 工作表“二网格”第 12 行."""
-        if self.sheet:
-            return _("工作表“%(s)s”第 %(n)d 行") % {"s": self.sheet, "n": self.line}
-        return _("第 %(n)d 行") % {"n": self.line}
+        return row_where(self.sheet, self.line)
+
+
+def row_where(sheet: str, line: int) -> str:
+    """A row as a clerk finds it: 第 12 行, or 工作表“二网格”第 12 行."""
+    if sheet:
+        return _("工作表“%(s)s”第 %(n)d 行") % {"s": sheet, "n": line}
+    return _("第 %(n)d 行") % {"n": line}
 
 
 @dataclass
@@ -553,6 +591,12 @@ class Importer:
     kind = ""
     title = ""
     perm = ""  # the permission needed over the batch's scope
+    # Rows per call of plan (and of apply, when committing): the file streams through the importer
+    # in chunks of this size, so a 200,000-row file is never held. A chunked importer keeps on
+    # itself what must hold across the file (the ID numbers seen so far) and returns from each
+    # plan call the notes and extra of the file so far (the last call's stand). None: one call
+    # with every row.
+    chunk_rows: int | None = None
     columns: list[Column] = []  # the template's columns, in order
     extra_columns: list[Column] = []  # read when a file has them, not in the template (one address)
     instructions: list[str] = []
@@ -634,49 +678,104 @@ def read_batch(batch) -> Reading:
     return read_file(cls, batch.filename, batch.data, batch.options, batch.scope_code)
 
 
-def build_plan(batch, actor, reading: Reading | None = None) -> tuple[Importer, Plan]:
-    """Read the stored file, parse every row and let the importer decide each row's outcome."""
+class Tally:
+    """What a batch's rows came to, kept while they stream past: the counts, the rows with
+    messages (every refused row, the first MAX_ERRORS_KEPT with only warnings), the notes."""
+
+    def __init__(self):
+        self.total = 0
+        self.counts = {k: 0 for k in OUTCOME_LABELS}
+        self.kept = []
+        self.notes_kept = 0
+        self.notes, self.extra = [], {}
+
+    def add(self, plan: Plan) -> None:
+        self.total += len(plan.rows)
+        for r in plan.rows:
+            self.counts[r.outcome] += 1
+            if r.errors or (r.warnings and self.notes_kept < MAX_ERRORS_KEPT):
+                self.notes_kept += not r.errors
+                self.kept.append(
+                    {
+                        "row": r.line,
+                        **({"sheet": r.sheet} if r.sheet else {}),
+                        "outcome": r.outcome,
+                        "messages": [str(m) for m in r.errors],
+                        "warnings": [str(m) for m in r.warnings],
+                        "name": str(r.values.get("name") or "")[:20],
+                        **({"action": r.extra["action"]} if r.extra.get("action") else {}),
+                    }
+                )
+        self.notes, self.extra = list(plan.notes), dict(plan.extra)
+
+
+def _chunks(reading: Reading, size: int | None, limit: int):
+    """The data rows in lists of `size` (all in one list for None); past `limit` rows the file is
+    refused, with its full count."""
+    chunk, n = [], 0
+    rows = iter(reading.rows)
+    for item in rows:
+        n += 1
+        if n > limit:
+            n += sum(1 for _row in rows)
+            raise ValidationFailed(
+                _("文件有 %(n)d 行数据，单次最多导入 %(m)d 行，请拆分后分批导入。") % {"n": n, "m": limit},
+                code="too_many_rows",
+            )
+        chunk.append(item)
+        if size and len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run_rows(batch, actor, reading: Reading | None = None, *, write: bool = False):
+    """Read the stored file, parse its rows and let the importer decide each row's outcome, chunk
+    by chunk (see Importer.chunk_rows); with write, each chunk is applied as soon as it is planned
+    (the caller holds the transaction). Returns (importer, tally, what apply returned, summed)."""
     cls = importer_for(batch.kind)
     importer = cls(batch, actor)
     reading = reading or read_batch(batch)
     missing = mappings.missing_required(reading.mapping, cls)
     if missing:
         raise missing_columns_error(missing, reading)
-    body = reading.rows
-    if not body:
+    if not reading.rows:
         raise ValidationFailed(
             _("工作表“%(s)s”只有表头、没有数据行，请填写后再上传。") % {"s": reading.layout.sheet},
             code="empty_sheet",
-        )
-    limit = settings.IMPORT_MAX_ROWS
-    if len(body) > limit:
-        raise ValidationFailed(
-            _("文件有 %(n)d 行数据，单次最多导入 %(m)d 行，请拆分后分批导入。")
-            % {"n": len(body), "m": limit},
-            code="too_many_rows",
         )
     cols = cls.column_map()
     mapping = reading.mapping.columns
     ctx = parse_context(cls, reading)
     parsers = {key: cols[key].parser(ctx) for key in set(mapping.values())}
     fills = {k: cols[k].fills for k in mapping.values() if cols[k].fills}
-    progress = Progress(batch, 5, 40)
-    rows = []
-    total = len(body)
-    for n, (sheet, line, raw) in enumerate(body, start=1):
-        values, errors = parse_row(cols, mapping, raw, parsers, fills)
-        raw = None  # the file is re-read for the error report; keep memory for the rows
-        row = PlannedRow(line, raw, values, Outcome.REJECTED if errors else Outcome.NEW, errors)
-        if sheet:
-            row.sheet = sheet
-        rows.append(row)
-        if n % 5000 == 0:
-            progress(n, total)
-    del body
-    plan = importer.plan(rows, Progress(batch, 40, 70))
-    plan.notes[:0] = reading_notes(cls, reading, ctx, rows)
-    plan.extra.update(reading_extra(cls, reading, ctx))
-    return importer, plan
+    chunked = cls.chunk_rows is not None
+    expected = reading.rows.estimate() or 0
+    progress = Progress(batch, 5, 95)
+    quiet = (lambda done, total: None) if chunked else None
+    tally, result, done = Tally(), {}, 0
+    for chunk in _chunks(reading, cls.chunk_rows, settings.IMPORT_MAX_ROWS):
+        rows = []
+        for sheet, line, raw in chunk:
+            values, errors = parse_row(cols, mapping, raw, parsers, fills)
+            row = PlannedRow(line, None, values, Outcome.REJECTED if errors else Outcome.NEW, errors)
+            if sheet:
+                row.sheet = sheet
+            rows.append(row)
+        del chunk
+        done += len(rows)
+        plan = importer.plan(rows, quiet or Progress(batch, 40, 70))
+        if write:
+            importer.progress = quiet or Progress(batch, 70, 99)
+            for k, v in (importer.apply(plan) or {}).items():
+                result[k] = result.get(k, 0) + v if isinstance(v, int) else v
+        tally.add(plan)
+        if chunked:
+            progress(done, max(expected, done + 1))
+    tally.notes[:0] = reading_notes(cls, reading, ctx)
+    tally.extra.update(reading_extra(cls, reading, ctx))
+    return importer, tally, result
 
 
 def _lines(lines, limit=8) -> str:
@@ -684,7 +783,7 @@ def _lines(lines, limit=8) -> str:
     return shown + (_(" 等 %(n)d 行") % {"n": len(lines)} if len(lines) > limit else "")
 
 
-def reading_notes(cls, reading: Reading, ctx: ParseContext, rows, owner: str = "") -> list[str]:
+def reading_notes(cls, reading: Reading, ctx: ParseContext, owner: str = "") -> list[str]:
     """What the preview says about how the file was read, so no guess passes silently: the mapping
     in force (saved by `owner`, 本社区 unless said), the columns left out, each value a synonym
     translated and in how many rows, the rows skipped as totals or footers, hidden rows, the
@@ -746,7 +845,7 @@ def reading_notes(cls, reading: Reading, ctx: ParseContext, rows, owner: str = "
             )
     for i, k in sorted(m.columns.items()):
         if cols[k].fills:
-            notes.append(address_note(m.labels[i], rows, cols[k]))
+            notes.append(address_note(m.labels[i]))
     return notes
 
 
@@ -754,7 +853,7 @@ def _translated_label(col: Column, ctx: ParseContext, written: str) -> str:
     return ctx.values.get(col.key, {}).get(value_key(written), "")
 
 
-def address_note(header: str, rows, col: Column) -> str:
+def address_note(header: str) -> str:
     from shequ.core.addresses import RULES
 
     examples = "；".join(f"“{ex}” → {res}" for _rule, ex, res in RULES[:4])
@@ -789,28 +888,12 @@ def reading_extra(cls, reading: Reading, ctx: ParseContext) -> dict:
     }
 
 
-def summarise(batch, plan: Plan) -> None:
+def summarise(batch, tally: Tally) -> None:
     """Preview figures and the first messages, kept on the batch (never a raw ID number)."""
-    batch.total_rows = len(plan.rows)
-    batch.counts = plan.counts()
-    kept = []
-    notes_kept = 0
-    for r in plan.rows:
-        if r.errors or (r.warnings and notes_kept < MAX_ERRORS_KEPT):
-            notes_kept += not r.errors
-            kept.append(
-                {
-                    "row": r.line,
-                    **({"sheet": r.sheet} if r.sheet else {}),
-                    "outcome": r.outcome,
-                    "messages": [str(m) for m in r.errors],
-                    "warnings": [str(m) for m in r.warnings],
-                    "name": str(r.values.get("name") or "")[:20],
-                    **({"action": r.extra["action"]} if r.extra.get("action") else {}),
-                }
-            )
-    batch.errors = kept
-    batch.options = {**batch.options, "notes": [str(n) for n in plan.notes], **plan.extra}
+    batch.total_rows = tally.total
+    batch.counts = tally.counts
+    batch.errors = tally.kept
+    batch.options = {**batch.options, "notes": [str(n) for n in tally.notes], **tally.extra}
 
 
 def error_report(batch, actor=None) -> bytes:
@@ -1038,7 +1121,7 @@ def _validate(batch, actor) -> None:
             batch.status, batch.progress, batch.message = ImportStatus.MAPPING, 100, ""
             batch.save(update_fields=["status", "progress", "options", "message"])
             return
-        _importer, plan = build_plan(batch, actor, reading)
+        _importer, tally, _result = run_rows(batch, actor, reading)
     except ValidationFailed as exc:
         _fail(batch, exc)
         return
@@ -1046,7 +1129,7 @@ def _validate(batch, actor) -> None:
         logging.getLogger("shequ.imports").exception("validating import batch %s failed", batch.pk)
         _fail(batch, _("校验过程中出现错误，没有写入任何数据。请稍后重试或联系管理员。"))
         return
-    summarise(batch, plan)
+    summarise(batch, tally)
     batch.status, batch.progress = ImportStatus.READY, 100
     batch.save(update_fields=["status", "progress", "total_rows", "counts", "errors", "options"])
 
@@ -1063,23 +1146,31 @@ def mapping_step(cls, reading: Reading) -> dict:
 
     cols = cls.column_map()
     m = reading.mapping
-    body = [(line, raw) for _s, line, raw in reading.rows]
-    columns = []
-    for c in reading.layout.columns:
-        key = m.columns.get(c.index, "")
-        rule = cols[key].mask if key else None
-        samples = []
-        for _line, raw in body:
-            v = raw[c.index] if c.index < len(raw) else None
-            if v in (None, ""):
-                continue
-            text = cell_text(v)[:24]
-            if rule or _LOOKS_SENSITIVE.match(text):
-                text = mask(text, rule or ("phone" if len(text) == 11 else "id_number"))
-            samples.append(text)
-            if len(samples) == 3:
-                break
-        columns.append({"index": c.index, "label": c.label, "samples": samples, "field": key})
+    samples = {c.index: [] for c in reading.layout.columns}
+    wanted = len(samples)
+
+    def body():  # one pass: the first values of each column, and the values report
+        nonlocal wanted
+        for _s, line, raw in reading.rows:
+            if wanted:
+                for c in reading.layout.columns:
+                    got = samples[c.index]
+                    if len(got) == 3 or c.index >= len(raw) or raw[c.index] in (None, ""):
+                        continue
+                    key = m.columns.get(c.index, "")
+                    rule = cols[key].mask if key else None
+                    text = cell_text(raw[c.index])[:24]
+                    if rule or _LOOKS_SENSITIVE.match(text):
+                        text = mask(text, rule or ("phone" if len(text) == 11 else "id_number"))
+                    got.append(text)
+                    wanted -= len(got) == 3
+            yield line, raw
+
+    values = mappings.value_report(reading.layout, m, cls, reading.synonyms, body())
+    columns = [
+        {"index": c.index, "label": c.label, "samples": samples[c.index], "field": m.columns.get(c.index, "")}
+        for c in reading.layout.columns
+    ]
     return {
         "sheet": reading.layout.sheet,
         "signature": reading.layout.signature,
@@ -1090,7 +1181,7 @@ def mapping_step(cls, reading: Reading) -> dict:
         "hidden": len(reading.hidden),
         "skipped": len(reading.skipped),
         "columns": columns,
-        "values": mappings.value_report(reading.layout, m, cls, reading.synonyms, body),
+        "values": values,
         "missing": [c.key for c in mappings.missing_required(m, cls)],
         "source": m.source,
         "name": m.name,
@@ -1194,17 +1285,16 @@ def _commit(batch, actor, *, valid_only: bool = True) -> dict:
     try:
         with transaction.atomic():
             cls(batch, actor).lock()
-            importer, plan = build_plan(batch, actor)
-            counts = plan.counts()
+            # valid_only=False: the preview showed no bad row; one found now cancels it all.
+            importer, tally, result = run_rows(batch, actor, write=True)
+            counts = tally.counts
             bad = counts[Outcome.REJECTED] + counts[Outcome.CONFLICT]
             if bad and not valid_only:
                 raise ValidationFailed(
                     _("有 %(n)d 行存在错误，已按“全部不导入”处理，没有写入任何数据。") % {"n": bad},
                     code="rows_rejected",
                 )
-            importer.progress = Progress(batch, 70, 99)
-            result = importer.apply(plan)
-            summarise(batch, plan)
+            summarise(batch, tally)
             batch.status, batch.progress = ImportStatus.COMMITTED, 100
             batch.committed_by, batch.committed_at = actor, timezone.now()
             batch.message = ""

@@ -244,30 +244,30 @@ def uncovered_required(cls, keys) -> list:
 def value_report(layout: Layout, mapping: Mapping, cls, syn: Synonyms, rows=None) -> dict:
     """Per mapped choice column, the values the file holds that are not the workbook's own labels:
     {field: [{"value", "rows", "label"}]} with label the synonym's (or the user's) reading, or ""
-    when nothing reads it."""
+    when nothing reads it. `rows` ((line, row) pairs, default the layout's) is read once."""
     cols = cls.column_map()
-    out = {}
-    body = rows if rows is not None else layout.body
-    for i, k in mapping.columns.items():
-        col = cols[k]
-        if col.kind != "choice":
-            continue
-        exact = {value_key(t) for t in col.lookup()}
-        counts = Counter()
-        first = {}
-        for _line, raw in body:
-            v = raw[i] if i < len(raw) else None
+    choice = {i: k for i, k in mapping.columns.items() if cols[k].kind == "choice"}
+    exact = {i: {value_key(t) for t in cols[k].lookup()} for i, k in choice.items()}
+    counts = {i: Counter() for i in choice}
+    first = {i: {} for i in choice}
+    body = rows if rows is not None else ((line, raw) for line, raw, _h in layout.rows())
+    for _line, raw in body:
+        n = len(raw)
+        for i in choice:
+            v = raw[i] if i < n else None
             if v is None or v == "":
                 continue
             vk = value_key(v if isinstance(v, str) else _plain(v))
-            if vk and vk not in exact:
-                counts[vk] += 1
-                first.setdefault(vk, str(v).strip()[:40])
-        if counts:
+            if vk and vk not in exact[i]:
+                counts[i][vk] += 1
+                first[i].setdefault(vk, str(v).strip()[:40])
+    out = {}
+    for i, k in choice.items():
+        if counts[i]:
             table = {**syn.values.get(k, {}), **mapping.values.get(k, {})}
             out[k] = [
-                {"value": first[vk], "rows": n, "label": table.get(vk, "")}
-                for vk, n in counts.most_common(60)
+                {"value": first[i][vk], "rows": n, "label": table.get(vk, "")}
+                for vk, n in counts[i].most_common(60)
             ]
     return out
 

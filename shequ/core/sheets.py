@@ -12,15 +12,18 @@ Line numbers are those Excel shows, so every message names the row the clerk see
 zero-width characters; `nfkc` turns full-width digits and letters into ASCII where that is safe
 (ID numbers, phones, dates, numbers, codes: never names or free text)."""
 
+import functools
 import html
 import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from shequ.core import xlsx
 from shequ.core.errors import ValidationFailed
 
 MAGIC = {
@@ -77,11 +80,43 @@ def value_key(value) -> str:
 
 @dataclass
 class Sheet:
+    """One sheet: its rows held (CSV, .xls, .ods: small by nature) or streamed from the file
+    (.xlsx, see core.xlsx), read the same way through `head` and `iter_rows`."""
+
     name: str
-    rows: list[list]  # cell values from A1 (str, float, int, bool, date, datetime or None)
+    rows: list[list] | None  # cell values from A1 (str, float, int, bool, date, datetime or None)
     hidden: set = field(default_factory=set)  # 0-based indexes of rows hidden in Excel
     merged: list = field(default_factory=list)  # ((row0, col0), (row1, col1)), inclusive
     hidden_known: bool = True  # False where the format cannot say (CSV, .ods)
+    stream: Callable[[], Iterator[tuple[int, list, bool]]] | None = None  # (index, row, hidden)
+    height: int | None = None  # rows in the sheet (a streamed sheet's own claim: a hint)
+
+    def __post_init__(self):
+        if self.rows is not None:
+            self.height = len(self.rows)
+
+    def iter_rows(self, start: int = 0) -> Iterator[tuple[int, list, bool]]:
+        """(0-based index, row, hidden) of the rows from `start` that hold anything."""
+        if self.stream is not None:
+            for index, row, hidden in self.stream():
+                if index >= start:
+                    yield index, row, hidden
+            return
+        hidden = self.hidden
+        for index in range(start, len(self.rows)):
+            yield index, self.rows[index], index in hidden
+
+    def head(self, n: int) -> list[list]:
+        """The first n rows (blank ones as [])."""
+        if self.stream is None:
+            return [list(r) for r in self.rows[:n]]
+        out = []
+        for index, row, _hidden in self.stream():
+            if index >= n:
+                break
+            out.extend([] for _ in range(index - len(out)))
+            out.append(list(row))
+        return out
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -144,6 +179,11 @@ def read_book(name: str, data: bytes) -> list[Sheet]:
         if rows is None:
             raise ValidationFailed(_("CSV 文件无法读取，请另存为 UTF-8 编码后再上传。"), code="corrupt_file")
         return [Sheet("CSV", rows, hidden_known=False)]
+    if kind == "zip":
+        try:
+            return _stream_xlsx(data)
+        except xlsx.Unsupported:
+            pass  # .ods, or a workbook the stream reader does not know: calamine reads it whole
     from concurrent.futures import ThreadPoolExecutor
 
     # Which rows are hidden is read from the file's own XML (or, for .xls, by xlrd) in a thread
@@ -156,6 +196,40 @@ def read_book(name: str, data: bytes) -> list[Sheet]:
         known = hidden is not None and sheet.name in hidden
         sheet.hidden, sheet.hidden_known = (hidden[sheet.name] if known else set()), known
     return sheets
+
+
+def _stream_xlsx(data: bytes) -> list[Sheet]:
+    """The visible sheets of an .xlsx, each read row by row from the file when iterated."""
+    book = xlsx.Workbook(data)
+    sheets = []
+    for name, part, visible in book.sheets:
+        if not visible:
+            continue  # the template's list of options, a clerk's scratch sheet
+        sheet = Sheet(
+            name, None, set(), [], True, functools.partial(_guarded, book, name, part), book.height(part)
+        )
+        sheets.append(sheet)
+    import zlib
+
+    for sheet, (_name, part, _v) in zip(sheets, [s for s in book.sheets if s[2]], strict=True):
+        try:
+            sheet.merged = book.merged(part)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise xlsx.Unsupported(str(exc)) from None  # calamine says what is wrong with it
+    return sheets
+
+
+def _guarded(book, name: str, part: str):
+    """The rows of a streamed sheet; a file that breaks off or holds nonsense half-way is said to
+    be damaged (the import stops and writes nothing), not a crash."""
+    import zlib
+
+    try:
+        yield from book.rows(part)
+    except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, ValueError, IndexError, KeyError):
+        raise ValidationFailed(
+            _("工作表“%(s)s”无法读取，文件可能已损坏。") % {"s": name}, code="corrupt_file"
+        ) from None
 
 
 def _read_cells(name: str, data: bytes) -> list[Sheet]:
@@ -262,19 +336,66 @@ class SourceColumn:
 
 @dataclass
 class Layout:
+    """Where the table is in a sheet. Its data rows are read from the sheet when `rows()` is
+    iterated (a 200,000-row sheet is never held); the rows that are not data and the hidden ones
+    are known once the rows have been read through (`read_through`)."""
+
     sheet: str
     header_lines: tuple  # Excel line numbers of the header row(s)
     columns: list  # [SourceColumn]
-    body: list  # [(Excel line, row)]
-    skipped: list  # [(Excel line, reason)]: summary rows, footers, repeated headers
-    hidden: list  # Excel lines of data rows hidden in the file
+    source: Sheet | None = None
+    skipped: list = field(default_factory=list)  # [(Excel line, reason)]: totals, footers, headers
+    hidden: list = field(default_factory=list)  # Excel lines of data rows hidden in the file
     hidden_known: bool = True
     score: int = 0
+    count: int | None = None  # data rows, once read through
 
     @property
     def signature(self) -> str:
         """The header as a key for the saved mappings (the same headers, the same mapping)."""
         return "|".join(c.label for c in self.columns)
+
+    def rows(self) -> Iterator[tuple[int, list, bool]]:
+        """(Excel line, row, hidden in the file) of every data row, in order."""
+        done = self.count is not None
+        skipped, hidden, count = [], [], 0
+        header_keys = {c.names[0] for c in self.columns}
+        header_heads = {k[:1] for k in header_keys}
+        footer = False
+        for idx, row, is_hidden in self.source.iter_rows(self.header_lines[-1]):
+            firsts = []  # the first three filled cells say what a row is (a data row is not read here)
+            for v in row:
+                if v is not None and v != "":
+                    firsts.append(v)
+                    if len(firsts) == 3:
+                        break
+            if not firsts:
+                continue
+            line = idx + 1
+            kind = footer and "footer" or _row_kind(row, firsts, header_keys, header_heads)
+            if kind == "footer":
+                footer = True  # what follows a signature line is the form's footer too
+                skipped.append((line, _("表尾（%(t)s）") % {"t": _row_text(row)}))
+                continue
+            if kind == "summary":
+                skipped.append((line, _("合计行（%(t)s）") % {"t": _row_text(row)}))
+                continue
+            if kind == "header":
+                skipped.append((line, _("重复的表头")))
+                continue
+            if is_hidden:
+                hidden.append(line)
+            count += 1
+            yield line, row, is_hidden
+        if not done:
+            self.skipped, self.hidden, self.count = skipped, hidden, count
+
+    def read_through(self) -> "Layout":
+        """Read the rows once (if not yet) so that count, skipped and hidden are known."""
+        if self.count is None:
+            for _row in self.rows():
+                pass
+        return self
 
 
 def _text(v) -> str:
@@ -287,7 +408,7 @@ def _text(v) -> str:
 
 def _filled_rows(sheet: Sheet, upto: int) -> list[list]:
     """The first rows with the value of each merged range copied into every cell it covers."""
-    rows = [list(r) for r in sheet.rows[:upto]]
+    rows = sheet.head(upto)
     for (r0, c0), (r1, c1) in sheet.merged:
         if r0 >= upto or not (0 <= r0 < len(rows)) or c0 >= len(rows[r0]):
             continue
@@ -388,44 +509,13 @@ def find_layout(sheet: Sheet, known: dict, *, min_score: int = 1) -> Layout | No
     if best is None or best[0] < min_score:
         return None
     score, lines, cols = best
-    body, skipped, hidden = [], [], []
-    header_keys = {c.names[0] for c in cols}
-    header_heads = {k[:1] for k in header_keys}
-    footer = False
-    for idx in range(lines[-1] + 1, len(sheet.rows)):
-        row = sheet.rows[idx]
-        firsts = []  # the first three filled cells say what a row is (a data row is not read here)
-        for v in row:
-            if v is not None and v != "":
-                firsts.append(v)
-                if len(firsts) == 3:
-                    break
-        if not firsts:
-            continue
-        line = idx + 1
-        kind = footer and "footer" or _row_kind(row, firsts, header_keys, header_heads)
-        if kind == "footer":
-            footer = True  # what follows a signature line is the form's footer too
-            skipped.append((line, _("表尾（%(t)s）") % {"t": _row_text(row)}))
-            continue
-        if kind == "summary":
-            skipped.append((line, _("合计行（%(t)s）") % {"t": _row_text(row)}))
-            continue
-        if kind == "header":
-            skipped.append((line, _("重复的表头")))
-            continue
-        if idx in sheet.hidden:
-            hidden.append(line)
-        body.append((line, row))
     return Layout(
         sheet.name,
         tuple(n + 1 for n in lines),
         cols,
-        body,
-        skipped,
-        hidden,
-        sheet.hidden_known,
-        score,
+        sheet,
+        hidden_known=sheet.hidden_known,
+        score=score,
     )
 
 

@@ -254,7 +254,7 @@ def read_items(name: str, data: bytes, options=None, scope_code: str = "", *, re
                 errors.append(_("负面清单事项不应由社区承担，不能设为“须随事拨付经费”。"))
             rows.append(row)
             preview.append({"line": line, "sheet": sheet, "values": row, "errors": [str(e) for e in errors]})
-        notes = importing.reading_notes(cls, reading, ctx, rows, owner=_("本单位"))
+        notes = importing.reading_notes(cls, reading, ctx, owner=_("本单位"))
     m = reading.mapping
     kept = {"mapping": m.to_json(), "mapping_source": m.source, "mapping_name": m.name}
     return ItemsFile(rows=rows, preview=preview, notes=[str(n) for n in notes], options=kept)

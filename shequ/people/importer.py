@@ -19,10 +19,9 @@ from django.utils.translation import gettext_lazy as _l
 
 from shequ.core import bulk, context, scope
 from shequ.core.addresses import compound_key
-from shequ.core.changelog import REDACTED
 from shequ.core.crypto import blind_index, decrypt, encrypt, normalize_default
 from shequ.core.errors import Conflict, ValidationFailed
-from shequ.core.importing import Column, Importer, Outcome, Plan, register_importer
+from shequ.core.importing import Column, Importer, Outcome, Plan, register_importer, row_where
 from shequ.core.models import Action, ChangeLogEntry, ImportRecord
 from shequ.core.scope import subtree_q
 from shequ.core.sheets import nfkc
@@ -110,6 +109,7 @@ def _loose_unit(compound: str, building: str, unit: str) -> tuple:
 @register_importer
 class ResidentImporter(Importer):
     kind = "people.residents"
+    chunk_rows = 10_000
     title = _l("居民信息")
     perm = "people.import_residents"
     columns = [
@@ -215,19 +215,30 @@ class ResidentImporter(Importer):
         only = list(grids[:2])
         return only[0] if len(only) == 1 else None
 
-    def plan(self, rows, progress) -> Plan:
-        community = self._community()
+    def _start(self) -> None:
+        """What every chunk of the file is checked against, loaded once per batch."""
+        self._community_unit = community = self._community()
         roots = scope.scope_codes(self.actor, {m.role for m in scope.memberships(self.actor)} & _roles())
-        writable = (
+        self._writable = (
             (lambda code: True) if roots is None else (lambda code: any(code.startswith(r) for r in roots))
         )
-        houses, sole_unit = self._houses(community)
-        grid = self._new_building_grid(community)
-        tags_by_name = {t.name: t for t in TagDefinition.objects.filter(active=True)}
-        today = timezone.localdate()
-        seen = {}
-        heads = {}
-        missing_addresses = set()
+        self._house_index, self._sole_unit = self._houses(community)
+        self._grid = self._new_building_grid(community)
+        self._tags_by_name = {t.name: t for t in TagDefinition.objects.filter(active=True)}
+        self._today = timezone.localdate()
+        self._seen = {}  # blind index of each ID number → (sheet, line) of its first row
+        self._heads = {}  # house (or new address) → (sheet, line) of its first 户主
+        self._missing = set()  # addresses to create
+        self._made = {}  # address → house, created by this batch's earlier chunks
+        self._last_id = 0  # residents this batch inserted have ids above this
+
+    def plan(self, rows, progress) -> Plan:
+        if not hasattr(self, "_seen"):
+            self._start()
+        community, writable = self._community_unit, self._writable
+        houses, sole_unit, grid = self._house_index, self._sole_unit, self._grid
+        tags_by_name, today = self._tags_by_name, self._today
+        seen, heads, missing_addresses = self._seen, self._heads, self._missing
         ok = [r for r in rows if r.outcome != Outcome.REJECTED]
         for r in ok:
             v = r.values
@@ -237,10 +248,10 @@ class ResidentImporter(Importer):
                 continue
             first = seen.get(v["_doc_index"])
             if first is not None:
-                r.errors.append(_("证件号码与%(w)s重复。") % {"w": first.where})
+                r.errors.append(_("证件号码与%(w)s重复。") % {"w": row_where(*first)})
                 r.outcome = Outcome.REJECTED
                 continue
-            seen[v["_doc_index"]] = r
+            seen[v["_doc_index"]] = (r.sheet, r.line)
             if not v["compound"] and self._only_compound:
                 v["compound"] = self._only_compound  # a community of one compound: it goes unsaid
             key = _address_key(v["compound"], v["building"], v["unit"], v["house"])
@@ -284,10 +295,10 @@ class ResidentImporter(Importer):
                 if where in heads:
                     r.warnings.append(
                         _("与%(w)s同住一套房屋，也填了“户主”：只有第一位作为户主，请核对。")
-                        % {"w": heads[where].where}
+                        % {"w": row_where(*heads[where])}
                     )
                 else:
-                    heads[where] = r
+                    heads[where] = (r.sheet, r.line)
         progress(1, 3)
         self._match_existing(ok, community, writable)
         progress(3, 3)
@@ -418,13 +429,15 @@ class ResidentImporter(Importer):
         OrgUnit.objects.select_for_update().get(code=self.batch.scope_code[:12])
 
     def apply(self, plan) -> dict:
-        """Write the plan: missing houses, households, residents, tags, events and one change-log
-        row per resident, each as one multi-row statement (see core.bulk)."""
-        community = OrgUnit.objects.get(code=self.batch.scope_code[:12])
+        """Write one chunk's plan: missing houses, households, residents, tags and events, each as
+        one multi-row statement (see core.bulk). A new resident's history shows the batch that
+        created them (Resident.import_batch and the batch's own change-log entry, see
+        core.changelog.history): no change-log row per resident. An updated resident gets one,
+        with the values before and after."""
+        community = self._community_unit
         label = self.batch.batch_label
         accepted = plan.accepted()
-        houses = self._create_houses(community, accepted, plan)
-        accepted = plan.accepted()
+        houses, houses_created = self._create_houses(community, accepted, plan)
         new_rows = [r for r in accepted if r.outcome == Outcome.NEW]
         upd_rows = [r for r in accepted if r.outcome == Outcome.UPDATED]
         intervals = tag_intervals()
@@ -465,30 +478,22 @@ class ResidentImporter(Importer):
         bulk.insert(Resident, names, resident_rows())
         self.progress(6, 10)
         ids = dict(
-            Resident.objects.filter(
-                subtree_q("scope_code", community.code), import_batch=self.batch
-            ).values_list("doc_index", "id")
+            Resident.objects.filter(import_batch=self.batch, pk__gt=self._last_id).values_list(
+                "doc_index", "id"
+            )
         )
+        self._last_id = max(ids.values(), default=self._last_id)
         heads = {}
         for r in new_rows:
             hh = household_of.get(r.values["_house"].pk)
             if hh and r.values["relationship"] == Relationship.HEAD and hh in self._headless:
                 heads.setdefault(hh, ids[r.values["_doc_index"]])
         bulk.update(Household, ["head_id"], [(rid, hh) for hh, rid in heads.items()])
-        ct = ContentType.objects.get_for_model(Resident).pk
-        ctx = context.current()
-        actor = self.actor
         tag_rows, event_rows, log_rows = [], [], []
-        log_note = _("批量导入")
         for r in new_rows:
-            v = r.values
-            rid = ids[v["_doc_index"]]
-            for t in v["tags"]:
+            rid = ids[r.values["_doc_index"]]
+            for t in r.values["tags"]:
                 tag_rows.append((rid, t.key, "", today, None, "", now))
-            log_rows.append((
-                now, actor.pk, actor.username, ctx.ip, ctx.request_id, ctx.channel, Action.CREATE, ct, str(rid),
-                v["name"][:200], v["_house"].scope_code, None, _after(v, v["_house"].scope_code), "[]", log_note, label,
-            ))  # fmt: skip
         updated = self._apply_updates(upd_rows, houses, today, label, tag_rows, event_rows, log_rows)
         bulk.insert(
             ResidentTag,
@@ -500,13 +505,16 @@ class ResidentImporter(Importer):
         self.progress(8, 10)
         bulk.insert(ChangeLogEntry, LOG_COLUMNS, log_rows)
         self.progress(10, 10)
-        return {"created": len(new_rows), "updated": updated, "houses_created": len(houses)}
+        return {"created": len(new_rows), "updated": updated, "houses_created": houses_created}
 
-    def _create_houses(self, community, accepted, plan):
-        """Buildings, units and houses the file names but the registry lacks, in three inserts."""
-        wanted = sorted({r.values["_address"] for r in accepted if r.values.get("_house") is None})
+    def _create_houses(self, community, accepted, plan) -> tuple[dict, int]:
+        """Buildings, units and houses the chunk names but the registry lacks, in three inserts.
+        Returns (address → house for every address this batch created so far, houses created now)."""
+        wanted = sorted(
+            {r.values["_address"] for r in accepted if r.values.get("_house") is None} - set(self._made)
+        )
         if not wanted:
-            return {}
+            return self._made, 0
         grid = Grid.objects.get(pk=plan.extra["grid"])
         now = timezone.now()
         buildings = {(b.compound, b.number): b for b in Building.objects.filter(grid__community=community)}
@@ -516,7 +524,10 @@ class ResidentImporter(Importer):
             ["scope_code", "created_at", "updated_at", "version", "grid_id", "compound", "number", "address"],
             [(grid.code, now, now, 1, grid.pk, c, b, f"{c}{b}") for c, b in fresh_b],
         )
-        buildings = {(b.compound, b.number): b for b in Building.objects.filter(grid__community=community)}
+        if fresh_b:
+            buildings = {
+                (b.compound, b.number): b for b in Building.objects.filter(grid__community=community)
+            }
         units = {
             (u.building_id, u.number): u
             for u in BuildingUnit.objects.filter(building__grid__community=community)
@@ -528,29 +539,45 @@ class ResidentImporter(Importer):
             ["scope_code", "created_at", "updated_at", "version", "building_id", "number", "address"],
             [(by_pk[bid].scope_code, now, now, 1, bid, u, f"{by_pk[bid].address}{u}") for bid, u in fresh_u],
         )
-        units = {
-            (u.building_id, u.number): u
-            for u in BuildingUnit.objects.filter(building__grid__community=community)
-        }
-        existing = house_map(community.code)
+        if fresh_u:
+            units = {
+                (u.building_id, u.number): u
+                for u in BuildingUnit.objects.filter(building__grid__community=community)
+            }
+        unit_of = {(c, b, u): units[(buildings[(c, b)].pk, u)] for c, b, u, _h in wanted}
+        touched = sorted({unit.pk for unit in unit_of.values()})
+        existing = self._unit_houses(touched)  # a house added since the plan is not made twice
         rows = []
         for c, b, u, h in wanted:
-            if (c, b, u, h) not in existing:  # not created by a concurrent import since the plan
-                unit = units[(buildings[(c, b)].pk, u)]
+            if (c, b, u, h) not in existing:
+                unit = unit_of[(c, b, u)]
                 rows.append(
                     (unit.scope_code, now, now, 1, unit.pk, h, "self", "", House.address_of(unit.address, h))
                 )
         bulk.insert(House, ["scope_code", "created_at", "updated_at", "version", "unit_id", "number", "use",
                             "owner_name", "address"], rows)  # fmt: skip
-        out = house_map(community.code)
+        out = self._unit_houses(touched) if rows else existing
         created = (
             [("org.building", buildings[k].pk) for k in fresh_b]
             + [("org.buildingunit", units[k].pk) for k in fresh_u]
-            + [("org.house", out[(c, b, u, h)].pk) for c, b, u, h in wanted if (c, b, u, h) not in existing]
+            + [("org.house", out[k].pk) for k in wanted if k not in existing]
         )
         bulk.insert(ImportRecord, ["batch_id", "model", "object_id", "created"],
                     [(self.batch.pk, m, str(pk), True) for m, pk in created])  # fmt: skip
-        return {k: out[k] for k in wanted}
+        self._made.update({k: out[k] for k in wanted})
+        return self._made, len(rows)
+
+    @staticmethod
+    def _unit_houses(unit_ids) -> dict[tuple, HouseRef]:
+        """(小区, 楼栋, 单元, 房号) → house, for the houses of the given units."""
+        out = {}
+        for i in range(0, len(unit_ids), BATCH):
+            for c, b, u, n, pk, sc, a in House.objects.filter(unit_id__in=unit_ids[i : i + BATCH]).values_list(
+                "unit__building__compound", "unit__building__number", "unit__number", "number", "pk", "scope_code",
+                "address",
+            ):  # fmt: skip
+                out[(c, b, u, n)] = HouseRef(pk, sc, a)
+        return out
 
     def _households(self, community, new_rows, now) -> dict:
         """One household per house among the new rows: the house's existing household, or a new
@@ -570,7 +597,14 @@ class ResidentImporter(Importer):
                                 "number", "household_type", "tenure", "landlord_name", "remarks", "import_batch_id"],
                     [(h.scope_code, now, now, 1, community.pk, h.pk, "", "family", "owned", "", "", self.batch.pk)
                      for h in fresh])  # fmt: skip
-        created = dict(Household.objects.filter(import_batch=self.batch).values_list("house_id", "id"))
+        created = {}
+        fresh_ids = [h.pk for h in fresh]
+        for i in range(0, len(fresh_ids), BATCH):
+            created.update(
+                Household.objects.filter(
+                    import_batch=self.batch, house_id__in=fresh_ids[i : i + BATCH]
+                ).values_list("house_id", "id")
+            )
         self._headless = set(created.values()) | set(
             Household.objects.filter(pk__in=list(existing.values()), head__isnull=True).values_list(
                 "id", flat=True
@@ -785,24 +819,6 @@ def _id_error(number: str, today) -> str | None:
 
 
 _SENSITIVE = {"doc_number", "doc_index", "phone", "phone_index"}
-
-
-def _after(values: dict, scope_code: str) -> str:
-    """The change-log 'after' of an imported resident, as JSON text (sensitive values redacted;
-    tags only counted: the log is read by more people than the tags are)."""
-    out = {
-        k: v
-        for k, v in values.items()
-        if v not in (None, "") and not k.startswith("_") and k not in _SENSITIVE and k != "tags"
-    }
-    out.update(
-        {"doc_number": REDACTED, "phone": REDACTED if values.get("phone") else "", "scope_code": scope_code}
-    )
-    out["tags"] = len(values.get("tags") or [])
-    for k in ("birth_date", "move_in_date"):
-        if out.get(k):
-            out[k] = out[k].isoformat()
-    return json.dumps(out, ensure_ascii=False)
 
 
 def _snap(res) -> dict:

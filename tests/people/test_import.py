@@ -2,7 +2,7 @@
 
 import pytest
 
-from shequ.core import importing
+from shequ.core import changelog, importing
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shequ.core.models import ChangeLogEntry, ImportBatch, ImportStatus
 from shequ.org.models import House
@@ -45,7 +45,11 @@ def test_preview_counts_and_reasons_then_commit_valid_rows(world, house_a):
     result = importing.commit_batch(batch, user)
     assert result["created"] == 2
     assert Resident.objects.filter(community=world.a).count() == 2
-    assert ChangeLogEntry.objects.filter(batch=batch.batch_label, action="create").count() == 2
+    # One change-log entry for the batch, none per resident; each resident's history shows it.
+    assert not ChangeLogEntry.objects.filter(batch=batch.batch_label, action="create").exists()
+    for res in Resident.objects.filter(community=world.a):
+        (entry,) = changelog.history(res)
+        assert entry.action == "import" and entry.batch == batch.batch_label and entry.user == user
 
 
 def test_import_nothing_when_any_row_is_bad(world, house_a):
@@ -127,7 +131,7 @@ def test_bad_files_are_refused_with_a_reason(world, data, code):
     user = world.users["community_worker"]
     with pytest.raises(ValidationFailed) as exc:
         batch = importing.create_batch(user, KIND, world.a.code, "x.xlsx", data)
-        importing.build_plan(batch, user)
+        importing.run_rows(batch, user)
     assert exc.value.code == code
     assert Resident.objects.count() == 0
 
