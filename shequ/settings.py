@@ -231,7 +231,7 @@ FIELD_KEY_FILE = DATA_DIR / "field_keys.json"
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
 # --- imports --------------------------------------------------------------------------------
-IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 20) * 1024 * 1024  # one uploaded workbook
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 40) * 1024 * 1024  # one uploaded workbook (200,000 rows: ~30 MB)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 # JSON bodies (e.g. visit photos sent as base64 through the API); uploaded files are not counted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_MB", 30) * 1024 * 1024

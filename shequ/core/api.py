@@ -942,9 +942,8 @@ def _mapping_json(text: str) -> dict:
     return data
 
 
-def _visible_batch(user, pk, *, content: bool = False):
-    qs = ImportBatch.objects.visible_to(user).select_related("created_by")
-    batch = (qs if content else qs.defer("content")).filter(pk=pk).first()
+def _visible_batch(user, pk):
+    batch = ImportBatch.objects.visible_to(user).select_related("created_by").filter(pk=pk).first()
     if batch is None:
         raise Http404()
     return batch
@@ -1023,7 +1022,7 @@ def import_upload(
 @core_router.get("/imports", response=list[ImportBatchOut], summary="导入批次（本人管辖范围）")
 @paginate(Pagination)
 def import_list(request, params: ImportQuery = Query(...)):
-    qs = ImportBatch.objects.visible_to(request.user).select_related("created_by").defer("content")
+    qs = ImportBatch.objects.visible_to(request.user).select_related("created_by")
     if params.kind:
         qs = qs.filter(kind=params.kind)
     if params.status:
@@ -1048,7 +1047,7 @@ def import_detail(request, batch_id: Id):
 def import_errors(request, batch_id: Id):
     from shequ.core import importing
 
-    batch = _visible_batch(request.user, batch_id, content=True)
+    batch = _visible_batch(request.user, batch_id)
     return _xlsx(importing.error_report(batch, request.user), f"{batch.batch_label}错误报告.xlsx")
 
 

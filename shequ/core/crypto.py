@@ -187,24 +187,25 @@ def encrypt_bytes(data: bytes) -> bytes:
     """A file at rest (an uploaded workbook): "<kid>:" + nonce + ciphertext."""
     ring = keyring()
     nonce = secrets.token_bytes(NONCE_BYTES)
-    return (
-        ring.active.encode()
-        + b":"
-        + nonce
-        + ring.aead(ring.active).encrypt(nonce, data, ring.active.encode())
-    )
+    sealed = ring.aead(ring.active).encrypt(nonce, data, ring.active.encode())
+    return b"".join((ring.active.encode(), b":", nonce, sealed))
 
 
-def decrypt_bytes(blob: bytes) -> bytes:
-    kid, sep, body = bytes(blob).partition(b":")
-    if not sep:
+def decrypt_bytes(blob) -> bytes:
+    """The file back (blob: bytes or a memoryview, as the database driver gives it). The
+    ciphertext is read through a view: a 30 MB workbook is not copied on the way."""
+    view = memoryview(blob)
+    sep = bytes(view[:64]).find(b":")
+    if sep < 0:
         raise ValueError("not a shequ ciphertext")
-    kid = kid.decode()
+    kid = bytes(view[:sep]).decode()
     ring = keyring()
     if kid not in ring.keys:
         reset_keyring()
         ring = keyring()
-    return ring.aead(kid).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], kid.encode())
+    start = sep + 1
+    nonce = bytes(view[start : start + NONCE_BYTES])
+    return ring.aead(kid).decrypt(nonce, view[start + NONCE_BYTES :], kid.encode())
 
 
 def key_id(token: str) -> str | None:

@@ -994,7 +994,7 @@ def _template_bytes(cls) -> bytes:
 def create_batch(actor, kind: str, scope_code: str, filename: str, data: bytes, options=None):
     """Check the file and the actor's right to import here; store the batch (nothing else)."""
     from shequ.core import services
-    from shequ.core.models import ImportBatch
+    from shequ.core.models import ImportBatch, ImportFile
 
     cls = importer_for(kind)
     services.require(actor, cls.perm, scope_code)
@@ -1004,15 +1004,13 @@ def create_batch(actor, kind: str, scope_code: str, filename: str, data: bytes, 
         mappings.check(options["mapping"], cls)
     if options.get("mapping_name"):
         mappings.require_saved(cls, scope_code, options["mapping_name"])
-    return ImportBatch.objects.create(
-        kind=kind,
-        scope_code=scope_code,
-        filename=filename[:200],
-        size=len(data),
-        content=encrypt_bytes(data),  # the workbook holds ID numbers: encrypted like the fields
-        options=options,
-        created_by=actor,
-    )
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind, scope_code=scope_code, filename=filename[:200], size=len(data), options=options, created_by=actor
+        )
+        # The workbook holds ID numbers: encrypted like the fields.
+        ImportFile.objects.create(batch=batch, content=encrypt_bytes(data))
+    return batch
 
 
 def _fail(batch, exc) -> None:
@@ -1055,8 +1053,7 @@ def recent_batches(actor, kind: str, n: int = 10):
     return (
         ImportBatch.objects.visible_to(actor)
         .filter(kind=kind)
-        .select_related("created_by")
-        .defer("content")[:n]
+        .select_related("created_by")[:n]
     )
 
 

@@ -302,7 +302,9 @@ class ImportBatchQuerySet(ScopedQuerySet):
 
 class ImportBatch(models.Model):
     """One uploaded workbook and what became of it: preview counts, row errors, commit, undo.
-    The file itself is kept in the database so any worker (or app node) can read it."""
+    The file itself is kept in the database so any worker (or app node) can read it, in a row of
+    its own (ImportFile): the batch's row is updated a dozen times while it runs, and SQLite
+    rewrites a row whole, 30 MB of workbook included."""
 
     scope_field = "scope_code"
 
@@ -310,7 +312,6 @@ class ImportBatch(models.Model):
     scope_code = models.CharField(_("所属范围代码"), max_length=32, db_index=True)
     filename = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("文件大小"), default=0)
-    content = models.BinaryField(editable=False)
     options = models.JSONField(_("选项"), default=dict, blank=True)
     status = models.CharField(
         _("状态"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
@@ -351,10 +352,11 @@ class ImportBatch(models.Model):
 
     @property
     def data(self) -> bytes:
-        """The uploaded workbook (stored encrypted)."""
+        """The uploaded workbook (stored encrypted), read for this call and not kept on the
+        batch: a 30 MB workbook is held once, by the reading that streams it."""
         from shequ.core.crypto import decrypt_bytes
 
-        return decrypt_bytes(bytes(self.content))
+        return decrypt_bytes(ImportFile.objects.values_list("content", flat=True).get(batch_id=self.pk))
 
     @property
     def batch_label(self) -> str:
@@ -446,6 +448,20 @@ class ImportSynonym(models.Model):
 
     def __str__(self):
         return f"{self.source} → {self.target or self.field}"
+
+
+class ImportFile(models.Model):
+    """The uploaded workbook of a batch, encrypted (it holds ID numbers), written once."""
+
+    batch = models.OneToOneField(ImportBatch, on_delete=models.CASCADE, primary_key=True, related_name="file")
+    content = models.BinaryField(editable=False)
+
+    class Meta:
+        verbose_name = _("导入文件")
+        verbose_name_plural = _("导入文件")
+
+    def __str__(self):
+        return f"IMP{self.batch_id:06d}"
 
 
 class ImportRecord(models.Model):

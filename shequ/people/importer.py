@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import json
 import re
+import sys
 from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
@@ -109,7 +110,7 @@ def _loose_unit(compound: str, building: str, unit: str) -> tuple:
 @register_importer
 class ResidentImporter(Importer):
     kind = "people.residents"
-    chunk_rows = 10_000
+    chunk_rows = 5_000
     title = _l("居民信息")
     perm = "people.import_residents"
     columns = [
@@ -229,7 +230,7 @@ class ResidentImporter(Importer):
         self._seen = {}  # blind index of each ID number → (sheet, line) of its first row
         self._heads = {}  # house (or new address) → (sheet, line) of its first 户主
         self._missing = set()  # addresses to create
-        self._made = {}  # address → house, created by this batch's earlier chunks
+        self._made = {}  # "小区\x1f楼栋\x1f单元\x1f房号" → house, created by this batch so far
         self._last_id = 0  # residents this batch inserted have ids above this
 
     def plan(self, rows, progress) -> Plan:
@@ -246,12 +247,14 @@ class ResidentImporter(Importer):
             if r.errors:
                 r.outcome = Outcome.REJECTED
                 continue
-            first = seen.get(v["_doc_index"])
+            digest = bytes.fromhex(v["_doc_index"])  # 32 bytes kept per row, not the text
+            first = seen.get(digest)
             if first is not None:
-                r.errors.append(_("证件号码与%(w)s重复。") % {"w": row_where(*first)})
+                where = row_where(*first) if type(first) is tuple else row_where("", first)
+                r.errors.append(_("证件号码与%(w)s重复。") % {"w": where})
                 r.outcome = Outcome.REJECTED
                 continue
-            seen[v["_doc_index"]] = (r.sheet, r.line)
+            seen[digest] = (r.sheet, r.line) if r.sheet else r.line
             if not v["compound"] and self._only_compound:
                 v["compound"] = self._only_compound  # a community of one compound: it goes unsaid
             key = _address_key(v["compound"], v["building"], v["unit"], v["house"])
@@ -444,7 +447,7 @@ class ResidentImporter(Importer):
         today = timezone.localdate()
         now = timezone.now()
         for r in new_rows:
-            r.values["_house"] = r.values["_house"] or houses[r.values["_address"]]
+            r.values["_house"] = r.values["_house"] or houses["\x1f".join(r.values["_address"])]
         household_of = self._households(community, new_rows, now)
         self.progress(1, 10)
         phone_purpose = "people.resident.phone"
@@ -510,11 +513,16 @@ class ResidentImporter(Importer):
     def _create_houses(self, community, accepted, plan) -> tuple[dict, int]:
         """Buildings, units and houses the chunk names but the registry lacks, in three inserts.
         Returns (address → house for every address this batch created so far, houses created now)."""
+        made = self._made
         wanted = sorted(
-            {r.values["_address"] for r in accepted if r.values.get("_house") is None} - set(self._made)
+            {
+                r.values["_address"]
+                for r in accepted
+                if r.values.get("_house") is None and "\x1f".join(r.values["_address"]) not in made
+            }
         )
         if not wanted:
-            return self._made, 0
+            return made, 0
         grid = Grid.objects.get(pk=plan.extra["grid"])
         now = timezone.now()
         buildings = {(b.compound, b.number): b for b in Building.objects.filter(grid__community=community)}
@@ -564,7 +572,9 @@ class ResidentImporter(Importer):
         )
         bulk.insert(ImportRecord, ["batch_id", "model", "object_id", "created"],
                     [(self.batch.pk, m, str(pk), True) for m, pk in created])  # fmt: skip
-        self._made.update({k: out[k] for k in wanted})
+        for k in wanted:  # one text key and a shared scope code: kept for the rest of the file
+            ref = out[k]
+            self._made["\x1f".join(k)] = HouseRef(ref.pk, sys.intern(ref.scope_code), ref.address)
         return self._made, len(rows)
 
     @staticmethod
@@ -629,7 +639,7 @@ class ResidentImporter(Importer):
             house = HouseRef(res.house_id, res.house.scope_code, res.house.address) if res.house_id else None
             if "house" in changes:
                 changes.pop("house")
-                house = r.values["_house"] or houses[r.values["_address"]]
+                house = r.values["_house"] or houses["\x1f".join(r.values["_address"])]
             rtype = changes.pop("residence_type", None)
             for k, val in changes.items():
                 setattr(res, k, val)
