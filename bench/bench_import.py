@@ -533,14 +533,13 @@ def step_ie(args) -> dict:
 
 
 def step_phases(args) -> dict:
-    """commit_batch, taken apart: the same calls in the same order, each timed."""
+    """commit_batch as the CLI runs it, with its parts timed from inside: the stream of rows (xlsx
+    inflate + cells + row kinds), parsing, planning and writing per chunk, each table's inserts,
+    the encryption and HMAC."""
     t0 = time.perf_counter()
     _django()
-    from django.db import transaction
-
-    from shequ.core import bulk, changelog, importing
-    from shequ.core.importing import Outcome, PlannedRow, Progress, parse_row, read_rows
-    from shequ.core.models import Action, ImportStatus, User
+    from shequ.core import bulk, importing, sheets
+    from shequ.core.models import User
     from shequ.people import importer as people_importer
     from shequ.people.importer import ResidentImporter
 
@@ -549,18 +548,35 @@ def step_phases(args) -> dict:
     timers: dict[str, float] = {}
     calls: dict[str, int] = {}
 
+    def add(name, seconds):
+        timers[name] = timers.get(name, 0.0) + seconds
+        calls[name] = calls.get(name, 0) + 1
+
     def timed(name, fn):
         def wrapper(*a, **kw):
             s = time.perf_counter()
             try:
                 return fn(*a, **kw)
             finally:
-                timers[name] = timers.get(name, 0.0) + time.perf_counter() - s
-                calls[name] = calls.get(name, 0) + 1
+                add(name, time.perf_counter() - s)
 
         return wrapper
 
-    # Per-table write time (bulk.insert/update), and the crypto and JSON done per row.
+    def timed_iter(name, fn):
+        def wrapper(*a, **kw):
+            it = fn(*a, **kw)
+            while True:
+                s = time.perf_counter()
+                try:
+                    item = next(it)
+                except StopIteration:
+                    add(name, time.perf_counter() - s)
+                    return
+                add(name, time.perf_counter() - s)
+                yield item
+
+        return wrapper
+
     orig_insert, orig_update = bulk.insert, bulk.update
     bulk.insert = lambda model, names, rows: timed(f"insert {model._meta.db_table}", orig_insert)(
         model, names, rows
@@ -568,91 +584,57 @@ def step_phases(args) -> dict:
     bulk.update = lambda model, names, rows, **kw: timed(f"update {model._meta.db_table}", orig_update)(
         model, names, rows, **kw
     )
-    for name in ("encrypt", "blind_index", "_after", "house_map"):
+    for name in ("encrypt", "blind_index"):
         setattr(people_importer, name, timed(name, getattr(people_importer, name)))
     for name in ("_create_houses", "_households", "_match_existing", "_check_row"):
         setattr(ResidentImporter, name, timed(name, getattr(ResidentImporter, name)))
+    sheets.Layout.rows = timed_iter("read: the row stream (inflate, cells, row kinds)", sheets.Layout.rows)
+    importing.parse_row = timed("parse: cells → values", importing.parse_row)
+    ResidentImporter.plan = timed("plan: row rules, HMAC, houses, existing", ResidentImporter.plan)
+    ResidentImporter.apply = timed("apply: write", ResidentImporter.apply)
+    for name in ("read_batch", "reading_notes", "reading_extra", "summarise"):
+        setattr(importing, name, timed(name, getattr(importing, name)))
 
-    phases: list[tuple[str, float, float]] = []
-    marks = {}
-
-    def phase(name, t_start, extra=None):
-        phases.append((name, time.perf_counter() - t_start, _rss_mb()))
-        marks[name] = dict(timers), dict(calls)
-
-    if os.environ.get("BENCH_GC_FREEZE"):  # experiment: keep the cyclic GC off the import's objects
-        import gc
-
-        gc.disable()
     data = Path(args.file).read_bytes()
     t_all = time.perf_counter()
     s = time.perf_counter()
     batch = importing.create_batch(
-        actor, ResidentImporter.kind, COMMUNITY, "bench.xlsx", data, {"create_missing": True}
+        actor, ResidentImporter.kind, COMMUNITY, "bench.xlsx", data, {"create_missing": True, "auto": True}
     )
     del data
-    phase("create_batch (checks, encrypt + store file)", s)
-    cls = ResidentImporter
+    t_create = time.perf_counter() - s
+    rss_create = _rss_mb()
     s = time.perf_counter()
-    with transaction.atomic():  # commit_batch's once-only check
-        type(batch).objects.select_for_update().get(pk=batch.pk)
-    batch.status, batch.progress = ImportStatus.COMMITTING, 1
-    batch.save(update_fields=["status", "progress"])
-    atomic = transaction.atomic()
-    atomic.__enter__()
-    imp = cls(batch, actor)
-    imp.lock()
-    phase("status + lock", s)
-    s = time.perf_counter()
-    content = batch.data if hasattr(batch, "data") else bytes(batch.content)
-    phase("decrypt stored file", s)
-    s = time.perf_counter()
-    mapping, body = read_rows(content, cls)
-    del content
-    phase("read (calamine + header map)", s)
-    s = time.perf_counter()
-    cols = cls.column_map()
-    rows = []
-    progress = Progress(batch, 5, 40)
-    total = len(body)
-    for n, (line, raw) in enumerate(body, start=1):
-        values, errors = parse_row(cols, mapping, raw)
-        rows.append(PlannedRow(line, raw, values, Outcome.REJECTED if errors else Outcome.NEW, errors))
-        if n % 5000 == 0:
-            progress(n, total)
-    phase("parse (cells → values)", s)
-    s = time.perf_counter()
-    plan = imp.plan(rows, Progress(batch, 40, 70))
-    phase("plan (row rules, HMAC, houses, existing)", s)
-    counts = plan.counts()
-    s = time.perf_counter()
-    imp.progress = Progress(batch, 70, 99)
-    result = imp.apply(plan)
-    phase("apply (write)", s)
-    s = time.perf_counter()
-    importing.summarise(batch, plan)
-    batch.status, batch.progress = ImportStatus.COMMITTED, 100
-    batch.save(update_fields=["status", "progress", "total_rows", "counts", "errors", "options"])
-    changelog.record(actor, Action.IMPORT, batch, note="bench", batch=batch.batch_label)
-    phase("summarise + save batch + log", s)
-    s = time.perf_counter()
-    atomic.__exit__(None, None, None)
-    phase("COMMIT", s)
+    result = importing.commit_batch(batch, actor)
+    t_commit = time.perf_counter() - s
     total_s = time.perf_counter() - t_all
-
-    before_apply = marks["plan (row rules, HMAC, houses, existing)"][0]
-    after_apply = marks["apply (write)"][0]
-    in_apply = {
-        k: v - before_apply.get(k, 0.0) for k, v in after_apply.items() if v - before_apply.get(k, 0.0) > 0
-    }
-    in_plan = {
-        k: v - marks["parse (cells → values)"][0].get(k, 0.0)
-        for k, v in before_apply.items()
-        if v - marks["parse (cells → values)"][0].get(k, 0.0) > 0
-    }
+    main = [
+        "read_batch",
+        "read: the row stream (inflate, cells, row kinds)",
+        "parse: cells → values",
+        "plan: row rules, HMAC, houses, existing",
+        "apply: write",
+        "reading_notes",
+        "reading_extra",
+        "summarise",
+    ]
+    phases = [("create_batch (checks, encrypt + store file)", t_create, rss_create)]
+    phases += [(name, timers.get(name, 0.0), None) for name in main]
+    phases.append(
+        (
+            "rest of commit_batch (lock, status, batch row, log, COMMIT)",
+            t_commit - sum(timers.get(n, 0.0) for n in main),
+            _rss_mb(),
+        )
+    )
+    inner = {k: v for k, v in timers.items() if k not in main}
+    in_plan = {k: inner[k] for k in ("_check_row", "_match_existing") if k in inner}
+    in_apply = {k: v for k, v in inner.items() if k not in in_plan}
     return {
-        "rows": len(rows),
-        "outcomes": counts,
+        "rows": batch.total_rows if hasattr(batch, "total_rows") else None,
+        "outcomes": {
+            k: v for k, v in result.items() if k in ("new", "updated", "unchanged", "rejected", "conflict")
+        },
         "result": result,
         "setup_s": t_setup,
         "phases": phases,
@@ -1265,11 +1247,12 @@ def print_waited(kind, runs: dict, say):
 
 def print_phases(kind, ph, say):
     say("")
-    say(f"  phase breakdown ({kind}, engine functions called in-process in commit_batch's order; "
+    say(f"  phase breakdown ({kind}, create_batch + commit_batch in-process, the rows streaming in chunks; "
         f"total {ph['total_s']:.2f} s + {ph['setup_s']:.2f} s interpreter/Django start):")  # fmt: skip
     total = ph["total_s"]
     for name, secs, rss in ph["phases"]:
-        say(f"    {name:<44} {secs:>7.2f} s {100 * secs / total:>5.1f} %   peak RSS so far {rss:>5.0f} MB")
+        peak = f"   peak RSS so far {rss:>5.0f} MB" if rss else ""
+        say(f"    {name:<58} {secs:>7.2f} s {100 * secs / total:>5.1f} %{peak}")
     say("    inside plan:")
     for k, v in sorted(ph["in_plan"].items(), key=lambda kv: -kv[1]):
         say(f"      {k:<42} {v:>7.2f} s  ({ph['calls'].get(k, 0):,} calls in all)")

@@ -13,6 +13,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.db.models import Field, ForeignObject, Lookup
 from django.utils import timezone
 
 CHUNK = 5000
@@ -113,13 +114,54 @@ def insert(model, names: list[str], rows) -> int:
 
 
 def update(model, names: list[str], rows, *, key: str = "id") -> None:
-    """UPDATE … SET names WHERE key = last value of each row."""
+    """UPDATE … SET names WHERE key = last value of each row. On PostgreSQL one statement per
+    chunk joins the table to the values passed as arrays (unnest): 40,000 single-row UPDATEs,
+    even pipelined, take seconds."""
+    qn = connection.ops.quote_name
     cols = columns(model, names)
-    table = connection.ops.quote_name(model._meta.db_table)
-    sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in cols)
-    sql = f"UPDATE {table} SET {sets} WHERE {connection.ops.quote_name(columns(model, [key])[0])} = %s"  # noqa: S608
+    key_col = columns(model, [key])[0]
+    table = qn(model._meta.db_table)
     conv = _converter()
     rows = [[conv(v) for v in r] for r in rows]
+    if connection.vendor == "postgresql":
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        types = [by_attname[n].db_type(connection) for n in [*names, key]]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        names_sql = ", ".join(f"c{i}" for i in range(len(types)))
+        sets = ", ".join(f"{qn(c)} = v.c{i}" for i, c in enumerate(cols))
+        sql = (
+            f"UPDATE {table} SET {sets} FROM unnest({arrays}) AS v({names_sql}) "  # noqa: S608 - model names
+            f"WHERE {table}.{qn(key_col)} = v.c{len(cols)}"
+        )
+        with connection.cursor() as cur:
+            for i in range(0, len(rows), CHUNK):
+                part = rows[i : i + CHUNK]
+                cur.execute(sql, [[r[j] for r in part] for j in range(len(types))])
+        return
+    sets = ", ".join(f"{qn(c)} = %s" for c in cols)
+    sql = f"UPDATE {table} SET {sets} WHERE {qn(key_col)} = %s"  # noqa: S608
     with connection.cursor() as cur:
         for i in range(0, len(rows), CHUNK):
             cur.executemany(sql, rows[i : i + CHUNK])
+
+
+@ForeignObject.register_lookup
+@Field.register_lookup
+class Among(Lookup):
+    """`field__among=values`: IN, sent on PostgreSQL as one array parameter (= ANY(%s)) rather
+    than one parameter per value; for the thousands of keys an import looks up per chunk that
+    halves the query's time. On SQLite an IN list (keep it under SQLite's 32,766 parameters)."""
+
+    lookup_name = "among"
+
+    def get_prep_lookup(self):
+        return [self.lhs.output_field.get_prep_value(v) for v in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [self.lhs.output_field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs]
+        if not values:
+            return "1 = 0", list(lhs_params)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]

@@ -1006,7 +1006,12 @@ def create_batch(actor, kind: str, scope_code: str, filename: str, data: bytes, 
         mappings.require_saved(cls, scope_code, options["mapping_name"])
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            kind=kind, scope_code=scope_code, filename=filename[:200], size=len(data), options=options, created_by=actor
+            kind=kind,
+            scope_code=scope_code,
+            filename=filename[:200],
+            size=len(data),
+            options=options,
+            created_by=actor,
         )
         # The workbook holds ID numbers: encrypted like the fields.
         ImportFile.objects.create(batch=batch, content=encrypt_bytes(data))
@@ -1050,11 +1055,7 @@ def recent_batches(actor, kind: str, n: int = 10):
     """The latest batches of this kind the actor may see (without their stored workbooks)."""
     from shequ.core.models import ImportBatch
 
-    return (
-        ImportBatch.objects.visible_to(actor)
-        .filter(kind=kind)
-        .select_related("created_by")[:n]
-    )
+    return ImportBatch.objects.visible_to(actor).filter(kind=kind).select_related("created_by")[:n]
 
 
 def queue_commit(batch, actor, *, valid_only: bool = True, create_missing: bool | None = None) -> None:

@@ -54,6 +54,7 @@ from shequ.people.services import seen_by
 from shequ.people.tags import can_see
 
 BATCH = 2000
+CHUNK = 5000  # rows per chunk of the file, and keys per lookup
 # Fields a row may change on an existing resident (house and residence type become events).
 COMPARED = [
     "name", "doc_type", "gender", "birth_date", "ethnicity", "education", "political_status", "marital_status",
@@ -110,7 +111,7 @@ def _loose_unit(compound: str, building: str, unit: str) -> tuple:
 @register_importer
 class ResidentImporter(Importer):
     kind = "people.residents"
-    chunk_rows = 5_000
+    chunk_rows = CHUNK
     title = _l("居民信息")
     perm = "people.import_residents"
     columns = [
@@ -240,6 +241,7 @@ class ResidentImporter(Importer):
         houses, sole_unit, grid = self._house_index, self._sole_unit, self._grid
         tags_by_name, today = self._tags_by_name, self._today
         seen, heads, missing_addresses = self._seen, self._heads, self._missing
+        will_create = _("房屋库中没有该地址，确认导入时将新建。")
         ok = [r for r in rows if r.outcome != Outcome.REJECTED]
         for r in ok:
             v = r.values
@@ -291,7 +293,7 @@ class ResidentImporter(Importer):
                     continue
                 v["_house"] = None
                 v["_address"] = key if v["unit"] else (*key[:2], "1单元", key[3])
-                r.warnings.append(_("房屋库中没有该地址，确认导入时将新建。"))
+                r.warnings.append(will_create)
                 missing_addresses.add(v["_address"])
             if v["relationship"] == Relationship.HEAD:
                 where = v["_house"].pk if v["_house"] else v["_address"]
@@ -359,8 +361,10 @@ class ResidentImporter(Importer):
         candidates = [r for r in rows if r.outcome != Outcome.REJECTED]
         by_index = {}
         idx = [r.values["_doc_index"] for r in candidates]
-        for i in range(0, len(idx), BATCH):
-            for res in Resident.objects.filter(doc_index__in=idx[i : i + BATCH]).select_related("community"):
+        for i in range(0, len(idx), CHUNK):
+            for res in Resident.objects.filter(doc_index__among=idx[i : i + CHUNK]).select_related(
+                "community"
+            ):
                 by_index[res.doc_index] = res
         existing_tags = {}
         hit_ids = [res.pk for res in by_index.values()]
@@ -582,7 +586,7 @@ class ResidentImporter(Importer):
         """(小区, 楼栋, 单元, 房号) → house, for the houses of the given units."""
         out = {}
         for i in range(0, len(unit_ids), BATCH):
-            for c, b, u, n, pk, sc, a in House.objects.filter(unit_id__in=unit_ids[i : i + BATCH]).values_list(
+            for c, b, u, n, pk, sc, a in House.objects.filter(unit_id__among=unit_ids[i : i + BATCH]).values_list(
                 "unit__building__compound", "unit__building__number", "unit__number", "number", "pk", "scope_code",
                 "address",
             ):  # fmt: skip
@@ -596,7 +600,7 @@ class ResidentImporter(Importer):
         existing = {}
         for i in range(0, len(house_ids), BATCH):
             for hid, hh in (
-                Household.objects.filter(house_id__in=house_ids[i : i + BATCH])
+                Household.objects.filter(house_id__among=house_ids[i : i + BATCH])
                 .order_by("-id")
                 .values_list("house_id", "id")
             ):
