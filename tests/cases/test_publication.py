@@ -285,7 +285,10 @@ def _detailed(world):
     case = make_case(
         world, "a", "filed", description=text, requester_name=NAME, requester_phone=PHONE, address=""
     )
+    # A point outside the test world's grids: written directly, then the copy recomputed as the
+    # services do for every write that changes it.
     Case.objects.filter(pk=case.pk).update(address="宁安小区3栋2单元501室", lat=30.351234, lng=114.301987)
+    assert services.refresh_public_copies(Case.objects.filter(pk=case.pk)) == 1
     return Case.objects.get(pk=case.pk)
 
 

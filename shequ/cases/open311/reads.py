@@ -5,8 +5,9 @@ What is published, and what never is:
   its cases, not withheld by the requester, touching no tagged resident) of published services
   (public, active minor categories); any other case is not found, by list, id or update;
 - no requester data: name, phone, e-mail, account, device and address_id never leave; the text is
-  the public copy (public.public_copy): names, ID, phone and house numbers cut, the address only to
-  the building or street, the point rounded to about 100 m;
+  the public copy stored with the case when it was written (Case.public_*, public.stored_copy):
+  names, ID, phone and house numbers cut, the address only to the building or street, the point
+  rounded to about 100 m; no requester column is even read;
 - one `.values()` query per list, only the columns needed, no model instances.
 """
 
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from shequ.cases.models import DONE_STATUSES, Case, CaseEvent, Status, public_q
 from shequ.cases.open311 import catalogue
 from shequ.cases.open311.formats import Open311Error, parse_w3c, w3c_text
-from shequ.cases.public import place_name, public_copy, public_text
+from shequ.cases.public import place_name, public_text
 from shequ.cases.workflow import label_of
 
 WINDOW = dt.timedelta(days=90)
@@ -36,13 +37,13 @@ _FIELDS = (
     "number",
     "status",
     "category_id",
-    "description",
-    "requester_name",  # read only to cut the names out of the text, never published
-    "resident__name",
     "handler_name",
-    "address",
-    "lat",
-    "lng",
+    # The public copy, stored when the case was written (public.stored_copy): no row's text is
+    # cleaned here.
+    "public_description",
+    "public_address",
+    "public_lat",
+    "public_lng",
     "community__name",
     "street__name",
 )
@@ -62,7 +63,6 @@ _EXTRA = {
     "expected": _as_text("deadline"),
     # What an application sent beside the text, read from the JSON in SQL (no per-row decoding).
     "media_url": KT("attributes___open311__media_url"),
-    "address_id": KT("attributes___open311__address_id"),
 }
 
 
@@ -70,39 +70,34 @@ def open_or_closed(status: str) -> str:
     return "closed" if status in CLOSED else "open"
 
 
-def _row(r: dict, services: dict, labels: dict) -> dict:
+def _row(r: dict, services: dict, labels: dict, places: dict) -> dict:
     """One request as the specification lists its fields (identifiers as strings)."""
     svc = services.get(r["category_id"])
     status = r["status"]
     closed = status in CLOSED
-    notes = labels.get(status, status)
-    copy = public_copy(
-        description=r["description"],
-        # An address given only as the application's address_id ("地址编号 …") is exact and
-        # has no building to cut at: the place's name stands for it.
-        address="" if r["address_id"] and r["address"].endswith(r["address_id"]) else r["address"],
-        lat=r["lat"],
-        lng=r["lng"],
-        names=(r["requester_name"], r["resident__name"]),
-        place=place_name(r["community__name"], r["street__name"]),
-    )
+    address = r["public_address"]
+    if not address:  # nothing left of the address (or none given): the place's name stands for it
+        key = (r["community__name"], r["street__name"])
+        address = places.get(key)
+        if address is None:
+            address = places[key] = place_name(*key)
     return {
         "service_request_id": r["number"],
         "status": "closed" if closed else "open",
-        "status_notes": notes,
+        "status_notes": labels.get(status, status),
         "service_name": svc.name if svc else None,
         "service_code": svc.code if svc else None,
-        "description": copy["description"],
+        "description": r["public_description"],
         "agency_responsible": r["handler_name"] or None,
         "service_notice": svc.notice if svc else None,
         "requested_datetime": w3c_text(r["requested"]),
         "updated_datetime": w3c_text((r["closed"] if closed and r["closed"] else None) or r["updated"]),
         "expected_datetime": w3c_text(r["expected"]),
-        "address": copy["address"] or None,
+        "address": address or None,
         "address_id": None,
         "zipcode": None,
-        "lat": copy["lat"],
-        "long": copy["lng"],
+        "lat": r["public_lat"],
+        "long": r["public_lng"],
         "media_url": r["media_url"] or None,
     }
 
@@ -193,7 +188,8 @@ def service_requests(params) -> list[dict]:
             qs = qs.filter(status__in=CLOSED)
         offset, size = page_bounds(params)
     rows = qs.order_by("-received_at", "-id").values(*_FIELDS, **_EXTRA)[offset : offset + size]
-    return [_row(r, services, labels) for r in rows]
+    places: dict = {}
+    return [_row(r, services, labels, places) for r in rows]
 
 
 def service_request(request_id: str) -> list[dict]:
