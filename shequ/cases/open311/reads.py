@@ -14,6 +14,7 @@ What is published, and what never is:
 import datetime as dt
 import re
 
+from django.db import connection
 from django.db.models import TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -160,34 +161,123 @@ def page_bounds(params) -> tuple[int, int]:
     return (page - 1) * size, size
 
 
+def _listing(category_ids, numbers, start, end, status: str, offset: int, size: int):
+    """The list's query, the one definition of it: published cases (models.public_q) of these
+    services, by number or in the window, open or closed, newest first, the public columns of one
+    page. The page is chosen on the case table alone (the cheap tests before the rule's
+    resident-tag subqueries); the columns, joins and JSON of only its rows are read after."""
+    qs = Case.objects.filter(category_id__in=category_ids)
+    if numbers:
+        qs = qs.filter(number__in=numbers)
+    if start is not None:
+        qs = qs.filter(received_at__gte=start, received_at__lte=end)
+    if status == "open":
+        qs = qs.exclude(status__in=CLOSED)
+    elif status == "closed":
+        qs = qs.filter(status__in=CLOSED)
+    page = qs.public().order_by("-received_at", "-id").values("pk")[offset : offset + size]
+    return Case.objects.filter(pk__in=page).order_by("-received_at", "-id").values(*_FIELDS, **_EXTRA)
+
+
+# The list's SQL, compiled once per shape (how many services and numbers, window or not, open or
+# closed) and day (the rule's resident-tag test compares with today): building and compiling the
+# queryset cost more than running it. The values a request brings are put where the compiled
+# parameters hold a sentinel (the page's LIMIT and OFFSET, which Django writes into the SQL, become
+# parameters); a shape whose sentinels cannot all be found is left to the ORM on every request.
+_compiled: dict[tuple, tuple | None] = {}
+_COMPILED_MAX = 256
+_START = dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+_END = dt.datetime(1901, 2, 3, 4, 5, 7, tzinfo=dt.UTC)
+_OFFSET, _SIZE = 987_654_301, 123_457
+_PAGE = f"LIMIT {_SIZE} OFFSET {_OFFSET}"
+
+
+def _compile(n_categories: int, n_numbers: int, windowed: bool, status: str) -> tuple | None:
+    categories = [-900_000_001 - i for i in range(n_categories)]
+    numbers = [f"~open311-sentinel-{i}~" for i in range(n_numbers)]
+    start, end = (_START, _END) if windowed else (None, None)
+    query = _listing(categories, numbers, start, end, status, _OFFSET, _SIZE).query
+    sql, params = query.sql_with_params()
+    if sql.count(_PAGE) != 1:
+        return None
+    at = sql.index(_PAGE)
+    page_at = sql[:at].count("%s")
+    sql = sql.replace(_PAGE, "LIMIT %s OFFSET %s")
+    params = [*params[:page_at], _SIZE, _OFFSET, *params[page_at:]]
+    adapt = connection.ops.adapt_datetimefield_value
+    wanted = {
+        **{v: ("c", i) for i, v in enumerate(categories)},
+        **{v: ("n", i) for i, v in enumerate(numbers)},
+        _SIZE: ("z", 0),
+        _OFFSET: ("o", 0),
+    }
+    if windowed:
+        wanted.update({adapt(_START): ("s", 0), adapt(_END): ("e", 0)})
+    slots = []
+    for position, value in enumerate(params):
+        try:
+            slot = wanted.get(value)
+        except TypeError:  # an unhashable parameter: not one of ours
+            slot = None
+        if slot is not None:
+            slots.append((position, *slot))
+    if len(slots) != len(wanted) or len({s[1:] for s in slots}) != len(wanted):
+        return None
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    return sql, params, slots, names
+
+
+def _rows(category_ids: list, numbers: list, start, end, status: str, offset: int, size: int) -> list[dict]:
+    """The rows of _listing for these values, through its SQL compiled for this shape."""
+    if not category_ids:
+        return []
+    windowed = start is not None
+    key = (connection.vendor, timezone.localdate(), len(category_ids), len(numbers), windowed, status)
+    if key not in _compiled:
+        if len(_compiled) >= _COMPILED_MAX:
+            _compiled.clear()
+        _compiled[key] = _compile(len(category_ids), len(numbers), windowed, status)
+    compiled = _compiled[key]
+    if compiled is None:
+        return list(_listing(category_ids, numbers, start, end, status, offset, size))
+    sql, template, slots, names = compiled
+    params = list(template)
+    adapt = connection.ops.adapt_datetimefield_value
+    given = {"c": category_ids, "n": numbers, "z": [size], "o": [offset]}
+    if windowed:
+        given.update(s=[adapt(start)], e=[adapt(end)])
+    for position, kind, i in slots:
+        params[position] = given[kind][i]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def service_requests(params) -> list[dict]:
     """GET requests: by service_request_id (overriding the rest), or by service_code, the date
     window on requested_datetime and status; newest first."""
     services = catalogue.by_id()
     labels = catalogue.status_labels()
     ids = _ids(params.get("service_request_id"), "service_request_id")
-    published = Case.objects.public()
+    start = end = None
+    status = ""
     if ids:
-        qs = published.filter(category_id__in=list(services), number__in=ids)
+        categories = list(services)
         offset, size = 0, MAX_RESULTS
     else:
         codes = _ids(params.get("service_code"), "service_code")
         if codes:
             known = catalogue.services()
-            qs = published.filter(category_id__in=[known[c].id for c in codes if c in known])
+            categories = list(dict.fromkeys(known[c].id for c in codes if c in known))
         else:
-            qs = published.filter(category_id__in=list(services))
+            categories = list(services)
         start, end = window(params)
-        qs = qs.filter(received_at__gte=start, received_at__lte=end)
         wanted = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
         if wanted - {"open", "closed"}:
             raise Open311Error(400, _("status 只能是 open 或 closed（status must be open or closed）"))
-        if wanted == {"open"}:
-            qs = qs.exclude(status__in=CLOSED)
-        elif wanted == {"closed"}:
-            qs = qs.filter(status__in=CLOSED)
+        status = next(iter(wanted)) if len(wanted) == 1 else ""
         offset, size = page_bounds(params)
-    rows = qs.order_by("-received_at", "-id").values(*_FIELDS, **_EXTRA)[offset : offset + size]
+    rows = _rows(categories, ids, start, end, status, offset, size)
     places: dict = {}
     return [_row(r, services, labels, places) for r in rows]
 
