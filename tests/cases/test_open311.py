@@ -1029,3 +1029,22 @@ def test_the_compiled_list_query_answers_as_the_orm(world):
     }
     assert all(v is not None for v in reads._compiled.values())
     assert reads._rows([], [], now - dt.timedelta(days=9), now, "", 0, 10) == []
+
+
+@pytest.mark.django_db
+def test_an_intake_moves_the_shared_generation_once_when_it_commits(
+    world, django_capture_on_commit_callbacks
+):
+    """Other processes forget their kept answers when a write commits, once per transaction (a case
+    and its timeline entry); before the commit they could not read it anyway."""
+    from django.core.cache import cache
+
+    from shequ.cases.open311.cache import GENERATION_KEY
+
+    cache.set(GENERATION_KEY, 7, None)
+    with django_capture_on_commit_callbacks(execute=False) as hooks:
+        make_case(world, "a", "received")
+        assert cache.get(GENERATION_KEY) == 7
+    for hook in hooks:
+        hook()
+    assert cache.get(GENERATION_KEY) == 8

@@ -393,6 +393,12 @@ def test_lookup_without_phone_digits_finds_only_published_cases(world):
 
 
 # --- Open311's memory ----------------------------------------------------------------------------
+def _another_process_commits():
+    """What a write committed by another process does to this one: the shared generation moves."""
+    key = open311_cache.GENERATION_KEY
+    cache.set(key, (cache.get(key) or 0) + 1, None)
+
+
 def test_open311_forgets_kept_answers_when_publication_changes(world, settings, django_assert_num_queries):
     settings.OPEN311_CACHE_SECONDS = 600
     resident = make_resident(world, "a")
@@ -411,11 +417,11 @@ def test_open311_forgets_kept_answers_when_publication_changes(world, settings, 
     # process kept is not served again.
     Case.objects.filter(pk=other.pk).update(publish_optout=True)
     assert listed() == {other.number}  # no signal: kept until the generation moves (or time passes)
-    cache.incr(open311_cache.GENERATION_KEY)
+    _another_process_commits()
     assert listed() == set()
     # A category edit forgets too.
     Case.objects.filter(pk=other.pk).update(publish_optout=False)
-    cache.incr(open311_cache.GENERATION_KEY)
+    _another_process_commits()
     assert listed() == {other.number}
     services.save_category(world.users["street"], other.category_id, publishable=False)
     assert listed() == set()

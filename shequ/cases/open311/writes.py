@@ -228,11 +228,9 @@ def create(params, *, sandbox: bool = False) -> tuple[list[dict], bool]:
     if not address and address_id:
         address = _("地址编号 %(id)s") % {"id": address_id}
     name = f"{(params.get('last_name') or '').strip()}{(params.get('first_name') or '').strip()}"
-    from shequ.cases.models import Category
-
     kwargs = {
         "channel": Channel.OPEN311,
-        "category": Category.objects.select_related("parent").get(pk=service.id),
+        "category": catalogue.category(service),
         "description": description,
         "lat": lat,
         "lng": lng,
