@@ -408,6 +408,18 @@ def test_an_inactive_application_is_refused(world, app):
 
 
 @pytest.mark.django_db
+def test_a_deactivated_application_is_refused_at_once(world, app):
+    """The key, once checked, is kept a few seconds per process; deactivating forgets it here."""
+    client, key = app
+    assert post(**good_post(world, key)).status_code == 200
+    assert post(**good_post(world, key)).status_code == 200  # the kept application
+    services.set_client_active(world.users["street"], client.pk, False)
+    assert_error(post(**good_post(world, key)), 403, "api_key")
+    services.set_client_active(world.users["street"], client.pk, True)
+    assert post(**good_post(world, key)).status_code == 200
+
+
+@pytest.mark.django_db
 def test_an_applications_point_must_lie_in_its_street(world, app):
     """A point in a grid of another street is refused: an application files for its street only."""
     other_street = OrgUnit.objects.create(
