@@ -111,6 +111,7 @@ def parse_args(argv=None):
     p.add_argument("--profile-only", action="store_true", help="only build the data and profile in-process")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory and databases")
     p.add_argument("--out", help="write the report to this file as well")
+    p.add_argument("--label", help="what code is measured (default: this checkout's commit)")
     p.add_argument("--step", help=argparse.SUPPRESS)
     p.add_argument("--work", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -146,7 +147,10 @@ def setup_step(args):
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     built = time.perf_counter() - t0
-    say(f"  built in {built:.0f} s: {Case.objects.count():,} cases ({json.dumps(plan.seconds)})")
+    import shequ
+
+    say(f"  built in {built:.0f} s: {Case.objects.count():,} cases ({json.dumps(plan.seconds)}); code in "
+        f"{Path(shequ.__file__).parent.parent}")  # fmt: skip
     street = streets[0]
     _client, key = services.register_client(users["sysadmin"], name="基准测试应用", street_code=street.code)
     codes = [s.code for s in catalogue.services().values()]
@@ -343,13 +347,13 @@ def backends(dbname: str) -> list[int]:
         return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (dbname,))]
 
 
-def start_server(args, env: dict, log: Path) -> subprocess.Popen:
+def start_server(args, env: dict, log: Path, pin: bool = True) -> subprocess.Popen:
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     cmd = [gunicorn, "shequ.wsgi:application", "--bind", f"127.0.0.1:{args.port}", "--workers", "2",
            "--threads", "4", "--pythonpath", f"{BENCH},{ROOT}", "--log-level", "warning",
            "--access-logfile", "/dev/null", "--access-logformat",
            '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss']  # fmt: skip
-    if not args.no_pin:
+    if pin and not args.no_pin:
         cmd = ["taskset", "-c", "1", *cmd]
     # What the workers print (the console notification channel, warnings) goes to a log file.
     with open(log, "w") as f:
@@ -390,14 +394,45 @@ def run_wrk(args, work: Path, script: str, seconds: float, *script_args) -> dict
     return r
 
 
+def one_run(args, work: Path, kind: str, k: int, workers, dbname, out: Out, offset: int) -> dict:
+    load = os.getloadavg()[0]
+    d0 = cpu_by_pid(backends(dbname)) if dbname else {}
+    c0, t0 = cpu_seconds(workers), time.perf_counter()
+    if kind.startswith("POST"):
+        r = run_wrk(args, work, "post.lua", args.seconds, work / "bodies.txt", offset)
+    else:
+        r = run_wrk(
+            args,
+            work,
+            "get.lua",
+            args.seconds,
+            work / "queries.txt",
+            OURS if kind == "GET" else FLOOR,
+            offset,
+        )
+    r["wall"] = time.perf_counter() - t0
+    r["app_cpu"] = cpu_seconds(workers) - c0
+    r["db_cpu"] = cpu_used(d0, cpu_by_pid(backends(dbname))) if dbname else None
+    r["load"] = load
+    r["round"] = k + 1
+    db = f", DB CPU {r['db_cpu'] / max(1, r['ok']) * 1000:.2f} ms/req" if dbname else ""
+    out(f"    round {k + 1} {kind:<5} {r['rps']:>8.1f} req/s  {r['ok']:>6} ok / {r['requests']} "
+        f"({r['status']} non-2xx, {r['errors']} socket errors)  p50 {r['p50_us'] / 1000:.1f} ms  "
+        f"p99 {r['p99_us'] / 1000:.1f} ms  {r['bytes'] / max(1, r['requests']):,.0f} B/resp  "
+        f"app CPU {r['app_cpu'] / max(1, r['ok']) * 1000:.2f} ms/req{db}, wrk CPU "
+        f"{r['wrk_cpu'] / max(1, r['ok']) * 1000:.2f} ms/req  load {load:.2f}")  # fmt: skip
+    return r
+
+
 def measure(args, work: Path, env: dict, dbname: str | None, out: Out) -> dict:
     import psycopg  # noqa: F401  (PostgreSQL figures need it; fail before the server starts)
 
     (work / "get.lua").write_text(GET_LUA)
     (work / "post.lua").write_text(POST_LUA)
     nq = len((work / "queries.txt").read_text().splitlines())
+    runs = {"GET": [], "floor": [], "POST": [], "POST, 2 cores": []}
+    posted = 0
     server = start_server(args, env, work / "server.log")
-    runs = {"GET": [], "floor": [], "POST": []}
     try:
         workers = children(server.pid)
         # Warm-up: every worker thread has served each route (imports, connections, catalogue).
@@ -405,30 +440,11 @@ def measure(args, work: Path, env: dict, dbname: str | None, out: Out) -> dict:
         run_wrk(args, work, "get.lua", 2, work / "queries.txt", FLOOR, nq // 2)
         run_wrk(args, work, "post.lua", 2, work / "bodies.txt", 30_000)
         offset = 0
-        posted = 0
         for k in range(args.pairs):
             for kind in ("GET", "floor", "POST"):
-                load = os.getloadavg()[0]
-                d0 = cpu_by_pid(backends(dbname)) if dbname else {}
-                c0, t0 = cpu_seconds(workers), time.perf_counter()
-                if kind == "POST":
-                    r = run_wrk(args, work, "post.lua", args.seconds, work / "bodies.txt", posted)
-                    posted += r["requests"]
-                else:
-                    r = run_wrk(args, work, "get.lua", args.seconds, work / "queries.txt",
-                                OURS if kind == "GET" else FLOOR, offset)  # fmt: skip
-                r["wall"] = time.perf_counter() - t0
-                r["app_cpu"] = cpu_seconds(workers) - c0
-                r["db_cpu"] = cpu_used(d0, cpu_by_pid(backends(dbname))) if dbname else None
-                r["load"] = load
-                r["round"] = k + 1
+                r = one_run(args, work, kind, k, workers, dbname, out, posted if kind == "POST" else offset)
+                posted += r["requests"] if kind == "POST" else 0
                 runs[kind].append(r)
-                db = f", DB CPU {r['db_cpu'] / max(1, r['ok']) * 1000:.2f} ms/req" if dbname else ""
-                out(f"    round {k + 1} {kind:<5} {r['rps']:>8.1f} req/s  {r['ok']:>6} ok / {r['requests']} "
-                    f"({r['status']} non-2xx, {r['errors']} socket errors)  p50 {r['p50_us'] / 1000:.1f} ms  "
-                    f"p99 {r['p99_us'] / 1000:.1f} ms  {r['bytes'] / max(1, r['requests']):,.0f} B/resp  "
-                    f"app CPU {r['app_cpu'] / max(1, r['ok']) * 1000:.2f} ms/req{db}, wrk CPU "
-                    f"{r['wrk_cpu'] / max(1, r['ok']) * 1000:.2f} ms/req  load {load:.2f}")  # fmt: skip
             # The floor read the same queries as GET in this round; the next round reads new ones.
             offset += runs["GET"][-1]["requests"] + 10
             if offset >= nq:
@@ -437,6 +453,22 @@ def measure(args, work: Path, env: dict, dbname: str | None, out: Out) -> dict:
         server.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(timeout=20)
+    if not args.no_pin:
+        # POST once more with gunicorn free to use both cores (wrk stays on CPU 0): what two
+        # workers do on this two-core machine when the load generator's core is shared.
+        out("    POST again, gunicorn not pinned (both cores; wrk on CPU 0):")
+        server = start_server(args, env, work / "server-2cores.log", pin=False)
+        try:
+            workers = children(server.pid)
+            run_wrk(args, work, "post.lua", 2, work / "bodies.txt", 35_000)
+            for k in range(args.pairs):
+                r = one_run(args, work, "POST, 2 cores", k, workers, dbname, out, posted)
+                posted += r["requests"]
+                runs["POST, 2 cores"].append(r)
+        finally:
+            server.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(timeout=20)
     runs["posted"] = posted
     return runs
 
@@ -519,11 +551,19 @@ def report(args, results: list, out: Out) -> None:
             + f"; by app CPU per request {statistics.median(cpu_ratios):.2f})  goal ≥ {GET_RATIO}  "
             + verdict(get_ratio >= GET_RATIO)
         )
-        post_ok = sum(r["ok"] for r in runs["POST"])
+        post_ok = sum(r["ok"] for r in runs["POST"]) + sum(r["ok"] for r in runs["POST, 2 cores"])
         out(f"  POST: median {post:.1f} req/s (rounds " + ", ".join(f"{r['rps']:.1f}" for r in runs["POST"])
             + f"; p50 {statistics.median(r['p50_us'] for r in runs['POST']) / 1000:.1f} ms)  goal ≥ {POST_RPS:.0f}/s  "
             + verdict(post >= POST_RPS))  # fmt: skip
-        non2xx = sum(r["status"] + r["errors"] for kind in ("GET", "floor", "POST") for r in runs[kind])
+        if runs["POST, 2 cores"]:
+            two = statistics.median(r["rps"] for r in runs["POST, 2 cores"])
+            out(f"  POST with gunicorn on both cores (wrk on CPU 0; information, not the verdict): median "
+                f"{two:.1f} req/s (rounds " + ", ".join(f"{r['rps']:.1f}" for r in runs["POST, 2 cores"]) + ")")  # fmt: skip
+        non2xx = sum(
+            r["status"] + r["errors"]
+            for kind in ("GET", "floor", "POST", "POST, 2 cores")
+            for r in runs[kind]
+        )
         out(f"  cases created by POST (incl. warm-up) {runs['created']:,}; 2xx POST answers in the rounds {post_ok:,}; "
             f"non-2xx or socket errors in all rounds: {non2xx}")  # fmt: skip
         res["verdict"] = {"get_ratio": get_ratio, "post_rps": post}
@@ -555,6 +595,8 @@ def main(argv=None):
     out = Out()
     pin = "no pinning" if args.no_pin else "wrk on CPU 0, gunicorn on CPU 1 (taskset); PostgreSQL not pinned"
     out(f"bench_open311 — {dt.datetime.now():%Y-%m-%d %H:%M}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    out(f"code: {args.label or (commit.stdout.strip() or 'unknown')} ({ROOT})")
     out(f"machine: {machine()}; {pin}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[:1] if shutil.which("wrk") else []  # fmt: skip
     out(f"load generator: {' '.join(wrk_version) or 'none'}; no Redis (the embedded default: Open311's answer memory "
