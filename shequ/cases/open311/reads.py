@@ -8,7 +8,8 @@ What is published, and what never is:
   the public copy stored with the case when it was written (Case.public_*, public.stored_copy):
   names, ID, phone and house numbers cut, the address only to the building or street, the point
   rounded to about 100 m; no requester column is even read;
-- one `.values()` query per list, only the columns needed, no model instances.
+- one query per list (the queryset of `_listing`, compiled once per shape: `_rows`), only the
+  columns needed, no model instances.
 """
 
 import datetime as dt
