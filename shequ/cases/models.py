@@ -175,7 +175,7 @@ def public_q(prefix: str = "") -> Q:
     by the requester, and touching no resident who carries a recorded 人群标签 (独居老人, 残疾人,
     低保, 社区矫正对象 …) — neither the resident the case is about nor a registered resident with
     the requester's phone number. Every public answer starts from it; what it may show of the case
-    is shequ.cases.public.public_copy."""
+    is its stored public copy (Case.public_*, shequ.cases.public.stored_copy)."""
     from shequ.people.models import ResidentTag
 
     tagged = ResidentTag.objects.current()
@@ -220,7 +220,7 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def public(self):
-        """The cases the public may see (public_q); show them through public.public_copy."""
+        """The cases the public may see (public_q); show their stored public copy (Case.public_*)."""
         return self.filter(public_q())
 
     def handled_by(self, user):
@@ -305,6 +305,14 @@ class Case(ScopedModel):
         _("诉求人电话检索索引"), source="requester_phone", db_index=False, db_default=""
     )
     publish_optout = models.BooleanField(_("诉求人要求不公开"), default=False, db_default=False)
+    # The public copy (public.stored_copy), written with the case by services so that a public read
+    # selects it instead of cleaning the text of every row it lists: the description without
+    # names, ID, phone and house numbers, the address cut to the building or street (empty: the
+    # place's name stands in), the point rounded to about 100 m.
+    public_description = models.TextField(editable=False, blank=True, default="", db_default="")
+    public_address = models.CharField(max_length=200, editable=False, blank=True, default="", db_default="")
+    public_lat = models.FloatField(null=True, blank=True, editable=False)
+    public_lng = models.FloatField(null=True, blank=True, editable=False)
     requester_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

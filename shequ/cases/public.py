@@ -4,7 +4,8 @@ lookup by number and the last digits of the phone, the public copy of a publishe
 a map point falls in, and the throttles that keep the public forms from being flooded.
 
 Which cases are published is decided in one place, models.public_q (Case.objects.public()); what a
-published case shows is public_copy below. Open311 and the public case page both use the two.
+published case shows is its public copy (public_copy below), which services store on the case when
+it is written (stored_copy, Case.public_*). Open311 and the public case page both read the two.
 
 Nothing here writes a case; intake goes through services.submit_request."""
 
@@ -229,6 +230,40 @@ def public_copy(*, description, address, lat, lng, names=(), place: str = "") ->
     }
 
 
+def stored_copy(*, description, address, lat, lng, names=(), address_id: str = "") -> dict:
+    """The public copy as a case stores it (Case.public_*), computed when the case is written, never
+    on a read: public_copy without the place, whose name readers put in when the address is empty
+    (an org node renamed is then read as it is now). An address that is only an application's
+    address_id ("地址编号 …") is exact and has no building to cut at: it is left out."""
+    if address_id and (address or "").endswith(address_id):
+        address = ""
+    copy = public_copy(description=description, address=address, lat=lat, lng=lng, names=names)
+    return {
+        "public_description": copy["description"],
+        "public_address": copy["address"][:200],
+        "public_lat": copy["lat"],
+        "public_lng": copy["lng"],
+    }
+
+
+def open311_address_id(attributes) -> str:
+    """The address_id an Open311 application sent with the request (kept among the attributes)."""
+    extra = (attributes or {}).get("_open311") if isinstance(attributes, dict) else None
+    return str((extra or {}).get("address_id") or "")
+
+
+def copy_of(case) -> dict:
+    """stored_copy of a case as it stands (its text, address, point, requester and resident)."""
+    return stored_copy(
+        description=case.description,
+        address=case.address,
+        lat=case.lat,
+        lng=case.lng,
+        names=names_of(case),
+        address_id=open311_address_id(case.attributes),
+    )
+
+
 def place_name(community_name: str | None, street_name: str | None) -> str:
     """The community (else the street) a case hangs under, by its short name."""
     return short_name(community_name or street_name or "")
@@ -253,17 +288,16 @@ def names_of(case) -> list[str]:
 
 
 def public_case(case) -> dict:
-    """A published case as the public case page shows it."""
+    """A published case as the public case page shows it: its stored public copy, the place, and
+    the public steps of its timeline."""
     names = names_of(case)
     place = place_label((case.community or case.street).display_name, case.grid.name if case.grid_id else "")
-    copy = public_copy(
-        description=case.description,
-        address=case.address,
-        lat=case.lat,
-        lng=case.lng,
-        names=names,
-        place=place,
-    )
+    copy = {
+        "description": case.public_description,
+        "address": case.public_address or place,
+        "lat": case.public_lat,
+        "lng": case.public_lng,
+    }
     events = []
     for row in timeline(case):
         row["note"] = public_text(row["note"], names)

@@ -1,10 +1,13 @@
 """A visit marked 需要跟进 becomes a request in its community's queue; its number is written back
-to the visit (people.signals.visit_needs_follow_up)."""
+to the visit (people.signals.visit_needs_follow_up). A resident saved under a new name has the
+public copy of the cases about them cut again (the copy cuts the resident's name)."""
 
 import logging
 
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from shequ.people.models import Resident
 from shequ.people.signals import visit_needs_follow_up
 
 FOLLOW_UP_CATEGORY = "0711"  # 社区服务 / 其他社区事项; the dispatcher may re-class it at 立案
@@ -54,3 +57,13 @@ def raise_request_from_visit(sender, visit, actor, **kwargs):
         logger.warning("visit %s: follow-up request not raised: %s", visit.pk, exc.message)
         return
     Visit.objects.filter(pk=visit.pk).update(follow_up_ref=case.number)
+
+
+@receiver(post_save, sender=Resident, dispatch_uid="cases.resident_renamed")
+def recut_public_copies(sender, instance, created, update_fields=None, **kwargs):
+    if created or (update_fields is not None and "name" not in update_fields):
+        return
+    from shequ.cases.models import Case
+    from shequ.cases.services import refresh_public_copies
+
+    refresh_public_copies(Case.objects.filter(resident_id=instance.pk))

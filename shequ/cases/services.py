@@ -29,6 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shequ.cases import public
 from shequ.cases.models import (
     CLOCK_STATUSES,
     OPEN_STATUSES,
@@ -353,6 +354,7 @@ def submit_request(
     case.scope_code = case.compute_scope_code()
     if staff_entry:
         require(actor, "cases.register_case", case.scope_code)
+    _set_public_copy(case)
     for _attempt in range(8):
         case.number = _new_number(now)
         try:
@@ -385,6 +387,44 @@ def submit_request(
     )
     transaction.on_commit(lambda: _tell_requester(case, "receive"))
     return case, True
+
+
+# --- the public copy ------------------------------------------------------------------------------
+def _set_public_copy(case) -> None:
+    """Compute the public copy (public.stored_copy) of a case about to be saved: whatever writes its
+    text, address, point, requester or resident calls this before the save."""
+    for field, value in public.copy_of(case).items():
+        setattr(case, field, value)
+
+
+COPY_FIELDS = ("public_description", "public_address", "public_lat", "public_lng")
+
+
+def refresh_public_copies(cases=None, *, batch: int = 2000) -> int:
+    """Recompute the stored public copy of these cases (all by default) in batches; rows whose copy
+    is unchanged are not written. Returns how many changed. For what changes a case's copy without
+    going through intake: a resident renamed, a copy made by an older version of public_copy."""
+    qs = Case.objects.all() if cases is None else cases
+    qs = qs.select_related("resident").only(
+        "pk", "description", "address", "lat", "lng", "requester_name", "attributes", "resident__name",
+        *COPY_FIELDS,
+    )  # fmt: skip
+    changed, last = 0, 0
+    while True:
+        rows = list(qs.filter(pk__gt=last).order_by("pk")[:batch])
+        if not rows:
+            return changed
+        last = rows[-1].pk
+        stale = []
+        for case in rows:
+            copy = public.copy_of(case)
+            if any(getattr(case, k) != v for k, v in copy.items()):
+                for k, v in copy.items():
+                    setattr(case, k, v)
+                stale.append(case)
+        if stale:
+            Case.objects.bulk_update(stale, COPY_FIELDS)
+            changed += len(stale)
 
 
 def _is_staff(user) -> bool:

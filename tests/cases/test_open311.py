@@ -408,6 +408,18 @@ def test_an_inactive_application_is_refused(world, app):
 
 
 @pytest.mark.django_db
+def test_a_deactivated_application_is_refused_at_once(world, app):
+    """The key, once checked, is kept a few seconds per process; deactivating forgets it here."""
+    client, key = app
+    assert post(**good_post(world, key)).status_code == 200
+    assert post(**good_post(world, key)).status_code == 200  # the kept application
+    services.set_client_active(world.users["street"], client.pk, False)
+    assert_error(post(**good_post(world, key)), 403, "api_key")
+    services.set_client_active(world.users["street"], client.pk, True)
+    assert post(**good_post(world, key)).status_code == 200
+
+
+@pytest.mark.django_db
 def test_an_applications_point_must_lie_in_its_street(world, app):
     """A point in a grid of another street is refused: an application files for its street only."""
     other_street = OrgUnit.objects.create(
@@ -995,3 +1007,56 @@ def test_a_stopped_application_is_refused_and_can_be_resumed(world, app):
     assert_error(post(**good_post(world, key)), 403)
     manager.post(reverse("cases:client-toggle", args=[client.pk]), {"active": "1"})
     assert post(**good_post(world, key)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_compiled_list_query_answers_as_the_orm(world):
+    """The list's SQL is compiled once per shape and reused with each request's values: the rows
+    are those of the queryset it was compiled from, whatever the shape."""
+    from shequ.cases.open311 import reads
+
+    now = timezone.now()
+    cases = [make_case(world, "a", "filed", received_at=now - dt.timedelta(days=d)) for d in (1, 2, 40)]
+    closed = make_case(world, "b", "closed", category="0702", received_at=now - dt.timedelta(days=3))
+    make_case(world, "a", "received")  # never published
+    services = catalogue.by_id()
+    ids = list(services)
+    c0703 = catalogue.services()["0703"].id
+    shapes = [
+        (ids, [], now - dt.timedelta(days=30), now, "", 0, 100),
+        (ids, [], now - dt.timedelta(days=90), now, "open", 0, 100),
+        (ids, [], now - dt.timedelta(days=90), now, "closed", 0, 100),
+        ([c0703], [], now - dt.timedelta(days=90), now, "", 1, 1),
+        (ids, [cases[0].number, closed.number, "nope"], None, None, "", 0, 1000),
+    ]
+    reads._compiled.clear()
+    for category_ids, numbers, start, end, status, offset, size in shapes:
+        orm = list(reads._listing(category_ids, numbers, start, end, status, offset, size))
+        for _ in range(2):  # compiled, then reused
+            assert reads._rows(category_ids, numbers, start, end, status, offset, size) == orm
+        assert orm or status == "open"
+    assert {r["number"] for r in reads._rows(ids, [], now - dt.timedelta(days=90), now, "", 0, 100)} == {
+        *(c.number for c in cases),
+        closed.number,
+    }
+    assert all(v is not None for v in reads._compiled.values())
+    assert reads._rows([], [], now - dt.timedelta(days=9), now, "", 0, 10) == []
+
+
+@pytest.mark.django_db
+def test_an_intake_moves_the_shared_generation_once_when_it_commits(
+    world, django_capture_on_commit_callbacks
+):
+    """Other processes forget their kept answers when a write commits, once per transaction (a case
+    and its timeline entry); before the commit they could not read it anyway."""
+    from django.core.cache import cache
+
+    from shequ.cases.open311.cache import GENERATION_KEY
+
+    cache.set(GENERATION_KEY, 7, None)
+    with django_capture_on_commit_callbacks(execute=False) as hooks:
+        make_case(world, "a", "received")
+        assert cache.get(GENERATION_KEY) == 7
+    for hook in hooks:
+        hook()
+    assert cache.get(GENERATION_KEY) == 8

@@ -285,7 +285,10 @@ def _detailed(world):
     case = make_case(
         world, "a", "filed", description=text, requester_name=NAME, requester_phone=PHONE, address=""
     )
+    # A point outside the test world's grids: written directly, then the copy recomputed as the
+    # services do for every write that changes it.
     Case.objects.filter(pk=case.pk).update(address="宁安小区3栋2单元501室", lat=30.351234, lng=114.301987)
+    assert services.refresh_public_copies(Case.objects.filter(pk=case.pk)) == 1
     return Case.objects.get(pk=case.pk)
 
 
@@ -390,6 +393,12 @@ def test_lookup_without_phone_digits_finds_only_published_cases(world):
 
 
 # --- Open311's memory ----------------------------------------------------------------------------
+def _another_process_commits():
+    """What a write committed by another process does to this one: the shared generation moves."""
+    key = open311_cache.GENERATION_KEY
+    cache.set(key, (cache.get(key) or 0) + 1, None)
+
+
 def test_open311_forgets_kept_answers_when_publication_changes(world, settings, django_assert_num_queries):
     settings.OPEN311_CACHE_SECONDS = 600
     resident = make_resident(world, "a")
@@ -408,11 +417,11 @@ def test_open311_forgets_kept_answers_when_publication_changes(world, settings, 
     # process kept is not served again.
     Case.objects.filter(pk=other.pk).update(publish_optout=True)
     assert listed() == {other.number}  # no signal: kept until the generation moves (or time passes)
-    cache.incr(open311_cache.GENERATION_KEY)
+    _another_process_commits()
     assert listed() == set()
     # A category edit forgets too.
     Case.objects.filter(pk=other.pk).update(publish_optout=False)
-    cache.incr(open311_cache.GENERATION_KEY)
+    _another_process_commits()
     assert listed() == {other.number}
     services.save_category(world.users["street"], other.category_id, publishable=False)
     assert listed() == set()

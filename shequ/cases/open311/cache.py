@@ -5,8 +5,8 @@ look-up instead of a query and a hundred rows to format. Whatever can change wha
 forgets everything: a new case, any timeline entry (every status change writes one), a category
 edit (its publication switch), a resident's tag given or taken, a resident saved (a case touching
 a tagged resident is not published; the requester is found by phone). The writing process forgets
-at once and again when the write commits; other processes see a shared generation number move (in
-the Django cache, Redis when configured) and drop what they kept. Changes that send no signal (bulk
+at once; when the write commits, other processes see a shared generation number move (in the
+Django cache, Redis when configured) and drop what they kept. Changes that send no signal (bulk
 imports, queryset updates) and processes without a shared cache follow within
 OPEN311_CACHE_SECONDS (0 turns the memory off). Only answers with status 200 are kept, at most
 MAX_ENTRIES."""
@@ -50,11 +50,15 @@ def clear() -> None:
 @receiver(post_delete, sender=ResidentTag)
 @receiver(post_save, sender=Resident)  # a new phone may make a requester a tagged resident
 def _changed(**_kw):
-    # Once now, and once more when the write commits, so that nothing read in between survives it.
-    # One commit hook per transaction: a transaction saving thousands of residents asks once.
-    clear()
+    # Other processes see a write only when it commits: the shared generation moves then, once per
+    # transaction however many rows it saves (an intake saves a case and its timeline entry). This
+    # process forgets at once as well, so that nothing it reads inside the transaction survives.
     conn = transaction.get_connection()
-    if not (conn.in_atomic_block and any(hook[1] is clear for hook in conn.run_on_commit)):
+    if not conn.in_atomic_block:
+        clear()
+        return
+    _answers.clear()
+    if not any(hook[1] is clear for hook in conn.run_on_commit):
         transaction.on_commit(clear)
 
 

@@ -61,7 +61,7 @@ def _entry() -> dict:
     now = time.monotonic()
     entry = _cache.get(lang)
     if entry is None or now - entry["at"] > CACHE_SECONDS:
-        rows = (
+        rows = list(
             Category.objects.filter(parent__isnull=False, public=True, active=True)
             .select_related("parent")
             .order_by("code")
@@ -80,6 +80,9 @@ def _entry() -> dict:
         }
         entry = {
             "at": now,
+            # The rows themselves, for intake (services.submit_request takes a Category): read
+            # only, shared by the requests of this process until the entry is renewed.
+            "categories": {c.pk: c for c in rows},
             "services": found,
             "by_id": {s.id: s for s in found.values()},
             "labels": {s.value: str(s.label) for s in Status},
@@ -95,6 +98,11 @@ def services() -> dict[str, Service]:
 
 def by_id() -> dict[int, Service]:
     return _entry()["by_id"]
+
+
+def category(service: Service):
+    """The Category a published service stands for (as read with the catalogue)."""
+    return _entry()["categories"][service.id]
 
 
 def status_labels() -> dict[str, str]:

@@ -1,5 +1,5 @@
 """GeoReport v2 output: JSON and XML from the same Python values, the specification's error list
-and w3c datetimes (what a published case shows is shequ.cases.public.public_copy).
+and w3c datetimes (what a published case shows is its stored public copy, public.stored_copy).
 
 The XML is the specification's (no namespace, UTF-8 declaration); the JSON follows it by the
 Spark convention: a list element is a JSON array, a single result is still an array."""

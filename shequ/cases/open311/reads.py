@@ -5,14 +5,17 @@ What is published, and what never is:
   its cases, not withheld by the requester, touching no tagged resident) of published services
   (public, active minor categories); any other case is not found, by list, id or update;
 - no requester data: name, phone, e-mail, account, device and address_id never leave; the text is
-  the public copy (public.public_copy): names, ID, phone and house numbers cut, the address only to
-  the building or street, the point rounded to about 100 m;
-- one `.values()` query per list, only the columns needed, no model instances.
+  the public copy stored with the case when it was written (Case.public_*, public.stored_copy):
+  names, ID, phone and house numbers cut, the address only to the building or street, the point
+  rounded to about 100 m; no requester column is even read;
+- one query per list (the queryset of `_listing`, compiled once per shape: `_rows`), only the
+  columns needed, no model instances.
 """
 
 import datetime as dt
 import re
 
+from django.db import connection
 from django.db.models import TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from shequ.cases.models import DONE_STATUSES, Case, CaseEvent, Status, public_q
 from shequ.cases.open311 import catalogue
 from shequ.cases.open311.formats import Open311Error, parse_w3c, w3c_text
-from shequ.cases.public import place_name, public_copy, public_text
+from shequ.cases.public import place_name, public_text
 from shequ.cases.workflow import label_of
 
 WINDOW = dt.timedelta(days=90)
@@ -36,13 +39,13 @@ _FIELDS = (
     "number",
     "status",
     "category_id",
-    "description",
-    "requester_name",  # read only to cut the names out of the text, never published
-    "resident__name",
     "handler_name",
-    "address",
-    "lat",
-    "lng",
+    # The public copy, stored when the case was written (public.stored_copy): no row's text is
+    # cleaned here.
+    "public_description",
+    "public_address",
+    "public_lat",
+    "public_lng",
     "community__name",
     "street__name",
 )
@@ -62,7 +65,6 @@ _EXTRA = {
     "expected": _as_text("deadline"),
     # What an application sent beside the text, read from the JSON in SQL (no per-row decoding).
     "media_url": KT("attributes___open311__media_url"),
-    "address_id": KT("attributes___open311__address_id"),
 }
 
 
@@ -70,39 +72,34 @@ def open_or_closed(status: str) -> str:
     return "closed" if status in CLOSED else "open"
 
 
-def _row(r: dict, services: dict, labels: dict) -> dict:
+def _row(r: dict, services: dict, labels: dict, places: dict) -> dict:
     """One request as the specification lists its fields (identifiers as strings)."""
     svc = services.get(r["category_id"])
     status = r["status"]
     closed = status in CLOSED
-    notes = labels.get(status, status)
-    copy = public_copy(
-        description=r["description"],
-        # An address given only as the application's address_id ("地址编号 …") is exact and
-        # has no building to cut at: the place's name stands for it.
-        address="" if r["address_id"] and r["address"].endswith(r["address_id"]) else r["address"],
-        lat=r["lat"],
-        lng=r["lng"],
-        names=(r["requester_name"], r["resident__name"]),
-        place=place_name(r["community__name"], r["street__name"]),
-    )
+    address = r["public_address"]
+    if not address:  # nothing left of the address (or none given): the place's name stands for it
+        key = (r["community__name"], r["street__name"])
+        address = places.get(key)
+        if address is None:
+            address = places[key] = place_name(*key)
     return {
         "service_request_id": r["number"],
         "status": "closed" if closed else "open",
-        "status_notes": notes,
+        "status_notes": labels.get(status, status),
         "service_name": svc.name if svc else None,
         "service_code": svc.code if svc else None,
-        "description": copy["description"],
+        "description": r["public_description"],
         "agency_responsible": r["handler_name"] or None,
         "service_notice": svc.notice if svc else None,
         "requested_datetime": w3c_text(r["requested"]),
         "updated_datetime": w3c_text((r["closed"] if closed and r["closed"] else None) or r["updated"]),
         "expected_datetime": w3c_text(r["expected"]),
-        "address": copy["address"] or None,
+        "address": address or None,
         "address_id": None,
         "zipcode": None,
-        "lat": copy["lat"],
-        "long": copy["lng"],
+        "lat": r["public_lat"],
+        "long": r["public_lng"],
         "media_url": r["media_url"] or None,
     }
 
@@ -165,35 +162,125 @@ def page_bounds(params) -> tuple[int, int]:
     return (page - 1) * size, size
 
 
+def _listing(category_ids, numbers, start, end, status: str, offset: int, size: int):
+    """The list's query, the one definition of it: published cases (models.public_q) of these
+    services, by number or in the window, open or closed, newest first, the public columns of one
+    page. The page is chosen on the case table alone (the cheap tests before the rule's
+    resident-tag subqueries); the columns, joins and JSON of only its rows are read after."""
+    qs = Case.objects.filter(category_id__in=category_ids)
+    if numbers:
+        qs = qs.filter(number__in=numbers)
+    if start is not None:
+        qs = qs.filter(received_at__gte=start, received_at__lte=end)
+    if status == "open":
+        qs = qs.exclude(status__in=CLOSED)
+    elif status == "closed":
+        qs = qs.filter(status__in=CLOSED)
+    page = qs.public().order_by("-received_at", "-id").values("pk")[offset : offset + size]
+    return Case.objects.filter(pk__in=page).order_by("-received_at", "-id").values(*_FIELDS, **_EXTRA)
+
+
+# The list's SQL, compiled once per shape (how many services and numbers, window or not, open or
+# closed) and day (the rule's resident-tag test compares with today): building and compiling the
+# queryset cost more than running it. The values a request brings are put where the compiled
+# parameters hold a sentinel (the page's LIMIT and OFFSET, which Django writes into the SQL, become
+# parameters); a shape whose sentinels cannot all be found is left to the ORM on every request.
+_compiled: dict[tuple, tuple | None] = {}
+_COMPILED_MAX = 256
+_START = dt.datetime(1901, 2, 3, 4, 5, 6, tzinfo=dt.UTC)
+_END = dt.datetime(1901, 2, 3, 4, 5, 7, tzinfo=dt.UTC)
+_OFFSET, _SIZE = 987_654_301, 123_457
+_PAGE = f"LIMIT {_SIZE} OFFSET {_OFFSET}"
+
+
+def _compile(n_categories: int, n_numbers: int, windowed: bool, status: str) -> tuple | None:
+    categories = [-900_000_001 - i for i in range(n_categories)]
+    numbers = [f"~open311-sentinel-{i}~" for i in range(n_numbers)]
+    start, end = (_START, _END) if windowed else (None, None)
+    query = _listing(categories, numbers, start, end, status, _OFFSET, _SIZE).query
+    sql, params = query.sql_with_params()
+    if sql.count(_PAGE) != 1:
+        return None
+    at = sql.index(_PAGE)
+    page_at = sql[:at].count("%s")
+    sql = sql.replace(_PAGE, "LIMIT %s OFFSET %s")
+    params = [*params[:page_at], _SIZE, _OFFSET, *params[page_at:]]
+    adapt = connection.ops.adapt_datetimefield_value
+    wanted = {
+        **{v: ("c", i) for i, v in enumerate(categories)},
+        **{v: ("n", i) for i, v in enumerate(numbers)},
+        _SIZE: ("z", 0),
+        _OFFSET: ("o", 0),
+    }
+    if windowed:
+        wanted.update({adapt(_START): ("s", 0), adapt(_END): ("e", 0)})
+    slots = []
+    for position, value in enumerate(params):
+        try:
+            slot = wanted.get(value)
+        except TypeError:  # an unhashable parameter: not one of ours
+            slot = None
+        if slot is not None:
+            slots.append((position, *slot))
+    if len(slots) != len(wanted) or len({s[1:] for s in slots}) != len(wanted):
+        return None
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    return sql, params, slots, names
+
+
+def _rows(category_ids: list, numbers: list, start, end, status: str, offset: int, size: int) -> list[dict]:
+    """The rows of _listing for these values, through its SQL compiled for this shape."""
+    if not category_ids:
+        return []
+    windowed = start is not None
+    key = (connection.vendor, timezone.localdate(), len(category_ids), len(numbers), windowed, status)
+    if key not in _compiled:
+        if len(_compiled) >= _COMPILED_MAX:
+            _compiled.clear()
+        _compiled[key] = _compile(len(category_ids), len(numbers), windowed, status)
+    compiled = _compiled[key]
+    if compiled is None:
+        return list(_listing(category_ids, numbers, start, end, status, offset, size))
+    sql, template, slots, names = compiled
+    params = list(template)
+    adapt = connection.ops.adapt_datetimefield_value
+    given = {"c": category_ids, "n": numbers, "z": [size], "o": [offset]}
+    if windowed:
+        given.update(s=[adapt(start)], e=[adapt(end)])
+    for position, kind, i in slots:
+        params[position] = given[kind][i]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def service_requests(params) -> list[dict]:
     """GET requests: by service_request_id (overriding the rest), or by service_code, the date
     window on requested_datetime and status; newest first."""
     services = catalogue.by_id()
     labels = catalogue.status_labels()
     ids = _ids(params.get("service_request_id"), "service_request_id")
-    published = Case.objects.public()
+    start = end = None
+    status = ""
     if ids:
-        qs = published.filter(category_id__in=list(services), number__in=ids)
+        categories = list(services)
         offset, size = 0, MAX_RESULTS
     else:
         codes = _ids(params.get("service_code"), "service_code")
         if codes:
             known = catalogue.services()
-            qs = published.filter(category_id__in=[known[c].id for c in codes if c in known])
+            categories = list(dict.fromkeys(known[c].id for c in codes if c in known))
         else:
-            qs = published.filter(category_id__in=list(services))
+            categories = list(services)
         start, end = window(params)
-        qs = qs.filter(received_at__gte=start, received_at__lte=end)
         wanted = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
         if wanted - {"open", "closed"}:
             raise Open311Error(400, _("status 只能是 open 或 closed（status must be open or closed）"))
-        if wanted == {"open"}:
-            qs = qs.exclude(status__in=CLOSED)
-        elif wanted == {"closed"}:
-            qs = qs.filter(status__in=CLOSED)
+        status = next(iter(wanted)) if len(wanted) == 1 else ""
         offset, size = page_bounds(params)
-    rows = qs.order_by("-received_at", "-id").values(*_FIELDS, **_EXTRA)[offset : offset + size]
-    return [_row(r, services, labels) for r in rows]
+    rows = _rows(categories, ids, start, end, status, offset, size)
+    places: dict = {}
+    return [_row(r, services, labels, places) for r in rows]
 
 
 def service_request(request_id: str) -> list[dict]:

@@ -76,19 +76,21 @@ def unknown(request, path):
 
 def _check_utf8(request) -> None:
     """A form body must be UTF-8: Django would read broken bytes as U+FFFD and file garbage."""
-    bad = Open311Error(400, _("请求内容不是有效的 UTF-8 编码（the request body must be UTF-8）"))
+    bad = False
     if request.content_type == "application/x-www-form-urlencoded":
+        # Decoded whole: "&" and "=" are ASCII and never inside a multi-byte character, so the
+        # body is UTF-8 exactly when each of its names and values is.
         try:
-            for part in request.body.decode("utf-8").split("&"):
-                for piece in part.split("="):
-                    unquote_to_bytes(piece.replace("+", " ")).decode("utf-8")
+            unquote_to_bytes(request.body.decode("utf-8").replace("+", " ")).decode("utf-8")
         except UnicodeDecodeError:
-            raise bad from None
+            bad = True
     elif request.content_type == "multipart/form-data":
         # The parser has replaced what it could not decode; a genuine U+FFFD is not a thing to file.
-        for key, values in request.POST.lists():
-            if "\ufffd" in key or any("\ufffd" in v for v in values):
-                raise bad
+        bad = any(
+            "\ufffd" in key or any("\ufffd" in v for v in values) for key, values in request.POST.lists()
+        )
+    if bad:
+        raise Open311Error(400, _("请求内容不是有效的 UTF-8 编码（the request body must be UTF-8）"))
 
 
 @endpoint("GET", "HEAD")
