@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 
 from shequ.core import importing
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shequ.core.models import ChangeLogEntry, ImportBatch
+from shequ.core.models import ChangeLogEntry, ImportBatch, ImportFile
 from shequ.people import services
 from shequ.people.choices import EventKind, Status
 from shequ.people.models import Resident, ResidentTag, TagDefinition, Visit
@@ -386,7 +386,7 @@ def test_uploaded_workbook_is_encrypted_at_rest(world, house_a):
     batch = importing.create_batch(
         user, "people.residents", world.a.code, "x.xlsx", workbook([person(1, 证件号码=doc)])
     )
-    raw = bytes(ImportBatch.objects.get(pk=batch.pk).content)
+    raw = bytes(ImportFile.objects.get(batch=batch).content)
     assert not raw.startswith(b"PK") and b"<sheetData" not in raw
     assert batch.data.startswith(b"PK")
 
