@@ -309,10 +309,14 @@ class Case(ScopedModel):
     # selects it instead of cleaning the text of every row it lists: the description without
     # names, ID, phone and house numbers, the address cut to the building or street (empty: the
     # place's name stands in), the point rounded to about 100 m.
-    public_description = models.TextField(editable=False, blank=True, default="", db_default="")
-    public_address = models.CharField(max_length=200, editable=False, blank=True, default="", db_default="")
-    public_lat = models.FloatField(null=True, blank=True, editable=False)
-    public_lng = models.FloatField(null=True, blank=True, editable=False)
+    public_description = models.TextField(
+        _("公开描述"), editable=False, blank=True, default="", db_default=""
+    )
+    public_address = models.CharField(
+        _("公开地址"), max_length=200, editable=False, blank=True, default="", db_default=""
+    )
+    public_lat = models.FloatField(_("公开纬度"), null=True, blank=True, editable=False)
+    public_lng = models.FloatField(_("公开经度"), null=True, blank=True, editable=False)
     requester_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

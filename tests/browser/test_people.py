@@ -12,6 +12,7 @@ import re
 import struct
 import zlib
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db.models import Count, Q
@@ -245,6 +246,9 @@ def test_grid_worker_imports_on_phone_then_finds_and_visits_a_resident(demo_data
     box = t.page.locator("input[name=q]")
     box.fill(fragment)
     box.press("Enter")
+    # The search is in the address once its answer is the page (not a list still on its way).
+    t.page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == [fragment])
+    t.settle()
     link = t.page.locator(f"#list-table ul.d-md-none a[href='{target.get_absolute_url()}']")
     link.wait_for()
     t.settle()

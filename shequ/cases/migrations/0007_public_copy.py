@@ -49,22 +49,26 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="case",
             name="public_description",
-            field=models.TextField(blank=True, db_default="", default="", editable=False),
+            field=models.TextField(
+                blank=True, db_default="", default="", editable=False, verbose_name="公开描述"
+            ),
         ),
         migrations.AddField(
             model_name="case",
             name="public_address",
-            field=models.CharField(blank=True, db_default="", default="", editable=False, max_length=200),
+            field=models.CharField(
+                blank=True, db_default="", default="", editable=False, max_length=200, verbose_name="公开地址"
+            ),
         ),
         migrations.AddField(
             model_name="case",
             name="public_lat",
-            field=models.FloatField(blank=True, editable=False, null=True),
+            field=models.FloatField(blank=True, editable=False, null=True, verbose_name="公开纬度"),
         ),
         migrations.AddField(
             model_name="case",
             name="public_lng",
-            field=models.FloatField(blank=True, editable=False, null=True),
+            field=models.FloatField(blank=True, editable=False, null=True, verbose_name="公开经度"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
