@@ -394,6 +394,24 @@ def cmd_cases_sweep(args):
     print(json.dumps(sweep_deadlines(now=_parse_now(args.now)), ensure_ascii=False, indent=2))
 
 
+def cmd_cases_rollups(args):
+    _django()
+    from shequ.cases import rollups
+
+    if args.rebuild:
+        print(f"已按案件重新汇总：{rollups.rebuild()} 行。")
+        return
+    if args.compact:
+        print(f"已合并 {rollups.compact()} 行增量。")
+        return
+    wrong = rollups.differences()
+    for state, stored, counted in wrong[:50]:
+        print(f"不一致：{state}：汇总 {stored}，按案件 {counted}")
+    if wrong:
+        _fail(f"月度汇总与案件有 {len(wrong)} 处不一致；运行 shequ cases rollups --rebuild 重新汇总。", 1)
+    print("月度汇总与案件一致。")
+
+
 def cmd_duties_sweep(args):
     _django()
     from shequ.duties.services import sweep
@@ -597,6 +615,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--now", help="按此时刻检查（如 2026-05-01T09:00，用于补跑；默认现在）")
     c.set_defaults(func=cmd_cases_sweep)
+    c = casub.add_parser(
+        "rollups",
+        help="考核指标的月度汇总：核对、合并、重建",
+        description="考核指标页的月度趋势读自案件月度汇总，每次办理时随案件一并更新（写入增量），"
+        "定期任务把增量合并成每种状态一行。不带参数或加 --check：逐项核对汇总与案件，不一致时列出并以非零状态退出；"
+        "--compact：立即合并增量；--rebuild：按案件重新汇总（批量改动数据库之后使用）。",
+    )
+    g = c.add_mutually_exclusive_group()
+    g.add_argument("--check", action="store_true", help="核对汇总与案件（默认）")
+    g.add_argument("--compact", action="store_true", help="合并增量行")
+    g.add_argument("--rebuild", action="store_true", help="按案件重新汇总")
+    c.set_defaults(func=cmd_cases_rollups)
     c = casub.add_parser(
         "import-hotline",
         help="导入 12345 工单文件",

@@ -10,7 +10,7 @@ reported and not created again."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from shequ.cases import hotline, services
+from shequ.cases import hotline, rollups, services
 from shequ.cases.models import Case, CaseEvent, Channel, Status
 from shequ.core import changelog
 from shequ.core.errors import Conflict, DomainError, ValidationFailed
@@ -307,6 +307,7 @@ class HotlineImporter(Importer):
                 note=_("撤销导入"),
                 batch=label,
             )
+            rollups.shift(rollups.state_of(case), None)
             case.delete()
             deleted += 1
         return {"deleted": deleted}

@@ -194,6 +194,26 @@ def public_q(prefix: str = "") -> Q:
     )
 
 
+def staff_cases_q(user) -> Q | None:
+    """What staff see of the cases, as a condition on `scope_code` and `handler_department` (the
+    columns the indicators' rollup shares with Case): their subtree, and for department staff the
+    cases dispatched to their department inside their scope. None: everything (a sysadmin)."""
+    viewers = roles_with("cases.view_case")
+    roots = scope_codes(user, viewers - {Role.DEPARTMENT})
+    if roots is None:
+        return None
+    q = prefix_q("scope_code", roots) if roots else Q(pk__in=[])
+    for m in memberships(user):
+        if m.role == Role.DEPARTMENT and m.department:
+            q |= prefix_q("scope_code", [m.scope_code]) & Q(handler_department=m.department)
+    return q
+
+
+def files_requests(user) -> bool:
+    """Whether the user holds a resident's membership (and so reads the requests they filed)."""
+    return any(m.role == Role.RESIDENT for m in memberships(user))
+
+
 class CaseQuerySet(ScopedQuerySet):
     """Staff see their subtree; department staff the cases dispatched to their department inside
     their scope; a resident the requests they filed."""
@@ -201,18 +221,12 @@ class CaseQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         if not user or not user.is_authenticated:
             return self.none()
-        viewers = roles_with("cases.view_case")
-        roots = scope_codes(user, viewers - {Role.DEPARTMENT})
-        if roots is None:
+        q = staff_cases_q(user)
+        if q is None:
             return self.all()
-        q = prefix_q("scope_code", roots) if roots else Q(pk__in=[])
-        ms = memberships(user)
-        for m in ms:
-            if m.role == Role.DEPARTMENT and m.department:
-                q |= prefix_q("scope_code", [m.scope_code]) & Q(handler_department=m.department)
         # Only residents file requests as themselves (staff entries never set requester_user);
         # leaving the clause out for staff keeps their reads on index-only plans.
-        if any(m.role == Role.RESIDENT for m in ms):
+        if files_requests(user):
             q |= Q(requester_user=user)
         return self.filter(q)
 
@@ -541,3 +555,37 @@ class ScoreSettings(models.Model):
     @classmethod
     def current(cls) -> "ScoreSettings":
         return cls.objects.order_by("pk").first() or cls()
+
+
+class CaseMonthly(models.Model):
+    """The indicators' monthly rollup: how many filed cases (`n`) share a filing month, a scope, a
+    department and the state the trend reads at a month's start (the month they closed in, the
+    month their deadline fell in, 挂账, closed on time). Acts write deltas (+1 for the state a case
+    enters, −1 for the one it leaves; `delta`); the sweep folds them into one row per state
+    (cases.rollups). Merged duplicates and cases not filed are not counted."""
+
+    month = models.DateField(_("立案月份"))
+    scope_code = models.CharField(_("所属范围代码"), max_length=32)
+    handler_department = models.CharField(_("处置部门"), max_length=60, blank=True)
+    closed_month = models.DateField(_("结案月份"), null=True)
+    deadline_month = models.DateField(_("处置时限月份"), null=True)
+    parked = models.BooleanField(_("挂账"), default=False)
+    on_time = models.BooleanField(_("按期结案"), default=False)
+    n = models.IntegerField(_("案件数"))
+    delta = models.BooleanField(_("增量"), default=True)
+
+    class Meta:
+        verbose_name = _("案件月度汇总")
+        verbose_name_plural = _("案件月度汇总")
+        indexes = [
+            # Covering (PostgreSQL): a street's twelve months are read from the index alone.
+            models.Index(
+                fields=["scope_code", "month"],
+                include=["handler_department", "closed_month", "deadline_month", "parked", "on_time", "n"],
+                name="casemonthly_scope_month",
+            ),
+            models.Index(fields=["month"], condition=Q(delta=True), name="casemonthly_delta"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.scope_code} {self.n}"

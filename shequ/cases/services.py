@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.cases import public
+from shequ.cases import public, rollups
 from shequ.cases.models import (
     CLOCK_STATUSES,
     OPEN_STATUSES,
@@ -360,6 +360,7 @@ def submit_request(
         try:
             with transaction.atomic():
                 case.save()
+                rollups.shift(None, rollups.state_of(case))
             break
         except IntegrityError:
             if external_id and Case.objects.filter(channel=channel, external_id=external_id).exists():
@@ -787,6 +788,7 @@ def _commit(case, t, actor, *, note: str = "", photos=(), data=None) -> Case:
     now = timezone.now()
     changes, event_data = _APPLY[action](case, actor, now, **(data or {}))
     before_status = case.status
+    before_state = rollups.state_of(case)
     target = changes.pop("status", None) or (
         t.target if t.target not in (None, "parked_from") else before_status
     )
@@ -811,6 +813,7 @@ def _commit(case, t, actor, *, note: str = "", photos=(), data=None) -> Case:
     )
     attachments.attach(event, case.scope_code, photos, actor)
     case.refresh_from_db()
+    rollups.shift(before_state, rollups.state_of(case))
     if action == "merge":
         CaseEvent.objects.create(
             case=case.parent,
@@ -1016,7 +1019,7 @@ def dispatchers_at(case):
 
 def maybe_sweep() -> None:
     """Run the deadline sweep on read when no broker schedules it (see core.periodic)."""
-    run_on_read("cases", sweep_deadlines)
+    run_on_read("cases", lambda: (sweep_deadlines(), rollups.compact()))
 
 
 # --- categories, settings, clients ---------------------------------------------------------------

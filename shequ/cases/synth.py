@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from shequ.cases import rollups
 from shequ.cases.models import Case, CaseEvent, Category, Channel, LimitUnit, Status, UnitKind
 from shequ.cases.public import stored_copy
 from shequ.core import bulk, worktime
@@ -1049,6 +1050,9 @@ def generate(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                         f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                     )
+    t = time.perf_counter()
+    rollups.rebuild(streets)
+    seconds["rollup"] = time.perf_counter() - t
     plan.seconds = {k: round(v, 2) for k, v in seconds.items()}
     plan.seconds["total"] = round(time.perf_counter() - t0, 2)
     if echo:
@@ -1089,4 +1093,5 @@ def reset_scope(codes: list[str]) -> int:
         events.delete()
         n = qs.count()
         qs.delete()
+        rollups.rebuild(codes)
     return n

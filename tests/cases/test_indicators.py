@@ -20,7 +20,7 @@ from shequ.cases import indicators as ind
 from shequ.cases import services
 from shequ.cases.models import Case, ScoreSettings, Status
 from shequ.core.errors import Forbidden, ValidationFailed
-from tests.cases.factories import make_case
+from tests.cases.factories import backdate, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,7 @@ def act(world, case, *steps, who="street"):
 
 def backdate_deadline(case, hours=1):
     """The service sets deadline = dispatch + limit (in the future); move it into the past."""
-    Case.objects.filter(pk=case.pk).update(deadline=timezone.now() - dt.timedelta(hours=hours))
-    return Case.objects.get(pk=case.pk)
+    return backdate(case, deadline=timezone.now() - dt.timedelta(hours=hours))
 
 
 FEEDBACK = ("feedback", {"note": "已处理"})
@@ -226,7 +225,8 @@ def test_as_of_is_the_end_of_a_past_period(world):
     ago: the week that ended five days ago sees it due, unclosed and overdue."""
     case = act(world, backdate_deadline(make_case(world, "a", "processing")), FEEDBACK, VERIFY, CLOSE)
     now = timezone.now()
-    Case.objects.filter(pk=case.pk).update(
+    backdate(
+        case,
         filed_at=now - dt.timedelta(days=10),
         dispatched_at=now - dt.timedelta(days=10),
         deadline=now - dt.timedelta(days=8),
@@ -292,9 +292,7 @@ def test_months_follow_local_time(world):
     case = make_case(world, "a", "filed")
     tz = timezone.get_current_timezone()
     first = timezone.localdate().replace(day=1)
-    Case.objects.filter(pk=case.pk).update(
-        filed_at=timezone.make_aware(dt.datetime.combine(first, dt.time(0, 30)), tz)
-    )
+    backdate(case, filed_at=timezone.make_aware(dt.datetime.combine(first, dt.time(0, 30)), tz))
     rows = ind.breakdown(
         world.users["community_lead"], ind.Filters(start=first - dt.timedelta(days=40), end=first), "month"
     )
