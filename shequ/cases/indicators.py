@@ -279,20 +279,7 @@ def breakdown(user, f: Filters, by: str) -> list[dict]:
     score = ScoreSettings.current()
     rows: list[dict] = []
     if by == "unit":
-        grouped = list(qs.values("handler_kind", "handler_code", "handler_department").annotate(**sums))
-        names = _unit_names({r["handler_code"] for r in grouped if r["handler_kind"] != UnitKind.DEPARTMENT})
-        for r in grouped:
-            if not r["handler_kind"]:
-                key, label = "", _("未派遣")
-            elif r["handler_kind"] == UnitKind.DEPARTMENT:
-                key, label = f"department:{r['handler_department']}", r["handler_department"]
-            else:
-                key, label = (
-                    f"{r['handler_kind']}:{r['handler_code']}",
-                    names.get(r["handler_code"], r["handler_code"]),
-                )
-            rows.append({"key": key, "label": label, **derive(r, score)})
-        rows.sort(key=lambda r: (r["key"] == "", -r["filed"], r["label"]))
+        rows = _unit_rows(_by_unit(qs, sums), score)
     elif by in ("category", "major"):
         grouped = list(qs.values("category_id").annotate(**sums))
         cats = {
@@ -328,6 +315,37 @@ def breakdown(user, f: Filters, by: str) -> list[dict]:
             rows.append({"key": m.strftime("%Y-%m"), "label": month_label(m), **derive(r, score)})
         rows.sort(key=lambda r: r["key"])
     return rows
+
+
+def _by_unit(qs, sums) -> list[dict]:
+    return list(qs.values("handler_kind", "handler_code", "handler_department").annotate(**sums))
+
+
+def _unit_rows(grouped: list[dict], score) -> list[dict]:
+    names = _unit_names({r["handler_code"] for r in grouped if r["handler_kind"] != UnitKind.DEPARTMENT})
+    rows = []
+    for r in grouped:
+        if not r["handler_kind"]:
+            key, label = "", _("未派遣")
+        elif r["handler_kind"] == UnitKind.DEPARTMENT:
+            key, label = f"department:{r['handler_department']}", r["handler_department"]
+        else:
+            key, label = (
+                f"{r['handler_kind']}:{r['handler_code']}",
+                names.get(r["handler_code"], r["handler_code"]),
+            )
+        rows.append({"key": key, "label": label, **derive(r, score)})
+    rows.sort(key=lambda r: (r["key"] == "", -r["filed"], r["label"]))
+    return rows
+
+
+def compute_with_units(user, f: Filters) -> tuple[dict, list[dict]]:
+    """compute() and breakdown(by="unit") from ONE grouped query: every quantity is additive, so
+    the period's figures are the sum of its units' (the page shows both)."""
+    grouped = _by_unit(cohort(user, f).order_by(), _sums(f.as_of()))
+    total = {k: sum(r.get(k) or 0 for r in grouped) for k in SUM_KEYS}
+    score = ScoreSettings.current()
+    return derive(total, score), _unit_rows(grouped, score)
 
 
 def _unit_names(codes) -> dict[str, str]:

@@ -310,8 +310,13 @@ def test_one_query_per_figure_set(world, cohort):
     assert len(aggregates) == 1 and "COUNT" in aggregates[0].upper()
     assert len(q.captured_queries) <= 2  # + the score settings
     with CaptureQueriesContext(connection) as q:
-        ind.breakdown(lead, f, "unit")
+        units = ind.breakdown(lead, f, "unit")
     assert len([x for x in q.captured_queries if "cases_case" in x["sql"]]) == 1
+    # The page's figures and units come from one grouped query and equal the two separate reads.
+    with CaptureQueriesContext(connection) as q:
+        both = ind.compute_with_units(lead, f)
+    assert len([x for x in q.captured_queries if '"cases_case"' in x["sql"]]) == 1
+    assert both == (ind.compute(lead, f), units)
 
 
 def test_permission_and_bad_periods(world):

@@ -379,8 +379,7 @@ def indicators(request):
                 note=title,
             )
             return xlsx_response(_("考核指标"), content)
-        figures = ind.compute(user, f)
-        units = ind.breakdown(user, f, "unit")
+        figures, units = ind.compute_with_units(user, f)
         trend = ind.trend(user, f)
     except DomainError as exc:
         return error_page(request, exc.status, exc.message)
