@@ -137,8 +137,6 @@ FIELD_LABELS = {
     "public": _("公开"),
     "data": _("数据"),
     "tag_key": _("标签"),
-    "doc_index": _("证件号码检索索引"),
-    "phone_index": _("电话检索索引"),
     "owner_type": _("所属对象类型"),
     "owner_id": _("所属对象编号"),
     "model": _("对象类型"),
@@ -171,6 +169,10 @@ def field_label(model, name: str) -> str:
             return verbose
     if name in FIELD_LABELS:
         return str(FIELD_LABELS[name])
+    from shequ.core.crypto import BlindIndexField
+
+    if isinstance(f, BlindIndexField):  # a blind index reads as the index of its field
+        return _("%(f)s检索索引") % {"f": field_label(model, f.source)}
     related = getattr(f, "related_model", None) if f is not None else None
     if related is not None:
         meta = related._meta

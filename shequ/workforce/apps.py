@@ -1,0 +1,39 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkforceConfig(AppConfig):
+    name = "shequ.workforce"
+    label = "workforce"
+    verbose_name = _("社区工作者")
+    shequ_module = True
+    nav_label = _("社区工作者")
+
+    @property
+    def nav(self):
+        from shequ.core.registry import NavItem
+
+        return [
+            NavItem(_("队伍概况"), "workforce:overview", "person-badge", perm="workforce.view_worker"),
+            NavItem(
+                _("社区工作者名册"), "workforce:worker-list", "people-fill", perm="workforce.view_worker"
+            ),
+            NavItem(_("常住人口与配备"), "workforce:staffing", "calculator", perm="workforce.view_worker"),
+        ]
+
+    def ready(self):
+        from shequ.core.roles import MANAGERS, Role, register_permission
+
+        # The roster: staff of the community or street (not departments, not grid workers, whose
+        # own record is shown to them through their account).
+        register_permission(
+            "workforce.view_worker", MANAGERS | {Role.COMMUNITY_WORKER}, _("查看社区工作者名册")
+        )
+        # Exit interviews (and, later, pay and appraisal): the worker's lead and the managers above.
+        register_permission("workforce.view_sensitive", MANAGERS, _("查看离职谈话等敏感记录"))
+        register_permission("workforce.manage_worker", MANAGERS, _("维护社区工作者名册"))
+        register_permission(
+            "workforce.manage_population",
+            {Role.SYSADMIN, Role.DISTRICT, Role.STREET},
+            _("维护常住人口和配备标准"),
+        )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from shequ.workforce import views
+
+app_name = "workforce"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("workers/", views.WorkerList.as_view(), name="worker-list"),
+    path("workers/new/", views.WorkerCreate.as_view(), name="worker-create"),
+    path("workers/<int:pk>/", views.WorkerDetail.as_view(), name="worker-detail"),
+    path("workers/<int:pk>/edit/", views.WorkerEdit.as_view(), name="worker-edit"),
+    path("workers/<int:pk>/exit/", views.WorkerExit.as_view(), name="worker-exit"),
+    path("workers/<int:pk>/transfer/", views.WorkerTransfer.as_view(), name="worker-transfer"),
+    path("workers/<int:pk>/return/", views.WorkerReturn.as_view(), name="worker-return"),
+    path("workers/<int:pk>/secondment/", views.WorkerSecondment.as_view(), name="worker-secondment"),
+    path("workers/<int:pk>/offices/new/", views.OfficeAssign.as_view(), name="office-assign"),
+    path("offices/<int:pk>/end/", views.OfficeEnd.as_view(), name="office-end"),
+    path("staffing/", views.staffing, name="staffing"),
+    path("population/new/", views.PopulationEnter.as_view(), name="population-enter"),
+]

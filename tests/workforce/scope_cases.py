@@ -1,0 +1,109 @@
+"""Scope cases for every page and API route of the workforce module. Only community leads (and
+the managers above) manage the roster; community workers read it; grid workers, department staff
+and residents do not."""
+
+import datetime as dt
+
+from shequ.core.testing.scope import cases
+from shequ.workforce import services
+from tests.workforce.factories import make_worker
+
+LEAD = ("community_lead",)
+READERS = ("community_lead", "community_worker")
+API = "/api/v1/workforce"
+
+
+def named(world, side):
+    return make_worker(world, side)
+
+
+def office(world, side):
+    w = make_worker(world, side)
+    return services.assign_office(
+        world.users["street"], w.pk, body="committee", title="委员", start=dt.date(2021, 1, 1)
+    )
+
+
+def left(world, side):
+    w = make_worker(world, side)
+    return services.record_exit(world.users["street"], w.pk, on=dt.date(2024, 1, 1), reason="辞职")
+
+
+def community(world, side):
+    return world.community(side)
+
+
+def pk(w):
+    return {"pk": w.pk}
+
+
+# --- pages -----------------------------------------------------------------------------------------
+cases.listing("workforce:worker-list", make=named, marker=lambda w: w.name, roles=READERS)
+cases.detail("workforce:worker-detail", make=named, kwargs=pk, roles=READERS)
+cases.page("workforce:worker-list", roles=("grid_worker",), expect=403)
+cases.page("workforce:worker-create", roles=LEAD)  # the communities offered are the user's
+cases.page("workforce:worker-create", roles=("community_worker",), expect=403)
+cases.page("workforce:overview", roles=READERS)
+cases.page("workforce:overview", roles=("grid_worker",), expect=403)
+cases.page("workforce:staffing", roles=READERS)
+cases.page("workforce:population-enter", roles=READERS, expect=403)  # streets and districts enter it
+for name, data in (
+    ("workforce:worker-edit", {"name": "越权修改", "education": "bachelor", "source": "hired", "hired_on": "2018-03-01",
+                               "political_status": "masses", "birth_date": "1990-05-01", "gender": "male"}),
+    ("workforce:worker-exit", {"on": "2025-01-02", "reason": "resigned"}),
+    ("workforce:worker-secondment", {"on": "2025-01-02", "note": "挂职区民政局"}),
+    ("workforce:office-assign", {"body": "committee", "title": "委员", "start": "2022-01-01"}),
+):  # fmt: skip
+    cases.detail(name, make=named, kwargs=pk, roles=LEAD)
+    cases.action(name, make=named, kwargs=pk, data=data, roles=LEAD)
+# A community lead's scope holds one community: the only unit offered is their own, refused as the
+# same unit (400); on b's worker it is 404 before anything is read.
+cases.detail("workforce:worker-transfer", make=named, kwargs=pk, roles=LEAD)
+cases.action("workforce:worker-transfer", make=named, kwargs=pk, data={"on": "2025-01-02", "to_org": "420115001001"},
+             roles=LEAD, expect=400)  # fmt: skip
+cases.detail("workforce:worker-return", make=left, kwargs=pk, roles=LEAD)
+cases.action("workforce:worker-return", make=left, kwargs=pk, data={"on": "2025-01-02"}, roles=LEAD)
+cases.detail("workforce:office-end", make=office, kwargs=pk, roles=LEAD)
+cases.action("workforce:office-end", make=office, kwargs=pk, data={"end": "2024-01-01"}, roles=LEAD)
+
+# --- API -------------------------------------------------------------------------------------------
+cases.api_list("GET", f"{API}/workers", make=named, marker=lambda w: w.name, roles=READERS)
+cases.api("GET", f"{API}/workers/{{int:worker_id}}", make=named, path_params=lambda w: {"worker_id": w.pk},
+          roles=READERS)  # fmt: skip
+cases.api(
+    "POST",
+    f"{API}/workers",
+    make=community,
+    path_params=lambda c: {},
+    data=lambda c: {
+        "name": "越权登记",
+        "org": c.code,
+        "gender": "男",
+        "birth_date": "1990-01-01",
+        "education": "本科",
+        "source": "聘用",
+        "hired_on": "2020-01-01",
+    },  # fmt: skip
+    roles=LEAD,
+    expect=201,
+)
+cases.api(
+    "PUT",
+    f"{API}/population",
+    make=community,
+    path_params=lambda c: {},
+    data=lambda c: {"scope": c.code, "year": 2025, "residents": 9000},
+    roles=LEAD,
+    expect=403,  # a community lead reads the figures; the street enters them
+)
+for path in ("staffing", "structure"):
+    cases.api("GET", f"{API}/{path}", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
+              roles=READERS)  # fmt: skip
+cases.api(
+    "GET",
+    f"{API}/turnover",
+    make=community,
+    path_params=lambda c: {},
+    query=lambda c: {"scope": c.code, "from": "2024-01-01", "to": "2024-12-31"},
+    roles=READERS,
+)
