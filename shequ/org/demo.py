@@ -188,7 +188,9 @@ def reset() -> None:
         from shequ.cases import demo as cases_demo
         from shequ.duties import demo as duties_demo
         from shequ.people import demo as people_demo
+        from shequ.workforce import demo as workforce_demo
 
+        workforce_demo.reset()  # workers point at the communities (PROTECT)
         duties_demo.reset()  # certificates, requests and review members point at residents and accounts
         cases_demo.reset(codes)  # cases point at the grids (PROTECT)
         people_demo.reset(codes)
@@ -211,6 +213,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_people(seed, echo)
         _load_cases(seed, echo)
         _load_duties(seed, echo)
+        _load_workforce(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -413,6 +416,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_people(seed, echo)
     _load_cases(seed, echo)
     _load_duties(seed, echo)
+    _load_workforce(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -439,6 +443,14 @@ def _load_duties(seed, echo) -> None:
 
     if not duties_demo.is_loaded():
         duties_demo.load(seed=seed, echo=echo)
+
+
+def _load_workforce(seed, echo) -> None:
+    """The four communities' workforce with twenty years of history and their population (once)."""
+    from shequ.workforce import demo as workforce_demo
+
+    if not workforce_demo.is_loaded():
+        workforce_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():

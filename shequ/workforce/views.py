@@ -237,13 +237,18 @@ def _day(value, default: dt.date) -> dt.date:
 
 
 def _bar(groups: list[dict]) -> dict:
+    """Horizontal bars: the groups' labels (中共预备党员, 4年以上不满10年) read in full."""
     return {
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 8, "right": 16, "top": 16, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": [g["label"] for g in groups], "axisLabel": {"interval": 0}},
-        "yAxis": {"type": "value", "minInterval": 1},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 28, "top": 8, "bottom": 8, "containLabel": True},
+        "yAxis": {"type": "category", "inverse": True, "data": [g["label"] for g in groups]},
+        "xAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"type": "bar", "data": [g["count"] for g in groups], "label": {"show": True, "position": "top"}}
+            {
+                "type": "bar",
+                "data": [g["count"] for g in groups],
+                "label": {"show": True, "position": "right"},
+            }
         ],
     }
 
