@@ -6,6 +6,7 @@ test-artifacts/screenshots/workforce-*.png."""
 
 import datetime as dt
 import io
+from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
@@ -21,7 +22,9 @@ def test_lead_enters_and_records_exit_street_reads_the_gap_and_exports(world, ne
     for k in range(6):
         make_worker(world, "a", hired=dt.date(2012 + k, 3, 1), female=k % 2 == 0)
     leaving = make_worker(world, "a", name="陈晓", hired=dt.date(2021, 5, 1))
-    services.set_population(users["street"], world.a.code, year=dt.date.today().year, residents=8920, source="统计年报")
+    services.set_population(
+        users["street"], world.a.code, year=dt.date.today().year, residents=8920, source="统计年报"
+    )
 
     lead = new_tab()
     sign_in(lead, users["community_lead"], secrets)
@@ -58,7 +61,8 @@ def test_lead_enters_and_records_exit_street_reads_the_gap_and_exports(world, ne
     shoot(street, "workforce-overview")
     with street.page.expect_download() as dl:
         street.page.get_by_role("link", name="导出队伍结构表").click()
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(open(dl.value.path(), "rb").read())).get_sheet_by_index(0).to_python()
+    content = io.BytesIO(Path(dl.value.path()).read_bytes())
+    rows = CalamineWorkbook.from_filelike(content).get_sheet_by_index(0).to_python()
     gender = next(i for i, r in enumerate(rows) if r and r[0] == "性别")
     assert [r[:2] for r in rows[gender + 1 : gender + 3]] == [["男", 3.0], ["女", 4.0]]
     street.goto("/workforce/staffing/")
