@@ -479,6 +479,28 @@ def cmd_cases_import_hotline(args):
     _run_import(args, HotlineImporter.kind, args.street, out, None, describe)
 
 
+def cmd_workforce_import(args):
+    _django()
+    from shequ.workforce.importer import WorkerImporter
+
+    def describe(batch, result, out):
+        if result is not None:
+            out["entered"] = result.get("workers", 0)
+            out["left"] = result.get("left", 0)
+        if batch is not None:
+            out["rejected"] = [
+                {"row": e["row"], "reasons": e["messages"]} for e in batch.errors if e.get("messages")
+            ]
+            out["skipped"] = [
+                {"row": e["row"], "reasons": e["warnings"]}
+                for e in batch.errors
+                if not e.get("messages") and e["outcome"] == "unchanged"
+            ]
+
+    out = {"file": args.file, "scope": args.org, "committed": False}
+    _run_import(args, WorkerImporter.kind, args.org, out, None, describe)
+
+
 def cmd_cases_categories(args):
     _django()
     from shequ.cases.api import category_tree
@@ -682,6 +704,28 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--publish", action="store_true", help="建立后直接发布")
     c.add_argument("--user", help="以哪个账号的身份操作（默认：唯一的系统管理员）")
     c.set_defaults(func=cmd_duties_example_list)
+
+    s = sub.add_parser("workforce", help="社区工作者", description="社区工作者名册的批量操作。")
+    wsub = s.add_subparsers(dest="workforce_command", required=True, metavar="ACTION")
+    w = wsub.add_parser(
+        "import",
+        help="导入社区工作者花名册",
+        description="校验社区工作者花名册（xlsx 或 CSV），输出 JSON 摘要（登记、已在岗、有错误的行及原因）。"
+        "不加 --commit 只校验、不写入；加 --commit 则逐人登记（已离开的人员同时登记离开），形成一个可撤销的导入批次。"
+        "身份证号码是去重依据：文件中重复的号码只登记一次，已在名册中专职在岗的不再登记。模板见网页“导入”或 "
+        "/imports/template/workforce.workers.xlsx。",
+    )
+    w.add_argument(
+        "file", help="花名册文件（.xlsx、.xls 或 .csv）：模板或本单位的格式（列名按同义词或 --mapping 对应）"
+    )
+    w.add_argument(
+        "--org", required=True, help="导入到的街道代码（9 位）或社区代码（12 位）；未写所在社区的行归入此处"
+    )
+    w.add_argument("--commit", action="store_true", help="写入有效行（默认只校验）")
+    w.add_argument("--all-or-nothing", action="store_true", help="与 --commit 同用：只要有错误行就全部不导入")
+    w.add_argument("--mapping", help="列与值的对应：JSON 文件或保存的映射名称（见 docs/imports.md）")
+    w.add_argument("--user", help="以哪个账号的身份导入（默认：唯一的系统管理员）")
+    w.set_defaults(func=cmd_workforce_import)
 
     s = sub.add_parser("keys", help="个人信息加密密钥", description="字段加密密钥的管理。")
     ksub = s.add_subparsers(dest="keys_command", required=True, metavar="ACTION")

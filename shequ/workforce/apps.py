@@ -23,6 +23,7 @@ class WorkforceConfig(AppConfig):
 
     def ready(self):
         from shequ.core.roles import MANAGERS, Role, register_permission
+        from shequ.workforce import importer  # noqa: F401  (registers the roster workbook)
 
         # The roster: staff of the community or street (not departments, not grid workers, whose
         # own record is shown to them through their account).

@@ -79,7 +79,7 @@ def org_for_workers(actor, code: str, perm: str = MANAGE) -> OrgUnit:
     return unit
 
 
-def _clean_worker(data: dict, *, today: dt.date) -> dict:
+def clean_worker(data: dict, *, today: dt.date) -> dict:
     """Normalise and check a worker's fields; gender and birth date follow the ID number."""
     out = dict(data)
     out["name"] = (out.get("name") or "").strip()
@@ -161,11 +161,27 @@ def add_worker(actor, org_code: str, *, batch: str = "", **data) -> Worker:
     """Enter a worker in the roster (with their hire as the first movement)."""
     unit = org_for_workers(actor, org_code)
     today = timezone.localdate()
-    clean = _clean_worker({k: data.get(k) for k in WORKER_FIELDS if k in data}, today=today)
+    clean = clean_worker({k: data.get(k) for k in WORKER_FIELDS if k in data}, today=today)
     _refuse_second_post(clean["id_number"], full_time=clean["full_time"])
     worker = services.create(actor, Worker(org=unit, **clean), perm=MANAGE, batch=batch)
     Movement.objects.create(worker=worker, kind=MovementKind.HIRE, on=worker.hired_on, to_org=unit)
     return worker
+
+
+@transaction.atomic
+def remove_imported(actor, pks: list[int], *, batch: str) -> int:
+    """Undo of an import: delete the workers it entered, with their history, each logged."""
+    n = 0
+    for worker in Worker.objects.filter(pk__in=pks).select_for_update():
+        require(actor, MANAGE, worker.scope_code)
+        changelog.record(
+            actor, Action.DELETE, worker, before={"name": worker.name}, note=_("撤销导入"), batch=batch
+        )
+        worker.movements.all().delete()
+        worker.offices.all().delete()
+        worker.delete()
+        n += 1
+    return n
 
 
 def update_worker(actor, pk, *, expected_version=None, **changes) -> Worker:
@@ -175,7 +191,7 @@ def update_worker(actor, pk, *, expected_version=None, **changes) -> Worker:
     merged = {**current, **{k: v for k, v in changes.items() if k in WORKER_FIELDS}}
     if "id_number" in changes and changes["id_number"] != current["id_number"] and "gender" not in changes:
         merged["gender"] = merged["birth_date"] = None  # follow the new number
-    clean = _clean_worker(merged, today=timezone.localdate())
+    clean = clean_worker(merged, today=timezone.localdate())
     _refuse_second_post(clean["id_number"], full_time=clean["full_time"], exclude=worker.pk)
     return services.update(actor, Worker, pk, clean, perm=MANAGE, expected_version=expected_version)
 
