@@ -22,8 +22,9 @@ class WorkforceConfig(AppConfig):
         ]
 
     def ready(self):
+        from shequ.core.registry import register_dashboard_card
         from shequ.core.roles import MANAGERS, Role, register_permission
-        from shequ.workforce import importer  # noqa: F401  (registers the roster workbook)
+        from shequ.workforce import dashboard, importer  # noqa: F401  (importer registers the roster workbook)
 
         # The roster: staff of the community or street (not departments, not grid workers, whose
         # own record is shown to them through their account).
@@ -38,3 +39,4 @@ class WorkforceConfig(AppConfig):
             {Role.SYSADMIN, Role.DISTRICT, Role.STREET},
             _("维护常住人口和配备标准"),
         )
+        register_dashboard_card(dashboard.card, roles=MANAGERS, order=120)

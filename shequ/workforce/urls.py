@@ -16,6 +16,7 @@ urlpatterns = [
     path("workers/<int:pk>/secondment/", views.WorkerSecondment.as_view(), name="worker-secondment"),
     path("workers/<int:pk>/offices/new/", views.OfficeAssign.as_view(), name="office-assign"),
     path("offices/<int:pk>/end/", views.OfficeEnd.as_view(), name="office-end"),
+    path("workers/import/", views.roster_import, name="import"),
     path("staffing/", views.staffing, name="staffing"),
     path("population/new/", views.PopulationEnter.as_view(), name="population-enter"),
 ]

@@ -3,9 +3,10 @@ workforce overview (structure, staffing, turnover) with its Excel export, and po
 
 import datetime as dt
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from shequ.core.excel import xlsx_response
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
 from shequ.core.models import Action
 from shequ.core.services import get_visible
+from shequ.core.sheets import IMPORT_ACCEPT
 from shequ.workforce import exports, reports, services
 from shequ.workforce.filters import WorkerFilter
 from shequ.workforce.forms import (
@@ -221,6 +223,55 @@ class OfficeEnd(ServiceFormView):
 
     def success_url(self, obj):
         return obj.worker.get_absolute_url()
+
+
+# --- the roster workbook ---------------------------------------------------------------------------
+class RosterImportForm(forms.Form):
+    target = forms.ChoiceField(label=_l("导入到"), help_text=_l("未填写“所在社区”的行归入所选的街道或社区"))
+    file = forms.FileField(
+        label=_l("花名册文件"),
+        help_text=_l("本单位的花名册（.xlsx、.xls 或 .csv），或导入模板"),
+        widget=forms.ClearableFileInput(attrs={"accept": IMPORT_ACCEPT}),
+    )
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = list(targets)
+
+
+@login_required
+def roster_import(request):
+    """Upload a roster; it is checked in the background and previewed before anything is written."""
+    from shequ.core import importing
+    from shequ.workforce.forms import org_choices
+    from shequ.workforce.importer import WorkerImporter
+
+    user = request.user
+    targets = org_choices(user)
+    if not targets:
+        return error_page(request, 403)
+    form = RosterImportForm(request.POST or None, request.FILES or None, targets=targets)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = importing.start_upload(
+                user, WorkerImporter.kind, form.cleaned_data["target"], form.cleaned_data["file"]
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect(batch.get_absolute_url())
+    ctx = {
+        "form": form,
+        "recent": importing.recent_batches(user, WorkerImporter.kind),
+        "kind": WorkerImporter.kind,
+        "importer": WorkerImporter,
+        "steps": [
+            _("上传本单位的花名册（xlsx 或 CSV），或下载模板按模板填写；列名不同的，在下一步对应即可。"),
+            _("上传后系统逐行校验，先给出预览：登记多少人、哪些人已在名册中、哪些行有错误及原因。"),
+            _("确认后逐人登记（已离开的人员同时登记离开日期和原因）；导入后未再修改的，可整批撤销。"),
+        ],
+    }
+    return render(request, "workforce/import.html", ctx, status=400 if form.errors else 200)
 
 
 # --- the overview ----------------------------------------------------------------------------------

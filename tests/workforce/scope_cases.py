@@ -107,3 +107,18 @@ cases.api(
     query=lambda c: {"scope": c.code, "from": "2024-01-01", "to": "2024-12-31"},
     roles=READERS,
 )
+
+
+def roster_batch(world, side):
+    """A checked roster batch uploaded into community `side` (the page lists the lead's own)."""
+    from shequ.core import importing
+    from shequ.workforce.importer import WorkerImporter
+
+    content = importing.template_bytes(WorkerImporter)
+    batch = importing.create_batch(world.users["street"], WorkerImporter.kind, world.community(side).code,
+                                   f"{side}花名册{side}.xlsx", content, {"auto": True})  # fmt: skip
+    importing.validate_batch(batch, world.users["street"])
+    return batch
+
+
+cases.listing("workforce:import", make=roster_batch, marker=lambda b: b.filename, roles=LEAD)

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from shequ.cases.importer import HotlineImporter
@@ -64,7 +65,22 @@ def hotline_import(request):
     return render(
         request,
         "cases/hotline_import.html",
-        {"form": form, "recent": recent, "kind": HotlineImporter.kind, "importer": HotlineImporter},
+        {
+            "form": form,
+            "recent": recent,
+            "kind": HotlineImporter.kind,
+            "importer": HotlineImporter,
+            "steps": [
+                _("从 12345 系统导出工单（xlsx 或 CSV），或下载模板按模板填写。"),
+                _("上传后系统逐行校验，先给出预览：新建多少件、哪些工单已存在或在文件中重复、哪些行有错误。"),
+                _(
+                    "确认后每张工单成为一件“已受理”的案件，进入立案、派遣流程；导入后未办理的，管理员可整批撤销。"
+                ),
+            ],
+            "footnote": _(
+                "热线系统也可以直接推送工单：POST /api/v1/cases/hotline/orders（按工单编号去重）。"
+            ),
+        },
         status=400 if form.errors else 200,
     )
 
