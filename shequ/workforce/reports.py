@@ -26,6 +26,7 @@ from shequ.workforce.models import (
     Education,
     ExitReason,
     Gender,
+    Movement,
     MovementKind,
     Office,
     Political,
@@ -91,7 +92,7 @@ class Facts:
         return [(b, t) for b, t, start, end in self.offices if start <= day and (end is None or end > day)]
 
 
-def _roster(user) -> list[Facts]:
+def roster_of(user) -> list[Facts]:
     """Every worker the user may read, with movements and offices (three queries)."""
     require(user, VIEW)
     rows = Worker.objects.visible_to(user).values_list(
@@ -99,14 +100,16 @@ def _roster(user) -> list[Facts]:
         "scope_code",
     )  # fmt: skip
     facts = {r[0]: Facts(*r) for r in rows}
-    from shequ.workforce.models import Movement
-
-    moves = Movement.objects.filter(worker_id__in=facts).order_by("on", "id")
+    # The workers' history by a subquery on the same rule, not a list of thousands of ids.
+    mine = Worker.objects.visible_to(user).values("id")
+    # Hires are the workers' own hired_on: only what changes a service after it is read.
+    changes = (MovementKind.TRANSFER, MovementKind.EXIT, MovementKind.RETURN)
+    moves = Movement.objects.filter(worker__in=mine, kind__in=changes).order_by("on", "id")
     for wid, on, kind, code, reason in moves.values_list(
         "worker_id", "on", "kind", "from_org__code", "reason"
     ):
         facts[wid].moves.append((on, kind, code, reason))
-    offices = Office.objects.filter(worker_id__in=facts, body__in=(Body.PARTY, Body.COMMITTEE))
+    offices = Office.objects.filter(worker__in=mine, body__in=(Body.PARTY, Body.COMMITTEE))
     for wid, body, title, start, end in offices.values_list("worker_id", "body", "title", "start", "end"):
         facts[wid].offices.append((body, title, start, end))
     return list(facts.values())
@@ -157,12 +160,12 @@ def _check_scope(user, scope_code: str | None) -> str:
     return code
 
 
-def structure(user, scope_code: str | None, day: dt.date | None = None) -> dict:
+def structure(user, scope_code: str | None, day: dt.date | None = None, *, roster=None) -> dict:
     """The workforce's structure under a scope on a day: per dimension the groups with count and
     percent, and the committee roles (两委成员, 主职, 一肩挑, 交叉任职) with count and percent."""
     code = _check_scope(user, scope_code)
     day = day or timezone.localdate()
-    people = in_post(_roster(user), code, day)
+    people = in_post(roster if roster is not None else roster_of(user), code, day)
     total = len(people)
 
     def dim(key, label, groups, value):
@@ -224,7 +227,7 @@ def required(ratio: Decimal, residents: int | None) -> int | None:
     return int((ratio * residents / 10000).to_integral_value(rounding=ROUND_CEILING))
 
 
-def staffing(user, scope_code: str | None, year: int | None = None) -> dict:
+def staffing(user, scope_code: str | None, year: int | None = None, *, roster=None) -> dict:
     """常住人口, the ratio, required and actual full-time workers and the gap of a scope in a year
     (actual as of the year's last day, or today in the current year), with a row per community.
     A node's population is its own figure, else the sum of its communities' (saying how many had
@@ -249,18 +252,23 @@ def staffing(user, scope_code: str | None, year: int | None = None) -> dict:
         .order_by("code")
         .values_list("code", "name")
     )
-    here = Counter(f.org_on(day)[:12] for f in in_post(_roster(user), code, day))
+    roster = roster if roster is not None else roster_of(user)
+    here = Counter(f.org_on(day)[:12] for f in in_post(roster, code, day))
 
     def figures(node: str) -> dict:
         if node in entered:
             residents, source, missing = *entered[node], 0
+        elif len(node) >= 12:  # a community without a figure
+            residents, source, missing = None, "", 1
         else:
-            under = [entered[c][0] for c, _n in communities if c.startswith(node) and c in entered]
-            n_under = sum(1 for c, _n in communities if c.startswith(node))
-            residents = sum(under) if under else None
-            source, missing = (_("各社区合计") if under else ""), n_under - len(under)
+            under = [c for c, _n in communities if c.startswith(node)]
+            known = [entered[c][0] for c in under if c in entered]
+            residents = sum(known) if known else None
+            source, missing = (_("各社区合计") if known else ""), len(under) - len(known)
         need = required(ratio, residents)
-        actual = sum(n for c, n in here.items() if c.startswith(node))
+        actual = (
+            here.get(node, 0) if len(node) >= 12 else sum(n for c, n in here.items() if c.startswith(node))
+        )
         return {
             "residents": residents,
             "source": source,
@@ -287,7 +295,7 @@ def staffing(user, scope_code: str | None, year: int | None = None) -> dict:
 
 
 # --- turnover --------------------------------------------------------------------------------------
-def turnover(user, scope_code: str | None, start: dt.date, end: dt.date) -> dict:
+def turnover(user, scope_code: str | None, start: dt.date, end: dt.date, *, roster=None) -> dict:
     """Exits in [start, end] over the average headcount (start and end), by reason and source, and
     per recruitment cohort (workers hired in a year, and how many of them have left by `end`)."""
     code = _check_scope(user, scope_code)
@@ -295,7 +303,7 @@ def turnover(user, scope_code: str | None, start: dt.date, end: dt.date) -> dict
         raise ValidationFailed(
             _("开始日期不能晚于结束日期。"), details={"from": [_("开始日期不能晚于结束日期。")]}
         )
-    roster = _roster(user)
+    roster = roster if roster is not None else roster_of(user)
     exits = []
     for f in roster:
         if not f.full_time:

@@ -314,18 +314,19 @@ def overview(request):
     day = _day(request.GET.get("date"), today)
     code = request.GET.get("scope") or _focus_code(request)
     try:
-        data = reports.structure(user, code, day)
+        roster = reports.roster_of(user)  # read once for the three reports
+        data = reports.structure(user, code, day, roster=roster)
         if request.GET.get("export") == "xlsx":
             content = exports.structure_workbook(data, scope_label=_scope_label(data["scope"]))
             changelog.record(user, Action.EXPORT, None, scope_code=data["scope"], note=_("队伍结构表"))
             return xlsx_response(_("社区工作者队伍结构"), content)
-        staff = reports.staffing(user, data["scope"], day.year)
+        staff = reports.staffing(user, data["scope"], day.year, roster=roster)
         year_ago = (
             day.replace(year=day.year - 1)
             if not (day.month == 2 and day.day == 29)
             else day - dt.timedelta(days=365)
         )
-        turn = reports.turnover(user, data["scope"], year_ago + dt.timedelta(days=1), day)
+        turn = reports.turnover(user, data["scope"], year_ago + dt.timedelta(days=1), day, roster=roster)
     except NotFound:
         raise Http404() from None
     except DomainError as exc:

@@ -1,0 +1,258 @@
+#!/usr/bin/env python
+"""Hand-run benchmark of the workforce reports (not a pytest test): a district of 500 communities
+and 5,000 full-time workers in post with ten years of history, on PostgreSQL and SQLite.
+
+Per database a subprocess migrates a fresh database (PostgreSQL: a new database on 127.0.0.1:5432;
+SQLite: a file with the embedded default's settings) and writes, with bulk inserts (the ID numbers
+encrypted and blind-indexed as the services do):
+
+  20 streets × 25 communities; 5,000 workers in post hired over ten years and 2,000 who left
+  (each with its hire and exit movement), 500 transfers between communities of a street, the two
+  committees' offices (secretary, director, deputies, members: 3,500), and the population of each
+  community for the year.
+
+Then, after a warm-up, `--repeat` timings in turn of, for the district administrator:
+
+  structure    reports.structure(district, today)
+  staffing     reports.staffing(district, this year): the district, and a row per community
+  turnover     reports.turnover(district, the last twelve months)
+  page         GET /workforce/?scope=<district> (test Client): all three and the charts
+  floor        the worker, movement and office rows read with values_list (the three queries the
+               reports start from, without the counting): what no report can go below
+
+Goal (issue 14): each report ≤ 500 ms. Medians and p95; CPU time and load average printed.
+
+    .venv/bin/python bench/bench_workforce.py
+    .venv/bin/python bench/bench_workforce.py --db sqlite --workers 1000 --repeat 5
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.bench_cases import PG_BASE, Out, logged_in, machine, p95, pg  # noqa: E402
+
+DISTRICT = "420199"
+STREETS, COMMUNITIES = 20, 25
+GOAL_MS = 500.0
+FIGURES = ("structure", "staffing", "turnover", "page", "floor")
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", choices=("postgresql", "sqlite", "both"), default="both")
+    p.add_argument("--workers", type=int, default=5000, help="workers in post (default 5,000)")
+    p.add_argument("--repeat", type=int, default=15, help="timings of each figure (default 15)")
+    p.add_argument("--seed", type=int, default=20261207)
+    p.add_argument("--out", help="report file (default bench/results/workforce-<date>.txt)")
+    p.add_argument("--step", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def build(n: int, seed: int) -> dict:
+    """The district, its workers with history, offices and population (bulk inserts)."""
+    from django.utils import timezone
+
+    from shequ.core.roles import Role
+    from shequ.core.testing.world import make_user
+    from shequ.core.validators import id_check_char
+    from shequ.org.models import Level, OrgUnit
+    from shequ.workforce.models import Movement, Office, Population, Worker
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    district = OrgUnit.objects.create(code=DISTRICT, name="基准区", level=Level.DISTRICT)
+    streets = OrgUnit.objects.bulk_create(
+        [OrgUnit(code=f"{DISTRICT}{s:03d}", name=f"第{s}街道", level=Level.STREET, parent=district)
+         for s in range(1, STREETS + 1)]
+    )  # fmt: skip
+    communities = OrgUnit.objects.bulk_create(
+        [OrgUnit(code=f"{st.code}{c:03d}", name=f"第{c}社区居民委员会", level=Level.COMMUNITY, parent=st)
+         for st in streets for c in range(1, COMMUNITIES + 1)]
+    )  # fmt: skip
+    user = make_user("bench_district", Role.DISTRICT, district)
+    leavers = n * 2 // 5
+    workers = []
+    for i in range(n + leavers):
+        org = communities[i % len(communities)]
+        hired = today - dt.timedelta(days=rng.randint(30, 3650))
+        birth = dt.date(hired.year - rng.randint(22, 45), rng.randint(1, 12), rng.randint(1, 28))
+        first17 = f"{DISTRICT}{birth:%Y%m%d}{i % 1000:03d}"
+        left = None
+        if i >= n:
+            left = hired + dt.timedelta(days=rng.randint(1, max(2, (today - hired).days - 1)))
+        workers.append(
+            Worker(org=org, scope_code=org.code, name=f"工作者{i}", id_number=first17 + id_check_char(first17),
+                   gender=rng.choice(["male", "female", "female"]), birth_date=birth,
+                   education=rng.choice(["bachelor", "junior_college", "secondary", "postgraduate", "high_school"]),
+                   political_status=rng.choice(["party_member", "masses", "league"]),
+                   source=rng.choice(["hired", "hired", "elected", "seconded", "other"]), hired_on=hired,
+                   status="left" if left else "active", left_on=left,
+                   exit_reason=rng.choice(["resigned", "job_change", "retired", "recruited"]) if left else "")
+        )  # fmt: skip
+    Worker.objects.bulk_create(workers, batch_size=2000)
+    moves = []
+    for w in workers:
+        moves.append(Movement(worker=w, kind="hire", on=w.hired_on, to_org=w.org))
+        if w.left_on:
+            moves.append(Movement(worker=w, kind="exit", on=w.left_on, from_org=w.org, reason=w.exit_reason))
+    by_street: dict = {}
+    for c in communities:
+        by_street.setdefault(c.code[:9], []).append(c)
+    for w in rng.sample(workers[:n], n // 10):
+        siblings = by_street[w.org.code[:9]]
+        other = rng.choice([c for c in siblings if c.pk != w.org_id])
+        on = w.hired_on + dt.timedelta(days=max(1, (today - w.hired_on).days // 2))
+        moves.append(Movement(worker=w, kind="transfer", on=on, from_org=other, to_org=w.org))
+    Movement.objects.bulk_create(moves, batch_size=5000)
+    offices = []
+    staff_by_org: dict = {}
+    for w in workers[:n]:
+        staff_by_org.setdefault(w.org_id, []).append(w)
+    for staff in staff_by_org.values():
+        titles = [("party", "secretary"), ("committee", "director"), ("party", "deputy_secretary"),
+                  ("committee", "deputy_director"), ("committee", "member"), ("committee", "member"),
+                  ("party", "member")]  # fmt: skip
+        for w, (body, title) in zip(staff, titles, strict=False):
+            offices.append(
+                Office(worker=w, body=body, title=title, start=max(w.hired_on, dt.date(2021, 7, 1)))
+            )
+    Office.objects.bulk_create(offices, batch_size=5000)
+    Population.objects.bulk_create(
+        [Population(org=c, scope_code=c.code, year=today.year, residents=rng.randint(6000, 15000), source="基准")
+         for c in communities]
+    )  # fmt: skip
+    return {"user": user, "workers": len(workers), "moves": len(moves), "offices": len(offices)}
+
+
+def measure(args) -> dict:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "shequ.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from shequ.workforce import reports
+    from shequ.workforce.models import Movement, Office, Worker
+
+    call_command("migrate", interactive=False, verbosity=0)
+    t0 = time.perf_counter()
+    data = build(args.workers, args.seed)
+    built = time.perf_counter() - t0
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    user = data["user"]
+    today = timezone.localdate()
+    client = logged_in(user)
+
+    def fresh():
+        for k in [k for k in user.__dict__ if k.startswith("_shequ")]:
+            user.__dict__.pop(k)
+        return user
+
+    def page():
+        r = client.get("/workforce/", {"scope": DISTRICT})
+        assert r.status_code == 200, r.status_code  # noqa: S101
+
+    def floor():
+        mine = Worker.objects.visible_to(fresh())
+        list(mine.values_list("id", "gender", "birth_date", "education", "political_status", "source", "hired_on",
+                              "full_time", "scope_code"))  # fmt: skip
+        ids = mine.values("id")
+        list(
+            Movement.objects.filter(worker__in=ids).values_list(
+                "worker_id", "on", "kind", "from_org__code", "reason"
+            )
+        )
+        list(Office.objects.filter(worker__in=ids).values_list("worker_id", "body", "title", "start", "end"))
+
+    calls = {
+        "structure": lambda: reports.structure(fresh(), DISTRICT, today),
+        "staffing": lambda: reports.staffing(fresh(), DISTRICT, today.year),
+        "turnover": lambda: reports.turnover(fresh(), DISTRICT, today - dt.timedelta(days=365), today),
+        "page": page,
+        "floor": floor,
+    }
+    s = reports.structure(fresh(), DISTRICT, today)
+    for fn in calls.values():
+        fn()
+    times = {k: [] for k in calls}
+    cpu0 = time.process_time()
+    for _i in range(args.repeat):
+        for name, fn in calls.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - t) * 1000)
+    return {"vendor": connection.vendor, "built_s": round(built, 1), "in_post": s["total"], "times": times,
+            "cpu_s": round(time.process_time() - cpu0, 2), "load": os.getloadavg()[0],
+            **{k: data[k] for k in ("workers", "moves", "offices")}}  # fmt: skip
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.step == "measure":
+        print("@@RESULT@@" + json.dumps(measure(args)), flush=True)
+        return
+    vendors = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
+    out = Out()
+    out(f"bench_workforce — {dt.datetime.now():%Y-%m-%d %H:%M}, {machine()}")
+    out(f"{STREETS} streets × {COMMUNITIES} communities; {args.workers:,} workers in post with ten years of history; "
+        f"{args.repeat} timings of each figure in turn after a warm-up; goal: each report ≤ {GOAL_MS:.0f} ms")  # fmt: skip
+    ok_all = True
+    with tempfile.TemporaryDirectory(prefix="shequ-bench-wf-") as tmp:
+        for vendor in vendors:
+            env = dict(os.environ, SHEQU_DATA_DIR=str(Path(tmp) / vendor), PYTHONUNBUFFERED="1",
+                       SHEQU_ALLOWED_HOSTS="testserver")  # fmt: skip
+            env.pop("SHEQU_REDIS_URL", None)
+            env.pop("SHEQU_DATABASE_URL", None)
+            db = f"shequ_bench_wf_{os.getpid()}"
+            if vendor == "postgresql":
+                pg(f"DROP DATABASE IF EXISTS {db}")
+                pg(f"CREATE DATABASE {db}")
+                env["SHEQU_DATABASE_URL"] = PG_BASE + db
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--step", "measure", "--workers", str(args.workers),
+                   "--repeat", str(args.repeat), "--seed", str(args.seed)]  # fmt: skip
+            load0 = os.getloadavg()[0]
+            try:
+                proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+            finally:
+                if vendor == "postgresql":
+                    pg(f"DROP DATABASE IF EXISTS {db}")
+            lines = [x for x in proc.stdout.splitlines() if x.startswith("@@RESULT@@")]
+            if proc.returncode or not lines:
+                raise SystemExit(f"{vendor} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+            r = json.loads(lines[-1][len("@@RESULT@@") :])
+            out(f"\n=== {vendor} ===  built in {r['built_s']} s: {r['workers']:,} workers ({r['in_post']:,} in post "
+                f"today), {r['moves']:,} movements, {r['offices']:,} offices; CPU {r['cpu_s']} s; load average "
+                f"{load0:.2f} → {r['load']:.2f}")  # fmt: skip
+            for name in FIGURES:
+                t = r["times"][name]
+                goal = name in ("structure", "staffing", "turnover", "page")
+                ok = statistics.median(t) <= GOAL_MS if goal else None
+                ok_all &= ok is not False
+                verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+                out(f"  {name:<10} median {statistics.median(t):7.1f} ms   p95 {p95(t):7.1f} ms   {verdict}")
+    text = "\n".join(out.lines) + "\n"
+    path = Path(args.out) if args.out else ROOT / "bench" / "results" / f"workforce-{dt.date.today()}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"\nwritten to {path}")
+    sys.exit(0 if ok_all else 1)
+
+
+if __name__ == "__main__":
+    main()
