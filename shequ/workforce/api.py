@@ -9,7 +9,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from shequ.core.api import Day, ErrorOut, Id, Pagination, filtered
+from shequ.core.api import Day, ErrorOut, Id, Pagination, decimal_in, filtered
 from shequ.core.masking import mask
 from shequ.core.services import get_visible
 from shequ.workforce import reports, services
@@ -149,6 +149,28 @@ class PopulationOut(Schema):
 @router.put("/population", response={200: PopulationOut, **ERRORS}, summary="录入常住人口")
 def put_population(request, payload: PopulationIn):
     return services.set_population(request.user, **payload.dict())
+
+
+PerTenThousand = decimal_in(4, 2, positive=True)
+
+
+class RatioIn(Schema):
+    district: str = Field(max_length=6, description="区代码（6 位）")
+    per_10k: PerTenThousand = Field(description="每万常住人口配备人数，如 18（不超过 99.99）")
+
+
+class RatioOut(Schema):
+    district: str
+    per_10k: Decimal
+
+    @staticmethod
+    def resolve_district(obj):
+        return obj.org.code
+
+
+@router.put("/ratio", response={200: RatioOut, **ERRORS}, summary="设置配备标准（每万人）")
+def put_ratio(request, payload: RatioIn):
+    return services.set_ratio(request.user, payload.district, per_10k=payload.per_10k)
 
 
 class CommunityStaffingOut(Schema):

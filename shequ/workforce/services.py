@@ -402,6 +402,10 @@ def set_ratio(actor, district: str, *, per_10k) -> StaffingRatio:
     unit = OrgUnit.objects.filter(code=(district or "").strip(), level=Level.DISTRICT).first()
     if unit is None:
         raise _invalid("district", _("请填写区代码（6 位）。"))
+    from shequ.core import scope as scopes
+
+    if not scopes.covers(actor, unit.code):
+        raise NotFound()
     require(actor, MANAGE_POPULATION, unit.code)
     try:
         value = Decimal(str(per_10k))

@@ -96,6 +96,9 @@ cases.api(
     roles=LEAD,
     expect=403,  # a community lead reads the figures; the street enters them
 )
+# The district's standard: a community lead's scope does not hold the district (404 on both sides);
+# the district administrator sets it (tests/workforce/test_api.py).
+cases.public(f"PUT {API}/ratio", "the district's staffing standard: no community's data; covered in test_api")
 for path in ("staffing", "structure"):
     cases.api("GET", f"{API}/{path}", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
               roles=READERS)  # fmt: skip

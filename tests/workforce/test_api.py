@@ -80,6 +80,26 @@ def test_population_staffing_structure_turnover(world):
     )
     assert c.get(f"{API}/structure", {"scope": "abc"}).status_code == 400
     assert api(world, "department").get(f"{API}/structure").status_code == 403
+    r = send(api(world, "district"), "put", f"{API}/ratio", {"district": "420115", "per_10k": "20"})
+    assert r.status_code == 200 and float(r.json()["per_10k"]) == 20.0
+    s = c.get(f"{API}/staffing", {"scope": world.a.code, "year": 2025}).json()
+    assert s["required"] == 5  # 20 × 2,500 / 10,000 = 5
+    assert (
+        send(
+            api(world, "community_lead"), "put", f"{API}/ratio", {"district": "420115", "per_10k": "20"}
+        ).status_code
+        == 404
+    )
+    assert (
+        send(api(world, "street"), "put", f"{API}/ratio", {"district": "420115", "per_10k": "20"}).status_code
+        == 404
+    )
+    assert (
+        send(
+            api(world, "district"), "put", f"{API}/ratio", {"district": "420115", "per_10k": "0"}
+        ).status_code
+        == 422
+    )
 
 
 def test_openapi_names(world):
