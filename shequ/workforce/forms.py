@@ -94,7 +94,7 @@ class OfficeForm(forms.Form):
     title = forms.CharField(
         label=_("职务"),
         max_length=40,
-        help_text=_("两委：书记、副书记、主任、副主任、委员；专职岗位填写岗位名称"),
+        help_text=_("两委：书记、副书记、主任、副主任、委员；专职岗位：网格员、社保专干、计生专干等"),
     )
     term = forms.CharField(label=_("届次"), max_length=30, required=False)
     start = forms.DateField(label=_("任职日期"), widget=DATE)

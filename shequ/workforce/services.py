@@ -26,6 +26,7 @@ from shequ.workforce.models import (
     Political,
     Population,
     Source,
+    SpecialistPost,
     StaffingRatio,
     Status,
     Title,
@@ -303,8 +304,12 @@ def assign_office(actor, worker_pk, *, body: str, title: str, start, term: str =
     title = (title or "").strip()
     if body != Body.SPECIALIST:
         title = choice(Title, title, "title", _("职务"))
-    elif not title:
-        raise _invalid("title", _("请填写专职岗位名称。"))
+    else:
+        names = list(SpecialistPost.objects.filter(active=True).values_list("name", flat=True))
+        if title not in names:
+            raise _invalid(
+                "title", _("专职岗位应为：%(n)s。") % {"n": "、".join(names) or _("（尚未设置专职岗位）")}
+            )
     if not isinstance(start, dt.date) or start > timezone.localdate():
         raise _invalid("start", _("请填写任职日期（不晚于今天）。"))
     if start < worker.hired_on:
