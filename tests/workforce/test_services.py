@@ -98,6 +98,10 @@ def test_a_chair_has_one_holder(world):
         services.assign_office(street, a.pk, body="committee", title="主任", start=D(2021, 1, 1))
     with pytest.raises(ValidationFailed):
         services.assign_office(street, b.pk, body="committee", title="秘书长", start=D(2021, 1, 1))
+    with pytest.raises(ValidationFailed) as e:  # specialist posts are the district's list
+        services.assign_office(street, b.pk, body="specialist", title="保安", start=D(2021, 1, 1))
+    assert "社保专干" in e.value.message
+    services.assign_office(street, b.pk, body="specialist", title="社保专干", start=D(2021, 1, 1))
     office = Office.objects.get(worker=a, body="party")
     services.end_office(street, office.pk, end=D(2023, 1, 1))
     services.assign_office(street, b.pk, body="party", title="书记", start=D(2023, 1, 2))
