@@ -578,10 +578,19 @@ class CaseMonthly(models.Model):
         verbose_name = _("案件月度汇总")
         verbose_name_plural = _("案件月度汇总")
         indexes = [
-            # Covering (PostgreSQL): a street's twelve months are read from the index alone.
+            # Covering, with key columns rather than INCLUDE (which SQLite lacks): a street's
+            # twelve months are read from the index alone on both databases.
             models.Index(
-                fields=["scope_code", "month"],
-                include=["handler_department", "closed_month", "deadline_month", "parked", "on_time", "n"],
+                fields=[
+                    "scope_code",
+                    "month",
+                    "handler_department",
+                    "closed_month",
+                    "deadline_month",
+                    "parked",
+                    "on_time",
+                    "n",
+                ],
                 name="casemonthly_scope_month",
             ),
             models.Index(fields=["month"], condition=Q(delta=True), name="casemonthly_delta"),

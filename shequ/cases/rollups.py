@@ -23,12 +23,17 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.db.models import Case as Choose
 from django.db.models import Count, DateField, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import Trunc, TruncMonth
+from django.db.models.functions import Substr, Trunc, TruncMonth
 from django.utils import timezone
 
 from shequ.cases.models import Case, CaseMonthly, Status, files_requests, staff_cases_q
-from shequ.core.scope import subtree_q
+from shequ.core.roles import Role, roles_with
+from shequ.core.scope import scope_codes, subtree_q
 
+# A case counts under its community (a grid's cases under the grid's community): the indicators
+# are read for communities and above, and six grids' rows would make a street's months six times
+# as many. A viewer or a focus at grid level is counted from the cases.
+COMMUNITY = 12
 STATE = ("month", "scope_code", "handler_department", "closed_month", "deadline_month", "parked", "on_time")
 # Statuses of a case not closed: DONE ones always carry closed_at; parked and merged are not due.
 _OPEN_DUE = tuple(
@@ -55,7 +60,7 @@ def state_of(case) -> tuple | None:
     closed = case.closed_at is not None
     return (
         month_of(case.filed_at),
-        case.scope_code,
+        case.scope_code[:COMMUNITY],
         case.handler_department or "",
         month_of(case.closed_at),
         month_of(case.deadline),
@@ -98,7 +103,8 @@ def counted_states(cases=None):
                 output_field=IntegerField(),
             ),
         )
-        .values_list("_m", "scope_code", "handler_department", "_cm", "_dm", "_parked", "_on_time")
+        .annotate(_scope=Substr("scope_code", 1, COMMUNITY))
+        .values_list("_m", "_scope", "handler_department", "_cm", "_dm", "_parked", "_on_time")
         .annotate(n=Count("*"))
     )
     for m, scope, dept, cm, dm, parked, on_time, n in rows.iterator(chunk_size=5000):
@@ -195,10 +201,13 @@ def differences() -> list[tuple[tuple, int, int]]:
 def trend_sums(user, f, now=None) -> dict[dt.date, dict] | None:
     """n_filed, n_closed, n_due and n_on_time per filing month of the cohort `f` (as
     indicators.cohort defines it), or None when the rollup cannot answer exactly: a unit or category
-    filter, a user who files requests as a resident, or a period that starts or ends inside a month
-    other than the current one. The caller has checked the user's permission and the filters."""
-    if f.unit or f.category or files_requests(user):
+    filter, a user who files requests as a resident, a viewer or focus at grid level, or a period
+    that starts or ends inside a month other than the current one. The caller has checked the user's permission and the filters."""
+    if f.unit or f.category or files_requests(user) or len(f.scope_code or "") > COMMUNITY:
         return None
+    roots = scope_codes(user, roles_with("cases.view_case") - {Role.DEPARTMENT})
+    if roots is not None and any(len(r) > COMMUNITY for r in roots):
+        return None  # a grid worker's view
     now = now or timezone.now()
     a, b = f.bounds()
     if a != _start_of_month(a) or (b < now and b != _start_of_month(b)):

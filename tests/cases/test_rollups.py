@@ -162,6 +162,9 @@ def test_periods_the_rollup_cannot_answer_are_counted_from_the_cases(world, spre
     for narrowed in (
         ind.Filters(start=today.replace(day=1), end=today, unit=f"department:{DEPT}"),
         ind.Filters(start=today.replace(day=1), end=today, category="0703"),
+        ind.Filters(
+            start=today.replace(day=1), end=today, scope_code=world.grid_a.code
+        ),  # counted by community
     ):
         assert rollups.trend_sums(user, ind.trend_filters(narrowed)) is None
         assert ind.trend(user, narrowed) == ind.trend(user, narrowed, live=True)

@@ -43,15 +43,16 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "案件月度汇总",
                 "indexes": [
                     models.Index(
-                        fields=["scope_code", "month"],
-                        include=(
+                        fields=[
+                            "scope_code",
+                            "month",
                             "handler_department",
                             "closed_month",
                             "deadline_month",
                             "parked",
                             "on_time",
                             "n",
-                        ),
+                        ],
                         name="casemonthly_scope_month",
                     ),
                     models.Index(
