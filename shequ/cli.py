@@ -501,6 +501,17 @@ def cmd_workforce_import(args):
     _run_import(args, WorkerImporter.kind, args.org, out, None, describe)
 
 
+def cmd_workforce_posts(args):
+    _django()
+    from shequ.workforce import services
+
+    if args.add or args.retire:
+        post = services.set_specialist_post(None, args.add or args.retire, active=bool(args.add))
+        print(f"专职岗位“{post.name}”已{'启用' if post.active else '停用'}。")
+    for name, active in services.specialist_posts(include_retired=True):
+        print(f"{'  ' if active else '× '}{name}")
+
+
 def cmd_cases_categories(args):
     _django()
     from shequ.cases.api import category_tree
@@ -726,6 +737,16 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--mapping", help="列与值的对应：JSON 文件或保存的映射名称（见 docs/imports.md）")
     w.add_argument("--user", help="以哪个账号的身份导入（默认：唯一的系统管理员）")
     w.set_defaults(func=cmd_workforce_import)
+    w = wsub.add_parser(
+        "posts",
+        help="专职岗位名称：列出、增加、停用",
+        description="登记任职时可选的专职岗位（网格员、社保专干、计生专干……）是数据库中的名单。"
+        "不带参数列出全部（× 为已停用）；--add 增加或重新启用一个，--retire 停用一个（已有的任职记录不受影响）。",
+    )
+    g = w.add_mutually_exclusive_group()
+    g.add_argument("--add", metavar="名称", help="增加或重新启用的岗位名称")
+    g.add_argument("--retire", metavar="名称", help="停用的岗位名称")
+    w.set_defaults(func=cmd_workforce_posts)
 
     s = sub.add_parser("keys", help="个人信息加密密钥", description="字段加密密钥的管理。")
     ksub = s.add_subparsers(dest="keys_command", required=True, metavar="ACTION")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import changelog, crypto, services
-from shequ.core.errors import Conflict, NotFound, ValidationFailed
+from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shequ.core.models import Action
 from shequ.core.services import get_visible, require
 from shequ.core.validators import normalize_phone, parse_id_number, validate_phone
@@ -422,3 +422,35 @@ def set_ratio(actor, district: str, *, per_10k) -> StaffingRatio:
     if found is None:
         return services.create(actor, StaffingRatio(org=unit, per_10k=value), perm=MANAGE_POPULATION)
     return services.update(actor, StaffingRatio, found.pk, {"per_10k": value}, perm=MANAGE_POPULATION)
+
+
+def specialist_posts(*, include_retired: bool = False) -> list[tuple[str, bool]]:
+    """(name, active) of the specialist posts, by name."""
+    posts = SpecialistPost.objects.order_by("name")
+    if not include_retired:
+        posts = posts.filter(active=True)
+    return list(posts.values_list("name", "active"))
+
+
+@transaction.atomic
+def set_specialist_post(actor, name: str, *, active: bool) -> SpecialistPost:
+    """Add (or bring back) a specialist post, or retire one. The list is the platform's: an
+    operator's act (`shequ workforce posts`, actor None) or a system administrator's."""
+    from shequ.core import scope as scopes
+
+    if actor is not None and scopes.scope_codes(actor) is not None:
+        raise Forbidden(_("专职岗位名单是全平台的设置，只有系统管理员可以修改。"))
+    name = (name or "").strip()
+    if not name or len(name) > 40:
+        raise _invalid("name", _("请填写岗位名称（不超过 40 字）。"))
+    post = SpecialistPost.objects.select_for_update().filter(name=name).first()
+    if post is None and not active:
+        raise _invalid("name", _("没有名为“%(n)s”的专职岗位。") % {"n": name})
+    if post is None:
+        post = SpecialistPost.objects.create(name=name, active=True)
+        changelog.record(actor, Action.CREATE, post, after={"name": name, "active": True})
+    elif post.active != active:
+        post.active = active
+        post.save(update_fields=["active"])
+        changelog.record(actor, Action.UPDATE, post, before={"active": not active}, after={"active": active})
+    return post

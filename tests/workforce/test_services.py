@@ -154,3 +154,27 @@ def test_population_from_the_registry(world):
     p = services.population_from_registry(world.users["street"], world.a.code, year=2025,
                                           residence_types=["户籍在住"])  # fmt: skip
     assert p.residents == 1 and "户籍在住" in p.source
+
+
+def test_the_specialist_list_is_changed_by_the_operator(world, capsys):
+    from shequ.cli import build_parser
+
+    parser = build_parser()
+
+    def run(*argv):
+        args = parser.parse_args(["workforce", "posts", *argv])
+        args.func(args)
+        return capsys.readouterr().out
+
+    assert "社保专干" in run()
+    run("--add", "物业专干")
+    services.assign_office(world.users["street"], make_worker(world, "a").pk, body="specialist", title="物业专干",
+                           start=D(2023, 1, 1))  # fmt: skip
+    assert "× 物业专干" in run("--retire", "物业专干")
+    with pytest.raises(ValidationFailed):
+        services.assign_office(world.users["street"], make_worker(world, "a").pk, body="specialist",
+                               title="物业专干", start=D(2023, 1, 1))  # fmt: skip
+    with pytest.raises(ValidationFailed):
+        services.set_specialist_post(None, "没有这个", active=False)
+    with pytest.raises(Forbidden):
+        services.set_specialist_post(world.users["street"], "物业专干", active=True)

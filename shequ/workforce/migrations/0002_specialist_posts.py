@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-# The specialist posts most districts name (a district adds or retires its own).
+# The specialist posts most districts name (`shequ workforce posts --add/--retire` changes the list).
 POSTS = [
     "网格员", "社保专干", "劳动社会保障协管员", "计生专干", "民政专干", "残协专职委员", "综合治理专干",
     "党建专干", "退役军人服务专干", "城管专干", "统计专干", "妇联执委",
