@@ -51,6 +51,12 @@ def test_lead_enters_and_records_exit_street_reads_the_gap_and_exports(world, ne
     leaving.refresh_from_db()
     assert leaving.status == Status.LEFT and leaving.left_on == dt.date(2025, 6, 30)
     assert "收入偏低" in lead.page.inner_text("main")  # the lead reads the exit interview
+    lead.goto("/workforce/workers/")
+    assert "刘芳" in lead.page.inner_text("#list-table")
+    shoot(lead, "workforce-list")
+    lead.goto("/workforce/workers/import/")
+    assert lead.page.locator("#download-template").count() == 1
+    shoot(lead, "workforce-import")
     lead.assert_clean("the lead's roster")
 
     street = new_tab()
