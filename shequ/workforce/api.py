@@ -127,6 +127,42 @@ def create_worker(request, payload: WorkerIn):
     return Status(201, services.add_worker(request.user, d.pop("org"), **d))
 
 
+class QualificationOut(Schema):
+    id: int
+    kind: str
+    label: str
+    number: str
+    obtained_on: date
+
+
+class QualificationIn(Schema):
+    kind: str = Field(
+        max_length=30, description="助理社会工作师、社会工作师、高级社会工作师或其他职业资格（代码或名称）"
+    )
+    name: str = Field("", max_length=60, description="其他职业资格的名称")
+    number: str = Field(max_length=40)
+    obtained_on: Day
+    reward: decimal_in(10, 2) = Field(Decimal("0"), description="一次性奖励（元）")
+
+
+@router.get(
+    "/workers/{int:worker_id}/qualifications",
+    response={200: list[QualificationOut], 404: ErrorOut},
+    summary="社区工作者的职业资格",
+)
+def list_qualifications(request, worker_id: Id):
+    return list(get_visible(Worker, request.user, worker_id).qualifications.all())
+
+
+@router.post(
+    "/workers/{int:worker_id}/qualifications",
+    response={201: QualificationOut, **ERRORS},
+    summary="登记职业资格证书",
+)
+def add_qualification(request, worker_id: Id, payload: QualificationIn):
+    return Status(201, services.add_qualification(request.user, worker_id, **payload.dict()))
+
+
 class PopulationIn(Schema):
     scope: str = Field(max_length=12, description="区、街道或社区代码")
     year: int = Field(ge=2000, le=2100)

@@ -118,6 +118,14 @@ def load(seed: int = 20261121, echo=print) -> dict:
                 start = max(w.hired_on, dt.date(2022, 1, 1))
                 services.assign_office(actor, w.pk, body="specialist", title=title, start=start)
             counts["offices"] += 11
+            # About a third hold a social-work certificate, paid a one-off reward for passing.
+            for k, w in enumerate(staff[:11]):
+                if rng.random() < 0.45:
+                    kind = "助理社会工作师" if rng.random() < 0.7 else "社会工作师"
+                    on = dt.date(rng.randint(max(w.hired_on.year, 2010), today.year - 1), 11, 1)
+                    services.add_qualification(actor, w.pk, kind=kind, number=f"{code[-3:]}{on.year}{k:03d}",
+                                               obtained_on=on, reward=2000 if kind == "社会工作师" else 1000)  # fmt: skip
+                    counts["certificates"] = counts.get("certificates", 0) + 1
             # A third of the later recruits left, at some point after they came.
             for w in staff[11:]:
                 if rng.random() < 0.4:
@@ -140,5 +148,8 @@ def load(seed: int = 20261121, echo=print) -> dict:
             for code, n in POPULATION.items():
                 grown = int(n * (1 + 0.015 * (year - today.year)))
                 services.set_population(actor, code, year=year, residents=grown, source="纸坊街道统计年报")
-    echo(f"社区工作者：{counts['workers']} 人（离开 {counts['exits']} 人），任职 {counts['offices']} 项")
+    echo(
+        f"社区工作者：{counts['workers']} 人（离开 {counts['exits']} 人），任职 {counts['offices']} 项，"
+        f"职业资格证书 {counts.get('certificates', 0)} 本"
+    )
     return counts

@@ -5,7 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.forms import SensitiveField
 from shequ.core.validators import validate_id_number, validate_phone
-from shequ.workforce.models import SOURCE_DETAILS, Body, Education, ExitReason, Gender, Political, Source
+from shequ.workforce.models import (
+    SOURCE_DETAILS,
+    Body,
+    CertificateKind,
+    Education,
+    ExitReason,
+    Gender,
+    Political,
+    Source,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -124,3 +133,14 @@ class PopulationForm(forms.Form):
         if roots is not None:
             qs = qs.filter(scope.prefix_q("code", roots))
         self.fields["scope"].choices = [(u.code, f"{u.display_name}（{u.code}）") for u in qs[:3000]]
+
+
+class QualificationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("证书"), choices=CertificateKind.choices)
+    name = forms.CharField(
+        label=_("证书名称"), max_length=60, required=False, help_text=_("“其他职业资格”时填写")
+    )
+    number = forms.CharField(label=_("证书编号"), max_length=40)
+    obtained_on = forms.DateField(label=_("取得日期"), widget=DATE)
+    reward = forms.DecimalField(label=_("一次性奖励（元）"), max_digits=10, decimal_places=2, min_value=0, required=False,
+                                initial=0)  # fmt: skip

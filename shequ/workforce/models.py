@@ -211,6 +211,53 @@ class SpecialistPost(models.Model):
         return self.name
 
 
+class CertificateKind(models.TextChoices):
+    ASSISTANT = "assistant_social_worker", _("助理社会工作师")
+    SOCIAL_WORKER = "social_worker", _("社会工作师")
+    SENIOR = "senior_social_worker", _("高级社会工作师")
+    OTHER = "other", _("其他职业资格")
+
+
+SOCIAL_WORK = (CertificateKind.ASSISTANT, CertificateKind.SOCIAL_WORKER, CertificateKind.SENIOR)
+
+
+class Qualification(models.Model):
+    """A professional certificate a worker holds (社会工作者职业资格 or another), with the one-off
+    reward paid for passing, if any."""
+
+    scope_field = "worker__scope_code"
+    view_perm = VIEW
+
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("社区工作者")
+    )
+    kind = models.CharField(_("证书"), max_length=30, choices=CertificateKind.choices)
+    name = models.CharField(_("证书名称"), max_length=60, blank=True)  # for "other"
+    number = models.CharField(_("证书编号"), max_length=40)
+    obtained_on = models.DateField(_("取得日期"))
+    reward = models.DecimalField(_("一次性奖励（元）"), max_digits=10, decimal_places=2, default=0)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("职业资格")
+        verbose_name_plural = _("职业资格")
+        ordering = ["-obtained_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "number"], condition=~Q(kind="other"), name="qualification_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.worker} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.name if self.kind == CertificateKind.OTHER else str(self.get_kind_display())
+
+
 class Movement(models.Model):
     """A dated change in a worker's service: hire, transfer, secondment, exit (with its reason and
     the exit interview, which only the worker's lead and managers read) or return."""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from shequ.core.errors import ValidationFailed
 from shequ.core.services import require
 from shequ.workforce.models import (
+    SOCIAL_WORK,
     VIEW,
     WAYS_UP,
     Body,
@@ -31,6 +32,7 @@ from shequ.workforce.models import (
     Office,
     Political,
     Population,
+    Qualification,
     Source,
     StaffingRatio,
     Title,
@@ -63,6 +65,7 @@ class Facts:
     org: str  # code of the community or street they work for now
     moves: list = field(default_factory=list)  # (date, kind, from_code, reason), by date
     offices: list = field(default_factory=list)  # (body, title, start, end)
+    certified_on: dt.date | None = None  # the first social-work certificate's date
 
     def in_post(self, day: dt.date) -> bool:
         """In post on `day`: hired by then, and not gone (an exit not followed by a return)."""
@@ -112,6 +115,9 @@ def roster_of(user) -> list[Facts]:
     offices = Office.objects.filter(worker__in=mine, body__in=(Body.PARTY, Body.COMMITTEE))
     for wid, body, title, start, end in offices.values_list("worker_id", "body", "title", "start", "end"):
         facts[wid].offices.append((body, title, start, end))
+    certs = Qualification.objects.filter(worker__in=mine, kind__in=SOCIAL_WORK).order_by("obtained_on")
+    for wid, on in certs.values_list("worker_id", "obtained_on"):
+        facts[wid].certified_on = facts[wid].certified_on or on
     return list(facts.values())
 
 
@@ -199,6 +205,7 @@ def structure(user, scope_code: str | None, day: dt.date | None = None, *, roste
         f for f, o in held if (Body.PARTY, Title.SECRETARY) in o and (Body.COMMITTEE, Title.DIRECTOR) in o
     ]
     cross = [f for f, o in held if {b for b, _t in o} >= {Body.PARTY, Body.COMMITTEE}]
+    certified = [f for f in people if f.certified_on and f.certified_on <= day]
     roles = [
         {"key": key, "label": label, "count": len(xs), "percent": percent(len(xs), total)}
         for key, label, xs in (
@@ -206,6 +213,7 @@ def structure(user, scope_code: str | None, day: dt.date | None = None, *, roste
             ("head", _("主职（书记、主任）"), head),
             ("one_shoulder", _("书记、主任“一肩挑”"), both_heads),
             ("cross", _("两委交叉任职"), cross),
+            ("certified", _("持社会工作者职业资格证书（持证率）"), certified),
         )
     ]
     return {"scope": code, "date": day, "total": total, "dimensions": dims, "roles": roles}

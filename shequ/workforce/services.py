@@ -17,6 +17,7 @@ from shequ.core.validators import normalize_phone, parse_id_number, validate_pho
 from shequ.org.models import Level, OrgUnit
 from shequ.workforce.models import (
     Body,
+    CertificateKind,
     Education,
     ExitReason,
     Gender,
@@ -25,6 +26,7 @@ from shequ.workforce.models import (
     Office,
     Political,
     Population,
+    Qualification,
     Source,
     SpecialistPost,
     StaffingRatio,
@@ -351,6 +353,51 @@ def end_office(actor, office_pk, *, end) -> Office:
         actor, Action.UPDATE, office.worker, after={"office": str(office), "end": end.isoformat()}
     )
     return office
+
+
+# --- qualifications --------------------------------------------------------------------------------
+@transaction.atomic
+def add_qualification(
+    actor, worker_pk, *, kind: str, number: str, obtained_on, name: str = "", reward=0
+) -> Qualification:
+    """A certificate the worker holds: 助理社会工作师, 社会工作师, 高级社会工作师 (by code or label) or
+    another (named), with its number, date and the one-off reward paid for passing."""
+    worker = _locked(actor, worker_pk)
+    kind = choice(CertificateKind, kind, "kind", _("证书"))
+    name = (name or "").strip()[:60]
+    if kind == CertificateKind.OTHER and not name:
+        raise _invalid("name", _("请填写证书名称。"))
+    number = "".join((number or "").split())[:40]
+    if not number:
+        raise _invalid("number", _("请填写证书编号。"))
+    if not isinstance(obtained_on, dt.date) or obtained_on > timezone.localdate():
+        raise _invalid("obtained_on", _("请填写取得日期（不晚于今天）。"))
+    if obtained_on < worker.birth_date + dt.timedelta(days=18 * 365):
+        raise _invalid("obtained_on", _("取得日期早于 18 周岁，请核对。"))
+    try:
+        reward = Decimal(str(reward or 0)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise _invalid("reward", _("奖励金额请填写数字（元）。")) from None
+    if not Decimal(0) <= reward <= Decimal(100000):
+        raise _invalid("reward", _("奖励金额应在 0 到 100,000 元之间。"))
+    if kind != CertificateKind.OTHER:
+        if worker.qualifications.filter(kind=kind).exists():
+            raise Conflict(
+                _("%(n)s已登记过%(k)s证书。") % {"n": worker.name, "k": CertificateKind(kind).label},
+                code="duplicate",
+            )
+        other = Qualification.objects.filter(kind=kind, number=number).select_related("worker").first()
+        if other is not None:
+            raise Conflict(
+                _("证书编号 %(c)s 已登记在%(n)s名下，请核对。") % {"c": number, "n": other.worker.name},
+                code="duplicate",
+                details={"number": [_("该编号已登记。")]},
+            )
+    q = Qualification.objects.create(worker=worker, kind=kind, name=name, number=number, obtained_on=obtained_on,
+                                     reward=reward)  # fmt: skip
+    changelog.record(actor, Action.CREATE, q, after={"kind": kind, "number": number, "obtained_on": obtained_on.isoformat(),
+                                                     "reward": str(reward)}, scope_code=worker.scope_code)  # fmt: skip
+    return q
 
 
 # --- population and the standard -------------------------------------------------------------------

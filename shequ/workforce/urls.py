@@ -15,6 +15,7 @@ urlpatterns = [
     path("workers/<int:pk>/return/", views.WorkerReturn.as_view(), name="worker-return"),
     path("workers/<int:pk>/secondment/", views.WorkerSecondment.as_view(), name="worker-secondment"),
     path("workers/<int:pk>/offices/new/", views.OfficeAssign.as_view(), name="office-assign"),
+    path("workers/<int:pk>/qualifications/new/", views.QualificationAdd.as_view(), name="qualification-add"),
     path("offices/<int:pk>/end/", views.OfficeEnd.as_view(), name="office-end"),
     path("workers/import/", views.roster_import, name="import"),
     path("staffing/", views.staffing, name="staffing"),

@@ -27,6 +27,7 @@ from shequ.workforce.forms import (
     NewWorkerForm,
     OfficeForm,
     PopulationForm,
+    QualificationForm,
     ReturnForm,
     SecondmentForm,
     TransferForm,
@@ -72,11 +73,13 @@ class WorkerDetail(ScopedDetailView):
         manage = scope.covers(user, obj.scope_code, services.MANAGE)
         moves = list(obj.movements.select_related("from_org", "to_org"))
         offices = list(obj.offices.all())
+        certificates = list(obj.qualifications.all())
         today = timezone.localdate()
         return {
             "w": obj,
             "moves": moves,
             "offices": offices,
+            "certificates": certificates,
             "sensitive": sensitive,
             "can_manage": manage,
             "active": obj.status == Status.ACTIVE,
@@ -186,6 +189,14 @@ class WorkerSecondment(_WorkerAct):
 
     def perform(self, form):
         return services.record_secondment(self.request.user, self.worker.pk, **form.cleaned_data)
+
+
+class QualificationAdd(_WorkerAct):
+    form_class = QualificationForm
+    title = _l("登记职业资格证书")
+
+    def perform(self, form):
+        return services.add_qualification(self.request.user, self.worker.pk, **form.cleaned_data)
 
 
 class OfficeAssign(_WorkerAct):

@@ -53,6 +53,7 @@ for name, data in (
     ("workforce:worker-exit", {"on": "2025-01-02", "reason": "resigned"}),
     ("workforce:worker-secondment", {"on": "2025-01-02", "note": "挂职区民政局"}),
     ("workforce:office-assign", {"body": "committee", "title": "委员", "start": "2022-01-01"}),
+    ("workforce:qualification-add", {"kind": "social_worker", "number": "SW-SCOPE", "obtained_on": "2022-01-01"}),
 ):  # fmt: skip
     cases.detail(name, make=named, kwargs=pk, roles=LEAD)
     cases.action(name, make=named, kwargs=pk, data=data, roles=LEAD)
@@ -70,6 +71,17 @@ cases.action("workforce:office-end", make=office, kwargs=pk, data={"end": "2024-
 cases.api_list("GET", f"{API}/workers", make=named, marker=lambda w: w.name, roles=READERS)
 cases.api("GET", f"{API}/workers/{{int:worker_id}}", make=named, path_params=lambda w: {"worker_id": w.pk},
           roles=READERS)  # fmt: skip
+cases.api("GET", f"{API}/workers/{{int:worker_id}}/qualifications", make=named,
+          path_params=lambda w: {"worker_id": w.pk}, roles=READERS)  # fmt: skip
+cases.api(
+    "POST",
+    f"{API}/workers/{{int:worker_id}}/qualifications",
+    make=named,
+    path_params=lambda w: {"worker_id": w.pk},
+    data=lambda w: {"kind": "社会工作师", "number": f"SW{w.pk}", "obtained_on": "2022-01-01"},
+    roles=LEAD,
+    expect=201,
+)
 cases.api(
     "POST",
     f"{API}/workers",

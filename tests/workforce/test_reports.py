@@ -59,7 +59,7 @@ def test_structure_adds_up_and_counts_roles(world, roster):
     assert dims["years"]["10年以上"]["count"] == 3  # 2008, 2012, 2000
     assert dims["source"]["elected"]["count"] == 1 and dims["education"]["postgraduate"]["count"] == 1
     roles = {r["key"]: r["count"] for r in data["roles"]}
-    assert roles == {"committee": 2, "head": 1, "one_shoulder": 1, "cross": 2}
+    assert roles == {"committee": 2, "head": 1, "one_shoulder": 1, "cross": 2, "certified": 0}
 
 
 def test_the_past_is_reproduced(world, roster):

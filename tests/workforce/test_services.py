@@ -1,6 +1,7 @@
 """The roster's acts and the bad input each refuses with a reason, leaving nothing half-written."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -178,3 +179,34 @@ def test_the_specialist_list_is_changed_by_the_operator(world, capsys):
         services.set_specialist_post(None, "没有这个", active=False)
     with pytest.raises(Forbidden):
         services.set_specialist_post(world.users["street"], "物业专干", active=True)
+
+
+def test_certificates_and_the_certificate_rate(world):
+    from shequ.workforce import reports
+
+    street = world.users["street"]
+    a, b = make_worker(world, "a", birth=D(1990, 1, 1)), make_worker(world, "a")
+    services.add_qualification(
+        street, a.pk, kind="社会工作师", number="S2020-001", obtained_on=D(2020, 6, 1), reward=2000
+    )
+    with pytest.raises(Conflict):  # the same certificate twice
+        services.add_qualification(
+            street, a.pk, kind="social_worker", number="S2020-009", obtained_on=D(2021, 6, 1)
+        )
+    with pytest.raises(Conflict) as e:  # a number already on someone else
+        services.add_qualification(
+            street, b.pk, kind="社会工作师", number="S2020-001", obtained_on=D(2021, 6, 1)
+        )
+    assert a.name in e.value.message
+    with pytest.raises(ValidationFailed):
+        services.add_qualification(
+            street, b.pk, kind="other", number="X1", obtained_on=D(2021, 6, 1)
+        )  # no name
+    with pytest.raises(ValidationFailed):
+        services.add_qualification(
+            street, b.pk, kind="社会工作师", number="S9", obtained_on=D(2005, 1, 1)
+        )  # aged 15
+    roles = {r["key"]: r for r in reports.structure(street, world.a.code, D(2026, 1, 1))["roles"]}
+    assert (roles["certified"]["count"], roles["certified"]["percent"]) == (1, Decimal("50.0"))
+    before = {r["key"]: r for r in reports.structure(street, world.a.code, D(2020, 1, 1))["roles"]}
+    assert before["certified"]["count"] == 0  # counted from the day it was obtained
