@@ -3,7 +3,7 @@
 Choice fields accept the code or the Chinese label (`"gender": "女"`, `"education": "本科"`,
 `"source": "聘用"`); answers give both (`gender` and `gender_label`)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
@@ -14,7 +14,7 @@ from shequ.core.masking import mask
 from shequ.core.services import get_visible
 from shequ.workforce import reports, services
 from shequ.workforce.filters import WorkerFilter
-from shequ.workforce.models import Worker
+from shequ.workforce.models import Training, Worker
 
 router = Router(tags=["workforce"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -161,6 +161,108 @@ def list_qualifications(request, worker_id: Id):
 )
 def add_qualification(request, worker_id: Id, payload: QualificationIn):
     return Status(201, services.add_qualification(request.user, worker_id, **payload.dict()))
+
+
+class TrainingOut(Schema):
+    id: int
+    org: str
+    title: str
+    organiser: str
+    kind: str
+    start: date
+    end: date
+    days: Decimal
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+
+class TrainingIn(Schema):
+    org: str = Field(max_length=12, description="举办范围：区、街道或社区代码")
+    title: str = Field(max_length=100)
+    organiser: str = Field(max_length=16, description="组织部、民政局、街道党工委、党校、其他")
+    kind: str = Field(max_length=16, description="岗前培训、岗中培训、学历教育、外出考察")
+    start: Day
+    end: Day
+    days: decimal_in(4, 1, positive=True) = Field(description="培训天数，如 0.5、3")
+
+
+@router.get("/trainings", response={200: list[TrainingOut], 403: ErrorOut}, summary="培训")
+@paginate(Pagination)
+def list_trainings(request):
+    from shequ.core import scope
+
+    if not scope.may_read(request.user, Training):
+        from shequ.core.errors import Forbidden
+
+        raise Forbidden()
+    return Training.objects.visible_to(request.user).select_related("org")
+
+
+@router.post("/trainings", response={201: TrainingOut, **ERRORS}, summary="新建培训")
+def create_training(request, payload: TrainingIn):
+    d = payload.dict()
+    return Status(201, services.create_training(request.user, d.pop("org"), **d))
+
+
+class SignInIn(Schema):
+    worker_id: Id
+    passed: bool | None = None
+
+
+class AttendanceOut(Schema):
+    training_id: int
+    worker_id: int
+    signed_at: datetime
+    passed: bool | None
+
+
+@router.post(
+    "/trainings/{int:training_id}/attendance", response={201: AttendanceOut, **ERRORS}, summary="培训签到"
+)
+def sign_in(request, training_id: Id, payload: SignInIn):
+    return Status(201, services.sign_in(request.user, training_id, payload.worker_id, passed=payload.passed))
+
+
+class TrainingShortOut(Schema):
+    id: int
+    name: str
+    days: Decimal
+    minimum: int
+
+
+class CommunityTrainingOut(Schema):
+    code: str
+    in_post: int
+    trained: int
+    coverage: Decimal | None
+    person_times: int
+    average_days: Decimal | None
+
+
+class TrainingReportOut(Schema):
+    scope: str
+    year: int
+    date: date
+    min_head: int
+    min_other: int
+    in_post: int
+    trained: int
+    coverage: Decimal | None
+    person_times: int
+    average_days: Decimal | None
+    below_minimum: list[TrainingShortOut]
+    communities: list[CommunityTrainingOut]
+
+
+@router.get(
+    "/training",
+    response={200: TrainingReportOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="培训覆盖面与最低天数",
+)
+def get_training(request, scope: str | None = None, year: int | None = Query(None, ge=2000, le=2100)):
+    return reports.training(request.user, scope, year)
 
 
 class PopulationIn(Schema):

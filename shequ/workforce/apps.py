@@ -19,6 +19,7 @@ class WorkforceConfig(AppConfig):
                 _("社区工作者名册"), "workforce:worker-list", "people-fill", perm="workforce.view_worker"
             ),
             NavItem(_("常住人口与配备"), "workforce:staffing", "calculator", perm="workforce.view_worker"),
+            NavItem(_("培训"), "workforce:training-list", "mortarboard", perm="workforce.view_worker"),
         ]
 
     def ready(self):

@@ -12,8 +12,10 @@ from shequ.workforce.models import (
     Education,
     ExitReason,
     Gender,
+    Organiser,
     Political,
     Source,
+    TrainingKind,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -144,3 +146,30 @@ class QualificationForm(forms.Form):
     obtained_on = forms.DateField(label=_("取得日期"), widget=DATE)
     reward = forms.DecimalField(label=_("一次性奖励（元）"), max_digits=10, decimal_places=2, min_value=0, required=False,
                                 initial=0)  # fmt: skip
+
+
+class TrainingForm(forms.Form):
+    org = forms.ChoiceField(label=_("举办范围"), help_text=_("参加者为该范围内的社区工作者"))
+    title = forms.CharField(label=_("培训名称"), max_length=100)
+    organiser = forms.ChoiceField(label=_("主办单位"), choices=Organiser.choices)
+    kind = forms.ChoiceField(label=_("培训类别"), choices=TrainingKind.choices)
+    start = forms.DateField(label=_("开始日期"), widget=DATE)
+    end = forms.DateField(label=_("结束日期"), widget=DATE)
+    days = forms.DecimalField(label=_("培训天数"), max_digits=4, decimal_places=1, min_value=0.1)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = org_choices(user)
+
+
+class SignInForm(forms.Form):
+    worker = forms.ChoiceField(label=_("社区工作者"))
+    passed = forms.NullBooleanField(
+        label=_("考核结果"),
+        required=False,
+        widget=forms.Select(choices=[("unknown", _("未考核")), ("true", _("合格")), ("false", _("不合格"))]),
+    )
+
+    def __init__(self, *args, workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].choices = list(workers)

@@ -258,6 +258,84 @@ class Qualification(models.Model):
         return self.name if self.kind == CertificateKind.OTHER else str(self.get_kind_display())
 
 
+class Organiser(models.TextChoices):
+    ORGANISATION_DEPT = "organisation", _("组织部")
+    CIVIL_AFFAIRS = "civil_affairs", _("民政局")
+    STREET_PARTY = "street_party", _("街道党工委")
+    PARTY_SCHOOL = "party_school", _("党校")
+    OTHER = "other", _("其他")
+
+
+class TrainingKind(models.TextChoices):
+    PRE_SERVICE = "pre_service", _("岗前培训")
+    IN_SERVICE = "in_service", _("岗中培训")
+    DEGREE = "degree", _("学历教育")
+    VISIT = "visit", _("外出考察")
+
+
+class Training(ScopedModel):
+    """A training programme or session offered by a street, district or community: who organised
+    it, of what kind, when, and how many days it counts for."""
+
+    view_perm = VIEW
+
+    org = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("举办范围")
+    )
+    title = models.CharField(_("培训名称"), max_length=100)
+    organiser = models.CharField(_("主办单位"), max_length=16, choices=Organiser.choices)
+    kind = models.CharField(_("培训类别"), max_length=16, choices=TrainingKind.choices)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    days = models.DecimalField(_("培训天数"), max_digits=4, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+        ordering = ["-start", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("workforce:training-detail", args=[self.pk])
+
+    def compute_scope_code(self) -> str:
+        return self.org.code
+
+
+class Attendance(models.Model):
+    """A worker signed in to a training (once), with the result if it was assessed."""
+
+    scope_field = "worker__scope_code"
+    view_perm = VIEW
+
+    training = models.ForeignKey(
+        Training, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("培训")
+    )
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("社区工作者")
+    )
+    signed_at = models.DateTimeField(_("签到时间"))
+    passed = models.BooleanField(_("考核合格"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("培训签到")
+        verbose_name_plural = _("培训签到")
+        ordering = ["signed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["training", "worker"], name="attendance_once")]
+
+    def __str__(self):
+        return f"{self.worker} {self.training}"
+
+
+# Days of training a year at least: the chairs (书记, 主任) and everyone else (a district may
+# differ; the figures here are the common policy's).
+MIN_DAYS_HEAD, MIN_DAYS_OTHER = 7, 3
+
+
 class Movement(models.Model):
     """A dated change in a worker's service: hire, transfer, secondment, exit (with its reason and
     the exit interview, which only the worker's lead and managers read) or return."""

@@ -365,3 +365,71 @@ def turnover(user, scope_code: str | None, start: dt.date, end: dt.date, *, rost
             for y, c in sorted(cohorts.items())
         ],
     }
+
+
+# --- training --------------------------------------------------------------------------------------
+def training(user, scope_code: str | None, year: int | None = None, *, roster=None) -> dict:
+    """Training in a year for the full-time workers in post at its end (today in the current year):
+    days each (the trainings they signed in to that started in the year) against the minimum
+    (MIN_DAYS_HEAD for a 书记 or 主任, MIN_DAYS_OTHER otherwise), coverage (受训面: share with any
+    training) and person-times, overall and per community."""
+    from shequ.workforce.models import MIN_DAYS_HEAD, MIN_DAYS_OTHER, Attendance
+
+    code = _check_scope(user, scope_code)
+    today = timezone.localdate()
+    year = year or today.year
+    if not 2000 <= year <= today.year:
+        raise ValidationFailed(_("年度应在 2000 年至今年之间。"), details={"year": [_("请填写四位年份。")]})
+    day = min(dt.date(year, 12, 31), today)
+    people = in_post(roster if roster is not None else roster_of(user), code, day)
+    ids = {f.id for f in people}
+    days: dict[int, Decimal] = defaultdict(Decimal)
+    times: Counter = Counter()
+    rows = Attendance.objects.filter(
+        worker__in=Worker.objects.visible_to(user).values("id"), training__start__year=year
+    )
+    for wid, d in rows.values_list("worker_id", "training__days"):
+        if wid in ids:
+            days[wid] += d
+            times[wid] += 1
+
+    def minimum(f) -> int:
+        heads = any(t in (Title.SECRETARY, Title.DIRECTOR) for _b, t in f.offices_on(day))
+        return MIN_DAYS_HEAD if heads else MIN_DAYS_OTHER
+
+    short = [f for f in people if days.get(f.id, Decimal(0)) < minimum(f)]
+    names = dict(Worker.objects.filter(pk__in=[f.id for f in short]).values_list("pk", "name"))
+    by_community: dict[str, list] = defaultdict(list)
+    for f in people:
+        by_community[f.org_on(day)[:12]].append(f)
+
+    def figures(group: list) -> dict:
+        n = len(group)
+        trained = sum(1 for f in group if times.get(f.id))
+        total = sum((days.get(f.id, Decimal(0)) for f in group), Decimal(0))
+        return {
+            "in_post": n,
+            "trained": trained,
+            "coverage": percent(trained, n),
+            "person_times": sum(times.get(f.id, 0) for f in group),
+            "average_days": (total / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if n else None,
+        }
+
+    return {
+        "scope": code,
+        "year": year,
+        "date": day,
+        "min_head": MIN_DAYS_HEAD,
+        "min_other": MIN_DAYS_OTHER,
+        **figures(people),
+        "below_minimum": [
+            {
+                "id": f.id,
+                "name": names.get(f.id, ""),
+                "days": days.get(f.id, Decimal(0)),
+                "minimum": minimum(f),
+            }
+            for f in sorted(short, key=lambda f: f.org_on(day))
+        ],
+        "communities": [{"code": c, **figures(g)} for c, g in sorted(by_community.items())],
+    }

@@ -16,6 +16,7 @@ from shequ.core.services import get_visible, require
 from shequ.core.validators import normalize_phone, parse_id_number, validate_phone
 from shequ.org.models import Level, OrgUnit
 from shequ.workforce.models import (
+    Attendance,
     Body,
     CertificateKind,
     Education,
@@ -24,6 +25,7 @@ from shequ.workforce.models import (
     Movement,
     MovementKind,
     Office,
+    Organiser,
     Political,
     Population,
     Qualification,
@@ -32,6 +34,8 @@ from shequ.workforce.models import (
     StaffingRatio,
     Status,
     Title,
+    Training,
+    TrainingKind,
     Worker,
 )
 
@@ -398,6 +402,57 @@ def add_qualification(
     changelog.record(actor, Action.CREATE, q, after={"kind": kind, "number": number, "obtained_on": obtained_on.isoformat(),
                                                      "reward": str(reward)}, scope_code=worker.scope_code)  # fmt: skip
     return q
+
+
+# --- training ----------------------------------------------------------------------------------------
+@transaction.atomic
+def create_training(
+    actor, org_code: str, *, title: str, organiser: str, kind: str, start, end, days
+) -> Training:
+    """A training programme or session held for the workers of a community, street or district."""
+    unit = OrgUnit.objects.filter(code=(org_code or "").strip()).first()
+    if unit is None or unit.level not in (Level.COMMUNITY, Level.STREET, Level.DISTRICT):
+        raise _invalid("org", _("请选择举办培训的区、街道或社区。"))
+    from shequ.core import scope as scopes
+
+    if not scopes.covers(actor, unit.code):
+        raise NotFound()
+    title = (title or "").strip()
+    if not title:
+        raise _invalid("title", _("请填写培训名称。"))
+    if not isinstance(start, dt.date) or not isinstance(end, dt.date) or end < start:
+        raise _invalid("end", _("结束日期不能早于开始日期。"))
+    try:
+        days = Decimal(str(days)).quantize(Decimal("0.1"))
+    except InvalidOperation:
+        raise _invalid("days", _("培训天数请填写数字，如 0.5、3。")) from None
+    if not Decimal("0.1") <= days <= Decimal((end - start).days + 1):
+        raise _invalid(
+            "days", _("培训天数应在 0.1 天到培训期间的天数（%(n)d 天）之间。") % {"n": (end - start).days + 1}
+        )
+    t = Training(org=unit, title=title[:100], organiser=choice(Organiser, organiser, "organiser", _("主办单位")),
+                 kind=choice(TrainingKind, kind, "kind", _("培训类别")), start=start, end=end, days=days)  # fmt: skip
+    return services.create(actor, t, perm=MANAGE)
+
+
+@transaction.atomic
+def sign_in(actor, training_pk, worker_pk, *, passed: bool | None = None) -> Attendance:
+    """A worker's sign-in to a training (once; a second sign-in is refused, not counted twice)."""
+    training = get_visible(Training, actor, training_pk)
+    worker = get_visible(Worker, actor, worker_pk, for_update=True)
+    require(actor, MANAGE, worker.scope_code)
+    if not worker.scope_code.startswith(training.scope_code) and not training.scope_code.startswith(
+        worker.scope_code[:9]
+    ):
+        raise _invalid("worker", _("%(n)s不在本次培训的举办范围内。") % {"n": worker.name})
+    if worker.status != Status.ACTIVE or worker.hired_on > training.end:
+        raise _invalid("worker", _("%(n)s在培训期间不在岗。") % {"n": worker.name})
+    if Attendance.objects.filter(training=training, worker=worker).exists():
+        raise Conflict(_("%(n)s已签到。") % {"n": worker.name}, code="duplicate")
+    a = Attendance.objects.create(training=training, worker=worker, signed_at=timezone.now(), passed=passed)
+    changelog.record(actor, Action.CREATE, a, after={"training": training.title, "worker": worker.name},
+                     scope_code=worker.scope_code)  # fmt: skip
+    return a
 
 
 # --- population and the standard -------------------------------------------------------------------

@@ -19,5 +19,9 @@ urlpatterns = [
     path("offices/<int:pk>/end/", views.OfficeEnd.as_view(), name="office-end"),
     path("workers/import/", views.roster_import, name="import"),
     path("staffing/", views.staffing, name="staffing"),
+    path("trainings/", views.TrainingList.as_view(), name="training-list"),
+    path("trainings/new/", views.TrainingCreate.as_view(), name="training-create"),
+    path("trainings/<int:pk>/", views.TrainingDetail.as_view(), name="training-detail"),
+    path("trainings/<int:pk>/sign-in/", views.TrainingSignIn.as_view(), name="training-sign-in"),
     path("population/new/", views.PopulationEnter.as_view(), name="population-enter"),
 ]

@@ -30,10 +30,12 @@ from shequ.workforce.forms import (
     QualificationForm,
     ReturnForm,
     SecondmentForm,
+    SignInForm,
+    TrainingForm,
     TransferForm,
     WorkerForm,
 )
-from shequ.workforce.models import VIEW, VIEW_SENSITIVE, Body, Office, Population, Status, Worker
+from shequ.workforce.models import VIEW, VIEW_SENSITIVE, Body, Office, Population, Status, Training, Worker
 
 
 class WorkerList(ScopedListView):
@@ -236,6 +238,107 @@ class OfficeEnd(ServiceFormView):
         return obj.worker.get_absolute_url()
 
 
+# --- training --------------------------------------------------------------------------------------
+class TrainingList(ScopedListView):
+    model = Training
+    title = _l("培训")
+    default_sort = "-start"
+    select_related = ("org",)
+    actions_template = "workforce/_training_actions.html"
+    columns = [
+        Column(_l("培训名称"), "title", sort="title", link=True),
+        Column(_l("举办范围"), "org.display_name", sort="scope_code"),
+        Column(_l("主办单位"), "organiser"),
+        Column(_l("培训类别"), "kind", sort="kind"),
+        Column(_l("开始日期"), "start", sort="start"),
+        Column(_l("结束日期"), "end"),
+        Column(_l("培训天数"), "days"),
+    ]
+
+    def extra_context(self):
+        return {"can_add": scope.holds(self.request.user, services.MANAGE)}
+
+
+class TrainingCreate(ServiceFormView):
+    form_class = TrainingForm
+    title = _l("新建培训")
+    perm = services.MANAGE
+
+    def _check_perm(self):
+        if not scope.holds(self.request.user, self.perm):
+            return error_page(self.request, 403)
+        return None
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def context(self):
+        return {"parent_url": reverse("workforce:training-list"), "parent_title": _("培训")}
+
+    def perform(self, form):
+        d = dict(form.cleaned_data)
+        return services.create_training(self.request.user, d.pop("org"), **d)
+
+
+def _sign_in_choices(user, training) -> list[tuple[str, str]]:
+    taken = training.attendance.values("worker_id")
+    workers = (
+        Worker.objects.visible_to(user)
+        .filter(status=Status.ACTIVE, scope_code__startswith=training.scope_code[:9])
+        .exclude(pk__in=taken)
+        .select_related("org")
+        .order_by("scope_code", "name")[:2000]
+    )
+    return [(str(w.pk), f"{w.name}（{w.org.display_name}）") for w in workers]
+
+
+class TrainingDetail(ScopedDetailView):
+    model = Training
+    template_name = "workforce/training_detail.html"
+    select_related = ("org",)
+
+    def extra_context(self, obj) -> dict:
+        user = self.request.user
+        manage = scope.holds(user, services.MANAGE)
+        rows = obj.attendance.filter(worker__in=Worker.objects.visible_to(user).values("id")).select_related(
+            "worker__org"
+        )
+        return {
+            "t": obj,
+            "rows": rows,
+            "can_manage": manage,
+            "form": SignInForm(workers=_sign_in_choices(user, obj)) if manage else None,
+        }
+
+
+class TrainingSignIn(ServiceFormView):
+    form_class = SignInForm
+    title = _l("培训签到")
+    submit_label = _l("签到")
+    perm = services.MANAGE
+
+    def setup_objects(self):
+        self.training = get_visible(Training, self.request.user, self.kwargs["pk"])
+
+    def _check_perm(self):
+        if not scope.holds(self.request.user, self.perm):
+            return error_page(self.request, 403)
+        return None
+
+    def get_form_kwargs(self):
+        return {"workers": _sign_in_choices(self.request.user, self.training)}
+
+    def context(self):
+        return {"parent_url": self.training.get_absolute_url(), "parent_title": self.training.title}
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.sign_in(self.request.user, self.training.pk, int(d["worker"]), passed=d["passed"])
+
+    def success_url(self, obj):
+        return self.training.get_absolute_url()
+
+
 # --- the roster workbook ---------------------------------------------------------------------------
 class RosterImportForm(forms.Form):
     target = forms.ChoiceField(label=_l("导入到"), help_text=_l("未填写“所在社区”的行归入所选的街道或社区"))
@@ -338,6 +441,7 @@ def overview(request):
             else day - dt.timedelta(days=365)
         )
         turn = reports.turnover(user, data["scope"], year_ago + dt.timedelta(days=1), day, roster=roster)
+        trained = reports.training(user, data["scope"], day.year, roster=roster)
     except NotFound:
         raise Http404() from None
     except DomainError as exc:
@@ -346,6 +450,7 @@ def overview(request):
         "data": data,
         "staff": staff,
         "turn": turn,
+        "trained": trained,
         "day": day,
         "scope_label": _scope_label(data["scope"]),
         "dims": [(d, f"opt-{d['key']}", _bar(d["groups"])) for d in data["dimensions"]],

@@ -51,6 +51,24 @@ def test_lead_enters_and_records_exit_street_reads_the_gap_and_exports(world, ne
     leaving.refresh_from_db()
     assert leaving.status == Status.LEFT and leaving.left_on == dt.date(2025, 6, 30)
     assert "收入偏低" in lead.page.inner_text("main")  # the lead reads the exit interview
+    # A training: created, two workers signed in on its page.
+    lead.goto("/workforce/trainings/new/")
+    form = lead.page.locator("form:has([name=days])")
+    form.locator("[name=title]").fill("社区工作者岗中培训")
+    form.locator("[name=organiser]").select_option("civil_affairs")
+    form.locator("[name=kind]").select_option("in_service")
+    form.locator("[name=start]").fill(dt.date.today().replace(day=1).isoformat())
+    form.locator("[name=end]").fill(dt.date.today().replace(day=2).isoformat())
+    form.locator("[name=days]").fill("2")
+    with lead.page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    lead.settle()
+    for _i in range(2):
+        with lead.page.expect_navigation():
+            lead.page.locator("#sign-in-form button[type=submit]").click()
+        lead.settle()
+    assert lead.page.locator("#attendance tbody tr").count() == 2
+    shoot(lead, "workforce-training")
     lead.goto("/workforce/workers/")
     assert "刘芳" in lead.page.inner_text("#list-table")
     shoot(lead, "workforce-list")

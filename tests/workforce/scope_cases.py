@@ -137,3 +137,56 @@ def roster_batch(world, side):
 
 
 cases.listing("workforce:import", make=roster_batch, marker=lambda b: b.filename, roles=LEAD)
+
+
+def training(world, side):
+    """A training held by community `side` (the title is the marker)."""
+    return services.create_training(world.users["street"], world.community(side).code,
+                                    title=f"{'甲乙'[side == 'b']}社区岗中培训{side}", organiser="民政局", kind="岗中培训",
+                                    start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 2), days=2)  # fmt: skip
+
+
+cases.listing("workforce:training-list", make=training, marker=lambda t: t.title, roles=READERS)
+cases.detail("workforce:training-detail", make=training, kwargs=pk, roles=READERS)
+cases.page("workforce:training-create", roles=LEAD)
+cases.page("workforce:training-create", roles=("community_worker",), expect=403)
+cases.detail("workforce:training-sign-in", make=training, kwargs=pk, roles=LEAD)
+
+
+def training_with_worker(world, side):
+    t = training(world, side)
+    t.new_worker = make_worker(world, side, hired=dt.date(2020, 1, 1))
+    return t
+
+
+cases.action("workforce:training-sign-in", make=training_with_worker, kwargs=pk,
+             data=lambda t: {"worker": str(t.new_worker.pk), "passed": "unknown"}, roles=LEAD)  # fmt: skip
+cases.api_list("GET", f"{API}/trainings", make=training, marker=lambda t: t.title, roles=READERS)
+cases.api(
+    "POST",
+    f"{API}/trainings",
+    make=community,
+    path_params=lambda c: {},
+    data=lambda c: {
+        "org": c.code,
+        "title": "越权培训",
+        "organiser": "党校",
+        "kind": "岗前培训",
+        "start": "2025-04-01",
+        "end": "2025-04-01",
+        "days": "1",
+    },  # fmt: skip
+    roles=LEAD,
+    expect=201,
+)
+cases.api(
+    "POST",
+    f"{API}/trainings/{{int:training_id}}/attendance",
+    make=training_with_worker,
+    path_params=lambda t: {"training_id": t.pk},
+    data=lambda t: {"worker_id": t.new_worker.pk},
+    roles=LEAD,
+    expect=201,
+)
+cases.api("GET", f"{API}/training", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
+          roles=READERS)  # fmt: skip

@@ -210,3 +210,29 @@ def test_certificates_and_the_certificate_rate(world):
     assert (roles["certified"]["count"], roles["certified"]["percent"]) == (1, Decimal("50.0"))
     before = {r["key"]: r for r in reports.structure(street, world.a.code, D(2020, 1, 1))["roles"]}
     assert before["certified"]["count"] == 0  # counted from the day it was obtained
+
+
+def test_training_sign_in_coverage_and_minimum_days(world):
+    from shequ.workforce import reports
+
+    street = world.users["street"]
+    head, member, idle = (make_worker(world, "a", hired=D(2015, 1, 1)) for _i in range(3))
+    services.assign_office(street, head.pk, body="party", title="书记", start=D(2021, 1, 1))
+    year = dt.date.today().year
+    t1 = services.create_training(street, world.street.code, title="社区书记轮训", organiser="党校", kind="岗中培训",
+                                  start=D(year, 1, 5), end=D(year, 1, 9), days=5)  # fmt: skip
+    t2 = services.create_training(street, world.a.code, title="政策解读", organiser="民政局", kind="岗中培训",
+                                  start=D(year, 1, 12), end=D(year, 1, 12), days="0.5")  # fmt: skip
+    services.sign_in(street, t1.pk, head.pk, passed=True)
+    services.sign_in(street, t1.pk, member.pk)
+    services.sign_in(street, t2.pk, member.pk)
+    with pytest.raises(Conflict):  # a second sign-in is refused, not counted twice
+        services.sign_in(street, t1.pk, head.pk)
+    with pytest.raises(ValidationFailed):  # days beyond the training's span
+        services.create_training(street, world.a.code, title="x", organiser="党校", kind="岗前培训",
+                                 start=D(year, 1, 1), end=D(year, 1, 1), days=2)  # fmt: skip
+    r = reports.training(street, world.a.code, year)
+    assert (r["in_post"], r["trained"], r["person_times"]) == (3, 2, 3)
+    assert r["coverage"] == Decimal("66.7") and r["average_days"] == Decimal("3.5")  # (5 + 5.5) / 3
+    short = {x["name"]: (x["days"], x["minimum"]) for x in r["below_minimum"]}
+    assert short == {head.name: (Decimal("5.0"), 7), idle.name: (Decimal("0"), 3)}  # the secretary needs 7
