@@ -60,7 +60,9 @@ def _needs_conversion(model, names: list[str]) -> list[int]:
     from django.db import models
 
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    kinds = (models.DateField, models.JSONField)  # DateTimeField is a DateField
+    # psycopg takes dates and datetimes as they are; SQLite's adapter wants text (DateTimeField is a
+    # DateField).
+    kinds = (models.DateField, models.JSONField) if connection.vendor == "sqlite" else (models.JSONField,)
     return [i for i, n in enumerate(names) if isinstance(by_attname[n], kinds)]
 
 

@@ -570,20 +570,19 @@ class ResidentImporter(Importer):
         unit_of = {(c, b, u): units[(buildings[(c, b)].pk, u)] for c, b, u, _h in wanted}
         touched = sorted({unit.pk for unit in unit_of.values()})
         existing = self._unit_houses(touched)  # a house added since the plan is not made twice
+        fresh_h = [k for k in wanted if k not in existing]
+        out = dict(existing)
         rows = []
-        for c, b, u, h in wanted:
-            if (c, b, u, h) not in existing:
-                unit = unit_of[(c, b, u)]
-                rows.append(
-                    (unit.scope_code, now, now, 1, unit.pk, h, "self", "", House.address_of(unit.address, h))
-                )
-        bulk.insert(House, ["scope_code", "created_at", "updated_at", "version", "unit_id", "number", "use",
+        for k, pk in zip(fresh_h, bulk.reserve_ids(House, len(fresh_h)), strict=True):
+            unit = unit_of[k[:3]]
+            out[k] = ref = HouseRef(pk, unit.scope_code, House.address_of(unit.address, k[3]))
+            rows.append((pk, ref.scope_code, now, now, 1, unit.pk, k[3], "self", "", ref.address))
+        bulk.insert(House, ["id", "scope_code", "created_at", "updated_at", "version", "unit_id", "number", "use",
                             "owner_name", "address"], rows)  # fmt: skip
-        out = self._unit_houses(touched) if rows else existing
         created = (
             [("org.building", buildings[k].pk) for k in fresh_b]
             + [("org.buildingunit", units[k].pk) for k in fresh_u]
-            + [("org.house", out[k].pk) for k in wanted if k not in existing]
+            + [("org.house", out[k].pk) for k in fresh_h]
         )
         bulk.insert(ImportRecord, ["batch_id", "model", "object_id", "created"],
                     [(self.batch.pk, m, str(pk), True) for m, pk in created])  # fmt: skip
