@@ -76,7 +76,7 @@ def insert(model, names: list[str], rows) -> int:
     sql = f"INSERT INTO {table} ({col_sql}) VALUES ({marks})"  # noqa: S608 - names come from the model
     conv = _converter()
     convert_at = _needs_conversion(model, names)
-    memo = {}  # the same `now` on every row is converted once
+    last = {}  # column → (value, converted): the same `now` on every row is converted once
 
     def ready(row):
         row = list(row)
@@ -84,10 +84,12 @@ def insert(model, names: list[str], rows) -> int:
             v = row[i]
             if type(v) in _PLAIN:
                 continue
-            key = (i, id(v))
-            if key not in memo:
-                memo[key] = (v, conv(v))  # keep v alive so its id is not reused
-            row[i] = memo[key][1]
+            seen = last.get(i)
+            if seen is not None and seen[0] is v:
+                row[i] = seen[1]
+            else:
+                row[i] = out = conv(v)
+                last[i] = (v, out)  # v kept alive, so that its id is not another value's
         return row
 
     n = 0
@@ -108,7 +110,6 @@ def insert(model, names: list[str], rows) -> int:
                 cur.executemany(sql, batch)
                 n += len(batch)
                 batch = []
-                memo.clear()
         if batch:
             cur.executemany(sql, batch)
             n += len(batch)

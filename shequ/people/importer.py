@@ -491,8 +491,11 @@ class ResidentImporter(Importer):
             for r in new_rows:
                 v = r.values
                 house = v["_house"]
-                interval, due = visit_policy(
-                    Status.ACTIVE, [(intervals.get(t.key), today) for t in v["tags"]]
+                tags = v["tags"]
+                interval, due = (
+                    visit_policy(Status.ACTIVE, [(intervals.get(t.key), today) for t in tags])
+                    if tags
+                    else (None, None)
                 )
                 yield (
                     v["_id"], house.scope_code, now, now, 1, community.pk, house.pk, household_of.get(house.pk),
