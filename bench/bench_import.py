@@ -14,8 +14,9 @@ its own:
   i-e      django-import-export's default import (ModelResource + tablib/openpyxl Dataset,
            resource.import_data(dataset, dry_run=False)) of the full file (--ie-rows full), or
            a PILOT on the first N rows (--ie-rows N) that is a per-row rate, never a comparison
-  phases   the engine functions called directly (read / parse / plan / apply / commit), with the
-           apply split by table and the time spent in encryption and HMAC
+  phases   the engine functions called directly (read / parse / prepare / plan / apply / commit),
+           read in the same process so that each part is timed, with the apply split by table and
+           the time spent in encryption and HMAC
 
 Ours and the floor (and import-export, when run in full) are run in turns in one invocation:
 ours, floor[, i-e], ours, floor[, i-e] … --pairs times (default 3), each run from a freshly
