@@ -194,5 +194,14 @@ class Among(Lookup):
         if not values:
             return "1 = 0", list(lhs_params)
         if connection.vendor == "postgresql":
+            if all(type(v) is str for v in values):
+                # psycopg searches each string of a list for what needs quoting (a regular
+                # expression per element): for an import's thousands of keys, one array literal
+                # with every element quoted is built several times faster.
+                quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+                return f"{lhs} = ANY(%s::text[])", [
+                    *lhs_params,
+                    "{" + ",".join(f'"{v}"' for v in quoted) + "}",
+                ]
             return f"{lhs} = ANY(%s)", [*lhs_params, values]
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
