@@ -93,9 +93,17 @@ class Ahead:
             child.join()
 
 
+def _no_queries(execute, sql, params, many, context):
+    raise RuntimeError("the reading process may not use the database: its connection is the parent's")
+
+
 def _run(produce, receive, send) -> None:
     """The reading process: each item, then the return value, or the error, down the pipe."""
+    from django.db import connections
+
     receive.close()
+    for conn in connections.all(initialized_only=True):  # a query here would talk on the parent's socket
+        conn.execute_wrappers.append(_no_queries)
     try:
         gen = produce()
         while True:

@@ -76,3 +76,17 @@ def test_no_fork_in_a_daemonic_process(monkeypatch):
     source = readahead.Ahead(_numbers(3))
     assert list(source) == [[0] * 3, [1] * 3, [2] * 3]
     assert source.result["pid"] == os.getpid()
+
+
+@pytest.mark.django_db
+def test_the_reader_may_not_query_and_the_session_survives():
+    from shequ.core.models import User
+
+    User.objects.create(username="still_here")
+
+    def produce():
+        yield User.objects.count()
+
+    with pytest.raises(readahead.ReaderFailed, match="may not use the database"):
+        list(readahead.Ahead(produce))
+    assert User.objects.filter(username="still_here").exists()  # the parent's transaction goes on
