@@ -348,6 +348,13 @@ class Body:
     def __bool__(self) -> bool:
         return next(iter(self), None) is not None
 
+    def forget(self) -> None:
+        """Let go of what reading the rows loaded (an .xlsx's shared strings) where another
+        process reads them: one copy of a 200,000-row file's texts, not two."""
+        for lay in self.layouts:
+            if lay.source.forget is not None:
+                lay.source.forget()
+
     def estimate(self) -> int | None:
         """Rows, as the sheets claim them (for progress only)."""
         heights = [lay.source.height for lay in self.layouts]
@@ -793,6 +800,8 @@ def run_rows(batch, actor, reading: Reading | None = None, *, write: bool = Fals
     tally, result, done = Tally(), {}, 0
     with contextlib.closing(iter(source)) as chunks:
         for rows in chunks:
+            if not done and source.fork:
+                reading.rows.forget()  # the reading process has its own copy
             done += len(rows)
             plan = importer.plan(rows, quiet or Progress(batch, 40, 70))
             if write:
