@@ -238,6 +238,9 @@ FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 # --- imports --------------------------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 40) * 1024 * 1024  # one uploaded workbook (200,000 rows: ~30 MB)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# A file of more rows than this is read and checked in a second process while its earlier rows are
+# written (core.readahead); 0 reads every file in the importing process.
+IMPORT_READ_AHEAD_ROWS = env_int("IMPORT_READ_AHEAD_ROWS", 5000)
 # JSON bodies (e.g. visit photos sent as base64 through the API); uploaded files are not counted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_MB", 30) * 1024 * 1024
 

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shequ.core import mapping as mappings
-from shequ.core import sheets
+from shequ.core import readahead, sheets
 from shequ.core.crypto import encrypt_bytes
 from shequ.core.errors import Conflict, ValidationFailed
 from shequ.core.sheets import ZERO_WIDTH, nfkc, normalize_cell, value_key
@@ -348,6 +348,13 @@ class Body:
     def __bool__(self) -> bool:
         return next(iter(self), None) is not None
 
+    def forget(self) -> None:
+        """Let go of what reading the rows loaded (an .xlsx's shared strings) where another
+        process reads them: one copy of a 200,000-row file's texts, not two."""
+        for lay in self.layouts:
+            if lay.source.forget is not None:
+                lay.source.forget()
+
     def estimate(self) -> int | None:
         """Rows, as the sheets claim them (for progress only)."""
         heights = [lay.source.height for lay in self.layouts]
@@ -605,6 +612,7 @@ class Importer:
     def __init__(self, batch, actor):
         self.batch = batch
         self.actor = actor
+        self.writing = False
 
     @classmethod
     def column_map(cls) -> dict[str, Column]:
@@ -612,6 +620,15 @@ class Importer:
 
     def lock(self) -> None:
         """Serialise commits that could collide (taken before the commit re-plans)."""
+
+    def start(self) -> None:
+        """Load what every chunk of the file is checked against, once per batch, before the rows
+        are read (a reading process inherits it)."""
+
+    def prepare(self, rows: list[PlannedRow]) -> None:
+        """The work on each row that needs nothing but the row and what `start` loaded: no query,
+        nothing carried from row to row. It may run in the reading process (see run_rows), so it
+        changes the rows only. `self.writing` says whether the rows are to be written."""
 
     def plan(self, rows: list[PlannedRow], progress) -> Plan:
         raise NotImplementedError
@@ -733,7 +750,11 @@ def _chunks(reading: Reading, size: int | None, limit: int):
 def run_rows(batch, actor, reading: Reading | None = None, *, write: bool = False):
     """Read the stored file, parse its rows and let the importer decide each row's outcome, chunk
     by chunk (see Importer.chunk_rows); with write, each chunk is applied as soon as it is planned
-    (the caller holds the transaction). Returns (importer, tally, what apply returned, summed)."""
+    (the caller holds the transaction). Returns (importer, tally, what apply returned, summed).
+
+    A file of more rows than IMPORT_READ_AHEAD_ROWS is read, parsed and prepared (see
+    Importer.prepare) in a second process, a chunk ahead of the planning and writing here (see
+    core.readahead); the rows, messages and notes are the same either way."""
     cls = importer_for(batch.kind)
     importer = cls(batch, actor)
     reading = reading or read_batch(batch)
@@ -751,28 +772,48 @@ def run_rows(batch, actor, reading: Reading | None = None, *, write: bool = Fals
     parsers = {key: cols[key].parser(ctx) for key in set(mapping.values())}
     fills = {k: cols[k].fills for k in mapping.values() if cols[k].fills}
     chunked = cls.chunk_rows is not None
-    expected = reading.rows.estimate() or 0
+    expected = reading.rows.estimate()
+    importer.writing = write
+    importer.start()
+
+    def prepared_chunks():  # in the reading process, or here
+        for chunk in _chunks(reading, cls.chunk_rows, settings.IMPORT_MAX_ROWS):
+            rows = []
+            for sheet, line, raw in chunk:
+                values, errors = parse_row(cols, mapping, raw, parsers, fills)
+                row = PlannedRow(line, None, values, Outcome.REJECTED if errors else Outcome.NEW, errors)
+                if sheet:
+                    row.sheet = sheet
+                rows.append(row)
+            del chunk
+            importer.prepare(rows)
+            yield rows
+        # What reading the rows found out, for the notes (the reading process' copies are its own).
+        return [(lay.skipped, lay.hidden, lay.count) for lay in reading.used], ctx.translated
+
+    threshold = settings.IMPORT_READ_AHEAD_ROWS
+    source = readahead.Ahead(
+        prepared_chunks, fork=bool(threshold) and (expected or threshold + 1) > threshold
+    )
     progress = Progress(batch, 5, 95)
     quiet = (lambda done, total: None) if chunked else None
     tally, result, done = Tally(), {}, 0
-    for chunk in _chunks(reading, cls.chunk_rows, settings.IMPORT_MAX_ROWS):
-        rows = []
-        for sheet, line, raw in chunk:
-            values, errors = parse_row(cols, mapping, raw, parsers, fills)
-            row = PlannedRow(line, None, values, Outcome.REJECTED if errors else Outcome.NEW, errors)
-            if sheet:
-                row.sheet = sheet
-            rows.append(row)
-        del chunk
-        done += len(rows)
-        plan = importer.plan(rows, quiet or Progress(batch, 40, 70))
-        if write:
-            importer.progress = quiet or Progress(batch, 70, 99)
-            for k, v in (importer.apply(plan) or {}).items():
-                result[k] = result.get(k, 0) + v if isinstance(v, int) else v
-        tally.add(plan)
-        if chunked:
-            progress(done, max(expected, done + 1))
+    with contextlib.closing(iter(source)) as chunks:
+        for rows in chunks:
+            if not done and source.fork:
+                reading.rows.forget()  # the reading process has its own copy
+            done += len(rows)
+            plan = importer.plan(rows, quiet or Progress(batch, 40, 70))
+            if write:
+                importer.progress = quiet or Progress(batch, 70, 99)
+                for k, v in (importer.apply(plan) or {}).items():
+                    result[k] = result.get(k, 0) + v if isinstance(v, int) else v
+            tally.add(plan)
+            if chunked:
+                progress(done, max(expected or 0, done + 1))
+    found, ctx.translated = source.result
+    for lay, (skipped, hidden, count) in zip(reading.used, found, strict=True):
+        lay.skipped, lay.hidden, lay.count = skipped, hidden, count
     tally.notes[:0] = reading_notes(cls, reading, ctx)
     tally.extra.update(reading_extra(cls, reading, ctx))
     return importer, tally, result

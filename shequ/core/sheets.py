@@ -90,6 +90,7 @@ class Sheet:
     hidden_known: bool = True  # False where the format cannot say (CSV, .ods)
     stream: Callable[[], Iterator[tuple[int, list, bool]]] | None = None  # (index, row, hidden)
     height: int | None = None  # rows in the sheet (a streamed sheet's own claim: a hint)
+    forget: Callable[[], None] | None = None  # a streamed sheet: let go of what reading it loaded
 
     def __post_init__(self):
         if self.rows is not None:
@@ -206,7 +207,14 @@ def _stream_xlsx(data: bytes) -> list[Sheet]:
         if not visible:
             continue  # the template's list of options, a clerk's scratch sheet
         sheet = Sheet(
-            name, None, set(), [], True, functools.partial(_guarded, book, name, part), book.height(part)
+            name,
+            None,
+            set(),
+            [],
+            True,
+            functools.partial(_guarded, book, name, part),
+            book.height(part),
+            book.forget_strings,
         )
         sheets.append(sheet)
     import zlib

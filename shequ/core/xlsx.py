@@ -132,9 +132,22 @@ class Workbook:
             raise Unsupported("no worksheet")
         self.epoch = _EPOCH_1904 if re.search(rb'date1904="(?:1|true)"', book) else _EPOCH
         strings = next((p for p, t in types.items() if t == b"sharedStrings"), "xl/sharedStrings.xml")
-        self.strings = self._shared_strings(strings) if strings in names else []
+        self._strings_part = strings if strings in names else None
+        self._strings = None
         styles = next((p for p, t in types.items() if t == b"styles"), "xl/styles.xml")
         self.date_styles = self._date_styles(styles) if styles in names else frozenset()
+
+    @property
+    def strings(self) -> list[str]:
+        """The shared strings, read when first needed (again after `forget_strings`)."""
+        if self._strings is None:
+            self._strings = self._shared_strings(self._strings_part) if self._strings_part else []
+        return self._strings
+
+    def forget_strings(self) -> None:
+        """Let the shared strings go (another process reads the rows from here on): read again if
+        this process needs them after all."""
+        self._strings = None
 
     def _shared_strings(self, part: str) -> list[str]:
         xml = self.zip.read(part).decode("utf-8")

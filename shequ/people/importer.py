@@ -54,7 +54,9 @@ from shequ.people.services import seen_by
 from shequ.people.tags import can_see
 
 BATCH = 2000
-CHUNK = 5000  # rows per chunk of the file, and keys per lookup
+# Rows per chunk of the file, and keys per lookup. The reading process works a chunk ahead, so two
+# chunks are held at once: with 5,000-row chunks the two processes passed 500 MB at 200,000 rows.
+CHUNK = 2500
 # Fields a row may change on an existing resident (house and residence type become events).
 COMPARED = [
     "name", "doc_type", "gender", "birth_date", "ethnicity", "education", "political_status", "marital_status",
@@ -217,7 +219,7 @@ class ResidentImporter(Importer):
         only = list(grids[:2])
         return only[0] if len(only) == 1 else None
 
-    def _start(self) -> None:
+    def start(self) -> None:
         """What every chunk of the file is checked against, loaded once per batch."""
         self._community_unit = community = self._community()
         roots = scope.scope_codes(self.actor, {m.role for m in scope.memberships(self.actor)} & _roles())
@@ -226,29 +228,62 @@ class ResidentImporter(Importer):
         )
         self._house_index, self._sole_unit = self._houses(community)
         self._grid = self._new_building_grid(community)
-        self._tags_by_name = {t.name: t for t in TagDefinition.objects.filter(active=True)}
+        # The tags this user may name (a tag they may not see is, to them, a tag that does not exist).
+        self._tags_by_name = {
+            t.name: t for t in TagDefinition.objects.filter(active=True) if can_see(self.actor, t)
+        }
         self._today = timezone.localdate()
         self._seen = {}  # blind index of each ID number → (sheet, line) of its first row
         self._heads = {}  # house (or new address) → (sheet, line) of its first 户主
         self._missing = set()  # addresses to create
         self._made = {}  # "小区\x1f楼栋\x1f单元\x1f房号" → house, created by this batch so far
-        self._last_id = 0  # residents this batch inserted have ids above this
 
-    def plan(self, rows, progress) -> Plan:
-        if not hasattr(self, "_seen"):
-            self._start()
-        community, writable = self._community_unit, self._writable
-        houses, sole_unit, grid = self._house_index, self._sole_unit, self._grid
-        tags_by_name, today = self._tags_by_name, self._today
-        seen, heads, missing_addresses = self._seen, self._heads, self._missing
-        will_create = _("房屋库中没有该地址，确认导入时将新建。")
-        ok = [r for r in rows if r.outcome != Outcome.REJECTED]
-        for r in ok:
+    def prepare(self, rows) -> None:
+        """Each row's own rules, its ID number's blind index and, for a commit, the ciphertexts
+        of its ID number and phone (run in the reading process for a large file)."""
+        today, tags_by_name = self._today, self._tags_by_name
+        phone_purpose = "people.resident.phone"
+        for r in rows:
+            if r.outcome == Outcome.REJECTED:
+                continue
             v = r.values
             self._check_row(r, v, today, tags_by_name)
             if r.errors:
                 r.outcome = Outcome.REJECTED
                 continue
+            self._find_house(v)
+            if self.writing:
+                v["_doc_cipher"] = encrypt(v["doc_number"])
+                phone = v["phone"]
+                if phone:
+                    v["_phone_cipher"] = encrypt(phone)
+                    v["_phone_index"] = blind_index(normalize_default(phone), phone_purpose)
+
+    def _find_house(self, v) -> None:
+        """The row's house in the registry as the batch started (`_house`), or None and the
+        address to create (`_address`); `_key` is the address as written."""
+        houses = self._house_index
+        if not v["compound"] and self._only_compound:
+            v["compound"] = self._only_compound  # a community of one compound: it goes unsaid
+        v["_key"] = key = _address_key(v["compound"], v["building"], v["unit"], v["house"])
+        house = houses.get(key) or self._loose.get(_loose_key(key))
+        if house is None and not v["unit"]:
+            unit = self._sole_unit.get(key[:2])
+            if unit is not None:
+                house = houses.get(_address_key(v["compound"], v["building"], unit, v["house"]))
+                if house is None:
+                    v["unit"] = unit
+        v["_house"] = house
+        if house is None:
+            v["_address"] = key if v["unit"] else (*key[:2], "1单元", key[3])
+
+    def plan(self, rows, progress) -> Plan:
+        community, writable, grid = self._community_unit, self._writable, self._grid
+        seen, heads, missing_addresses = self._seen, self._heads, self._missing
+        will_create = _("房屋库中没有该地址，确认导入时将新建。")
+        ok = [r for r in rows if r.outcome != Outcome.REJECTED]
+        for r in ok:
+            v = r.values
             digest = bytes.fromhex(v["_doc_index"])  # 32 bytes kept per row, not the text
             first = seen.get(digest)
             if first is not None:
@@ -257,22 +292,12 @@ class ResidentImporter(Importer):
                 r.outcome = Outcome.REJECTED
                 continue
             seen[digest] = (r.sheet, r.line) if r.sheet else r.line
-            if not v["compound"] and self._only_compound:
-                v["compound"] = self._only_compound  # a community of one compound: it goes unsaid
-            key = _address_key(v["compound"], v["building"], v["unit"], v["house"])
-            house = houses.get(key) or self._loose.get(_loose_key(key))
-            if house is None and not v["unit"]:
-                unit = sole_unit.get(key[:2])
-                if unit is not None:
-                    house = houses.get(_address_key(v["compound"], v["building"], unit, v["house"]))
-                    if house is None:
-                        v["unit"] = unit
+            house = v["_house"]
             if house is not None:
                 if not writable(house.scope_code):
                     r.errors.append(_("该地址不在您负责的网格内。"))
                     r.outcome = Outcome.REJECTED
                     continue
-                v["_house"] = house
             else:
                 if not self.batch.options.get("create_missing", True):
                     r.errors.append(_("地址在房屋库中不存在（导入时未选择自动新建）。"))
@@ -283,7 +308,7 @@ class ResidentImporter(Importer):
                         _(
                             "地址“%(a)s”在房屋库中不存在，且未指定新建楼栋所属的网格。请先在房屋库中登记，或导入时选择网格。"
                         )
-                        % {"a": "".join(key)}
+                        % {"a": "".join(v["_key"])}
                     )
                     r.outcome = Outcome.REJECTED
                     continue
@@ -291,8 +316,6 @@ class ResidentImporter(Importer):
                     r.errors.append(_("新建楼栋所属的网格不在您的管辖范围内。"))
                     r.outcome = Outcome.REJECTED
                     continue
-                v["_house"] = None
-                v["_address"] = key if v["unit"] else (*key[:2], "1单元", key[3])
                 r.warnings.append(will_create)
                 missing_addresses.add(v["_address"])
             if v["relationship"] == Relationship.HEAD:
@@ -317,7 +340,7 @@ class ResidentImporter(Importer):
         return plan
 
     def _check_row(self, r, v, today, tags_by_name):
-        doc_type = v["doc_type"] or DocType.ID_CARD
+        doc_type = v["doc_type"] or DocType.ID_CARD.value
         v["doc_type"] = doc_type
         raw_number = v["doc_number"] or ""
         number = "".join(raw_number.split()).upper()
@@ -328,7 +351,9 @@ class ResidentImporter(Importer):
                 r.errors.append(err)
                 return
             birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-            gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+            gender = (
+                Gender.MALE.value if int(number[16]) % 2 else Gender.FEMALE.value
+            )  # plain str: rows are pickled
             if v["gender"] and v["gender"] != Gender.UNKNOWN and v["gender"] != gender:
                 r.errors.append(
                     _("性别与身份证号码不符：号码第 17 位表示%(g)s。") % {"g": Gender(gender).label}
@@ -348,7 +373,7 @@ class ResidentImporter(Importer):
         keys = []
         for n in names:
             tag = tags_by_name.get(n)
-            if tag is None or not can_see(self.actor, tag):
+            if tag is None:
                 r.errors.append(_("人群标签“%(t)s”不存在，可用的标签见“人群标签设置”。") % {"t": n[:20]})
             elif tag.derived:
                 r.warnings.append(_("“%(t)s”由系统自动计算，已忽略。") % {"t": tag.name})
@@ -452,11 +477,12 @@ class ResidentImporter(Importer):
         now = timezone.now()
         for r in new_rows:
             r.values["_house"] = r.values["_house"] or houses["\x1f".join(r.values["_address"])]
+        for r, rid in zip(new_rows, bulk.reserve_ids(Resident, len(new_rows)), strict=True):
+            r.values["_id"] = rid
         household_of = self._households(community, new_rows, now)
         self.progress(1, 10)
-        phone_purpose = "people.resident.phone"
         names = [
-            "scope_code", "created_at", "updated_at", "version", "community_id", "house_id", "household_id",
+            "id", "scope_code", "created_at", "updated_at", "version", "community_id", "house_id", "household_id",
             "relationship", "name", "doc_type", "doc_number", "doc_index", "gender", "birth_date", "ethnicity",
             "education", "political_status", "marital_status", "phone", "phone_index", "registered_address",
             "residence_type", "move_in_date", "employment", "work_unit", "status", "remarks", "visit_interval_days",
@@ -467,16 +493,18 @@ class ResidentImporter(Importer):
             for r in new_rows:
                 v = r.values
                 house = v["_house"]
-                interval, due = visit_policy(
-                    Status.ACTIVE, [(intervals.get(t.key), today) for t in v["tags"]]
+                tags = v["tags"]
+                interval, due = (
+                    visit_policy(Status.ACTIVE, [(intervals.get(t.key), today) for t in tags])
+                    if tags
+                    else (None, None)
                 )
-                phone = v["phone"] or ""
                 yield (
-                    house.scope_code, now, now, 1, community.pk, house.pk, household_of.get(house.pk),
-                    v["relationship"] or "", v["name"], v["doc_type"], encrypt(v["doc_number"]), v["_doc_index"],
+                    v["_id"], house.scope_code, now, now, 1, community.pk, house.pk, household_of.get(house.pk),
+                    v["relationship"] or "", v["name"], v["doc_type"], v["_doc_cipher"], v["_doc_index"],
                     v["gender"] or Gender.UNKNOWN, v["birth_date"], v["ethnicity"] or "", v["education"] or "",
-                    v["political_status"] or "", v["marital_status"] or "", encrypt(phone) if phone else "",
-                    blind_index(normalize_default(phone), phone_purpose) if phone else "",
+                    v["political_status"] or "", v["marital_status"] or "", v.get("_phone_cipher", ""),
+                    v.get("_phone_index", ""),
                     v["registered_address"] or "", v["residence_type"], v["move_in_date"], v["employment"] or "",
                     v["work_unit"] or "", Status.ACTIVE, v["remarks"] or "", interval,
                     due, self.batch.pk,
@@ -484,21 +512,9 @@ class ResidentImporter(Importer):
 
         bulk.insert(Resident, names, resident_rows())
         self.progress(6, 10)
-        ids = dict(
-            Resident.objects.filter(import_batch=self.batch, pk__gt=self._last_id).values_list(
-                "doc_index", "id"
-            )
-        )
-        self._last_id = max(ids.values(), default=self._last_id)
-        heads = {}
-        for r in new_rows:
-            hh = household_of.get(r.values["_house"].pk)
-            if hh and r.values["relationship"] == Relationship.HEAD and hh in self._headless:
-                heads.setdefault(hh, ids[r.values["_doc_index"]])
-        bulk.update(Household, ["head_id"], [(rid, hh) for hh, rid in heads.items()])
         tag_rows, event_rows, log_rows = [], [], []
         for r in new_rows:
-            rid = ids[r.values["_doc_index"]]
+            rid = r.values["_id"]
             for t in r.values["tags"]:
                 tag_rows.append((rid, t.key, "", today, None, "", now))
         updated = self._apply_updates(upd_rows, houses, today, label, tag_rows, event_rows, log_rows)
@@ -559,20 +575,19 @@ class ResidentImporter(Importer):
         unit_of = {(c, b, u): units[(buildings[(c, b)].pk, u)] for c, b, u, _h in wanted}
         touched = sorted({unit.pk for unit in unit_of.values()})
         existing = self._unit_houses(touched)  # a house added since the plan is not made twice
+        fresh_h = [k for k in wanted if k not in existing]
+        out = dict(existing)
         rows = []
-        for c, b, u, h in wanted:
-            if (c, b, u, h) not in existing:
-                unit = unit_of[(c, b, u)]
-                rows.append(
-                    (unit.scope_code, now, now, 1, unit.pk, h, "self", "", House.address_of(unit.address, h))
-                )
-        bulk.insert(House, ["scope_code", "created_at", "updated_at", "version", "unit_id", "number", "use",
+        for k, pk in zip(fresh_h, bulk.reserve_ids(House, len(fresh_h)), strict=True):
+            unit = unit_of[k[:3]]
+            out[k] = ref = HouseRef(pk, unit.scope_code, House.address_of(unit.address, k[3]))
+            rows.append((pk, ref.scope_code, now, now, 1, unit.pk, k[3], "self", "", ref.address))
+        bulk.insert(House, ["id", "scope_code", "created_at", "updated_at", "version", "unit_id", "number", "use",
                             "owner_name", "address"], rows)  # fmt: skip
-        out = self._unit_houses(touched) if rows else existing
         created = (
             [("org.building", buildings[k].pk) for k in fresh_b]
             + [("org.buildingunit", units[k].pk) for k in fresh_u]
-            + [("org.house", out[k].pk) for k in wanted if k not in existing]
+            + [("org.house", out[k].pk) for k in fresh_h]
         )
         bulk.insert(ImportRecord, ["batch_id", "model", "object_id", "created"],
                     [(self.batch.pk, m, str(pk), True) for m, pk in created])  # fmt: skip
@@ -595,7 +610,9 @@ class ResidentImporter(Importer):
 
     def _households(self, community, new_rows, now) -> dict:
         """One household per house among the new rows: the house's existing household, or a new
-        one whose head is set once the residents exist. Returns {house id: household id}."""
+        one. Its head is the first new row of the house that says 户主, set as it is inserted (the
+        residents' ids are reserved: the foreign key is checked at COMMIT), or later for an
+        existing household without a head. Returns {house id: household id}."""
         house_ids = sorted({r.values["_house"].pk for r in new_rows})
         existing = {}
         for i in range(0, len(house_ids), BATCH):
@@ -605,25 +622,27 @@ class ResidentImporter(Importer):
                 .values_list("house_id", "id")
             ):
                 existing[hid] = hh
+        head_of = {}
+        for r in new_rows:
+            if r.values["relationship"] == Relationship.HEAD:
+                head_of.setdefault(r.values["_house"].pk, r.values["_id"])
         houses = {r.values["_house"].pk: r.values["_house"] for r in new_rows}
         fresh = [houses[h] for h in house_ids if h not in existing]
-        bulk.insert(Household, ["scope_code", "created_at", "updated_at", "version", "community_id", "house_id",
-                                "number", "household_type", "tenure", "landlord_name", "remarks", "import_batch_id"],
-                    [(h.scope_code, now, now, 1, community.pk, h.pk, "", "family", "owned", "", "", self.batch.pk)
-                     for h in fresh])  # fmt: skip
-        created = {}
-        fresh_ids = [h.pk for h in fresh]
-        for i in range(0, len(fresh_ids), BATCH):
-            created.update(
+        created = dict(zip([h.pk for h in fresh], bulk.reserve_ids(Household, len(fresh)), strict=True))
+        bulk.insert(Household, ["id", "scope_code", "created_at", "updated_at", "version", "community_id", "house_id",
+                                "head_id", "number", "household_type", "tenure", "landlord_name", "remarks",
+                                "import_batch_id"],
+                    [(created[h.pk], h.scope_code, now, now, 1, community.pk, h.pk, head_of.get(h.pk), "", "family",
+                      "owned", "", "", self.batch.pk) for h in fresh])  # fmt: skip
+        headed = [(hid, hh) for hid, hh in existing.items() if hid in head_of]
+        headless = set()
+        for i in range(0, len(headed), BATCH):
+            headless.update(
                 Household.objects.filter(
-                    import_batch=self.batch, house_id__in=fresh_ids[i : i + BATCH]
-                ).values_list("house_id", "id")
+                    pk__among=[hh for _h, hh in headed[i : i + BATCH]], head__isnull=True
+                ).values_list("id", flat=True)
             )
-        self._headless = set(created.values()) | set(
-            Household.objects.filter(pk__in=list(existing.values()), head__isnull=True).values_list(
-                "id", flat=True
-            )
-        )
+        bulk.update(Household, ["head_id"], [(head_of[hid], hh) for hid, hh in headed if hh in headless])
         return {**existing, **created}
 
     def _apply_updates(self, rows, houses, today, label, tag_rows, event_rows, log_rows) -> int:
