@@ -90,6 +90,16 @@ class WorkerDetail(ScopedDetailView):
         }
 
 
+class _HeldAnywhere:
+    """A form whose act needs `perm` somewhere in the user's scope (where exactly, the service
+    checks against the unit chosen in the form)."""
+
+    def _check_perm(self):
+        if not scope.holds(self.request.user, self.perm):
+            return error_page(self.request, 403)
+        return None
+
+
 class _WorkerAct(ServiceFormView):
     """A form acting on one worker of the user's scope (404 outside it; 403 without the right)."""
 
@@ -98,6 +108,9 @@ class _WorkerAct(ServiceFormView):
 
     def setup_objects(self):
         self.worker = get_visible(Worker, self.request.user, self.kwargs["pk"])
+
+    def initial(self):
+        return {"on": timezone.localdate()}  # a movement's date, today unless told otherwise
 
     def perm_code(self):
         return self.worker.scope_code
@@ -109,15 +122,10 @@ class _WorkerAct(ServiceFormView):
         return self.worker.get_absolute_url()
 
 
-class WorkerCreate(ServiceFormView):
+class WorkerCreate(_HeldAnywhere, ServiceFormView):
     form_class = NewWorkerForm
     title = _l("登记社区工作者")
     perm = services.MANAGE
-
-    def _check_perm(self):
-        if not scope.holds(self.request.user, self.perm):
-            return error_page(self.request, 403)
-        return None
 
     def get_form_kwargs(self):
         return {"user": self.request.user}
@@ -150,9 +158,6 @@ class WorkerExit(_WorkerAct):
     form_class = ExitForm
     title = _l("登记离开")
 
-    def initial(self):
-        return {"on": timezone.localdate()}
-
     def perform(self, form):
         return services.record_exit(self.request.user, self.worker.pk, **form.cleaned_data)
 
@@ -164,9 +169,6 @@ class WorkerTransfer(_WorkerAct):
     def get_form_kwargs(self):
         return {"user": self.request.user}
 
-    def initial(self):
-        return {"on": timezone.localdate()}
-
     def perform(self, form):
         return services.transfer_worker(self.request.user, self.worker.pk, **form.cleaned_data)
 
@@ -175,9 +177,6 @@ class WorkerReturn(_WorkerAct):
     form_class = ReturnForm
     title = _l("登记重新入职")
 
-    def initial(self):
-        return {"on": timezone.localdate()}
-
     def perform(self, form):
         return services.record_return(self.request.user, self.worker.pk, **form.cleaned_data)
 
@@ -185,9 +184,6 @@ class WorkerReturn(_WorkerAct):
 class WorkerSecondment(_WorkerAct):
     form_class = SecondmentForm
     title = _l("登记下派、挂职、轮岗")
-
-    def initial(self):
-        return {"on": timezone.localdate()}
 
     def perform(self, form):
         return services.record_secondment(self.request.user, self.worker.pk, **form.cleaned_data)
@@ -259,15 +255,10 @@ class TrainingList(ScopedListView):
         return {"can_add": scope.holds(self.request.user, services.MANAGE)}
 
 
-class TrainingCreate(ServiceFormView):
+class TrainingCreate(_HeldAnywhere, ServiceFormView):
     form_class = TrainingForm
     title = _l("新建培训")
     perm = services.MANAGE
-
-    def _check_perm(self):
-        if not scope.holds(self.request.user, self.perm):
-            return error_page(self.request, 403)
-        return None
 
     def get_form_kwargs(self):
         return {"user": self.request.user}
@@ -311,7 +302,7 @@ class TrainingDetail(ScopedDetailView):
         }
 
 
-class TrainingSignIn(ServiceFormView):
+class TrainingSignIn(_HeldAnywhere, ServiceFormView):
     form_class = SignInForm
     title = _l("培训签到")
     submit_label = _l("签到")
@@ -319,11 +310,6 @@ class TrainingSignIn(ServiceFormView):
 
     def setup_objects(self):
         self.training = get_visible(Training, self.request.user, self.kwargs["pk"])
-
-    def _check_perm(self):
-        if not scope.holds(self.request.user, self.perm):
-            return error_page(self.request, 403)
-        return None
 
     def get_form_kwargs(self):
         return {"workers": _sign_in_choices(self.request.user, self.training)}
@@ -497,15 +483,10 @@ def staffing(request):
     return render(request, "workforce/staffing.html", ctx)
 
 
-class PopulationEnter(ServiceFormView):
+class PopulationEnter(_HeldAnywhere, ServiceFormView):
     form_class = PopulationForm
     title = _l("录入常住人口")
     perm = services.MANAGE_POPULATION
-
-    def _check_perm(self):
-        if not scope.holds(self.request.user, self.perm):
-            return error_page(self.request, 403)
-        return None
 
     def get_form_kwargs(self):
         return {"user": self.request.user}
