@@ -49,7 +49,11 @@ def iso_only(value):
     is refused rather than read as a Unix timestamp, where a mistyped 20260311 would silently mean
     a day in 1970."""
     text = str(value).strip() if isinstance(value, str | int | float) else None
-    if text is not None and not isinstance(value, bool) and re.fullmatch(r"[+-]?[0-9]+(\.[0-9]*)?", text):
+    if (
+        text is not None
+        and not isinstance(value, bool)
+        and re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", text)
+    ):
         raise ValueError("Input should be an ISO 8601 date or datetime, not a number")
     return value
 

@@ -288,6 +288,15 @@ def test_every_date_a_client_sends_is_iso_text():
     assert not bare, bare
 
 
+@pytest.mark.parametrize("text", ["20260311", "0", "8.292245886381898e-12", "1E5", ".5", "-3"])
+def test_a_number_in_any_notation_is_not_a_date(text):
+    """A number in exponent notation is still a number (schemathesis sent day=8.29e-12, which
+    pydantic read as a Unix timestamp)."""
+    with pytest.raises(ValueError):
+        iso_only(text)
+    assert iso_only("2026-03-11") == "2026-03-11"
+
+
 # --- decimals -----------------------------------------------------------------------------------
 def test_every_decimal_input_documents_its_format(doc):
     """A decimal is sent as a string or a number; the document must say which strings (a digit

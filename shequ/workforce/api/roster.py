@@ -1,4 +1,4 @@
-"""/api/v1/workforce/: the roster, population, staffing, structure and turnover.
+"""The roster, population, staffing, structure, turnover and training.
 
 Choice fields accept the code or the Chinese label (`"gender": "女"`, `"education": "本科"`,
 `"source": "聘用"`); answers give both (`gender` and `gender_label`)."""
@@ -16,7 +16,7 @@ from shequ.workforce import reports, services
 from shequ.workforce.filters import WorkerFilter
 from shequ.workforce.models import Training, Worker
 
-router = Router(tags=["workforce"])
+router = Router()
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 

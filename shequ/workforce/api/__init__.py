@@ -1,0 +1,9 @@
+"""/api/v1/workforce/: the roster, population, staffing, structure, turnover and training."""
+
+from ninja import Router
+
+from shequ.workforce.api import roster
+
+router = Router(tags=["workforce"])
+for _part in (roster,):
+    router.add_router("", _part.router)

@@ -1,0 +1,27 @@
+"""Every act of the workforce module, each in one transaction with its change-log entry."""
+
+from shequ.workforce.services.roster import (  # noqa: F401
+    MANAGE,
+    MANAGE_POPULATION,
+    WORKER_FIELDS,
+    add_qualification,
+    add_worker,
+    assign_office,
+    choice,
+    clean_worker,
+    create_training,
+    end_office,
+    org_for_workers,
+    population_from_registry,
+    record_exit,
+    record_return,
+    record_secondment,
+    remove_imported,
+    set_population,
+    set_ratio,
+    set_specialist_post,
+    sign_in,
+    specialist_posts,
+    transfer_worker,
+    update_worker,
+)

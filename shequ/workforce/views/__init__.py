@@ -1,0 +1,24 @@
+"""The workforce pages."""
+
+from shequ.workforce.views.roster import (  # noqa: F401
+    OfficeAssign,
+    OfficeEnd,
+    PopulationEnter,
+    QualificationAdd,
+    RosterImportForm,
+    TrainingCreate,
+    TrainingDetail,
+    TrainingList,
+    TrainingSignIn,
+    WorkerCreate,
+    WorkerDetail,
+    WorkerEdit,
+    WorkerExit,
+    WorkerList,
+    WorkerReturn,
+    WorkerSecondment,
+    WorkerTransfer,
+    overview,
+    roster_import,
+    staffing,
+)
