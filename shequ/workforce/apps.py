@@ -20,6 +20,7 @@ class WorkforceConfig(AppConfig):
             ),
             NavItem(_("常住人口与配备"), "workforce:staffing", "calculator", perm="workforce.view_worker"),
             NavItem(_("培训"), "workforce:training-list", "mortarboard", perm="workforce.view_worker"),
+            NavItem(_("街道内设机构"), "workforce:sections", "diagram-3", perm="workforce.manage_population"),
         ]
 
     def ready(self):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from shequ.core.models import User
 from shequ.core.validators import id_check_char
 from shequ.workforce import services
-from shequ.workforce.models import Movement, Office, Population, Worker
+from shequ.workforce.models import Movement, Office, Population, StreetSection, Worker
 
 STREET = "420115001"
 COMMUNITIES = ["420115001001", "420115001002", "420115001005", "420115001019"]
@@ -37,6 +37,13 @@ INTERVIEWS = {
     "跳槽": "月收入比企业低一千多元，去了物业公司做主管。",
     "招录为公务员或事业编": "考上了区民政局事业编，感谢社区的锻炼。",
 }
+# The street office's own bodies: 编制 against 实有 (one short-staffed, one over).
+SECTIONS = [
+    ("党政综合办公室", 9, 8),
+    ("社区建设办公室", 6, 4),
+    ("平安建设办公室", 5, 6),
+    ("社会事务办公室", 7, 6),
+]
 SPECIALISTS = ["网格员", "社保专干", "计生专干", "残协专职委员", "综合治理专干"]
 
 
@@ -51,6 +58,7 @@ def reset() -> None:
     Office.objects.filter(worker__in=workers).delete()
     workers.delete()
     Population.objects.filter(scope_code__startswith=STREET).delete()
+    StreetSection.objects.filter(scope_code__startswith=STREET).delete()
 
 
 def _id_number(rng, birth: dt.date, female: bool) -> str:
@@ -165,6 +173,8 @@ def load(seed: int = 20261121, echo=print) -> dict:
             for code, n in POPULATION.items():
                 grown = int(n * (1 + 0.015 * (year - today.year)))
                 services.set_population(actor, code, year=year, residents=grown, source="纸坊街道统计年报")
+        for name, established, actual in SECTIONS:
+            services.set_section(actor, STREET, name=name, established=established, actual=actual)
     echo(
         f"社区工作者：{counts['workers']} 人（离开 {counts['exits']} 人），任职 {counts['offices']} 项，"
         f"职业资格证书 {counts.get('certificates', 0)} 本，培训 {counts.get('trainings', 0)} 期"

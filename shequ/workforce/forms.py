@@ -173,3 +173,25 @@ class SignInForm(forms.Form):
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].choices = list(workers)
+
+
+class SectionForm(forms.Form):
+    street = forms.ChoiceField(label=_("街道"))
+    name = forms.CharField(
+        label=_("机构名称"), max_length=60, help_text=_("如：党政综合办公室、社区建设办公室")
+    )
+    established = forms.IntegerField(label=_("编制数"), min_value=0, max_value=500)
+    actual = forms.IntegerField(label=_("实有人数"), min_value=0, max_value=500)
+    as_of = forms.DateField(label=_("统计日期"), widget=DATE)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from shequ.core import scope
+        from shequ.org.models import Level, OrgUnit
+
+        roots = scope.scope_codes(user, scope.roles_with("workforce.manage_population"))
+        qs = OrgUnit.objects.filter(level=Level.STREET).order_by("code")
+        if roots is not None:
+            qs = qs.filter(scope.prefix_q("code", roots))
+        self.fields["street"].choices = [(u.code, f"{u.display_name}（{u.code}）") for u in qs[:1000]]

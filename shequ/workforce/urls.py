@@ -24,4 +24,7 @@ urlpatterns = [
     path("trainings/<int:pk>/", views.TrainingDetail.as_view(), name="training-detail"),
     path("trainings/<int:pk>/sign-in/", views.TrainingSignIn.as_view(), name="training-sign-in"),
     path("population/new/", views.PopulationEnter.as_view(), name="population-enter"),
+    path("sections/", views.sections, name="sections"),
+    path("sections/new/", views.SectionEnter.as_view(), name="section-enter"),
+    path("sections/<int:pk>/remove/", views.SectionRemove.as_view(), name="section-remove"),
 ]

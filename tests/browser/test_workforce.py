@@ -92,4 +92,12 @@ def test_lead_enters_and_records_exit_street_reads_the_gap_and_exports(world, ne
     street.goto("/workforce/staffing/")
     assert "8920" in street.page.inner_text("#staffing-table").replace(",", "")
     shoot(street, "workforce-staffing")
+    street.goto("/workforce/sections/new/")
+    street.page.fill("#id_name", "社区建设办公室")
+    street.page.fill("#id_established", "6")
+    street.page.fill("#id_actual", "7")
+    street.page.get_by_role("button", name="保存").click()
+    street.page.wait_for_selector("#sections-table")
+    assert "-1" in street.page.inner_text("#sections-table")  # 超编 one
+    shoot(street, "workforce-sections")
     street.assert_clean("the street's overview")

@@ -190,3 +190,19 @@ cases.api(
 )
 cases.api("GET", f"{API}/training", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
           roles=READERS)  # fmt: skip
+
+
+# --- a street's internal bodies: street records, outside a community user's scope -----------------
+def section(world, side):
+    return services.set_section(world.users["street"], "420115001", name=f"社区建设办公室{side}", established=6,
+                                actual=5)  # fmt: skip
+
+
+cases.page("workforce:sections", roles=READERS)  # 200, and no street's bodies in a community's scope
+cases.page("workforce:section-enter", roles=LEAD, expect=403)  # streets and districts enter them
+cases.page("workforce:section-remove", make=section, kwargs=pk, roles=LEAD, expect=404)
+cases.api("GET", f"{API}/sections", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
+          roles=READERS)  # fmt: skip
+cases.api("PUT", f"{API}/sections", make=community, path_params=lambda c: {},
+          data=lambda c: {"street": "420115001", "name": "越权登记", "established": 3, "actual": 3},
+          roles=LEAD, expect=404)  # fmt: skip

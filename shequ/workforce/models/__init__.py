@@ -31,3 +31,4 @@ from shequ.workforce.models.roster import (  # noqa: F401
     TrainingKind,
     Worker,
 )
+from shequ.workforce.models.sections import StreetSection  # noqa: F401

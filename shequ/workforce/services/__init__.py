@@ -25,3 +25,9 @@ from shequ.workforce.services.roster import (  # noqa: F401
     transfer_worker,
     update_worker,
 )
+from shequ.workforce.services.sections import (  # noqa: F401
+    MANAGE_SECTIONS,
+    remove_section,
+    sections_of,
+    set_section,
+)

@@ -22,3 +22,4 @@ from shequ.workforce.views.roster import (  # noqa: F401
     roster_import,
     staffing,
 )
+from shequ.workforce.views.sections import SectionEnter, SectionRemove, sections  # noqa: F401
