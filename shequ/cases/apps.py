@@ -41,3 +41,27 @@ class CasesConfig(AppConfig):
 
         registry.register_dashboard_card(dashboard.todo_card, roles=STAFF | {Role.DEPARTMENT}, order=10)
         registry.register_dashboard_card(dashboard.mine_card, roles={Role.RESIDENT}, order=10)
+        registry.register_reference("case", _case_reference)
+
+
+def _case_reference(user, ref):
+    """A case named by its receipt number (or id), as another app may link to it: only if visible."""
+    from django.urls import reverse
+
+    from shequ.cases.models import Case
+
+    text = str(ref).strip()
+    qs = Case.objects.visible_to(user)
+    case = qs.filter(number=text).first() if text else None
+    if case is None and text.isdigit() and len(text) < 14:
+        case = qs.filter(pk=int(text)).first()
+    if case is None:
+        return None
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "title": case.title,
+        "url": reverse("cases:case-detail", args=[case.pk]),
+        "scope_code": case.scope_code,
+        "community": case.community.code if case.community_id else "",
+    }

@@ -123,3 +123,47 @@ def dashboard_cards(user=None) -> list:
         held = {m.role for m in scope.memberships(user)}
         cards = [c for c in _dashboard_cards if c.roles is None or held & c.roles]
     return [c.fn for c in sorted(cards, key=lambda c: c.order)]
+
+
+# --- records one app shows on another's page -----------------------------------------------------
+@dataclass(frozen=True)
+class DetailPanel:
+    fn: object
+    order: int
+
+
+_detail_panels: dict[str, list[DetailPanel]] = {}
+
+
+def register_detail_panel(model_label: str, fn, *, order: int = 100) -> None:
+    """fn(request, obj) -> {"template", "context"} or None: a panel another app adds to the detail
+    page of `model_label` ("cases.case"), e.g. the 议题 a case became. The page renders the panels
+    with `{% detail_panels obj %}`; the function decides, by the user's scope, whether to show one."""
+    _detail_panels.setdefault(model_label.lower(), []).append(DetailPanel(fn, order))
+
+
+def detail_panels(request, obj) -> list[dict]:
+    """The panels registered for obj's model that have something to show this user."""
+    label = f"{obj._meta.app_label}.{obj._meta.model_name}"
+    out = []
+    for panel in sorted(_detail_panels.get(label, []), key=lambda p: p.order):
+        found = panel.fn(request, obj)
+        if found:
+            out.append(found)
+    return out
+
+
+_references: dict[str, object] = {}
+
+
+def register_reference(kind: str, fn) -> None:
+    """fn(user, ref) -> {"id", "number", "title", "url", "scope_code"} or None: how another app
+    names one of this app's records (a case by its receipt number) without importing it; None when
+    the record does not exist or the user may not read it."""
+    _references[kind] = fn
+
+
+def resolve_reference(kind: str, user, ref):
+    """The record `ref` of `kind` as the user may see it, or None (also when no app offers `kind`)."""
+    fn = _references.get(kind)
+    return fn(user, ref) if fn is not None and ref not in (None, "") else None

@@ -85,3 +85,20 @@ def may_read(user, model_label: str) -> bool:
     from shequ.core import scope
 
     return scope.may_read(user, apps.get_model(model_label))
+
+
+@register.simple_tag(takes_context=True)
+def detail_panels(context, obj):
+    """The panels other apps registered for this object's page (core.registry.detail_panels)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from shequ.core.registry import detail_panels as panels
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    parts = [
+        render_to_string(p["template"], p.get("context", {}), request=request) for p in panels(request, obj)
+    ]
+    return mark_safe("".join(parts))  # each part is a template rendered with autoescaping

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParticipationConfig(AppConfig):
+    name = "shequ.participation"
+    label = "participation"
+    verbose_name = _("居民参与")
+    shequ_module = True
+    nav_label = _("居民议事")
+
+    @property
+    def nav(self):
+        from shequ.core.registry import NavItem
+        from shequ.core.roles import Role
+
+        return [
+            NavItem(_("议题"), "participation:issue-list", "chat-square-text", perm="participation.view"),
+            NavItem(_("会议"), "participation:meeting-list", "people", perm="participation.view"),
+            NavItem(
+                _("决议落实"), "participation:resolution-list", "clipboard-check", perm="participation.view"
+            ),
+            NavItem(_("议事统计"), "participation:report", "bar-chart", perm="participation.view"),
+            NavItem(_("议事设置"), "participation:settings", "sliders", perm="participation.configure"),
+            NavItem(_("居民议事厅"), "participation:my-hall", "megaphone", roles=frozenset({Role.RESIDENT})),
+        ]
+
+    def ready(self):
+        from shequ.core import registry
+        from shequ.core.roles import MANAGERS, Role, register_permission
+        from shequ.participation import dashboard
+
+        community_staff = {Role.SYSADMIN, Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER}
+        # Streets and districts read their scope; grid workers and department staff do not take
+        # part in a community's deliberation (their own requests go through cases and duties).
+        register_permission(
+            "participation.view", MANAGERS | {Role.COMMUNITY_WORKER}, _("查看议题、会议和决议")
+        )
+        register_permission("participation.manage", community_staff, _("登记议题、组织会议、记录决议和落实"))
+        # Who supported what: the community's own staff only (streets and districts see totals).
+        register_permission("participation.view_supporters", community_staff, _("查看附议人和签到名单"))
+        register_permission(
+            "participation.configure", {Role.SYSADMIN, Role.COMMUNITY_LEAD}, _("设置上会所需附议人数")
+        )
+        registry.register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=60)
+        registry.register_detail_panel("cases.case", dashboard.case_panel)

@@ -1,0 +1,31 @@
+"""The participation module's records: issues and their supporters, meetings, resolutions."""
+
+from shequ.participation.models.issues import (  # noqa: F401
+    CONFIGURE,
+    DEFAULT_THRESHOLD,
+    MANAGE,
+    PUBLIC_STATUSES,
+    VIEW,
+    VIEW_SUPPORTERS,
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssueSource,
+    Setting,
+    Support,
+    public_issue_q,
+)
+from shequ.participation.models.meetings import (  # noqa: F401
+    AgendaItem,
+    Attendance,
+    FollowUp,
+    Meeting,
+    MeetingType,
+    OutcomeReview,
+    Resolution,
+    Share,
+    SignInMethod,
+    overdue_q,
+    share_met,
+)
+from shequ.participation.workflow import IssueAction, IssueStatus  # noqa: F401
