@@ -1,0 +1,10 @@
+"""/api/v1/participation/: issues and support, meetings and attendance, resolutions and their
+follow-up, the report."""
+
+from ninja import Router
+
+from shequ.participation.api import issues, meetings
+
+router = Router(tags=["participation"])
+for _part in (issues, meetings):
+    router.add_router("", _part.router)

@@ -1,0 +1,153 @@
+"""Scope cases for every page and API route of the participation module. The community's staff
+(lead, workers) manage; streets and districts read; grid workers, department staff and residents
+use none of the staff pages. The residents' pages (议事厅, proposal, support, 公示, meeting sign-in)
+are public: they show no one's name, only totals, and act only after the registry check."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from shequ.core.testing.scope import cases
+from shequ.participation import services
+from shequ.participation.models import IssueStatus
+from tests.participation.factories import (
+    adopted_resolution,
+    held_meeting,
+    make_issue,
+    make_meeting,
+    staff,
+)
+
+STAFF_A = ("community_lead", "community_worker")
+API = "/api/v1/participation"
+TODAY = lambda _o: timezone.localdate().isoformat()  # noqa: E731
+
+
+def issue(world, side):
+    return make_issue(world, side)
+
+
+def meeting(world, side):
+    return held_meeting(world, side)[0]
+
+
+def open_meeting(world, side):
+    """A meeting not yet held, with a 待上会 issue of its community to put on the agenda."""
+    m = make_meeting(world, side)
+    m.ready = make_issue(world, side, status=IssueStatus.READY)
+    return m
+
+
+def voting(world, side):
+    m, i = held_meeting(world, side)
+    m.issue = i
+    return m
+
+
+def agenda_item(world, side):
+    return held_meeting(world, side)[0].agenda.get()
+
+
+def resolution(world, side):
+    return adopted_resolution(world, side)
+
+
+def review_meeting(world, side):
+    """A 民主评议会 with three present, and an earlier resolution carried out, to rate."""
+    r = adopted_resolution(world, side)
+    services.add_follow_up(staff(world, side), r.pk, on=timezone.localdate(), text="已清理")
+    m = make_meeting(world, side, kind="民主评议会")
+    services.record_attendance(staff(world, side), m.pk, names=["评议一", "评议二", "评议三"])
+    m.resolution = r
+    return m
+
+
+def community(world, side):
+    return world.community(side)
+
+
+def pk(o):
+    return {"pk": o.pk}
+
+
+# --- pages -----------------------------------------------------------------------------------------
+cases.listing("participation:issue-list", make=issue, marker=lambda i: i.title, roles=STAFF_A)
+cases.page("participation:issue-list", roles=("grid_worker",), expect=403)
+cases.detail("participation:issue-detail", make=issue, kwargs=pk, roles=STAFF_A)
+cases.page("participation:issue-create", roles=STAFF_A)
+cases.page("participation:issue-create", roles=("grid_worker",), expect=403)
+cases.detail("participation:issue-accept", make=issue, kwargs=pk, roles=STAFF_A)
+cases.action("participation:issue-accept", make=issue, kwargs=pk, data={"note": "社区受理"}, roles=STAFF_A)
+cases.detail("participation:issue-reject", make=issue, kwargs=pk, roles=STAFF_A)
+cases.action(
+    "participation:issue-reject", make=issue, kwargs=pk, data={"reason": "属于个人诉求"}, roles=STAFF_A
+)
+cases.listing("participation:meeting-list", make=meeting, marker=lambda m: m.title, roles=STAFF_A)
+cases.detail("participation:meeting-detail", make=meeting, kwargs=pk, roles=STAFF_A)
+cases.detail("participation:meeting-qr", make=meeting, kwargs=pk, roles=STAFF_A)
+cases.page("participation:meeting-create", roles=STAFF_A)
+cases.detail("participation:agenda-add", make=open_meeting, kwargs=pk, roles=STAFF_A)
+cases.action("participation:agenda-add", make=open_meeting, kwargs=pk, data=lambda m: {"issue": m.ready.pk},
+             roles=STAFF_A)  # fmt: skip
+cases.action("participation:agenda-remove", make=agenda_item,
+             kwargs=lambda a: {"pk": a.meeting_id, "issue": a.issue_id}, roles=STAFF_A)  # fmt: skip
+cases.detail("participation:attendance-add", make=meeting, kwargs=pk, roles=STAFF_A)
+cases.action(
+    "participation:attendance-add", make=meeting, kwargs=pk, data={"names": "新到会者"}, roles=STAFF_A
+)
+cases.detail("participation:minutes", make=meeting, kwargs=pk, roles=STAFF_A)
+cases.action("participation:minutes", make=meeting, kwargs=pk, data={"minutes": "会议纪要"}, roles=STAFF_A)
+cases.detail("participation:vote", make=voting, kwargs=pk, roles=STAFF_A)
+cases.action("participation:vote", make=voting, kwargs=pk, roles=STAFF_A, data=lambda m: {
+    "issue": m.issue.pk, "text": "清理楼道", "votes_for": 3, "votes_against": 0, "votes_abstain": 0,
+    "owner_unit": "物业公司", "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat()})  # fmt: skip
+cases.detail("participation:review", make=review_meeting, kwargs=pk, roles=STAFF_A)
+cases.action("participation:review", make=review_meeting, kwargs=pk, roles=STAFF_A,
+             data=lambda m: {"resolution": m.resolution.pk, "satisfied": 2, "basic": 1, "unsatisfied": 0})  # fmt: skip
+cases.listing("participation:resolution-list", make=resolution, marker=lambda r: r.issue.title, roles=STAFF_A)
+cases.detail("participation:resolution-detail", make=resolution, kwargs=pk, roles=STAFF_A)
+for name, data in (
+    ("participation:resolution-publish", {"days": 7}),
+    ("participation:follow-up", {"on": timezone.localdate().isoformat(), "text": "已清理"}),
+    ("participation:resolution-complete", {"on": timezone.localdate().isoformat(), "note": "完成"}),
+):
+    cases.detail(name, make=resolution, kwargs=pk, roles=STAFF_A)
+    cases.action(name, make=resolution, kwargs=pk, data=data, roles=STAFF_A)
+cases.page("participation:report", roles=STAFF_A)
+cases.page("participation:report", roles=("grid_worker",), expect=403)
+cases.page("participation:settings", roles=("community_lead",))
+cases.page("participation:settings", roles=("community_worker",), expect=403)
+cases.page("participation:my-hall", roles=("resident",), expect=302)
+
+cases.public("participation:hall", "a community's public 议事厅: issue titles and support counts, no names")
+cases.public("participation:propose", "a resident's proposal, checked against the registry (test_pages.py)")
+cases.public("participation:public-issue", "one issue's public view and 附议: totals only (test_pages.py)")
+cases.public("participation:public-resolutions", "published resolutions with vote totals, no names")
+cases.public("participation:sign-in", "meeting sign-in through the signed QR link (the key; test_pages.py)")
+
+# --- API -------------------------------------------------------------------------------------------
+cases.api_list("GET", f"{API}/issues", make=issue, marker=lambda i: i.title, roles=STAFF_A)
+cases.api("GET", f"{API}/issues/{{int:issue_id}}", make=issue, path_params=lambda i: {"issue_id": i.pk},
+          roles=STAFF_A)  # fmt: skip
+cases.api("POST", f"{API}/issues", make=community, path_params=lambda c: {}, roles=STAFF_A, expect=201,
+          data=lambda c: {"community": c.code, "source": "box", "category": "环境卫生", "title": "越权议题",
+                          "text": "内容"})  # fmt: skip
+cases.public(f"POST {API}/proposals", "a resident's proposal, verified against the registry; test_api.py")
+cases.public(f"POST {API}/issues/{{int:issue_id}}/support", "a resident's support, verified; test_api.py")
+cases.api_list("GET", f"{API}/meetings", make=meeting, marker=lambda m: m.title, roles=STAFF_A)
+cases.api("GET", f"{API}/meetings/{{int:meeting_id}}", make=meeting, path_params=lambda m: {"meeting_id": m.pk},
+          roles=STAFF_A)  # fmt: skip
+cases.api("POST", f"{API}/meetings", make=community, path_params=lambda c: {}, roles=STAFF_A, expect=201,
+          data=lambda c: {"community": c.code, "kind": "民情恳谈会", "starts_at": timezone.now().isoformat(),
+                          "place": "议事厅", "convener": "王书记", "expected": 10})  # fmt: skip
+cases.api("POST", f"{API}/meetings/{{int:meeting_id}}/attendance", make=meeting, roles=STAFF_A, expect=201,
+          path_params=lambda m: {"meeting_id": m.pk}, data={"names": ["接口到会者"]})  # fmt: skip
+cases.api("POST", f"{API}/meetings/{{int:meeting_id}}/resolutions", make=voting, roles=STAFF_A, expect=201,
+          path_params=lambda m: {"meeting_id": m.pk},
+          data=lambda m: {"issue": m.issue.pk, "text": "决议", "votes_for": 3, "votes_against": 0, "votes_abstain": 0,
+                          "owner_unit": "物业", "deadline": (timezone.localdate() + dt.timedelta(days=9)).isoformat()})  # fmt: skip
+cases.api_list("GET", f"{API}/resolutions", make=resolution, marker=lambda r: r.issue.title, roles=STAFF_A)
+cases.api("POST", f"{API}/resolutions/{{int:resolution_id}}/follow-ups", make=resolution, roles=STAFF_A, expect=201,
+          path_params=lambda r: {"resolution_id": r.pk}, data=lambda r: {"on": TODAY(r), "text": "已清理"})  # fmt: skip
+cases.api("GET", f"{API}/report", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
+          roles=STAFF_A)  # fmt: skip
