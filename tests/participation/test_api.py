@@ -57,7 +57,7 @@ def test_meeting_attendance_and_vote(world):
     assert (
         m.status_code == 201
         and m.json()["agenda"][0]["issue"] == issue.pk
-        and "超过半数" in m.json()["quorum"]
+        and m.json()["quorum"] == "出席人数超过应到居民的半数"
     )
     mid = m.json()["id"]
     att = call(world, "community_worker", "post", f"/meetings/{mid}/attendance", {"names": ["甲", "乙"]})

@@ -32,10 +32,9 @@ def share_met(count: int, base: int, numerator: int, denominator: int, rule: str
     return got > need if rule == Share.MORE_THAN else got >= need
 
 
-def share_label(numerator: int, denominator: int, rule: str) -> str:
+def share_part(numerator: int, denominator: int) -> str:
     names = {(1, 2): "半数", (2, 3): "三分之二", (1, 3): "三分之一", (3, 4): "四分之三"}
-    part = names.get((numerator, denominator), f"{numerator}/{denominator}")
-    return f"{Share(rule).label}{part}"
+    return names.get((numerator, denominator), f"{numerator}/{denominator}")
 
 
 class MeetingType(models.Model):
@@ -71,15 +70,18 @@ class MeetingType(models.Model):
 
     @property
     def quorum_label(self) -> str:
-        return _("出席人数%(s)s%(e)s") % {
-            "s": share_label(self.quorum_numerator, self.quorum_denominator, self.quorum_rule),
+        """出席人数超过应到居民的半数, 出席人数不少于应到居民代表的三分之二 …"""
+        return _("出席人数%(r)s%(e)s的%(p)s") % {
+            "r": Share(self.quorum_rule).label,
             "e": self.expected_label,
+            "p": share_part(self.quorum_numerator, self.quorum_denominator),
         }
 
     @property
     def adopt_label(self) -> str:
-        return _("赞成票%(s)s出席人数") % {
-            "s": share_label(self.adopt_numerator, self.adopt_denominator, self.adopt_rule)
+        return _("赞成票%(r)s出席人数的%(p)s") % {
+            "r": Share(self.adopt_rule).label,
+            "p": share_part(self.adopt_numerator, self.adopt_denominator),
         }
 
     def quorum_met(self, present: int, expected: int) -> bool:
