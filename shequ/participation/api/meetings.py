@@ -2,6 +2,7 @@
 makes a resolution, follow-up steps, the resolutions' list (with the overdue ones) and the report."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -95,7 +96,9 @@ class MeetingQuery(Schema):
 
 
 class MeetingAttendanceIn(Schema):
-    names: list[str] = Field(min_length=1, max_length=500, description="出席人员姓名")
+    names: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        min_length=1, max_length=500, description="出席人员姓名，每人一项"
+    )
 
 
 class MeetingAttendanceOut(Schema):

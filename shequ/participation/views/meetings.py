@@ -65,8 +65,13 @@ class MeetingList(ScopedListView):
         Column(_l("地点"), "place"),
         Column(_l("召集人"), "convener"),
         Column(_l("应到人数"), "expected"),
-        Column(_l("已召开"), "held"),
+        Column(_l("状态"), "state"),
     ]
+
+    def col_state(self, m):
+        if m.held:
+            return _("已召开")
+        return _("已安排") if m.starts_at > timezone.now() else _("待记录纪要")
 
     def extra_context(self):
         return {"can_add": scope.holds(self.request.user, MANAGE)}
