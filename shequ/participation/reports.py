@@ -22,8 +22,6 @@ from shequ.participation.models import (
     overdue_q,
 )
 
-RESOLVED = (IssueStatus.RESOLVED, IssueStatus.IMPLEMENTING, IssueStatus.DONE)
-
 
 def period(start, end) -> tuple[dt.date, dt.date]:
     """The period asked for: by default the last twelve months up to today."""

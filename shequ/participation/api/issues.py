@@ -161,10 +161,6 @@ def create_proposal(request, payload: ParticipationProposalIn):
     summary="附议（每位居民一次）",
 )
 def support_issue(request, issue_id: Id, payload: ParticipationSupportIn):
-    if not Issue.objects.filter(pk=issue_id).exists():
-        from shequ.core.errors import NotFound
-
-        raise NotFound()
     services.support_issue(request.user, issue_id, **payload.dict())
     issue = Issue.objects.get(pk=issue_id)
     return Status(201, {"issue": issue.pk, "support_count": issue.support_count, "status": issue.status})
