@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shequ.cases",
     "shequ.duties",
     "shequ.workforce",
+    "shequ.facilities",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]
