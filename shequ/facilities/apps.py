@@ -20,7 +20,7 @@ class FacilitiesConfig(AppConfig):
             NavItem(_("阵地达标情况"), "facilities:compliance", "building-check", perm=VIEW),
             NavItem(_("阵地台账"), "facilities:facility-list", "buildings", perm=VIEW),
             NavItem(_("预约审批与使用"), "facilities:booking-list", "calendar-week", perm=VIEW_BOOKING),
-            NavItem(_("使用率"), "facilities:utilisation", "speedometer", perm=VIEW_BOOKING),
+            NavItem(_("使用率"), "facilities:utilisation", "speedometer", perm=VIEW),
             NavItem(_("建设计划"), "facilities:project-list", "cone-striped", perm=VIEW),
             NavItem(_("四个同步移交"), "facilities:handover-list", "key", perm=VIEW),
             NavItem(_("配置标准"), "facilities:standards", "rulers", perm=VIEW),

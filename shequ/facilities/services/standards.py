@@ -177,7 +177,7 @@ def compliance(user, scope_code: str | None = None) -> dict:
         communities = communities.filter(scopes.subtree_q("code", code))
     if roots is not None:
         communities = communities.filter(scopes.prefix_q("code", roots))
-    units = list(communities.values_list("code", "name", "kind", "center_lat", "center_lng"))
+    units = list(communities.values_list("pk", "code", "name", "kind", "center_lat", "center_lng"))
     facilities = Facility.objects.visible_to(user).filter(in_use=True, provider__isnull=True)
     if code:
         facilities = facilities.within(code)
@@ -198,7 +198,7 @@ def compliance(user, scope_code: str | None = None) -> dict:
     tally: dict = {}
     from shequ.org.models import short_name
 
-    for ccode, name, unit_kind, lat, lng in units:
+    for unit_pk, ccode, name, unit_kind, lat, lng in units:
         district = ccode[:6]
         if district not in by_district:
             rules, packages = standards_for(district)
@@ -229,6 +229,7 @@ def compliance(user, scope_code: str | None = None) -> dict:
                 missing.append(_("%(n)s缺%(k)s") % {"n": p.name, "k": "、".join(lacking)})
         has_office = bool(office and mine["count"].get(office))
         row = {
+            "id": unit_pk,
             "code": ccode,
             "name": short_name(name),
             "type": ctype,
