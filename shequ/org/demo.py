@@ -187,9 +187,11 @@ def reset() -> None:
         # The resident registry points at the houses (PROTECT): it goes first.
         from shequ.cases import demo as cases_demo
         from shequ.duties import demo as duties_demo
+        from shequ.facilities import demo as facilities_demo
         from shequ.people import demo as people_demo
         from shequ.workforce import demo as workforce_demo
 
+        facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         workforce_demo.reset()  # workers point at the communities (PROTECT)
         duties_demo.reset()  # certificates, requests and review members point at residents and accounts
         cases_demo.reset(codes)  # cases point at the grids (PROTECT)
@@ -214,6 +216,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_cases(seed, echo)
         _load_duties(seed, echo)
         _load_workforce(seed, echo)
+        _load_facilities(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -417,6 +420,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_cases(seed, echo)
     _load_duties(seed, echo)
     _load_workforce(seed, echo)
+    _load_facilities(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -451,6 +455,14 @@ def _load_workforce(seed, echo) -> None:
 
     if not workforce_demo.is_loaded():
         workforce_demo.load(seed=seed, echo=echo)
+
+
+def _load_facilities(seed, echo) -> None:
+    """Premises of every tenure against the standards, the plan, handovers, a year of bookings (once)."""
+    from shequ.facilities import demo as facilities_demo
+
+    if not facilities_demo.is_loaded():
+        facilities_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():

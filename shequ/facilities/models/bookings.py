@@ -117,11 +117,15 @@ class Booking(ScopedModel):
 class BookingSlot(models.Model):
     """A half hour of a facility held by a booking (the database's guard against double booking)."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="+")
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="slots")
-    start = models.DateTimeField()
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="+", verbose_name=_("场地"))
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, related_name="slots", verbose_name=_("预约")
+    )
+    start = models.DateTimeField(_("半小时时段"))
 
     class Meta:
+        verbose_name = _("预约时段")
+        verbose_name_plural = _("预约时段")
         constraints = [models.UniqueConstraint(fields=["facility", "start"], name="booking_slot_once")]
 
     def __str__(self):

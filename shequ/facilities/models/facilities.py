@@ -177,7 +177,9 @@ class Facility(ScopedModel):
     )
     needs_approval = models.BooleanField(_("须审批"), default=False)
     capacity = models.PositiveIntegerField(_("容纳人数"), null=True, blank=True)
-    door_key = models.CharField(max_length=16, editable=False, blank=True)  # rotates the door QR
+    door_key = models.CharField(
+        _("门口签到码密钥"), max_length=16, editable=False, blank=True
+    )  # rotates the door QR
 
     class Meta:
         verbose_name = _("阵地")
