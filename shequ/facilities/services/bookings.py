@@ -2,6 +2,8 @@
 how far ahead, no overlap), approval, cancellation, QR check-in at the door, and utilisation."""
 
 import datetime as dt
+import functools
+import json
 from decimal import Decimal
 
 from django.core import signing
@@ -342,6 +344,13 @@ def _rate(part: Decimal, whole: Decimal) -> Decimal | None:
     return (part * 100 / whole).quantize(Decimal("0.1")) if whole else None
 
 
+@functools.lru_cache(maxsize=512)
+def _open_hours(hours_json: str, week: tuple) -> Decimal:
+    """Hours open in a period, from a room's weekly hours (stored JSON) and the count of each weekday."""
+    minutes = open_minutes(json.loads(hours_json))
+    return Decimal(sum(minutes[d] * week[d - 1] for d in range(1, 8))) / 60
+
+
 def utilisation(user, scope_code: str | None, start: dt.date, end: dt.date) -> dict:
     """Per bookable room of a scope and a period: open hours (from its opening hours), booked hours
     (confirmed bookings) and attended hours (those checked in), and the two rates."""
@@ -375,9 +384,11 @@ def utilisation(user, scope_code: str | None, start: dt.date, end: dt.date) -> d
 
     rows = []
     total_open = total_booked = total_attended = Decimal("0")
+    week = tuple(weekdays[d] for d in range(1, 8))
     for pk, name, sc, community, provider, hours in rooms:
-        minutes = open_minutes(hours or {})
-        open_h = Decimal(sum(minutes[d] * weekdays[d] for d in range(1, 8))) / 60
+        if not isinstance(hours, str):  # some backends hand the cast value back decoded
+            hours = json.dumps(hours or {}, sort_keys=True)
+        open_h = _open_hours(hours or "{}", week)
         booked, attended, n = figures.get(pk, (None, None, 0))
         booked, attended = booked or Decimal("0"), attended or Decimal("0")
         rows.append({"id": pk, "name": name, "code": sc, "community": short_name(community), "provider": provider or "",

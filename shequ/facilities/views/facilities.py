@@ -94,9 +94,10 @@ def compliance(request):
         return xlsx_response(_("阵地达标情况"), content)
     met = {r["code"]: r["met_all"] for r in report["rows"]}
     pts = Facility.objects.visible_to(user).within(code or None).filter(in_use=True, lat__isnull=False)
+    detail = reverse("facilities:facility-detail", args=[0])[:-2]  # …/premises/ + pk + /
     points = [
-        {"lat": lat, "lng": lng, "name": name, "kind": kind, "community": sc, "provider": bool(prov),
-         "color": "#1565c0" if prov else COLORS[met.get(sc, False)], "url": reverse("facilities:facility-detail", args=[pk])}
+        {"lat": lat, "lng": lng, "name": name, "kind": kind, "color": "#1565c0" if prov else COLORS[met.get(sc, False)],
+         "url": f"{detail}{pk}/"}
         for pk, name, kind, lat, lng, sc, prov in pts.values_list("pk", "name", "kind__name", "lat", "lng", "scope_code",
                                                                   "provider_id")[:3000]
     ]  # fmt: skip
@@ -108,13 +109,20 @@ def compliance(request):
         rows = [r for r in rows if not r["has_office"]]
     elif only == "rents":
         rows = [r for r in rows if r["rents"]]
+    names = list(dict.fromkeys(t["name"] for t in report["rules"]))
+    for r in rows:  # the table's cells, one per rule, worked out here rather than in the template
+        checks = {c["name"]: c for c in r["checks"]}
+        r["cells"] = [checks.get(n) for n in names]
     ctx = {
         "report": report,
         "rows": rows,
         "only": only or "",
         "scope_label": label,
         "points": points,
-        "rule_names": list(dict.fromkeys(t["name"] for t in report["rules"])),
+        "rule_names": names,
+        "lack": _("缺"),
+        "none_label": _("无"),
+        "rents_label": _("租用"),
         "export_query": f"scope={code}&export=xlsx",
         "overdue": services.overdue(user, code or None)[:5],
     }
