@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shequ.cases",
     "shequ.duties",
     "shequ.workforce",
+    "shequ.facilities",
     "shequ.participation",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.

@@ -187,10 +187,12 @@ def reset() -> None:
         # The resident registry points at the houses (PROTECT): it goes first.
         from shequ.cases import demo as cases_demo
         from shequ.duties import demo as duties_demo
+        from shequ.facilities import demo as facilities_demo
         from shequ.participation import demo as participation_demo
         from shequ.people import demo as people_demo
         from shequ.workforce import demo as workforce_demo
 
+        facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
         workforce_demo.reset()  # workers point at the communities (PROTECT)
         duties_demo.reset()  # certificates, requests and review members point at residents and accounts
@@ -216,6 +218,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_cases(seed, echo)
         _load_duties(seed, echo)
         _load_workforce(seed, echo)
+        _load_facilities(seed, echo)
         _load_participation(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
@@ -420,6 +423,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_cases(seed, echo)
     _load_duties(seed, echo)
     _load_workforce(seed, echo)
+    _load_facilities(seed, echo)
     _load_participation(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
@@ -455,6 +459,14 @@ def _load_workforce(seed, echo) -> None:
 
     if not workforce_demo.is_loaded():
         workforce_demo.load(seed=seed, echo=echo)
+
+
+def _load_facilities(seed, echo) -> None:
+    """Premises of every tenure against the standards, the plan, handovers, a year of bookings (once)."""
+    from shequ.facilities import demo as facilities_demo
+
+    if not facilities_demo.is_loaded():
+        facilities_demo.load(seed=seed, echo=echo)
 
 
 def _load_participation(seed, echo) -> None:

@@ -1,0 +1,52 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FacilitiesConfig(AppConfig):
+    name = "shequ.facilities"
+    label = "facilities"
+    verbose_name = _("阵地与场地预约")
+    shequ_module = True
+    nav_label = _("阵地与场地")
+
+    @property
+    def nav(self):
+        from shequ.core.registry import NavItem
+        from shequ.facilities.models import VIEW, VIEW_BOOKING
+
+        return [
+            NavItem(_("预约场地"), "facilities:rooms", "calendar-plus"),
+            NavItem(_("我的预约"), "facilities:my-bookings", "calendar-check"),
+            NavItem(_("阵地达标情况"), "facilities:compliance", "building-check", perm=VIEW),
+            NavItem(_("阵地台账"), "facilities:facility-list", "buildings", perm=VIEW),
+            NavItem(_("预约审批与使用"), "facilities:booking-list", "calendar-week", perm=VIEW_BOOKING),
+            NavItem(_("使用率"), "facilities:utilisation", "speedometer", perm=VIEW),
+            NavItem(_("建设计划"), "facilities:project-list", "cone-striped", perm=VIEW),
+            NavItem(_("四个同步移交"), "facilities:handover-list", "key", perm=VIEW),
+            NavItem(_("配置标准"), "facilities:standards", "rulers", perm=VIEW),
+        ]
+
+    def ready(self):
+        from shequ.core.registry import register_dashboard_card
+        from shequ.core.roles import MANAGERS, Role, register_permission
+        from shequ.facilities import dashboard, models
+
+        staff_of_community = {Role.SYSADMIN, Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER}
+        # Premises are no secret: the departments that set their standards read them too. Grid
+        # workers hold a grid, not the community's premises (they book like residents do).
+        register_permission(
+            models.VIEW,
+            MANAGERS | {Role.COMMUNITY_WORKER, Role.DEPARTMENT},
+            _("查看阵地、达标情况、计划与移交"),
+        )
+        register_permission(models.MANAGE, staff_of_community, _("维护本社区阵地和驻区单位开放场地"))
+        # Bookings carry residents' names: the community's staff and the managers above, not departments.
+        register_permission(models.VIEW_BOOKING, MANAGERS | {Role.COMMUNITY_WORKER}, _("查看场地预约"))
+        register_permission(models.APPROVE, staff_of_community, _("审批场地预约"))
+        register_permission(models.MANAGE_STANDARDS, {Role.SYSADMIN, Role.DISTRICT}, _("维护阵地配置标准"))
+        register_permission(
+            models.MANAGE_HANDOVER,
+            {Role.SYSADMIN, Role.DISTRICT, Role.STREET},
+            _("维护建设计划和四个同步移交"),
+        )
+        register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=130)
