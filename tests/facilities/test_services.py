@@ -451,6 +451,55 @@ def test_utilisation(world):
         services.utilisation(world.users["street"], None, monday, monday - dt.timedelta(days=1))
 
 
+def test_utilisation_over_a_period_crossing_weeks_with_closed_days(world):
+    """Thursday to the Tuesday twelve days on (two Thursdays … Tuesdays, one Wednesday); the room is
+    closed on Mondays and Sundays, open 7 h on Tuesdays, Thursdays and Fridays, 2.5 h on Wednesday
+    evenings and Saturday mornings: 2 × 7 × 3 + 2.5 + 2 × 2.5 = 49.5 open hours. Three confirmed
+    bookings inside (7 h, two checked in: 5.5 h); a cancelled one inside and confirmed ones the
+    day before and two days after do not count."""
+    day = "08:30-12:00, 14:00-17:30"
+    hours = {"2": day, "3": "19:00-21:30", "4": day, "5": day, "6": "09:00-11:30"}
+    room = make_room(world, opening_hours=hours, book_ahead_days=30)
+    today = timezone.localdate()
+    thu = today + dt.timedelta(days=2 + (3 - (today + dt.timedelta(days=2)).weekday()) % 7)
+    end = thu + dt.timedelta(days=12)
+    assert (thu.isoweekday(), end.isoweekday()) == (4, 2)
+
+    def book(d: dt.date, at: str, until: str):
+        a = timezone.make_aware(dt.datetime.combine(d, dt.time.fromisoformat(at)))
+        b = timezone.make_aware(dt.datetime.combine(d, dt.time.fromisoformat(until)))
+        return services.book(world.users["resident"], room.pk, start=a, end=b, purpose="排练")
+
+    first = book(thu, "09:00", "11:00")
+    book(thu + dt.timedelta(days=2), "09:00", "10:30")  # Saturday
+    last = book(end, "14:00", "17:30")  # the last day counts whole
+    services.cancel(world.users["resident"], book(thu + dt.timedelta(days=6), "19:00", "20:00").pk)
+    book(thu - dt.timedelta(days=1), "19:00", "20:00")  # the Wednesday before
+    book(end + dt.timedelta(days=2), "09:00", "10:00")  # the Thursday after
+    Booking.objects.filter(pk__in=[first.pk, last.pk]).update(checked_in_at=timezone.now())
+
+    report = services.utilisation(world.users["street"], world.a.code, thu, end)
+    [row] = report["rows"]
+    assert (row["id"], row["open_hours"], row["bookings"]) == (room.pk, Decimal("49.5"), 3)
+    assert (row["booked_hours"], row["attended_hours"]) == (Decimal("7"), Decimal("5.5"))
+    assert (row["booked_rate"], row["attended_rate"]) == (
+        Decimal("14.1"),
+        Decimal("11.1"),
+    )  # 7/49.5, 5.5/49.5
+    assert (report["rooms"], report["open_hours"], report["booked_hours"]) == (
+        1,
+        Decimal("49.5"),
+        Decimal("7"),
+    )
+    assert (report["booked_rate"], report["attended_rate"]) == (Decimal("14.1"), Decimal("11.1"))
+    # The same room over its closed days only (Sunday and Monday): no open hours, no rate.
+    sun = thu + dt.timedelta(days=3)
+    row = services.utilisation(world.users["street"], world.a.code, sun, sun + dt.timedelta(days=1))["rows"][
+        0
+    ]
+    assert (row["open_hours"], row["booked_rate"], row["attended_rate"]) == (Decimal("0.0"), None, None)
+
+
 def test_weekday_counts():
     counts = services.weekday_counts(dt.date(2026, 3, 2), dt.date(2026, 3, 10))  # Mon 2 … Tue 10
     assert counts == {1: 2, 2: 2, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1}
