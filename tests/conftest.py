@@ -67,6 +67,7 @@ def _seeded_reference_data(request, django_db_blocker):
                     "shequ.core.migrations.0004_seed_calendar",
                     "shequ.cases.migrations.0002_seed_categories",
                     "shequ.workforce.migrations.0002_specialist_posts",
+                    "shequ.workforce.migrations.0005_pay",
                 ):
                     importlib.import_module(module).seed(apps, None)
     yield
