@@ -24,4 +24,16 @@ urlpatterns = [
     path("trainings/<int:pk>/", views.TrainingDetail.as_view(), name="training-detail"),
     path("trainings/<int:pk>/sign-in/", views.TrainingSignIn.as_view(), name="training-sign-in"),
     path("population/new/", views.PopulationEnter.as_view(), name="population-enter"),
+    # grades and pay, contracts and insurance
+    path("pay/", views.pay_report, name="pay"),
+    path("pay/average-wage/", views.AverageWageEnter.as_view(), name="average-wage"),
+    path("grades/", views.grade_schemes, name="grade-schemes"),
+    path("grades/new/", views.SchemeCreate.as_view(), name="grade-scheme-create"),
+    path("grades/<int:pk>/table/", views.PayTableEnter.as_view(), name="pay-table"),
+    path("contracts/due/", views.ContractsDue.as_view(), name="contracts-due"),
+    path("insurance/", views.insurance_rates, name="insurance"),
+    path("workers/<int:pk>/grade/", views.GradePlace.as_view(), name="grade-place"),
+    path("workers/<int:pk>/pay/", views.PayRecordEnter.as_view(), name="pay-record"),
+    path("workers/<int:pk>/contracts/new/", views.ContractAdd.as_view(), name="contract-add"),
+    path("workers/<int:pk>/insurance/", views.InsuranceSet.as_view(), name="insurance-set"),
 ]

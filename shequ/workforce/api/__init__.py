@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from shequ.workforce.api import roster
+from shequ.workforce.api import pay, roster
 
 router = Router(tags=["workforce"])
-for _part in (roster,):
+for _part in (roster, pay):
     router.add_router("", _part.router)

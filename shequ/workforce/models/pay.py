@@ -30,6 +30,7 @@ class _OwnSensitive(models.Model):
 
     scope_field = "worker__scope_code"
     view_perm = VIEW_SENSITIVE
+    owner_reads = True  # the API's lists also hold the worker's own rows (the route refuses others)
 
     class Meta:
         abstract = True
@@ -325,6 +326,9 @@ class Contract(_OwnSensitive):
 
     def __str__(self):
         return f"{self.worker} {self.employer} {self.start:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return self.worker.get_absolute_url() + "#pay"
 
     @property
     def open_ended(self) -> bool:

@@ -101,10 +101,10 @@ def _whole(value, field: str, low: int, high: int, message: str) -> int:
 def _policy_unit(actor, code: str, field: str) -> OrgUnit:
     """A city, district or street of the actor's scope where they set pay policy."""
     unit = OrgUnit.objects.filter(code=(code or "").strip()).first()
+    if unit is not None and not scopes.covers(actor, unit.code):
+        raise NotFound()
     if unit is None or unit.level not in (Level.CITY, Level.DISTRICT, Level.STREET):
         raise _invalid(field, _("请填写市（4 位）、区（6 位）或街道（9 位）代码。"))
-    if not scopes.covers(actor, unit.code):
-        raise NotFound()
     require(actor, MANAGE_PAY_POLICY, unit.code)
     return unit
 
@@ -117,7 +117,9 @@ def ancestors(code: str) -> list[str]:
 # --- grade schemes and their tables ------------------------------------------------------------------
 def templates() -> list[GradeScheme]:
     """The shipped schemes (三岗十八级, 三级九档) with their grades."""
-    return list(GradeScheme.objects.filter(org__isnull=True).prefetch_related("grades").order_by("name"))
+    return list(
+        GradeScheme.objects.filter(org__isnull=True).prefetch_related("grades", "tables").order_by("name")
+    )
 
 
 def applicable_schemes(code: str):
