@@ -513,30 +513,38 @@ def compute_base(worker: Worker, year: int) -> Base:
         .select_related("grade", "scheme")
         .order_by("on", "id")
     )
-    if not placements:
+    tables: dict[int, dict | None] = {}
+
+    def rates_of(p: GradePlacement):
+        if p.scheme_id not in tables:
+            tables[p.scheme_id] = table_rates(p.scheme, year)
+        return tables[p.scheme_id]
+
+    return base_of(worker.name, year, placements, _service_of(worker).in_post, rates_of)
+
+
+def base_of(name: str, year: int, placements: list, in_post, rates_of) -> Base:
+    """`compute_base` on what it reads: the worker's placements by date, whether they are in post
+    on a day, and the year's table of a placement's scheme ({(grade id, step): monthly} or None)."""
+    if not any(p.on.year <= year for p in placements):
         raise _invalid(
             "year",
-            _("%(n)s在 %(y)d 年尚未定级；基本工资按等级档次计算，请先登记定级。")
-            % {"n": worker.name, "y": year},
+            _("%(n)s在 %(y)d 年尚未定级；基本工资按等级档次计算，请先登记定级。") % {"n": name, "y": year},
         )
-    service = _service_of(worker)
-    tables: dict[int, dict] = {}
     total, months, last = Decimal("0.00"), 0, None
     for month in range(1, 13):
         day = dt.date(year, month, 1)
         held = next((p for p in reversed(placements) if p.on <= day), None)
-        if held is None or not service.in_post(day):
+        if held is None or not in_post(day):
             continue
-        if held.scheme_id not in tables:
-            rates = table_rates(held.scheme, year)
-            if rates is None:
-                raise _invalid(
-                    "year",
-                    _("“%(s)s”尚未录入 %(y)d 年的等级工资标准，不能登记该年度薪酬；请先录入该年度的工资表。")
-                    % {"s": held.scheme.name, "y": year},
-                )
-            tables[held.scheme_id] = rates
-        monthly = tables[held.scheme_id].get((held.grade_id, held.step))
+        rates = rates_of(held)
+        if rates is None:
+            raise _invalid(
+                "year",
+                _("“%(s)s”尚未录入 %(y)d 年的等级工资标准，不能登记该年度薪酬；请先录入该年度的工资表。")
+                % {"s": held.scheme.name, "y": year},
+            )
+        monthly = rates.get((held.grade_id, held.step))
         if monthly is None:  # a table is entered whole; a grade added later has no amount yet
             raise _invalid("year", _("%(y)d 年工资表中没有%(c)s的金额。") % {"y": year, "c": held.label})
         total += monthly
@@ -546,7 +554,7 @@ def compute_base(worker: Worker, year: int) -> Base:
         raise _invalid(
             "year",
             _("%(n)s在 %(y)d 年没有已定级且在岗的月份（按每月 1 日计），不能登记该年度薪酬。")
-            % {"n": worker.name, "y": year},
+            % {"n": name, "y": year},
         )
     return Base(total, months, last.grade, last.step)
 
