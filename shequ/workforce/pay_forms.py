@@ -118,7 +118,8 @@ def _money_field(name: str, **kw):
 
 
 class PayRecordForm(forms.Form):
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100,
+                              help_text=_("基本工资按该年度每月所在的等级档次和工资表自动计算，不在此填写"))  # fmt: skip
     performance = _money_field("performance")
     allowances = _money_field("allowances", help_text=_("岗位津贴、工作补贴、通讯交通补贴等"))
     bonus = _money_field("bonus")

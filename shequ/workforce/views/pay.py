@@ -90,7 +90,7 @@ def pay_report(request):
     if not scope.holds(user, VIEW_SENSITIVE):
         return error_page(request, 403)
     today = timezone.localdate()
-    year = _year(request, today.year - 1 if today.month < 4 else today.year)
+    year = _year(request, today.year - 1)  # the last whole year: its pay is complete
     code = request.GET.get("scope") or _focus_code(request)
     try:
         from shequ.workforce import reports
