@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shequ.core import changelog, notify, services
 from shequ.core import scope as scopes
@@ -378,12 +379,12 @@ def placement_on(worker_id: int, day: dt.date) -> GradePlacement | None:
 
 
 STEP_STATUS = {
-    "not_placed": _("尚未定级"),
-    "top": _("已到本等级最高档"),
-    "not_yet": _("未满晋档年限"),
-    "pending_appraisal": _("待考核结果"),
-    "appraisal_failed": _("考核未达要求"),
-    "due": _("可晋档"),
+    "not_placed": _l("尚未定级"),
+    "top": _l("已到本等级最高档"),
+    "not_yet": _l("未满晋档年限"),
+    "pending_appraisal": _l("待考核结果"),
+    "appraisal_failed": _l("考核未达要求"),
+    "due": _l("可晋档"),
 }
 
 
@@ -815,7 +816,10 @@ def set_insurance(actor, worker_pk, *, year, kinds) -> list[str]:
     Insurance.objects.bulk_create(
         [Insurance(worker=worker, year=year, kind=k) for k in wanted if k not in before]
     )
-    names = lambda ks: "、".join(str(InsuranceKind(k).label) for k in ks)  # noqa: E731
+
+    def names(kinds):
+        return "、".join(str(InsuranceKind(k).label) for k in kinds)
+
     changelog.record(actor, Action.UPDATE, worker, before={f"insurance_{year}": names(before)},
                      after={f"insurance_{year}": names(wanted)}, note=_("社会保险参保"))  # fmt: skip
     return wanted
@@ -1092,12 +1096,12 @@ def contracts(user, scope_code: str | None = None, *, due_within: int | None = N
     if worker_id is not None:
         qs = qs.filter(worker_id=worker_id)
     if due_within is not None:
-        if isinstance(due_within, bool) or not 1 <= int(due_within) <= 3650:
+        if isinstance(due_within, bool) or not isinstance(due_within, int) or not 1 <= due_within <= 3650:
             raise ValidationFailed(
                 _("天数应在 1 到 3650 之间。"), details={"due_within": [_("请填写天数。")]}
             )
         qs = qs.filter(_unrenewed(), worker__status=Status.ACTIVE, end__isnull=False,
-                       end__lte=today + dt.timedelta(days=int(due_within))).order_by("end", "id")  # fmt: skip
+                       end__lte=today + dt.timedelta(days=due_within)).order_by("end", "id")  # fmt: skip
     return qs
 
 
