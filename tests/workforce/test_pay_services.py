@@ -80,7 +80,7 @@ def test_the_three_figures_are_computed_from_the_components(world):
     )
     entry = ChangeLogEntry.objects.get(object_id=str(r.pk), action="create", object_repr__endswith=" 2025",
                                        content_type__model="payrecord")  # fmt: skip
-    assert (entry.after["gross"], entry.after["take_home"]) == ("24767.00", "19566.00")
+    assert (entry.after["应发工资"], entry.after["实发"]) == ("24767.00", "19566.00")
     # A correction replaces the year's record (one a year) and keeps the base computed.
     again, created = services.set_pay_record(
         world.users["street"], r.worker_id, year=2025, **{**EXAMPLE, "bonus": "2200"}

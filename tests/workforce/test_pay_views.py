@@ -110,6 +110,10 @@ def test_a_workers_grade_pay_contract_and_insurance_through_their_page(world):
     assert (
         'value="2567' in c.get(f"/workforce/workers/{w.pk}/pay/?year=2025").content.decode()
     )  # the year's record
+    r = c.post(f"/workforce/workers/{w.pk}/pay/", {"year": "2025", **EXAMPLE, "bonus": "2200"})
+    log = world.client(world.users["street"]).get("/changelog/").content.decode()
+    log = log[log.index('id="list-table"') :]
+    assert "年终奖励" in log and "应发工资" in log and "take_home" not in log and "bonus" not in log
     r = c.post(f"/workforce/workers/{w.pk}/contracts/new/", {"employer": "纸坊街道办事处", "start": "2023-01-01",
                                                               "end": "2025-12-31"})  # fmt: skip
     assert r.status_code == 302
@@ -124,8 +128,8 @@ def test_a_workers_grade_pay_contract_and_insurance_through_their_page(world):
     )
     assert r.status_code == 302 and Insurance.objects.filter(worker=w).count() == 3
     page = c.get(f"/workforce/workers/{w.pk}/").content.decode()
-    assert 'id="pay"' in page and "初级2档" in page and "24767" not in page  # gross is 25,967 with this base
-    assert "25967" in page and "纸坊街道办事处" in page and "待考核结果" not in page
+    assert 'id="pay"' in page and "初级2档" in page and "24767" not in page  # gross is 26,967 with this base
+    assert "26967" in page and "纸坊街道办事处" in page and "待考核结果" not in page
 
 
 def test_the_pay_section_is_shown_to_the_worker_their_lead_and_managers_only(world):

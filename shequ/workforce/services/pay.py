@@ -561,8 +561,9 @@ def base_of(name: str, year: int, placements: list, in_post, rates_of) -> Base:
 
 
 def _figures(r: PayRecord) -> dict:
-    return {"base": str(r.base), "base_months": r.base_months, "gross": str(r.gross),
-            "total_cost": str(r.total_cost), "take_home": str(r.take_home)}  # fmt: skip
+    # The computed figures are no columns: logged under the names people read them by.
+    return {"base": str(r.base), "base_months": r.base_months, _("应发工资"): str(r.gross),
+            _("含单位缴纳总成本"): str(r.total_cost), _("实发"): str(r.take_home)}  # fmt: skip
 
 
 @transaction.atomic
@@ -820,8 +821,9 @@ def set_insurance(actor, worker_pk, *, year, kinds) -> list[str]:
     def names(kinds):
         return "、".join(str(InsuranceKind(k).label) for k in kinds)
 
-    changelog.record(actor, Action.UPDATE, worker, before={f"insurance_{year}": names(before)},
-                     after={f"insurance_{year}": names(wanted)}, note=_("社会保险参保"))  # fmt: skip
+    key = _("%(y)d 年参保险种") % {"y": year}
+    changelog.record(actor, Action.UPDATE, worker, before={key: names(before)}, after={key: names(wanted)},
+                     note=_("社会保险参保"))  # fmt: skip
     return wanted
 
 
