@@ -472,7 +472,7 @@ def step_due(worker, on: dt.date | None = None, *, appraisal_ok=None, placement=
         advice.status = "top"
         return advice
     advice.next_step = p.step + 1
-    advice.next_label = g.label(p.step + 1)
+    advice.next_label = f"{g.name}{p.step + 1}{sch.step_label}"  # (g.scheme is sch: not read again)
     if advice.years_in_step < sch.years_per_step:
         return advice
     if not sch.appraisal_count:
@@ -1062,17 +1062,17 @@ def step_advice(
     on = on or timezone.localdate()
     roster = roster if roster is not None else reports.roster_of(user)
     ids = {f.id for f in reports.in_post(roster, code, on)}
-    latest: dict[int, GradePlacement] = {}
-    placements = (
-        GradePlacement.objects.visible_to(user)
-        .filter(on__lte=on)
-        .select_related("grade", "scheme")
-        .order_by("worker_id", "on", "id")
-    )
-    for p in placements:
-        if p.worker_id in ids:
-            latest[p.worker_id] = p
-    out = [step_due(wid, on, appraisal_ok=appraisal_ok, placement=p) for wid, p in latest.items()]
+    # Each worker's latest placement from its key columns; only those whose years are met (the
+    # scheme's rule) are read whole.
+    years = dict(GradeScheme.objects.values_list("pk", "years_per_step"))
+    latest: dict[int, tuple] = {}
+    rows = GradePlacement.objects.visible_to(user).filter(on__lte=on).order_by("worker_id", "on", "id")
+    for wid, pk, since, scheme_id in rows.values_list("worker_id", "id", "on", "scheme_id"):
+        if wid in ids:
+            latest[wid] = (pk, since, scheme_id)
+    met = [pk for pk, since, scheme_id in latest.values() if reports._years(since, on) >= years[scheme_id]]
+    placements = GradePlacement.objects.filter(pk__in=met).select_related("grade", "scheme")
+    out = [step_due(p.worker_id, on, appraisal_ok=appraisal_ok, placement=p) for p in placements]
     out = [a for a in out if a.years_met]
     names = dict(Worker.objects.filter(pk__in=[a.worker_id for a in out]).values_list("pk", "name"))
     for a in out:

@@ -44,6 +44,8 @@ from shequ.workforce.pay_forms import (
 from shequ.workforce.services import pay as pay_services
 from shequ.workforce.views.roster import _focus_code, _HeldAnywhere, _scope_label, _WorkerAct
 
+PAGE_ROWS = 100
+
 
 def _year(request, default: int) -> int:
     try:
@@ -115,7 +117,11 @@ def pay_report(request):
         "years": _years(),
         "scope_label": label,
         "chart": _ratio_chart(data["distribution"]),
-        "advice": advice,
+        # A district may have thousands below the floor: the page lists the lowest, the workbook all.
+        "below": data["below_floor"][:PAGE_ROWS],
+        "advice": advice[:PAGE_ROWS],
+        "advice_total": len(advice),
+        "page_rows": PAGE_ROWS,
         "export_query": f"scope={data['scope']}&year={year}&export=xlsx",
         "can_policy": scope.holds(user, MANAGE_PAY_POLICY),
         "entered": wages_entered(user, data["scope"]),
