@@ -828,6 +828,25 @@ def set_insurance(actor, worker_pk, *, year, kinds) -> list[str]:
 
 
 # --- reports -----------------------------------------------------------------------------------------
+def service_roster(user) -> list:
+    """Every worker the user may read with what changes their service (transfers, exits, returns),
+    as `reports.Facts`: the reports' roster without the offices and certificates, which no pay
+    report reads (two queries)."""
+    require(user, reports.VIEW)
+    rows = Worker.objects.visible_to(user).values_list(
+        "id", "gender", "birth_date", "education", "political_status", "source", "hired_on", "full_time",
+        "scope_code",
+    )  # fmt: skip
+    facts = {r[0]: reports.Facts(*r) for r in rows}
+    changes = (MovementKind.TRANSFER, MovementKind.EXIT, MovementKind.RETURN)
+    moves = Movement.objects.filter(worker__in=Worker.objects.visible_to(user).values("id"), kind__in=changes)
+    for wid, *move in moves.order_by("on", "id").values_list(
+        "worker_id", "on", "kind", "from_org__code", "reason"
+    ):
+        facts[wid].moves.append(tuple(move))
+    return list(facts.values())
+
+
 def _report_scope(user, scope_code: str | None) -> str:
     require(user, VIEW_SENSITIVE)
     code = (scope_code or "").strip()
@@ -919,7 +938,7 @@ def pay_report(user, scope_code: str | None, year: int | None = None, *, roster=
     max − min, max ÷ min), overall and by source."""
     code = _report_scope(user, scope_code)
     year, day = _report_year(year)
-    roster = roster if roster is not None else reports.roster_of(user)
+    roster = roster if roster is not None else service_roster(user)
     facts = {f.id: f for f in roster}
     wages = wages_of(year)
     rows = PayRecord.objects.visible_to(user).filter(year=year).values_list(
@@ -1060,19 +1079,25 @@ def step_advice(
     pending their appraisal (待考核结果), or held back by it (see `step_due`), with names."""
     code = _report_scope(user, scope_code)
     on = on or timezone.localdate()
-    roster = roster if roster is not None else reports.roster_of(user)
+    roster = roster if roster is not None else service_roster(user)
     ids = {f.id for f in reports.in_post(roster, code, on)}
-    # Each worker's latest placement from its key columns; only those whose years are met (the
-    # scheme's rule) are read whole.
-    years = dict(GradeScheme.objects.values_list("pk", "years_per_step"))
+    # Each worker's latest placement from its columns (schemes and grades are few: read once).
+    schemes = {x.pk: x for x in GradeScheme.objects.filter(org__isnull=False)}
+    grades = {g.pk: g for g in Grade.objects.filter(scheme__in=list(schemes))}
+    for g in grades.values():
+        g.scheme = schemes[g.scheme_id]
     latest: dict[int, tuple] = {}
     rows = GradePlacement.objects.visible_to(user).filter(on__lte=on).order_by("worker_id", "on", "id")
-    for wid, pk, since, scheme_id in rows.values_list("worker_id", "id", "on", "scheme_id"):
-        if wid in ids:
-            latest[wid] = (pk, since, scheme_id)
-    met = [pk for pk, since, scheme_id in latest.values() if reports._years(since, on) >= years[scheme_id]]
-    placements = GradePlacement.objects.filter(pk__in=met).select_related("grade", "scheme")
-    out = [step_due(p.worker_id, on, appraisal_ok=appraisal_ok, placement=p) for p in placements]
+    for row in rows.values_list("worker_id", "id", "on", "scheme_id", "grade_id", "step"):
+        if row[0] in ids:
+            latest[row[0]] = row
+    out = []
+    for wid, pk, since, sid, gid, step in latest.values():
+        if reports._years(since, on) >= schemes[sid].years_per_step:  # only those are asked about
+            p = GradePlacement(
+                pk=pk, worker_id=wid, scheme=schemes[sid], grade=grades[gid], step=step, on=since
+            )
+            out.append(step_due(wid, on, appraisal_ok=appraisal_ok, placement=p))
     out = [a for a in out if a.years_met]
     names = dict(Worker.objects.filter(pk__in=[a.worker_id for a in out]).values_list("pk", "name"))
     for a in out:
@@ -1113,7 +1138,7 @@ def insurance_rates(user, scope_code: str | None, year: int | None = None, *, ro
     per street or community. A kind not entered for a worker counts as not taken part in."""
     code = _report_scope(user, scope_code)
     year, day = _report_year(year)
-    roster = roster if roster is not None else reports.roster_of(user)
+    roster = roster if roster is not None else service_roster(user)
     people = reports.in_post(roster, code, day)
     ids = {f.id for f in people}
     taken: dict[str, set] = defaultdict(set)

@@ -95,9 +95,7 @@ def pay_report(request):
     year = _year(request, today.year - 1)  # the last whole year: its pay is complete
     code = request.GET.get("scope") or _focus_code(request)
     try:
-        from shequ.workforce import reports
-
-        roster = reports.roster_of(user)
+        roster = pay_services.service_roster(user)
         data = services.pay_report(user, code, year, roster=roster)
         label = _scope_label(data["scope"])
         if request.GET.get("export") == "xlsx":
