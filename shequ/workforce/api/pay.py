@@ -520,7 +520,7 @@ class PayInsuranceOut(Schema):
 
 
 @router.put(
-    "/workers/{int:worker_id}/insurance", response={200: PayInsuranceOut, **READ}, summary="登记社会保险参保"
+    "/workers/{int:worker_id}/insurance", response={200: PayInsuranceOut, **WRITE}, summary="登记社会保险参保"
 )
 def put_insurance(request, worker_id: Id, payload: PayInsuranceIn):
     kinds = services.set_insurance(request.user, worker_id, year=payload.year, kinds=payload.kinds)
