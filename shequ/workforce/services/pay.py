@@ -991,14 +991,19 @@ def pay_report(user, scope_code: str | None, year: int | None = None, *, roster=
          "below": floor_pct is not None and (BINS[k] if k < len(BINS) else 10**6) <= floor_pct}
         for k in range(len(labels))
     ]  # fmt: skip
+    by_unit, unrecorded = defaultdict(list), Counter(f.org_on(day)[:width] for f in missing)
+    for p in people:
+        by_unit[p["unit"][:width]].append(p)
     units = []
-    for child, name in children:
-        group = [p for p in people if p["unit"][:width] == child]
+    for child, name in children:  # the units with workers in post or paid that year
+        group = by_unit.get(child, [])
+        if not group and not unrecorded.get(child):
+            continue
         cmp = [p for p in group if p["met"] is not None]
         met = sum(1 for p in cmp if p["met"])
         units.append({
             "code": child, "name": name, "records": len(group), "compared": len(cmp), "at_or_above": met,
-            "share": percent(met, len(cmp)), "missing": sum(1 for f in missing if f.org_on(day)[:width] == child),
+            "share": percent(met, len(cmp)), "missing": unrecorded.get(child, 0),
             "average_ratio": (sum((p["ratio"] for p in cmp), Decimal(0)) / len(cmp)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) if cmp else None,
         })  # fmt: skip
     by_group: dict[tuple, list] = defaultdict(list)
@@ -1155,10 +1160,14 @@ def insurance_rates(user, scope_code: str | None, year: int | None = None, *, ro
         ]  # fmt: skip
 
     width, children = _children(code)
-    units = []
-    for child, name in children:
-        group = {f.id for f in people if f.org_on(day)[:width] == child}
-        units.append({"code": child, "name": name, "in_post": len(group), "kinds": kinds(group)})
+    by_unit: dict[str, set] = defaultdict(set)
+    for f in people:
+        by_unit[f.org_on(day)[:width]].add(f.id)
+    units = [
+        {"code": child, "name": name, "in_post": len(by_unit[child]), "kinds": kinds(by_unit[child])}
+        for child, name in children
+        if by_unit.get(child)  # the units with workers in post
+    ]
     return {
         "scope": code,
         "year": year,
