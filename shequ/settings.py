@@ -260,6 +260,10 @@ CASE_SWEEP_SECONDS = env_int("CASE_SWEEP_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "case-deadlines": {"task": "shequ.cases.tasks.sweep_deadlines", "schedule": float(CASE_SWEEP_SECONDS)},
     "admission-reviews": {"task": "shequ.duties.tasks.sweep", "schedule": float(CASE_SWEEP_SECONDS)},
+    "contract-expiry": {
+        "task": "shequ.workforce.tasks.sweep_contracts",
+        "schedule": float(CASE_SWEEP_SECONDS),
+    },
 }
 
 # --- duties (事项清单与准入) ---------------------------------------------------------------------

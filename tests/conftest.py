@@ -69,6 +69,7 @@ def _seeded_reference_data(request, django_db_blocker):
                     "shequ.workforce.migrations.0002_specialist_posts",
                     "shequ.facilities.migrations.0002_seed_standards",
                     "shequ.participation.migrations.0002_seed_types",
+                    "shequ.workforce.migrations.0005_pay",
                 ):
                     importlib.import_module(module).seed(apps, None)
     yield

@@ -21,6 +21,7 @@ class WorkforceConfig(AppConfig):
             NavItem(_("常住人口与配备"), "workforce:staffing", "calculator", perm="workforce.view_worker"),
             NavItem(_("培训"), "workforce:training-list", "mortarboard", perm="workforce.view_worker"),
             NavItem(_("街道内设机构"), "workforce:sections", "diagram-3", perm="workforce.manage_population"),
+            NavItem(_("薪酬与合同"), "workforce:pay", "cash-coin", perm="workforce.view_sensitive"),
         ]
 
     def ready(self):
@@ -40,5 +41,11 @@ class WorkforceConfig(AppConfig):
             "workforce.manage_population",
             {Role.SYSADMIN, Role.DISTRICT, Role.STREET},
             _("维护常住人口和配备标准"),
+        )
+        # Grade schemes and their yearly tables, the average wage and the floor: streets and districts.
+        register_permission(
+            "workforce.manage_pay_policy",
+            {Role.SYSADMIN, Role.DISTRICT, Role.STREET},
+            _("维护等级工资标准和社会平均工资"),
         )
         register_dashboard_card(dashboard.card, roles=MANAGERS, order=120)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shequ.core.models import User
 from shequ.core.validators import id_check_char
-from shequ.workforce import services
+from shequ.workforce import demo_pay, services
 from shequ.workforce.models import Movement, Office, Population, StreetSection, Worker
 
 STREET = "420115001"
@@ -179,4 +179,5 @@ def load(seed: int = 20261121, echo=print) -> dict:
         f"社区工作者：{counts['workers']} 人（离开 {counts['exits']} 人），任职 {counts['offices']} 项，"
         f"职业资格证书 {counts.get('certificates', 0)} 本，培训 {counts.get('trainings', 0)} 期"
     )
+    counts |= demo_pay.load(seed=seed, echo=echo)
     return counts

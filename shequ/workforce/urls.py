@@ -27,4 +27,16 @@ urlpatterns = [
     path("sections/", views.sections, name="sections"),
     path("sections/new/", views.SectionEnter.as_view(), name="section-enter"),
     path("sections/<int:pk>/remove/", views.SectionRemove.as_view(), name="section-remove"),
+    # grades and pay, contracts and insurance
+    path("pay/", views.pay_report, name="pay"),
+    path("pay/average-wage/", views.AverageWageEnter.as_view(), name="average-wage"),
+    path("grades/", views.grade_schemes, name="grade-schemes"),
+    path("grades/new/", views.SchemeCreate.as_view(), name="grade-scheme-create"),
+    path("grades/<int:pk>/table/", views.PayTableEnter.as_view(), name="pay-table"),
+    path("contracts/due/", views.ContractsDue.as_view(), name="contracts-due"),
+    path("insurance/", views.insurance_rates, name="insurance"),
+    path("workers/<int:pk>/grade/", views.GradePlace.as_view(), name="grade-place"),
+    path("workers/<int:pk>/pay/", views.PayRecordEnter.as_view(), name="pay-record"),
+    path("workers/<int:pk>/contracts/new/", views.ContractAdd.as_view(), name="contract-add"),
+    path("workers/<int:pk>/insurance/", views.InsuranceSet.as_view(), name="insurance-set"),
 ]

@@ -206,3 +206,109 @@ cases.api("GET", f"{API}/sections", make=community, path_params=lambda c: {}, qu
 cases.api("PUT", f"{API}/sections", make=community, path_params=lambda c: {},
           data=lambda c: {"street": "420115001", "name": "越权登记", "established": 3, "actual": 3},
           roles=LEAD, expect=404)  # fmt: skip
+# --- grades and pay, contracts and insurance -------------------------------------------------------
+# Pay and contracts are read by the community lead (and the managers above, and the worker
+# themselves: tests/workforce/test_pay_views.py); a community worker or grid worker is refused.
+OTHERS = ("community_worker", "grid_worker")
+
+
+def street_pay(world):
+    """The street's 三级九档 with its 2025 table (once per world)."""
+    from shequ.workforce.models import GradeScheme
+    from tests.workforce.pay_factories import street_scheme, table
+
+    found = GradeScheme.objects.filter(org=world.street).first()
+    if found is None:
+        found = street_scheme(world)
+        table(world, found, 2025)
+    return found
+
+
+def under_scheme(world, side):
+    street_pay(world)
+    return make_worker(world, side, name=f"{'甲乙'[side == 'b']}待定级{side}")
+
+
+def placed(world, side):
+    w = under_scheme(world, side)
+    services.place_grade(world.users["street"], w.pk, grade="初级", step=1, on=dt.date(2025, 1, 1))
+    return w
+
+
+def paid(world, side):
+    from tests.workforce.pay_factories import EXAMPLE
+
+    w = placed(world, side)
+    return services.set_pay_record(world.users["street"], w.pk, year=2025, **EXAMPLE)[0]
+
+
+def due_contract(world, side):
+    """A contract ending in 30 days (the worker's name is the marker)."""
+    w = make_worker(world, side, name=f"{'甲乙'[side == 'b']}合同将到期{side}")
+    end = dt.date.today() + dt.timedelta(days=30)
+    return services.add_contract(world.users["street"], w.pk, employer="纸坊街道办事处",
+                                 start=end - dt.timedelta(days=3 * 365), end=end)  # fmt: skip
+
+
+def scheme_of_street(world, side):
+    return street_pay(world)
+
+
+for name in ("workforce:pay", "workforce:insurance"):
+    cases.page(name, roles=LEAD)
+    cases.page(name, roles=OTHERS, expect=403)
+cases.page("workforce:grade-schemes", roles=READERS)  # published policy: the roster's readers
+cases.page("workforce:grade-schemes", roles=("grid_worker",), expect=403)
+for name in ("workforce:grade-scheme-create", "workforce:average-wage"):  # streets and districts set them
+    cases.page(name, roles=READERS, expect=403)
+# The street's scheme: a community lead reads it on the schemes page, its table is not theirs (404).
+cases.page("workforce:pay-table", make=scheme_of_street, kwargs=pk, roles=LEAD, expect=404)
+cases.listing("workforce:contracts-due", make=due_contract, marker=lambda c: c.worker.name, roles=LEAD)
+cases.page("workforce:contracts-due", roles=OTHERS, expect=403)
+for name, make, data in (
+    ("workforce:grade-place", under_scheme,
+     lambda w: {"grade": f"{street_pay_id(w)}:初级", "step": "1", "on": "2025-01-01"}),
+    ("workforce:pay-record", placed, {"year": "2025", "performance": "1000"}),
+    ("workforce:contract-add", named, {"employer": "纸坊街道办事处", "start": "2019-01-01", "end": "2021-12-31"}),
+    ("workforce:insurance-set", named, {"year": "2025", "kinds": ["pension", "medical"]}),
+):  # fmt: skip
+    cases.detail(name, make=make, kwargs=pk, roles=LEAD)
+    cases.action(name, make=make, kwargs=pk, data=data, roles=LEAD)
+
+
+def street_pay_id(worker):
+    from shequ.workforce.models import GradeScheme
+
+    return GradeScheme.objects.get(scope_code=worker.scope_code[:9]).pk
+
+
+cases.api_list("GET", f"{API}/pay-records", make=paid, marker=lambda r: r.worker.name, roles=LEAD)
+cases.api("POST", f"{API}/pay-records", make=placed, path_params=lambda w: {},
+          data=lambda w: {"worker_id": w.pk, "year": 2025, "performance": "1000"}, roles=LEAD, expect=201)  # fmt: skip
+for path in ("pay", "insurance"):
+    cases.api("GET", f"{API}/{path}", make=community, path_params=lambda c: {},
+              query=lambda c: {"scope": c.code, "year": 2025}, roles=LEAD)  # fmt: skip
+# Communities do not set the average wage or adopt schemes: 400 on one's own, 404 on another's.
+cases.api("PUT", f"{API}/average-wage", make=community, path_params=lambda c: {},
+          data=lambda c: {"scope": c.code, "year": 2025, "amount": "27968", "source": "区统计局"}, roles=LEAD,
+          expect=400)  # fmt: skip
+cases.api("POST", f"{API}/grade-schemes", make=community, path_params=lambda c: {},
+          data=lambda c: {"org": c.code, "template": "三级九档"}, roles=LEAD, expect=400)  # fmt: skip
+cases.api("GET", f"{API}/grade-schemes", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
+          roles=READERS)  # fmt: skip
+# The street's table: not a community's to set (404 whichever side; the street sets it in test_pay_api).
+cases.api("PUT", f"{API}/grade-schemes/{{int:scheme_id}}/tables/{{int:year}}", make=scheme_of_street,
+          path_params=lambda s: {"scheme_id": s.pk, "year": 2025}, data={"rates": [], "source": ""}, roles=LEAD,
+          expect=404)  # fmt: skip
+cases.api("POST", f"{API}/workers/{{int:worker_id}}/grade", make=under_scheme,
+          path_params=lambda w: {"worker_id": w.pk}, data={"grade": "初级", "step": 1, "on": "2025-01-01"},
+          roles=LEAD, expect=201)  # fmt: skip
+cases.api("GET", f"{API}/workers/{{int:worker_id}}/step-advice", make=placed,
+          path_params=lambda w: {"worker_id": w.pk}, roles=LEAD)  # fmt: skip
+cases.api_list("GET", f"{API}/contracts", make=due_contract, marker=lambda c: c.worker.name, roles=LEAD)
+cases.api("POST", f"{API}/workers/{{int:worker_id}}/contracts", make=named,
+          path_params=lambda w: {"worker_id": w.pk},
+          data={"employer": "纸坊街道办事处", "start": "2019-01-01", "end": "2021-12-31"}, roles=LEAD,
+          expect=201)  # fmt: skip
+cases.api("PUT", f"{API}/workers/{{int:worker_id}}/insurance", make=named,
+          path_params=lambda w: {"worker_id": w.pk}, data={"year": 2025, "kinds": ["养老保险"]}, roles=LEAD)  # fmt: skip

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from shequ.workforce.api import roster, sections
+from shequ.workforce.api import pay, roster, sections
 
 router = Router(tags=["workforce"])
-for _part in (roster, sections):
+for _part in (roster, sections, pay):
     router.add_router("", _part.router)

@@ -1,5 +1,18 @@
 """The workforce's records: the roster (workers, offices, movements, certificates, training, population)."""
 
+from shequ.workforce.models.pay import (  # noqa: F401
+    MANAGE_PAY_POLICY,
+    AverageWage,
+    Contract,
+    Grade,
+    GradePlacement,
+    GradeScheme,
+    Insurance,
+    InsuranceKind,
+    PayRate,
+    PayRecord,
+    PayTable,
+)
 from shequ.workforce.models.roster import (  # noqa: F401
     HEAD_TITLES,
     MIN_DAYS_HEAD,

@@ -1,5 +1,25 @@
 """Every act of the workforce module, each in one transaction with its change-log entry."""
 
+from shequ.workforce.services.pay import (  # noqa: F401
+    MANAGE_PAY_POLICY,
+    PAY_FIELDS,
+    STEP_STATUS,
+    StepAdvice,
+    add_contract,
+    compute_base,
+    contracts,
+    create_scheme,
+    insurance_rates,
+    pay_report,
+    place_grade,
+    set_average_wage,
+    set_insurance,
+    set_pay_record,
+    set_pay_table,
+    step_advice,
+    step_due,
+    sweep_contracts,
+)
 from shequ.workforce.services.roster import (  # noqa: F401
     MANAGE,
     MANAGE_POPULATION,

@@ -1,5 +1,18 @@
 """The workforce pages."""
 
+from shequ.workforce.views.pay import (  # noqa: F401
+    AverageWageEnter,
+    ContractAdd,
+    ContractsDue,
+    GradePlace,
+    InsuranceSet,
+    PayRecordEnter,
+    PayTableEnter,
+    SchemeCreate,
+    grade_schemes,
+    insurance_rates,
+    pay_report,
+)
 from shequ.workforce.views.roster import (  # noqa: F401
     OfficeAssign,
     OfficeEnd,
