@@ -167,3 +167,20 @@ def test_contracts_due_and_insurance_pages(world):
     services.set_insurance(world.users["street"], w.pk, year=2026, kinds=["养老保险"])
     page = c.get("/workforce/insurance/", {"year": 2026}).content.decode()
     assert "50.0%" in page and "养老保险" in page
+
+
+def test_the_overview_shows_last_years_pay_to_those_who_read_pay_only(world):
+    scheme = street_scheme(world)
+    services.set_pay_table(world.users["street"], scheme.pk, year=2025, rates=NINE)
+    paid_worker(world, "a", name="低于线", amounts={k: "0" for k in EXAMPLE})  # 18,000
+    paid_worker(world, "a", name="达标者")  # 24,767
+    services.set_average_wage(world.users["street"], world.street.code, year=2025, amount="27968",
+                              source="区统计局", floor_percent=85)  # fmt: skip
+    page = world.client(world.users["street"]).get(
+        "/workforce/", {"scope": world.a.code, "date": "2026-03-01"}
+    )
+    body = page.content.decode()
+    assert 'id="pay-card"' in body and "2025 年薪酬待遇" in body
+    assert "76.5%" in body and "50.0%" in body  # (64.4 + 88.6) ÷ 2; one of two at or above 85%
+    worker = world.client(world.users["community_worker"]).get("/workforce/", {"date": "2026-03-01"})
+    assert worker.status_code == 200 and 'id="pay-card"' not in worker.content.decode()
