@@ -12,6 +12,7 @@ class WorkforceConfig(AppConfig):
     @property
     def nav(self):
         from shequ.core.registry import NavItem
+        from shequ.core.roles import Role
 
         return [
             NavItem(_("队伍概况"), "workforce:overview", "person-badge", perm="workforce.view_worker"),
@@ -20,6 +21,16 @@ class WorkforceConfig(AppConfig):
             ),
             NavItem(_("常住人口与配备"), "workforce:staffing", "calculator", perm="workforce.view_worker"),
             NavItem(_("培训"), "workforce:training-list", "mortarboard", perm="workforce.view_worker"),
+            NavItem(
+                _("考核"), "workforce:appraisal-list", "clipboard-check", perm="workforce.view_sensitive"
+            ),
+            NavItem(_("表彰与成长"), "workforce:recognition", "trophy", perm="workforce.view_worker"),
+            NavItem(
+                _("我的考核"),
+                "workforce:appraisal-mine",
+                "person-check",
+                roles=frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_LEAD}),
+            ),
         ]
 
     def ready(self):
@@ -41,3 +52,6 @@ class WorkforceConfig(AppConfig):
             _("维护常住人口和配备标准"),
         )
         register_dashboard_card(dashboard.card, roles=MANAGERS, order=120)
+        from shequ.workforce import appraisal_setup
+
+        appraisal_setup.register()

@@ -1,9 +1,9 @@
-"""/api/v1/workforce/: the roster, population, staffing, structure, turnover and training."""
+"""/api/v1/workforce/: the roster, population, staffing, structure, turnover, training and appraisal."""
 
 from ninja import Router
 
-from shequ.workforce.api import roster
+from shequ.workforce.api import appraisal, roster
 
 router = Router(tags=["workforce"])
-for _part in (roster,):
+for _part in (roster, appraisal):
     router.add_router("", _part.router)

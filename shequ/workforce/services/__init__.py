@@ -1,5 +1,17 @@
 """Every act of the workforce module, each in one transaction with its change-log entry."""
 
+from shequ.workforce.services.account import link_account  # noqa: F401, E402
+from shequ.workforce.services.appraisal import (  # noqa: F401, E402
+    appraisal_ok,
+    close_cycle,
+    create_cycle,
+    enter_scores,
+)
+from shequ.workforce.services.recognition import (  # noqa: F401, E402
+    add_award,
+    add_promotion,
+    add_representative,
+)
 from shequ.workforce.services.roster import (  # noqa: F401
     MANAGE,
     MANAGE_POPULATION,
