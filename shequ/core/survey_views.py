@@ -3,8 +3,6 @@ printed sheet of one-time codes, and closing; for residents, the phone page at /
 signed-in resident of the survey's scope or the holder of a code answers once and then sees their
 own response (and nothing of anyone else's)."""
 
-import base64
-
 import segno
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -138,8 +136,7 @@ def public_link(request, survey) -> str:
 
 def qr_data_uri(url: str) -> str:
     """The link as a QR code (an SVG data URI: the page's CSP allows data: images)."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#212529")
 
 
 class SurveyDetail(ScopedDetailView):
@@ -275,8 +272,9 @@ def answer_form(survey, data=None):
             field = forms.CharField(label=label, required=False, max_length=surveys.MAX_TEXT,
                                     widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
         elif q.kind == QuestionKind.RATING:
-            choices = [(str(r), f"{r} {surveys.RATING_LABELS[r]}") for r in (5, 4, 3, 2, 1)]
-            field = forms.ChoiceField(label=label, required=False, choices=choices, widget=forms.RadioSelect)
+            choices = [(str(r), surveys.RATING_LABELS[r]) for r in (5, 4, 3, 2, 1)]
+            field = forms.ChoiceField(label=label, required=False, choices=choices,
+                                      widget=forms.RadioSelect(attrs={"class": "btn-check"}))  # fmt: skip
         else:
             choices = [(str(i), o) for i, o in enumerate(q.options)]
             field = forms.ChoiceField(label=label, required=False, choices=choices, widget=forms.RadioSelect)

@@ -23,7 +23,7 @@ from shequ.core.forms import DateInput
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
 from shequ.core.models import SurveyVerify
 from shequ.core.services import get_visible
-from shequ.core.survey_views import public_link
+from shequ.core.survey_views import public_link, qr_data_uri
 from shequ.workforce.models import (
     DEFAULT_GRADES,
     DEFAULT_WEIGHTS,
@@ -219,7 +219,8 @@ class AppraisalDetail(ScopedDetailView):
                 r.scope_code.startswith(s.scope_code) for r in results
             ):
                 continue
-            rows_surveys.append({"s": s, "rate": surveys.response_rate(s), "link": public_link(self.request, s),
+            link = public_link(self.request, s)
+            rows_surveys.append({"s": s, "rate": surveys.response_rate(s), "link": link, "qr": qr_data_uri(link),
                                  "can_codes": scope.covers(user, s.scope_code, MANAGE_APPRAISAL) and s.takes_code})  # fmt: skip
         return {
             "c": obj,
@@ -230,6 +231,8 @@ class AppraisalDetail(ScopedDetailView):
             "sheets": sheets,
             "surveys": rows_surveys,
             "can_close": manage and obj.is_open,
+            "show_street": obj.scorers != Scorers.LEAD or any(len(r.scope_code) < 12 for r in results),
+            "show_lead": obj.scorers != Scorers.STREET,
         }
 
 
