@@ -475,3 +475,15 @@ def test_api_cycle_scores_close_results(world):
     ]
     assert c.get(base).json()["items"][0]["id"] == cid
     assert _api(world, "community_worker").get(base).status_code == 403
+
+
+def test_a_worker_who_left_unscored_is_not_appraised(world):
+    from shequ.workforce import services as roster
+
+    stay, leave = team(world, n=2)
+    cycle = open_cycle(world, org_share=100, scorers="street")
+    score(world, cycle, stay, street=82)
+    roster.record_exit(world.users["street"], leave.pk, on=TODAY, reason="辞职")
+    assert [r.worker_id for r, _who in service.missing_scores(cycle)] == []
+    service.close_cycle(world.users["street"], cycle.pk)
+    assert list(cycle.results.values_list("worker_id", "grade")) == [(stay.pk, "称职")]

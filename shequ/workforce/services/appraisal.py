@@ -398,6 +398,8 @@ def missing_scores(cycle) -> list[tuple[AppraisalResult, list[str]]]:
     """The workers whose organisation scores are not all in, with the scorers still missing."""
     out = []
     for r in cycle.results.select_related("worker").order_by("scope_code", "id"):
+        if _left_unscored(r):
+            continue
         have = {ScorerRole.STREET: r.street_score is not None, ScorerRole.LEAD: r.lead_score is not None}
         needed = needed_for(cycle, r)
         if cycle.scorers == Scorers.EITHER and len(needed) > 1:
@@ -407,6 +409,11 @@ def missing_scores(cycle) -> list[tuple[AppraisalResult, list[str]]]:
         if lacking:
             out.append((r, lacking))
     return out
+
+
+def _left_unscored(r) -> bool:
+    """A worker who has left since the cycle opened and whom nobody scored is not appraised."""
+    return r.worker.status == Status.LEFT and r.street_score is None and r.lead_score is None
 
 
 # --- closing ---------------------------------------------------------------------------------------
@@ -469,6 +476,10 @@ def close_cycle(actor, cycle_pk) -> AppraisalCycle:
         surveys.close_survey(actor, s.pk, purpose=SURVEY_PURPOSE)
         ratings.update(surveys.ratings_by_ref(s))
     results = list(cycle.results.select_related("worker").order_by("id"))
+    gone = [r for r in results if _left_unscored(r)]
+    if gone:
+        AppraisalResult.objects.filter(pk__in=[r.pk for r in gone]).delete()
+        results = [r for r in results if r not in gone]
     rows = []
     for r in results:
         org = organisation_score(cycle, r.street_score, r.lead_score)
@@ -518,7 +529,8 @@ def close_cycle(actor, cycle_pk) -> AppraisalCycle:
         counts[grades[row["grade"]]["name"]] = counts.get(grades[row["grade"]]["name"], 0) + 1
     return services.update(actor, AppraisalCycle, cycle.pk, {"status": CycleStatus.CLOSED, "closed_at": timezone.now(),
                            "closed_by": actor}, perm=MANAGE_APPRAISAL,
-                           note=_("结束考核：") + "，".join(f"{k} {v} 人" for k, v in counts.items()))  # fmt: skip
+                           note=_("结束考核：") + "，".join(f"{k} {v} 人" for k, v in counts.items())
+                           + (_("；已离开未评分的 %(n)d 人不参加") % {"n": len(gone)} if gone else ""))  # fmt: skip
 
 
 def _previous_lowest(cycle, worker_ids) -> set[int]:
