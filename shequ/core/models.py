@@ -634,7 +634,9 @@ class Survey(ScopedModel):
     org = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
     title = models.CharField(_("问卷名称"), max_length=100)
     intro = models.TextField(_("说明"), max_length=1000, blank=True)
-    token = models.CharField(max_length=32, unique=True, default=new_survey_token, editable=False)
+    token = models.CharField(
+        _("链接标识"), max_length=32, unique=True, default=new_survey_token, editable=False
+    )
     opens_on = models.DateField(_("开始日期"))
     closes_on = models.DateField(_("截止日期"))
     verify = models.CharField(_("填写人核验"), max_length=8, choices=SurveyVerify.choices)
@@ -712,7 +714,7 @@ class SurveyCode(models.Model):
     is kept: the sheet is the one place the code is written."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="codes")
-    digest = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(_("校验值"), max_length=64, unique=True)
     batch = models.PositiveSmallIntegerField(_("批次"))
     issued_at = models.DateTimeField(_("发放时间"), default=timezone.now)
     issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -732,7 +734,7 @@ class SurveyResponse(models.Model):
     household or the code): it makes a second response impossible without naming anyone."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    respondent = models.CharField(max_length=64)
+    respondent = models.CharField(_("填写人标识"), max_length=64)
     via = models.CharField(_("核验方式"), max_length=8, choices=SurveyVerify.choices[:2])
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
 
@@ -750,9 +752,9 @@ class SurveyAnswer(models.Model):
 
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
-    option = models.PositiveSmallIntegerField(null=True, blank=True)
-    rating = models.PositiveSmallIntegerField(null=True, blank=True)
-    text = models.TextField(blank=True)
+    option = models.PositiveSmallIntegerField(_("所选选项"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+    text = models.TextField(_("文字回答"), blank=True)
 
     class Meta:
         verbose_name = _("答案")

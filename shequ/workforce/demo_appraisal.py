@@ -12,7 +12,7 @@ from django.utils import timezone
 from shequ.core import surveys
 from shequ.core.models import Survey, User
 from shequ.workforce import services
-from shequ.workforce.models import AppraisalCycle, Office, Worker
+from shequ.workforce.models import DEFAULT_GRADES, AppraisalCycle, Office, Worker
 from shequ.workforce.services import appraisal
 
 RESPONSES = 24  # residents answering each community's form a year (a 民主测评 of a few dozen)
@@ -61,8 +61,10 @@ def load(actor, street: str, communities: list[str], rng: random.Random, echo=pr
     counts = {"cycles": 0, "responses": 0}
     for year in (today.year - 2, today.year - 1):
         opens, closes = dt.date(year, 12, 1), dt.date(year, 12, 20)
+        # The street holds 优秀 to a tenth of its workers (the default is a fifth).
+        grades = [{**g, "quota": 10} if g["name"] == "优秀" else g for g in DEFAULT_GRADES]
         cycle = appraisal.create_cycle(actor, street, year=year, scorers="either", org_share=70, street_share=60,
-                                       survey_opens=opens, survey_closes=closes, verify="code")  # fmt: skip
+                                       grades=grades, survey_opens=opens, survey_closes=closes, verify="code")  # fmt: skip
         for r in cycle.results.select_related("worker"):
             q = quality[r.worker_id]
             scores = {d: max(0, min(100, round(rng.gauss(q, 4), 1))) for d in DIMS}
@@ -79,7 +81,7 @@ def load(actor, street: str, communities: list[str], rng: random.Random, echo=pr
                 for question in questions:
                     if question.ref and rng.random() < 0.85:  # some residents do not know everyone
                         q = quality[int(question.ref.split(":")[1])]
-                        answers[str(question.pk)] = max(1, min(5, round(rng.gauss((q - 40) / 12, 0.7))))
+                        answers[str(question.pk)] = max(1, min(5, round(rng.gauss((q - 38) / 12, 0.7))))
                     elif not question.ref and rng.random() < 0.15:
                         answers[str(question.pk)] = rng.choice(
                             ["希望多开展老年人活动", "办事很耐心，谢谢", "晚上能多巡查一下就好了"]
@@ -110,8 +112,11 @@ def _recognition(actor, street, workers, rng, today) -> dict:
         services.add_award(actor, w.pk, title="优秀社区工作者", level="街道级", awarded_on=dt.date(today.year - 1, 1, 15),
                            body="纸坊街道党工委")  # fmt: skip
         out["awards"] += 1
+    # 宁安's secretary sits in the district people's congress; two others elsewhere in the street.
+    secretary = Worker.objects.filter(user__username="lead_ningan").first()
+    seated = ([secretary] if secretary else []) + [w for w in rng.sample(seasoned, 3) if w != secretary]
     for w, kind, level, term, start in zip(
-        rng.sample(seasoned, 3),
+        seated[:3],
         ("人大代表", "党代表", "政协委员"),
         ("区级", "区级", "区级"),
         ("第十届", "第九次党代会", "第十届"),
@@ -120,9 +125,9 @@ def _recognition(actor, street, workers, rng, today) -> dict:
     ):
         services.add_representative(actor, w.pk, kind=kind, level=level, term=term, start=start)
         out["seats"] += 1
-    for w, post in zip(
-        rng.sample(seasoned[5:], 3), ("社区居委会副主任", "社区党委副书记", "社区居委会主任"), strict=True
-    ):
+    here = [w for w in seasoned[5:] if secretary and w.scope_code == secretary.scope_code][:1]
+    rising = here + [w for w in rng.sample(seasoned[5:], 3) if w not in here][: 3 - len(here)]
+    for w, post in zip(rising, ("社区居委会副主任", "社区党委副书记", "社区居委会主任"), strict=True):
         on = max(w.hired_on + dt.timedelta(days=800), dt.date(today.year - 3, 7, 1))
         if on <= today:
             services.add_promotion(actor, w.pk, on=on, post=post, note="换届选举")

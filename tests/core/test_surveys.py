@@ -4,6 +4,7 @@ response rate, the residents' phone page and the public API."""
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -161,8 +162,10 @@ def test_the_respondent_is_not_stored_as_a_name_or_an_account(world):
     s = make_survey(world, verify="login")
     r = resident(world, "zhoumin")
     resp = surveys.submit_response(s, answers(s), user=r)
-    assert (
-        str(r.pk) not in resp.respondent and r.username not in resp.respondent and len(resp.respondent) == 64
+    # A keyed digest: 64 hex digits, not the account's id or name.
+    assert re.fullmatch(r"[0-9a-f]{64}", resp.respondent) and resp.respondent not in (
+        str(r.pk),
+        f"user:{r.pk}",
     )
     entry = ChangeLogEntry.objects.get(object_id=str(resp.pk), content_type__model="surveyresponse")
     assert entry.user is None and entry.username == ""

@@ -188,7 +188,9 @@ class AppraisalResult(ScopedModel):
     total = models.DecimalField(_("总分"), max_digits=5, decimal_places=2, null=True, blank=True)
     rank = models.PositiveSmallIntegerField(_("名次"), null=True, blank=True)
     grade = models.CharField(_("等次"), max_length=20, blank=True)
-    grade_index = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)  # 0 = highest
+    grade_index = models.PositiveSmallIntegerField(
+        _("等次序号"), null=True, blank=True, editable=False
+    )  # 0 = highest
     lowest = models.BooleanField(_("最低等次"), default=False)
     demoted = models.BooleanField(_("因名额限制调整"), default=False)
     passed = models.BooleanField(_("合格"), null=True, blank=True)

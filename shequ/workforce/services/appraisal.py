@@ -348,7 +348,8 @@ def enter_scores(actor, cycle_pk, worker_pk, *, scores: dict, scorer: str | None
     cycle = get_visible(AppraisalCycle, actor, cycle_pk)
     result = (
         AppraisalResult.objects.visible_to(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
+        .select_related("worker")
         .filter(cycle=cycle, worker_id=worker_pk)
         .first()
     )

@@ -231,6 +231,7 @@ class AppraisalDetail(ScopedDetailView):
             "sheets": sheets,
             "surveys": rows_surveys,
             "can_close": manage and obj.is_open,
+            "partial": len(results) < obj.results.count(),  # a lead's own community in the street's cycle
             "show_street": obj.scorers != Scorers.LEAD or any(len(r.scope_code) < 12 for r in results),
             "show_lead": obj.scorers != Scorers.STREET,
         }
