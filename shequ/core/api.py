@@ -1153,3 +1153,9 @@ def import_undo(request, batch_id: Id):
     result = importing.undo_batch(batch, request.user)
     batch.result = result
     return batch
+
+
+# Surveys (their own module; mounted on the kernel's router).
+from shequ.core.survey_api import router as _survey_router  # noqa: E402
+
+core_router.add_router("", _survey_router)

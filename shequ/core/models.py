@@ -577,3 +577,194 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return f"{self.username or '*'}@{self.network}"
+
+
+# --- surveys ---------------------------------------------------------------------------------------
+# One engine for every questionnaire residents answer (a satisfaction form in an appraisal, a
+# rating round, a consultation): a survey hangs under an org node, holds ordered questions, and
+# takes one response per resident (or household), verified by a login or a one-time code. A module
+# that owns a survey names itself in `purpose` (and its record in `owner_id`); shequ.core.surveys
+# holds the acts and the registry of purposes.
+SURVEY_VIEW = "core.view_survey"
+
+
+class SurveyVerify(models.TextChoices):
+    LOGIN = "login", _("登录的本社区居民")
+    CODE = "code", _("一次性填写码")
+    EITHER = "either", _("登录或填写码均可")
+
+
+class SurveyPer(models.TextChoices):
+    RESIDENT = "resident", _("每位居民一份")
+    HOUSEHOLD = "household", _("每户一份")
+
+
+class QuestionKind(models.TextChoices):
+    CHOICE = "choice", _("单选")
+    RATING = "rating", _("评分（1–5 分）")
+    TEXT = "text", _("文字")
+
+
+def new_survey_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class SurveyQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """A survey owned by a module is read with that module's permission (an appraisal's
+        residents' ratings only by those who may read appraisal results); one of its own with
+        core.view_survey."""
+        from shequ.core.roles import roles_with
+        from shequ.core.scope import prefix_q, scope_codes
+        from shequ.core.surveys import purposes
+
+        if not user or not user.is_authenticated:
+            return self.none()
+        allowed = Q(purpose="") & prefix_q("scope_code", scope_codes(user, roles_with(SURVEY_VIEW)))
+        for key, p in purposes().items():
+            allowed |= Q(purpose=key) & prefix_q("scope_code", scope_codes(user, roles_with(p.view_perm)))
+        return self.filter(allowed)
+
+
+class Survey(ScopedModel):
+    """A questionnaire residents of an org node answer on a phone between two dates."""
+
+    view_perm = SURVEY_VIEW
+
+    org = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
+    title = models.CharField(_("问卷名称"), max_length=100)
+    intro = models.TextField(_("说明"), max_length=1000, blank=True)
+    token = models.CharField(
+        _("链接标识"), max_length=32, unique=True, default=new_survey_token, editable=False
+    )
+    opens_on = models.DateField(_("开始日期"))
+    closes_on = models.DateField(_("截止日期"))
+    verify = models.CharField(_("填写人核验"), max_length=8, choices=SurveyVerify.choices)
+    per = models.CharField(_("每份答卷代表"), max_length=10, choices=SurveyPer.choices)
+    eligible = models.PositiveIntegerField(_("应答人数（户数）"), null=True, blank=True)
+    purpose = models.CharField(_("所属业务"), max_length=40, blank=True, db_index=True)
+    owner_id = models.CharField(_("所属记录"), max_length=64, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("创建人")
+    )
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问卷")
+        verbose_name_plural = _("问卷")
+        ordering = ["-opens_on", "-id"]
+        indexes = [models.Index(fields=["purpose", "owner_id"], name="survey_owner")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="survey_dates"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:survey-detail", args=[self.pk])
+
+    def compute_scope_code(self) -> str:
+        return self.org.code
+
+    def is_open(self, day=None) -> bool:
+        day = day or timezone.localdate()
+        return self.closed_at is None and self.opens_on <= day <= self.closes_on
+
+    @property
+    def takes_login(self) -> bool:
+        return self.verify in (SurveyVerify.LOGIN, SurveyVerify.EITHER)
+
+    @property
+    def takes_code(self) -> bool:
+        return self.verify in (SurveyVerify.CODE, SurveyVerify.EITHER)
+
+
+class SurveyQuestion(models.Model):
+    """One question, in its place; `ref` says what an owning module asks it about ("worker:12")."""
+
+    scope_field = "survey__scope_code"
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    kind = models.CharField(_("题型"), max_length=8, choices=QuestionKind.choices)
+    text = models.CharField(_("题目"), max_length=300)
+    options = models.JSONField(_("选项"), default=list, blank=True)
+    required = models.BooleanField(_("必答"), default=True)
+    ref = models.CharField(_("关联对象"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("问卷题目")
+        verbose_name_plural = _("问卷题目")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "position"], name="survey_question_position")
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.text}"
+
+
+class SurveyCode(models.Model):
+    """A one-time code handed to a resident or household on a printed sheet. Only its keyed digest
+    is kept: the sheet is the one place the code is written."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(_("校验值"), max_length=64, unique=True)
+    batch = models.PositiveSmallIntegerField(_("批次"))
+    issued_at = models.DateTimeField(_("发放时间"), default=timezone.now)
+    issued_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("填写码")
+        verbose_name_plural = _("填写码")
+        indexes = [models.Index(fields=["survey", "batch"], name="survey_code_batch")]
+
+    def __str__(self):
+        return f"{self.survey_id}/{self.batch}"
+
+
+class SurveyResponse(models.Model):
+    """One respondent's answers. `respondent` is a keyed digest of who answered (the account, the
+    household or the code): it makes a second response impossible without naming anyone."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.CharField(_("填写人标识"), max_length=64)
+    via = models.CharField(_("核验方式"), max_length=8, choices=SurveyVerify.choices[:2])
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("答卷")
+        verbose_name_plural = _("答卷")
+        constraints = [models.UniqueConstraint(fields=["survey", "respondent"], name="survey_response_once")]
+
+    def __str__(self):
+        return f"{self.survey_id}#{self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    """The answer to one question: the option chosen, the rating given, or the text written."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    option = models.PositiveSmallIntegerField(_("所选选项"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+    text = models.TextField(_("文字回答"), blank=True)
+
+    class Meta:
+        verbose_name = _("答案")
+        verbose_name_plural = _("答案")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="survey_answer_once"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="survey_rating_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.response_id}/{self.question_id}"

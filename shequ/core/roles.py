@@ -61,3 +61,5 @@ register_permission("core.manage_users", {Role.SYSADMIN, Role.DISTRICT, Role.STR
 register_permission("core.manage_calendar", {Role.SYSADMIN, Role.DISTRICT}, _("维护节假日与调休安排"))
 register_permission("core.undo_import", MANAGERS, _("撤销导入批次"))
 register_permission("core.manage_import_synonyms", {Role.SYSADMIN, Role.DISTRICT}, _("维护导入同义词"))
+register_permission("core.view_survey", MANAGERS | {Role.COMMUNITY_WORKER}, _("查看问卷结果"))
+register_permission("core.manage_survey", MANAGERS, _("创建和管理问卷、发放填写码"))

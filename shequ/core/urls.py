@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shequ.core import import_views, picker, synonym_views, views
+from shequ.core import import_views, picker, survey_views, synonym_views, views
 
 app_name = "core"
 
@@ -30,4 +30,12 @@ urlpatterns = [
     path("imports/synonyms/<int:pk>/delete/", synonym_views.synonym_delete, name="import-synonym-delete"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("pickers/<slug:name>/", picker.lookup, name="picker"),
+    path("surveys/", survey_views.SurveyList.as_view(), name="survey-list"),
+    path("surveys/new/", survey_views.SurveyCreate.as_view(), name="survey-create"),
+    path("surveys/<int:pk>/", survey_views.SurveyDetail.as_view(), name="survey-detail"),
+    path("surveys/<int:pk>/questions/new/", survey_views.QuestionAdd.as_view(), name="survey-question-add"),
+    path("surveys/<int:pk>/codes/", survey_views.survey_codes, name="survey-codes"),
+    path("surveys/<int:pk>/close/", survey_views.SurveyClose.as_view(), name="survey-close"),
+    # The residents' phone page: short, for a QR code on a printed slip.
+    path("s/<str:token>/", survey_views.answer, name="survey-answer"),
 ]

@@ -30,3 +30,7 @@ class PeopleConfig(AppConfig):
         from shequ.people import dashboard, importer, permissions  # noqa: F401  (registers)
 
         registry.register_dashboard_card(dashboard.population_card, roles=STAFF, order=30)
+        from shequ.core import surveys as survey_engine
+        from shequ.people import surveys
+
+        survey_engine.register_registry(household_of=surveys.household_of, population=surveys.population)

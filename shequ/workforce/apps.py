@@ -12,6 +12,7 @@ class WorkforceConfig(AppConfig):
     @property
     def nav(self):
         from shequ.core.registry import NavItem
+        from shequ.core.roles import Role
 
         return [
             NavItem(_("队伍概况"), "workforce:overview", "person-badge", perm="workforce.view_worker"),
@@ -22,6 +23,16 @@ class WorkforceConfig(AppConfig):
             NavItem(_("培训"), "workforce:training-list", "mortarboard", perm="workforce.view_worker"),
             NavItem(_("街道内设机构"), "workforce:sections", "diagram-3", perm="workforce.manage_population"),
             NavItem(_("薪酬与合同"), "workforce:pay", "cash-coin", perm="workforce.view_sensitive"),
+            NavItem(
+                _("考核"), "workforce:appraisal-list", "clipboard-check", perm="workforce.view_sensitive"
+            ),
+            NavItem(_("表彰与成长"), "workforce:recognition", "trophy", perm="workforce.view_worker"),
+            NavItem(
+                _("我的考核"),
+                "workforce:appraisal-mine",
+                "person-check",
+                roles=frozenset({Role.COMMUNITY_WORKER, Role.COMMUNITY_LEAD}),
+            ),
         ]
 
     def ready(self):
@@ -49,3 +60,6 @@ class WorkforceConfig(AppConfig):
             _("维护等级工资标准和社会平均工资"),
         )
         register_dashboard_card(dashboard.card, roles=MANAGERS, order=120)
+        from shequ.workforce import appraisal_setup
+
+        appraisal_setup.register()

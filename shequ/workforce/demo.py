@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shequ.core.models import User
 from shequ.core.validators import id_check_char
-from shequ.workforce import demo_pay, services
+from shequ.workforce import demo_appraisal, demo_pay, services
 from shequ.workforce.models import Movement, Office, Population, StreetSection, Worker
 
 STREET = "420115001"
@@ -53,6 +53,7 @@ def is_loaded() -> bool:
 
 def reset() -> None:
     """Delete the demo workforce (before the org units it points at go)."""
+    demo_appraisal.reset(STREET)  # appraisal results point at the workers (PROTECT)
     workers = Worker.objects.filter(scope_code__startswith=STREET)
     Movement.objects.filter(worker__in=workers).delete()
     Office.objects.filter(worker__in=workers).delete()
@@ -175,6 +176,7 @@ def load(seed: int = 20261121, echo=print) -> dict:
                 services.set_population(actor, code, year=year, residents=grown, source="纸坊街道统计年报")
         for name, established, actual in SECTIONS:
             services.set_section(actor, STREET, name=name, established=established, actual=actual)
+        counts["appraisal"] = demo_appraisal.load(actor, STREET, COMMUNITIES, rng, echo=echo)
     echo(
         f"社区工作者：{counts['workers']} 人（离开 {counts['exits']} 人），任职 {counts['offices']} 项，"
         f"职业资格证书 {counts.get('certificates', 0)} 本，培训 {counts.get('trainings', 0)} 期"

@@ -159,3 +159,55 @@ cases.page(
     data=lambda s: {"kind": s.kind},
     expect=403,
 )
+
+
+# --- surveys: a community's own surveys are read by its staff (community workers included) and run
+# by its lead; a module's surveys by that module's permissions (tests/workforce/scope_cases.py).
+SURVEY_READERS = ("community_lead", "community_worker")
+
+
+def survey(world, side):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shequ.core import surveys
+
+    today = timezone.localdate()
+    n = next(_seq)
+    return surveys.create_survey(
+        world.users["street"], world.community(side).code, title=f"{'甲乙'[side == 'b']}满意度问卷{n}",
+        opens_on=today, closes_on=today + dt.timedelta(days=7), verify="code",
+        questions=[{"kind": "rating", "text": "总体满意度"}],
+    )  # fmt: skip
+
+
+def _survey_pk(s):
+    return {"pk": s.pk}
+
+
+cases.listing("core:survey-list", make=survey, marker=lambda s: s.title, roles=SURVEY_READERS)
+cases.detail("core:survey-detail", make=survey, kwargs=_survey_pk, roles=SURVEY_READERS)
+cases.page("core:survey-create", roles=("community_lead",))
+cases.page("core:survey-create", roles=("community_worker",), expect=403)
+for _name, _data, _expect in (
+    ("core:survey-question-add", {"kind": "text", "text": "意见建议"}, 302),
+    ("core:survey-codes", {"count": "3"}, 200),  # the printed sheet
+    ("core:survey-close", {}, 302),
+):
+    cases.detail(_name, make=survey, kwargs=_survey_pk, roles=("community_lead",))
+    cases.action(_name, make=survey, kwargs=_survey_pk, data=_data, roles=("community_lead",), expect=_expect)
+cases.public(
+    "core:survey-answer", "the residents' phone page: answers by a code or as the signed-in resident"
+)
+cases.api_list("GET", "/api/v1/core/surveys", make=survey, marker=lambda s: s.title, roles=SURVEY_READERS)
+cases.api("GET", "/api/v1/core/surveys/{int:survey_id}/results", make=survey,
+          path_params=lambda s: {"survey_id": s.pk}, roles=SURVEY_READERS)  # fmt: skip
+cases.public(
+    "GET /api/v1/core/surveys/public/{token}",
+    "a survey's questions, for the phone (tests/core/test_surveys.py)",
+)
+cases.public(
+    "POST /api/v1/core/surveys/public/{token}/responses",
+    "answering with a code or a resident's token (test_surveys.py)",
+)

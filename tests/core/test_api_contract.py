@@ -26,6 +26,8 @@ PUBLIC = {
     ("get", "/api/v1/duties/lists"),
     ("get", "/api/v1/duties/lists/{list_id}"),
     ("get", "/api/v1/duties/items"),
+    ("get", "/api/v1/core/surveys/public/{token}"),
+    ("post", "/api/v1/core/surveys/public/{token}/responses"),
 }
 
 

@@ -312,3 +312,135 @@ cases.api("POST", f"{API}/workers/{{int:worker_id}}/contracts", make=named,
           expect=201)  # fmt: skip
 cases.api("PUT", f"{API}/workers/{{int:worker_id}}/insurance", make=named,
           path_params=lambda w: {"worker_id": w.pk}, data={"year": 2025, "kinds": ["养老保险"]}, roles=LEAD)  # fmt: skip
+
+
+# --- appraisal: sensitive (the community lead and the managers above); a worker reads their own
+# results through their account (tests/workforce/test_appraisal.py covers the other roles).
+def _cycle(world, side, *, org_share=100, scored=False):
+    from django.utils import timezone
+
+    from shequ.workforce.services import appraisal
+
+    w = make_worker(world, side)
+    today = timezone.localdate()
+    c = appraisal.create_cycle(world.users["street"], world.community(side).code, year=today.year,
+                               title=f"{'甲乙'[side == 'b']}社区考核{w.pk}", org_share=org_share, scorers="street",
+                               survey_opens=today, survey_closes=today + dt.timedelta(days=7))  # fmt: skip
+    if scored:
+        appraisal.enter_scores(world.users["street"], c.pk, w.pk, scores=_uniform(80), scorer="street")
+    c.worker = w
+    return c
+
+
+def _uniform(v):
+    return {d: v for d in ("de", "neng", "qin", "ji", "lian", "xue")}
+
+
+def cycle(world, side):
+    return _cycle(world, side)
+
+
+def scored_cycle(world, side):
+    return _cycle(world, side, scored=True)
+
+
+def lead_cycle(world, side):
+    """A cycle the community lead scores (as the lead), with its worker."""
+    from django.utils import timezone
+
+    from shequ.workforce.services import appraisal
+
+    w = make_worker(world, side)
+    c = appraisal.create_cycle(world.users["street"], world.community(side).code, year=timezone.localdate().year,
+                               title=f"{'甲乙'[side == 'b']}社区负责人评分{w.pk}", org_share=100, scorers="lead")  # fmt: skip
+    c.worker = w
+    return c
+
+
+def appraisal_survey(world, side):
+    from shequ.workforce.services import appraisal
+
+    return appraisal.cycle_surveys(_cycle(world, side, org_share=70)).get()
+
+
+def community_with_worker(world, side):
+    make_worker(world, side)
+    return world.community(side)
+
+
+def my_record(world, side):
+    """The community worker's own record, linked to their account, with a closed result."""
+    from shequ.workforce.models import Worker
+    from shequ.workforce.services import appraisal
+
+    c = _cycle(world, side, scored=True)
+    Worker.objects.filter(pk=c.worker.pk).update(user=world.users["community_worker"])
+    appraisal.close_cycle(world.users["street"], c.pk)
+    return c
+
+
+cases.listing("workforce:appraisal-list", make=cycle, marker=lambda c: c.title, roles=LEAD)
+cases.page("workforce:appraisal-list", roles=("community_worker",), expect=403)
+cases.page("workforce:appraisal-create", roles=LEAD)
+cases.page("workforce:appraisal-create", roles=("community_worker",), expect=403)
+cases.detail("workforce:appraisal-detail", make=cycle, kwargs=pk, roles=LEAD)
+cases.detail("workforce:appraisal-scores", make=lead_cycle, kwargs=pk, roles=LEAD)
+cases.action(
+    "workforce:appraisal-scores",
+    make=lead_cycle,
+    kwargs=pk,
+    data=lambda c: {"as": "lead", **{f"s-{c.results.get().pk}-{d}": "85" for d in _uniform(0)}},
+    roles=LEAD,
+)
+cases.detail("workforce:appraisal-close", make=scored_cycle, kwargs=pk, roles=LEAD)
+cases.action("workforce:appraisal-close", make=scored_cycle, kwargs=pk, data={}, roles=LEAD)
+cases.page("workforce:appraisal-mine", make=my_record, roles=("community_worker",))
+# The cycle's residents' survey is read as the appraisal is: its lead, not the community's workers.
+cases.detail("core:survey-detail", make=appraisal_survey, kwargs=lambda s: {"pk": s.pk}, roles=LEAD)
+
+cases.api_list("GET", f"{API}/appraisal/cycles", make=cycle, marker=lambda c: c.title, roles=LEAD)
+cases.api(
+    "POST",
+    f"{API}/appraisal/cycles",
+    make=community_with_worker,
+    path_params=lambda c: {},
+    data=lambda c: {"org": c.code, "year": 2025, "org_share": 100, "scorers": "lead"},
+    roles=LEAD,
+    expect=201,
+)
+cases.api("GET", f"{API}/appraisal/cycles/{{int:cycle_id}}", make=cycle, path_params=lambda c: {"cycle_id": c.pk},
+          roles=LEAD)  # fmt: skip
+cases.api("GET", f"{API}/appraisal/cycles/{{int:cycle_id}}/results", make=cycle,
+          path_params=lambda c: {"cycle_id": c.pk}, roles=LEAD)  # fmt: skip
+cases.api(
+    "POST",
+    f"{API}/appraisal/cycles/{{int:cycle_id}}/scores",
+    make=lead_cycle,
+    path_params=lambda c: {"cycle_id": c.pk},
+    data=lambda c: {"worker_id": c.worker.pk, **_uniform("90")},
+    roles=LEAD,
+)
+cases.api("POST", f"{API}/appraisal/cycles/{{int:cycle_id}}/close", make=scored_cycle,
+          path_params=lambda c: {"cycle_id": c.pk}, roles=LEAD)  # fmt: skip
+cases.public(f"GET {API}/appraisal/mine", "the caller's own results only (tests/workforce/test_appraisal.py)")
+
+
+# --- recognition: read with the roster, entered by those who manage it.
+def award(world, side):
+    w = make_worker(world, side)
+    return services.add_award(world.users["street"], w.pk, title=f"{'甲乙'[side == 'b']}十佳社区干部{w.pk}", level="区级",
+                              awarded_on=dt.date(2024, 12, 1), body="江夏区委组织部")  # fmt: skip
+
+
+cases.listing("workforce:recognition", make=award, marker=lambda a: a.title, roles=READERS)
+cases.page("workforce:recognition", roles=("grid_worker",), expect=403)
+for name, data in (
+    ("workforce:award-add", {"title": "优秀社区工作者", "level": "district", "awarded_on": "2024-12-01", "body": "区民政局"}),
+    ("workforce:representative-add", {"kind": "npc", "level": "district", "term": "第十届", "start": "2021-12-01"}),
+    ("workforce:promotion-add", {"on": "2024-01-02", "post": "社区居委会副主任"}),
+):  # fmt: skip
+    cases.detail(name, make=named, kwargs=pk, roles=LEAD)
+    cases.action(name, make=named, kwargs=pk, data=data, roles=LEAD)
+cases.detail("workforce:worker-account", make=named, kwargs=pk, roles=LEAD)
+cases.action("workforce:worker-account", make=named, kwargs=pk, roles=LEAD,
+             data=lambda w: {"username": "t_worker_a" if w.scope_code.endswith("001001") else "t_worker_b"})  # fmt: skip

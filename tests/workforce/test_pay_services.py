@@ -348,3 +348,40 @@ def test_pay_is_read_by_the_worker_their_lead_and_managers_only(world):
         services.pay_report(world.users["department"], None, 2025)
     with pytest.raises(NotFound):
         services.set_pay_record(world.users["community_worker_b"], worker.pk, year=2025, **EXAMPLE)
+
+
+def test_the_step_rule_reads_the_closed_annual_appraisals(world):
+    """The years met, the step waits on the appraisal module: each required year's grade must allow
+    a step (称职 or 优秀); one that does not holds it back; a year not yet appraised leaves it pending."""
+    from shequ.workforce.services import appraisal
+
+    street_scheme(world, years_per_step=3, appraisal_count=2)
+    steady = make_worker(world, "a", name="稳定", hired=D(2015, 1, 1))
+    slipped = make_worker(world, "a", name="下滑", hired=D(2015, 1, 1))
+    for w in (steady, slipped):
+        services.place_grade(world.users["street"], w.pk, grade="中级", step=1, on=D(2021, 7, 1))
+    late = make_worker(world, "b", name="未考核", hired=D(2015, 1, 1))  # community b held no appraisal
+    services.place_grade(world.users["street"], late.pk, grade="中级", step=1, on=D(2021, 7, 1))
+    scores = {2023: {steady: 80, slipped: 80}, 2024: {steady: 85, slipped: 65}}
+    for year, marks in scores.items():
+        cycle = appraisal.create_cycle(world.users["street"], world.a.code, year=year, org_share=100,
+                                       scorers="street")  # fmt: skip
+        for w, mark in marks.items():
+            dims = dict.fromkeys(("de", "neng", "qin", "ji", "lian", "xue"), mark)
+            appraisal.enter_scores(world.users["street"], cycle.pk, w.pk, scores=dims, scorer="street")
+        appraisal.close_cycle(world.users["street"], cycle.pk)
+    on = D(2025, 1, 1)
+    assert services.step_due(steady, on).status == "due"
+    assert services.step_due(slipped, on).status == "appraisal_failed"  # 2024: 基本称职
+    assert services.step_due(late, on).status == "pending_appraisal"  # 2023 not appraised
+    listed = {
+        a.extra["name"]: a.status for a in services.step_advice(world.users["street"], world.street.code, on)
+    }
+    assert listed == {"稳定": "due", "下滑": "appraisal_failed", "未考核": "pending_appraisal"}
+    dist = services.grade_distribution(world.users["street"], world.street.code, 2026)
+    assert dist["year"] == 2024 and [(g["label"], g["count"], str(g["percent"])) for g in dist["groups"]] == [
+        ("称职", 1, "50.0"), ("基本称职", 1, "50.0")
+    ]  # fmt: skip
+    page = world.client(world.users["street"]).get("/workforce/", {"scope": world.street.code})
+    assert 'id="appraisal-card"' in page.content.decode() and "2024 年度考核等次" in page.content.decode()
+    assert services.grade_distribution(world.users["street"], world.b.code, 2026) is None

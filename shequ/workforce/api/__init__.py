@@ -1,9 +1,9 @@
-"""/api/v1/workforce/: the roster, population, staffing, structure, turnover and training."""
+"""/api/v1/workforce/: the roster, population, staffing, structure, turnover, training and appraisal."""
 
 from ninja import Router
 
-from shequ.workforce.api import pay, roster, sections
+from shequ.workforce.api import appraisal, pay, roster, sections
 
 router = Router(tags=["workforce"])
-for _part in (roster, sections, pay):
+for _part in (roster, sections, pay, appraisal):
     router.add_router("", _part.router)

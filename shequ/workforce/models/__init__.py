@@ -1,5 +1,20 @@
-"""The workforce's records: the roster (workers, offices, movements, certificates, training, population)."""
+"""The workforce's records: the roster (workers, offices, movements, certificates, training,
+population), appraisal, and recognition."""
 
+from shequ.workforce.models.appraisal import (  # noqa: F401, E402
+    DEFAULT_GRADES,
+    DEFAULT_WEIGHTS,
+    MANAGE_APPRAISAL,
+    SURVEY_PURPOSE,
+    AppraisalCycle,
+    AppraisalResult,
+    AppraisalScore,
+    CycleKind,
+    CycleStatus,
+    Dimension,
+    ScorerRole,
+    Scorers,
+)
 from shequ.workforce.models.pay import (  # noqa: F401
     MANAGE_PAY_POLICY,
     AverageWage,
@@ -12,6 +27,13 @@ from shequ.workforce.models.pay import (  # noqa: F401
     PayRate,
     PayRecord,
     PayTable,
+)
+from shequ.workforce.models.recognition import (  # noqa: F401, E402
+    Award,
+    HonourLevel,
+    Promotion,
+    Representative,
+    SeatKind,
 )
 from shequ.workforce.models.roster import (  # noqa: F401
     HEAD_TITLES,

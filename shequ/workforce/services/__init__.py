@@ -1,5 +1,14 @@
 """Every act of the workforce module, each in one transaction with its change-log entry."""
 
+from shequ.workforce.services.account import link_account  # noqa: F401, E402
+from shequ.workforce.services.appraisal import (  # noqa: F401, E402
+    appraisal_ok,
+    close_cycle,
+    create_cycle,
+    enter_scores,
+    grade_distribution,
+    step_checker,
+)
 from shequ.workforce.services.pay import (  # noqa: F401
     MANAGE_PAY_POLICY,
     PAY_FIELDS,
@@ -19,6 +28,11 @@ from shequ.workforce.services.pay import (  # noqa: F401
     step_advice,
     step_due,
     sweep_contracts,
+)
+from shequ.workforce.services.recognition import (  # noqa: F401, E402
+    add_award,
+    add_promotion,
+    add_representative,
 )
 from shequ.workforce.services.roster import (  # noqa: F401
     MANAGE,

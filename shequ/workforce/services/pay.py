@@ -454,9 +454,9 @@ def step_due(worker, on: dt.date | None = None, *, appraisal_ok=None, placement=
     """Is the worker due to step up on `on` (today by default)? The years rule comes from the
     scheme's data (`years_per_step` in the current step); the appraisal part (the last
     `appraisal_count` years' grades at least `appraisal_min`) is asked of `appraisal_ok(worker_id,
-    years) -> bool`, `years` being the tuple of those appraisal years (the grade they must reach
-    is the scheme's `appraisal_min`, read from the worker's placement). Without the callable, or when
-    it answers None, the appraisal is unknown: the advice says so (status "pending_appraisal",
+    years) -> bool | None`, `years` being the tuple of those appraisal years; by default the closed
+    annual appraisals (`appraisal.step_checker`: each year's grade must allow a step). When it
+    answers None (a year not yet appraised), the advice says so (status "pending_appraisal",
     待考核结果) rather than guess."""
     worker_id = getattr(worker, "pk", worker)
     on = on or timezone.localdate()
@@ -480,7 +480,11 @@ def step_due(worker, on: dt.date | None = None, *, appraisal_ok=None, placement=
         return advice
     advice.appraisal_years = tuple(range(on.year - sch.appraisal_count, on.year))
     advice.appraisal_min = sch.appraisal_min
-    verdict = appraisal_ok(worker_id, advice.appraisal_years) if appraisal_ok is not None else None
+    if appraisal_ok is None:
+        from shequ.workforce.services.appraisal import step_checker
+
+        appraisal_ok = step_checker([worker_id])
+    verdict = appraisal_ok(worker_id, advice.appraisal_years)
     advice.appraisal = None if verdict is None else bool(verdict)
     advice.status = {None: "pending_appraisal", True: "due", False: "appraisal_failed"}[advice.appraisal]
     return advice
@@ -1096,6 +1100,10 @@ def step_advice(
     for row in rows.values_list("worker_id", "id", "on", "scheme_id", "grade_id", "step"):
         if row[0] in ids:
             latest[row[0]] = row
+    if appraisal_ok is None:  # the appraisal results of everyone asked about, in one read
+        from shequ.workforce.services.appraisal import step_checker
+
+        appraisal_ok = step_checker(latest)
     out = []
     for wid, pk, since, sid, gid, step in latest.values():
         if reports._years(since, on) >= schemes[sid].years_per_step:  # only those are asked about

@@ -1,5 +1,14 @@
 """The workforce pages."""
 
+from shequ.workforce.views.appraisal import (  # noqa: F401, E402
+    AccountLink,
+    AppraisalClose,
+    AppraisalCreate,
+    AppraisalDetail,
+    AppraisalList,
+    my_appraisal,
+    score_sheet,
+)
 from shequ.workforce.views.pay import (  # noqa: F401
     AverageWageEnter,
     ContractAdd,
@@ -12,6 +21,12 @@ from shequ.workforce.views.pay import (  # noqa: F401
     grade_schemes,
     insurance_rates,
     pay_report,
+)
+from shequ.workforce.views.recognition import (  # noqa: F401, E402
+    AwardAdd,
+    PromotionAdd,
+    RepresentativeAdd,
+    recognition,
 )
 from shequ.workforce.views.roster import (  # noqa: F401
     OfficeAssign,

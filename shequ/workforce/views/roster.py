@@ -429,11 +429,9 @@ def overview(request):
         turn = reports.turnover(user, data["scope"], year_ago + dt.timedelta(days=1), day, roster=roster)
         trained = reports.training(user, data["scope"], day.year, roster=roster)
         # Pay is annual: the last complete year, for those who may read pay.
-        pay = (
-            services.pay_report(user, data["scope"], day.year - 1, roster=roster)
-            if scope.covers(user, data["scope"], VIEW_SENSITIVE)
-            else None
-        )
+        sensitive = scope.covers(user, data["scope"], VIEW_SENSITIVE)
+        pay = services.pay_report(user, data["scope"], day.year - 1, roster=roster) if sensitive else None
+        graded = services.grade_distribution(user, data["scope"], day.year) if sensitive else None
     except NotFound:
         raise Http404() from None
     except DomainError as exc:
@@ -444,6 +442,7 @@ def overview(request):
         "turn": turn,
         "trained": trained,
         "pay": pay,
+        "graded": graded,
         "day": day,
         "scope_label": _scope_label(data["scope"]),
         "dims": [(d, f"opt-{d['key']}", _bar(d["groups"])) for d in data["dimensions"]],
