@@ -75,9 +75,9 @@ def test_booking_refusals_carry_the_reason(world):
 
 def test_check_in_with_the_door_code(world):
     room = make_room(world)
-    start = next_half_hour()
+    start = next_half_hour()  # half an hour: from 23:30 it ends at midnight, never on the next day
     b = services.book(
-        world.users["resident"], room.pk, start=start, end=start + dt.timedelta(hours=1), purpose="排练"
+        world.users["resident"], room.pk, start=start, end=start + dt.timedelta(minutes=30), purpose="排练"
     )
     token = services.door_token(room)
     r = call(world, "community_worker", "post", "/check-in", {"token": token})
