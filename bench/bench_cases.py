@@ -34,9 +34,7 @@ import contextlib
 import datetime as dt
 import http.client
 import json
-import math
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -51,7 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PG_BASE = "postgres://postgres@127.0.0.1:5432/"
+from bench.driver import Out, emit, machine, p95, run_step, vendor_env  # noqa: E402
+
 DISTRICT = "420199"
 STREETS, COMMUNITIES, GRIDS = 20, 8, 6
 GRID_DEG = 0.004
@@ -89,11 +88,6 @@ def parse_args(argv=None):
 
 def say(*parts):
     print(" ".join(str(p) for p in parts), flush=True)
-
-
-def p95(values):
-    s = sorted(values)
-    return s[max(0, math.ceil(0.95 * len(s)) - 1)]
 
 
 def fresh(user):
@@ -519,62 +513,16 @@ def measure_size(args) -> dict:
 # === the driver =================================================================================
 
 
-class Out:
-    def __init__(self):
-        self.lines = []
-
-    def __call__(self, *parts):
-        line = " ".join(str(p) for p in parts)
-        print(line, flush=True)
-        self.lines.append(line)
-
-
-def pg(sql: str):
-    import psycopg
-
-    with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def machine() -> str:
-    cpu = platform.machine()
-    with contextlib.suppress(OSError, StopIteration):
-        info = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(x for x in info if x.startswith("model name")).split(":", 1)[1].strip()
-    mem = ""
-    with contextlib.suppress(OSError, StopIteration, ValueError):
-        line = next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal"))
-        mem = f", {int(line.split()[1]) / 1024 / 1024:.0f} GB RAM"
-    return f"{os.cpu_count()} CPUs ({cpu}){mem}, Python {platform.python_version()}"
-
-
 def run_size(args, size: int, tmp: Path, explain: bool, out: Out) -> dict:
-    db = f"shequ_bench_cases_{os.getpid()}_{size}"
-    pg(f"DROP DATABASE IF EXISTS {db}")
-    pg(f"CREATE DATABASE {db}")
-    env = dict(os.environ, SHEQU_DATA_DIR=str(tmp / f"data-{size}"), SHEQU_DATABASE_URL=PG_BASE + db,
-               PYTHONUNBUFFERED="1")  # fmt: skip
-    env.pop("SHEQU_REDIS_URL", None)
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", "size", "--size", str(size),
-           "--repeat", str(args.repeat), "--seed", str(args.seed), "--seconds", str(args.seconds),
-           "--rounds", str(args.rounds), "--threads", str(args.threads), "--max-requests", str(args.max_requests),
-           "--port", str(args.port)] + (["--explain"] if explain else []) + (["--no-load"] if args.no_load else [])  # fmt: skip
-    out(f"\n=== {size:,} cases (database {db}; load average {os.getloadavg()[0]:.1f}) ===")
+    argv = ["--step", "size", "--size", str(size), "--repeat", str(args.repeat), "--seed", str(args.seed), "--seconds",
+            str(args.seconds), "--rounds", str(args.rounds), "--threads", str(args.threads), "--max-requests",
+            str(args.max_requests), "--port", str(args.port)] + (["--explain"] if explain else []) + (
+            ["--no-load"] if args.no_load else [])  # fmt: skip
     t0 = time.perf_counter()
-    try:
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        result = None
-        for line in proc.stdout:
-            if line.startswith("@@RESULT@@"):
-                result = json.loads(line[len("@@RESULT@@") :])
-            else:
-                out(line.rstrip())
-        rc = proc.wait()
-        if rc != 0 or result is None:
-            raise SystemExit(f"size {size} failed (rc {rc})")
-    finally:
-        if not args.keep:
-            pg(f"DROP DATABASE IF EXISTS {db}")
+    with vendor_env("postgresql", tmp / f"data-{size}", f"cases_{size}", keep=args.keep) as env:
+        db = env["SHEQU_DATABASE_URL"].rsplit("/", 1)[1]
+        out(f"\n=== {size:,} cases (database {db}; load average {os.getloadavg()[0]:.1f}) ===")
+        result = run_step(__file__, argv, env, out=out)
     result["wall_s"] = time.perf_counter() - t0
     return result
 
@@ -692,7 +640,7 @@ def main(argv=None):
     args = parse_args(argv)
     if args.step == "size":
         res = measure_size(args)
-        print("@@RESULT@@" + json.dumps(res, ensure_ascii=False, default=str), flush=True)
+        emit(res)
         return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     out = Out()

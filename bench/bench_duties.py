@@ -31,7 +31,6 @@ Target (issue 5): each ≤ 500 ms. Results go to bench/results/duties_<date>.txt
 
 import argparse
 import datetime as dt
-import math
 import os
 import platform
 import random
@@ -47,6 +46,8 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.driver import p95  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/shequ_bench_duties"
 DISTRICT = "420198"
@@ -74,11 +75,6 @@ def parse_args(argv=None):
 
 def say(*parts):
     print(" ".join(str(p) for p in parts), flush=True)
-
-
-def p95(values):
-    s = sorted(values)
-    return s[max(0, math.ceil(0.95 * len(s)) - 1)]
 
 
 def fresh(user):

@@ -31,11 +31,8 @@ ratios figure ÷ floor; CPU time and load average printed.
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_cases import PG_BASE, Out, logged_in, machine, p95, pg  # noqa: E402
+from bench.bench_cases import logged_in  # noqa: E402
+from bench.driver import Out, emit, figure_lines, machine, run_step, vendor_env  # noqa: E402
 
 DISTRICT = "420199"
 STREETS, COMMUNITIES = 20, 25
@@ -213,7 +211,7 @@ def measure(args) -> dict:
 def main(argv=None):
     args = parse_args(argv)
     if args.step == "measure":
-        print("@@RESULT@@" + json.dumps(measure(args)), flush=True)
+        emit(measure(args))
         return
     vendors = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
     out = Out()
@@ -224,49 +222,19 @@ def main(argv=None):
     ok_all = True
     with tempfile.TemporaryDirectory(prefix="shequ-bench-fac-") as tmp:
         for vendor in vendors:
-            env = dict(os.environ, SHEQU_DATA_DIR=str(Path(tmp) / vendor), PYTHONUNBUFFERED="1",
-                       SHEQU_ALLOWED_HOSTS="testserver")  # fmt: skip
-            env.pop("SHEQU_REDIS_URL", None)
-            env.pop("SHEQU_DATABASE_URL", None)
-            db = f"shequ_bench_fac_{os.getpid()}"
-            if vendor == "postgresql":
-                pg(f"DROP DATABASE IF EXISTS {db}")
-                pg(f"CREATE DATABASE {db}")
-                env["SHEQU_DATABASE_URL"] = PG_BASE + db
-            cmd = [sys.executable, str(Path(__file__).resolve()), "--step", "measure", "--per-room", str(args.per_room),
-                   "--repeat", str(args.repeat), "--seed", str(args.seed)]  # fmt: skip
             load0 = os.getloadavg()[0]
-            try:
-                proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-            finally:
-                if vendor == "postgresql":
-                    pg(f"DROP DATABASE IF EXISTS {db}")
-            lines = [x for x in proc.stdout.splitlines() if x.startswith("@@RESULT@@")]
-            if proc.returncode or not lines:
-                raise SystemExit(f"{vendor} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-            r = json.loads(lines[-1][len("@@RESULT@@") :])
+            with vendor_env(vendor, Path(tmp) / vendor, "fac") as env:
+                r = run_step(__file__, ["--step", "measure", "--per-room", str(args.per_room), "--repeat",
+                                        str(args.repeat), "--seed", str(args.seed)], env)  # fmt: skip
             out(f"\n=== {vendor} ===  built in {r['built_s']} s: {r['communities']} communities, {r['facilities']:,} "
                 f"facilities ({r['rooms']:,} bookable rooms), {r['bookings']:,} bookings; all rules met by "
                 f"{r['met_all']}, rental rate {r['rental_rate']}%, a year's booked {r['booked_rate']}% / attended "
                 f"{r['attended_rate']}%; CPU {r['cpu_s']} s; load average {load0:.2f} → {r['load']:.2f}")  # fmt: skip
-            floor = r["times"]["floor"]
-            for name in FIGURES:
-                t = r["times"][name]
-                ok = statistics.median(t) <= GOAL_MS if name in GOALS else None
-                ok_all &= ok is not False
-                verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-                ratio = (
-                    statistics.median(a / b for a, b in zip(t, floor, strict=True))
-                    if name != "floor"
-                    else 1.0
-                )
-                out(f"  {name:<11} median {statistics.median(t):7.1f} ms   p95 {p95(t):7.1f} ms   "
-                    f"÷ floor {ratio:5.2f}×   {verdict}")  # fmt: skip
-    text = "\n".join(out.lines) + "\n"
-    path = Path(args.out) if args.out else ROOT / "bench" / "results" / f"facilities-{dt.date.today()}.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"\nwritten to {path}")
+            lines, ok = figure_lines(r["times"], FIGURES, GOALS, GOAL_MS)
+            ok_all &= ok
+            for line in lines:
+                out(line)
+    out.write("facilities", args.out)
     sys.exit(0 if ok_all else 1)
 
 

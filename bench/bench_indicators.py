@@ -27,11 +27,10 @@ trend (rollup) is printed beside them.
 """
 
 import argparse
+import contextlib
 import datetime as dt
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_cases import DISTRICT, PG_BASE, Out, fresh, load, logged_in, machine, p95, pg  # noqa: E402
+from bench.bench_cases import DISTRICT, fresh, load, logged_in  # noqa: E402
+from bench.driver import Out, emit, machine, p95, run_step, vendor_env  # noqa: E402
 
 PAGE_MS, GROWTH = 300.0, 2.0
 FIGURES = ("page last month", "page this month", "trend (rollup)", "trend (cases)")
@@ -133,51 +133,40 @@ def measure_step(args) -> dict:
 
 # === the driver ====================================================================================
 def _step(args, step: str, size: int, env: dict) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--step", step, "--size", str(size),
-           "--repeat", str(args.repeat), "--seed", str(args.seed)]  # fmt: skip
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-    lines = [x for x in proc.stdout.splitlines() if x.startswith("@@RESULT@@")]
-    if proc.returncode or not lines:
-        raise SystemExit(f"{step} {size} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-    return json.loads(lines[-1][len("@@RESULT@@") :])
+    return run_step(__file__, ["--step", step, "--size", str(size), "--repeat", str(args.repeat), "--seed",
+                               str(args.seed)], env)  # fmt: skip
 
 
 def run_vendor(args, vendor: str, sizes: list[int], tmp: Path, out: Out) -> dict:
     """Load every size, then measure them in turns (size A, size B, A, B …) so that the growth is
     a ratio of neighbouring rounds under the same machine load."""
-    envs, dbs = {}, []
-    for size in sizes:
-        env = dict(os.environ, SHEQU_DATA_DIR=str(tmp / f"{vendor}-{size}"), PYTHONUNBUFFERED="1",
-                   SHEQU_ALLOWED_HOSTS="testserver")  # fmt: skip
-        env.pop("SHEQU_REDIS_URL", None)
-        env.pop("SHEQU_DATABASE_URL", None)
-        if vendor == "postgresql":
-            db = f"shequ_bench_ind_{os.getpid()}_{size}"
-            pg(f"DROP DATABASE IF EXISTS {db}")
-            pg(f"CREATE DATABASE {db}")
-            env["SHEQU_DATABASE_URL"] = PG_BASE + db
-            dbs.append(db)
-        envs[size] = env
+    with contextlib.ExitStack() as stack:
+        envs = {
+            size: stack.enter_context(vendor_env(vendor, tmp / f"{vendor}-{size}", f"ind_{size}"))
+            for size in sizes
+        }
+        return _rounds(args, vendor, sizes, envs, out)
+
+
+def _rounds(args, vendor: str, sizes: list[int], envs: dict, out: Out) -> dict:
     found = {size: {"rounds": [], "loaded": None} for size in sizes}
-    try:
+    for size in sizes:
+        info = _step(args, "load", size, envs[size])
+        found[size]["loaded"] = info
+        out(f"{vendor}, {size:,} cases: loaded in {info['load_s']} s; {info['cases_in_street']:,} in the "
+            f"measured street; rollup {info['rollup_rows']:,} rows ({info['rollup_rows_in_street']:,} in "
+            f"the street)")  # fmt: skip
+    for k in range(args.rounds):
         for size in sizes:
-            info = _step(args, "load", size, envs[size])
-            found[size]["loaded"] = info
-            out(f"{vendor}, {size:,} cases: loaded in {info['load_s']} s; {info['cases_in_street']:,} in the "
-                f"measured street; rollup {info['rollup_rows']:,} rows ({info['rollup_rows_in_street']:,} in "
-                f"the street)")  # fmt: skip
-        for k in range(args.rounds):
-            for size in sizes:
-                load_avg = os.getloadavg()[0]
-                r = _step(args, "measure", size, envs[size])
-                r["load"] = load_avg
-                found[size]["rounds"].append(r)
-                med = "  ".join(f"{n} {statistics.median(r['times'][n]):6.1f}" for n in FIGURES)
-                out(f"  round {k + 1}/{args.rounds}  {vendor:<10} {size:>9,}  {med} ms  "
-                    f"CPU {r['cpu_s']:.2f} s  load {load_avg:.2f}")  # fmt: skip
-    finally:
-        for db in dbs:
-            pg(f"DROP DATABASE IF EXISTS {db}")
+            load_avg = os.getloadavg()[0]
+            r = _step(args, "measure", size, envs[size])
+            r["load"] = load_avg
+            found[size]["rounds"].append(r)
+            med = "  ".join(f"{n} {statistics.median(r['times'][n]):6.1f}" for n in FIGURES)
+            out(
+                f"  round {k + 1}/{args.rounds}  {vendor:<10} {size:>9,}  {med} ms  "
+                f"CPU {r['cpu_s']:.2f} s  load {load_avg:.2f}"
+            )  # fmt: skip
     return found
 
 
@@ -185,7 +174,7 @@ def main(argv=None):
     args = parse_args(argv)
     if args.step in ("load", "measure"):
         result = load_step(args) if args.step == "load" else measure_step(args)
-        print("@@RESULT@@" + json.dumps(result), flush=True)
+        emit(result)
         return
     sizes = [int(x) for x in args.sizes.split(",")]
     vendors = ["postgresql", "sqlite"] if args.db == "both" else [args.db]

@@ -36,7 +36,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -55,7 +54,8 @@ for p in (str(ROOT), str(BENCH)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-PG_BASE = "postgres://postgres@127.0.0.1:5432/"
+from bench.driver import PG_BASE, Out, machine, pg  # noqa: E402
+
 GET_RATIO, POST_RPS = 0.5, 100.0
 PAGE_SIZE = 100
 OURS = "/open311/v2/requests.json?"
@@ -288,31 +288,6 @@ def profile(queries: list[str], bodies: list[str]) -> dict:
 
 
 # === the driver ===================================================================================
-class Out:
-    def __init__(self):
-        self.lines = []
-
-    def __call__(self, *parts):
-        line = " ".join(str(p) for p in parts)
-        print(line, flush=True)
-        self.lines.append(line)
-
-
-def pg(sql: str):
-    import psycopg
-
-    with psycopg.connect(PG_BASE + "postgres", autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def machine() -> str:
-    cpu = platform.machine()
-    with contextlib.suppress(OSError, StopIteration):
-        info = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(x for x in info if x.startswith("model name")).split(":", 1)[1].strip()
-    return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
-
-
 def cpu_by_pid(pids) -> dict[int, float]:
     """utime + stime of each of these processes, in seconds."""
     tick = os.sysconf("SC_CLK_TCK")

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.driver import p95  # noqa: E402
+
 DISTRICT = "420199"  # not a real district code: the benchmark never collides with imported divisions
 ORIGIN_LAT, ORIGIN_LNG = 30.30, 114.20  # south-west corner of the synthetic district (Wuhan area)
 CELL = 0.003  # grid square side in degrees (~330 m × 290 m)
@@ -275,12 +277,6 @@ def build_district(args, rng, echo=print) -> dict:
 
 
 # --- measuring ------------------------------------------------------------------------------------
-
-
-def p95(values):
-    """Nearest-rank 95th percentile (with 5 samples this is the maximum)."""
-    s = sorted(values)
-    return s[max(0, math.ceil(0.95 * len(s)) - 1)]
 
 
 def fresh(user):

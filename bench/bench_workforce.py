@@ -37,11 +37,8 @@ Goal (issue 14): each report ≤ 500 ms. Medians and p95; CPU time and load aver
 
 import argparse
 import datetime as dt
-import json
 import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_cases import PG_BASE, Out, logged_in, machine, p95, pg  # noqa: E402
+from bench.bench_cases import logged_in  # noqa: E402
+from bench.driver import Out, emit, figure_lines, machine, run_step, vendor_env  # noqa: E402
 
 DISTRICT = "420199"
 STREETS, COMMUNITIES = 20, 25
@@ -287,53 +285,32 @@ def measure(args) -> dict:
 def main(argv=None):
     args = parse_args(argv)
     if args.step == "measure":
-        print("@@RESULT@@" + json.dumps(measure(args)), flush=True)
+        emit(measure(args))
         return
     vendors = ["postgresql", "sqlite"] if args.db == "both" else [args.db]
     out = Out()
     out(f"bench_workforce — {dt.datetime.now():%Y-%m-%d %H:%M}, {machine()}")
     out(f"{STREETS} streets × {COMMUNITIES} communities; {args.workers:,} workers in post with ten years of history; "
-        f"{args.repeat} timings of each figure in turn after a warm-up; goal: each report ≤ {GOAL_MS:.0f} ms")  # fmt: skip
+        f"{args.repeat} rounds, each figure timed in turn with the floor after a warm-up; goal: each report ≤ "
+        f"{GOAL_MS:.0f} ms")  # fmt: skip
     ok_all = True
     with tempfile.TemporaryDirectory(prefix="shequ-bench-wf-") as tmp:
         for vendor in vendors:
-            env = dict(os.environ, SHEQU_DATA_DIR=str(Path(tmp) / vendor), PYTHONUNBUFFERED="1",
-                       SHEQU_ALLOWED_HOSTS="testserver")  # fmt: skip
-            env.pop("SHEQU_REDIS_URL", None)
-            env.pop("SHEQU_DATABASE_URL", None)
-            db = f"shequ_bench_wf_{os.getpid()}"
-            if vendor == "postgresql":
-                pg(f"DROP DATABASE IF EXISTS {db}")
-                pg(f"CREATE DATABASE {db}")
-                env["SHEQU_DATABASE_URL"] = PG_BASE + db
-            cmd = [sys.executable, str(Path(__file__).resolve()), "--step", "measure", "--workers", str(args.workers),
-                   "--repeat", str(args.repeat), "--seed", str(args.seed)]  # fmt: skip
             load0 = os.getloadavg()[0]
-            try:
-                proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-            finally:
-                if vendor == "postgresql":
-                    pg(f"DROP DATABASE IF EXISTS {db}")
-            lines = [x for x in proc.stdout.splitlines() if x.startswith("@@RESULT@@")]
-            if proc.returncode or not lines:
-                raise SystemExit(f"{vendor} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-            r = json.loads(lines[-1][len("@@RESULT@@") :])
+            with vendor_env(vendor, Path(tmp) / vendor, "wf") as env:
+                r = run_step(__file__, ["--step", "measure", "--workers", str(args.workers), "--repeat",
+                                        str(args.repeat), "--seed", str(args.seed)], env)  # fmt: skip
             out(f"\n=== {vendor} ===  built in {r['built_s']} s: {r['workers']:,} workers ({r['in_post']:,} in post "
                 f"today), {r['moves']:,} movements, {r['offices']:,} offices, {r['placements']:,} grade placements, "
                 f"{r['pay_records']:,} pay records, {r['insurance']:,} insurance rows; CPU {r['cpu_s']} s; "
                 f"load average {load0:.2f} → {r['load']:.2f}")  # fmt: skip
-            for name in FIGURES:
-                t = r["times"][name]
-                goal = name != "floor"
-                ok = statistics.median(t) <= GOAL_MS if goal else None
-                ok_all &= ok is not False
-                verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-                out(f"  {name:<10} median {statistics.median(t):7.1f} ms   p95 {p95(t):7.1f} ms   {verdict}")
-    text = "\n".join(out.lines) + "\n"
-    path = Path(args.out) if args.out else ROOT / "bench" / "results" / f"workforce-{dt.date.today()}.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"\nwritten to {path}")
+            lines, ok = figure_lines(
+                r["times"], FIGURES, [f for f in FIGURES if f != "floor"], GOAL_MS, width=10
+            )
+            ok_all &= ok
+            for line in lines:
+                out(line)
+    out.write("workforce", args.out)
     sys.exit(0 if ok_all else 1)
 
 
