@@ -341,6 +341,16 @@ def _run_import(args, kind: str, scope_code: str, out: dict, options=None, descr
         sys.exit(1)
 
 
+def _refused_rows(batch, out: dict) -> None:
+    """The rows a batch refused, with their reasons, and the rows it left unchanged, with why."""
+    out["rejected"] = [{"row": e["row"], "reasons": e["messages"]} for e in batch.errors if e.get("messages")]
+    out["skipped"] = [
+        {"row": e["row"], "reasons": e["warnings"]}
+        for e in batch.errors
+        if not e.get("messages") and e["outcome"] == "unchanged"
+    ]
+
+
 def cmd_residents_import(args):
     _django()
     from shequ.people.importer import ResidentImporter
@@ -466,14 +476,7 @@ def cmd_cases_import_hotline(args):
             out["created"] = result.get("created", 0)
         if batch is not None:
             out["notes"] = batch.options.get("notes", [])
-            out["rejected"] = [
-                {"row": e["row"], "reasons": e["messages"]} for e in batch.errors if e.get("messages")
-            ]
-            out["skipped"] = [
-                {"row": e["row"], "reasons": e["warnings"]}
-                for e in batch.errors
-                if not e.get("messages") and e["outcome"] == "unchanged"
-            ]
+            _refused_rows(batch, out)
 
     out = {"file": args.file, "scope": args.street, "committed": False}
     _run_import(args, HotlineImporter.kind, args.street, out, None, describe)
@@ -488,14 +491,7 @@ def cmd_workforce_import(args):
             out["entered"] = result.get("workers", 0)
             out["left"] = result.get("left", 0)
         if batch is not None:
-            out["rejected"] = [
-                {"row": e["row"], "reasons": e["messages"]} for e in batch.errors if e.get("messages")
-            ]
-            out["skipped"] = [
-                {"row": e["row"], "reasons": e["warnings"]}
-                for e in batch.errors
-                if not e.get("messages") and e["outcome"] == "unchanged"
-            ]
+            _refused_rows(batch, out)
 
     out = {"file": args.file, "scope": args.org, "committed": False}
     _run_import(args, WorkerImporter.kind, args.org, out, None, describe)
