@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core import changelog, registry, scope
 from shequ.core import services as core
-from shequ.core.errors import Conflict, Forbidden, NotFound
+from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shequ.core.models import Action
 from shequ.ledgers.models import (
     MANAGE_MEDIATION,
@@ -216,8 +216,9 @@ def follow_up(actor, mediation_id, *, followup_on, followup_result, version=None
                        expected_version=version)  # fmt: skip
 
 
-def ledger_workbook(actor, mediations, *, title_scope: str) -> tuple:
-    """人民调解登记台账: one row per mediation, parties masked; the export is logged."""
+def ledger_workbook(actor, mediations, *, title_scope: str, full: bool = False, reason: str = "") -> tuple:
+    """人民调解登记台账: one row per mediation, parties masked unless exported in full by someone
+    allowed to reveal, with a reason; every export is logged."""
     import xlsxwriter
 
     from shequ.core.excel import _cell
@@ -225,6 +226,13 @@ def ledger_workbook(actor, mediations, *, title_scope: str) -> tuple:
 
     if not scope.may_read(actor, Mediation):
         raise Forbidden()
+    if full:
+        if not scope.holds(actor, "core.reveal_pii"):
+            raise Forbidden()
+        if len((reason or "").strip()) < 2:
+            raise ValidationFailed(
+                _("完整导出须填写事由（例如：报送司法所）。"), details={"reason": [_("必填")]}
+            )
     rows = list(mediations.select_related("matter_type", "mediator").prefetch_related("parties"))
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
@@ -243,7 +251,7 @@ def ledger_workbook(actor, mediations, *, title_scope: str) -> tuple:
     for i, m in enumerate(rows, 1):
         side = {PartySide.APPLICANT: [], PartySide.RESPONDENT: []}
         for p in m.parties.all():
-            side[p.side].append(mask(p.name, "name"))
+            side[p.side].append(p.name if full else mask(p.name, "name"))
         ws.write_row(i + 1, 0, [
             i, m.number, m.received_on.isoformat(), _cell("、".join(side[PartySide.APPLICANT])),
             _cell("、".join(side[PartySide.RESPONDENT])), m.matter_type.name, _cell(m.mediator.name if m.mediator else ""),

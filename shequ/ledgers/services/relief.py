@@ -244,6 +244,46 @@ def ledger(actor, month_value, within: str | None = None) -> dict:
     return {"month": m, "rows": out, "total": total}
 
 
+def ledger_workbook(actor, month_value, within: str | None = None) -> tuple:
+    """The month's ledger per community (households, persons, amount, 特困/五保 in centralised care):
+    sums only, no one's name; the export is logged."""
+    import xlsxwriter
+
+    data = ledger(actor, month_value, within)
+    m = data["month"]
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    title_f = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
+    head = wb.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#E8EEF7", "text_wrap": True})
+    cell = wb.add_format({"border": 1})
+    money = wb.add_format({"border": 1, "num_format": "0.00"})
+    pct = wb.add_format({"border": 1, "num_format": "0.0%"})
+    ws = wb.add_worksheet(_("发放汇总"))
+    headers = [_("社区"), _("发放户数"), _("保障人数"), _("发放金额（元）"), _("暂停户数"), _("特困/五保人数"),
+               _("集中供养人数"), _("集中供养率")]  # fmt: skip
+    ws.merge_range(0, 0, 0, len(headers) - 1, _("%(m)s 低保特困发放汇总表") % {"m": month_label(m)}, title_f)
+    ws.write_row(1, 0, headers, head)
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 7, 12)
+    rows = data["rows"] + [{**data["total"], "name": str(_("合计"))}]
+    for i, r in enumerate(rows, 2):
+        ws.write(i, 0, r["name"], cell)
+        for col, key in enumerate(("households", "persons"), 1):
+            ws.write_number(i, col, r[key], cell)
+        ws.write_number(i, 3, float(r["paid"]), money)
+        ws.write_number(i, 4, r["suspended"], cell)
+        ws.write_number(i, 5, r["cared"], cell)
+        ws.write_number(i, 6, r["central"], cell)
+        if r["central_share"] is None:
+            ws.write(i, 7, "—", cell)
+        else:
+            ws.write_number(i, 7, float(r["central_share"]), pct)
+    wb.close()
+    changelog.record(actor, Action.EXPORT, None, scope_code=within or "",
+                     note=_("低保特困发放汇总表 %(m)s") % {"m": month_label(m)})  # fmt: skip
+    return buf.getvalue(), f"{m:%Y年%m月}低保特困发放汇总表.xlsx"
+
+
 def roster(actor, community_code: str, month_value):
     """The month's payments of one community, in roster order (for the page and the workbook)."""
     from shequ.org.models import OrgUnit

@@ -29,20 +29,24 @@ def mediation_list(request):
     year = request.GET.get("year", "")
     if year.isdigit() and len(year) == 4:
         qs = qs.filter(received_on__year=int(year))
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" or request.method == "POST":
         from shequ.org.models import node_names
 
         code = focus_code(request)
         label = node_names([code]).get(code, "") if code else ""
-        data, name = services.ledger_workbook(
-            request.user, qs.order_by("received_on", "id"), title_scope=label
-        )
+        try:
+            data, name = services.ledger_workbook(
+                request.user, qs.order_by("received_on", "id"), title_scope=label,
+                full=request.method == "POST", reason=request.POST.get("reason", ""),
+            )  # fmt: skip
+        except DomainError as exc:
+            return error_page(request, exc.status, exc.message)
         return xlsx_response(name, data)
     rows = list(qs.select_related("matter_type", "mediator", "community")[:500])
     return render(request, "ledgers/mediation_list.html", {
         "rows": rows, "outcome": outcome, "year": year, "count": qs.count(),
         "agreed": qs.filter(agreement_reached=True).count(), "can_manage": scope.holds(request.user, MANAGE_MEDIATION),
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "can_full": scope.holds(request.user, "core.reveal_pii"),
     })  # fmt: skip
 
 

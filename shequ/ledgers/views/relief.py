@@ -146,6 +146,10 @@ def ledger(request):
     if (no := refused(request, VIEW_RELIEF)) is not None:
         return no
     m = _month_param(request)
+    if request.GET.get("export") == "xlsx" or request.method == "POST":
+        # Sums only: nothing to unmask, so a "full" export (POST) is the same workbook.
+        content, name = services.relief_ledger_workbook(request.user, m, focus_code(request) or None)
+        return xlsx_response(name, content)
     data = services.ledger(request.user, m, focus_code(request) or None)
     return render(request, "ledgers/relief_ledger.html", {
         "data": data, "month": m, "month_value": m.strftime("%Y-%m"), "month_label": month_label(m),
