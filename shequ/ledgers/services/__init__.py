@@ -15,9 +15,9 @@ from shequ.ledgers.services.relief import (  # noqa: F401
     generate_month,
     in_force,
     ledger,
-    ledger_workbook as relief_ledger_workbook,
     open_case,
     record_payment,
     roster,
     roster_workbook,
 )
+from shequ.ledgers.services.relief import ledger_workbook as relief_ledger_workbook  # noqa: F401

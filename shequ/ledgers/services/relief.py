@@ -254,7 +254,9 @@ def ledger_workbook(actor, month_value, within: str | None = None) -> tuple:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     title_f = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
-    head = wb.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#E8EEF7", "text_wrap": True})
+    head = wb.add_format(
+        {"bold": True, "border": 1, "align": "center", "bg_color": "#E8EEF7", "text_wrap": True}
+    )
     cell = wb.add_format({"border": 1})
     money = wb.add_format({"border": 1, "num_format": "0.00"})
     pct = wb.add_format({"border": 1, "num_format": "0.0%"})
