@@ -186,7 +186,7 @@ def create_payment(request, case_id: Id, payload: LedgerReliefPaymentIn):
                                                amount_value=d["amount"], status=d["status"], reason=d["reason"]))  # fmt: skip
 
 
-@router.post("/relief/generate", response={200: LedgerReliefGenerateOut, **ERRORS},
+@router.post("/relief/generate", response={200: LedgerReliefGenerateOut, 409: ErrorOut, **ERRORS},
              summary="生成当月所有在保对象的发放记录（可重复调用，不重复生成）")  # fmt: skip
 def generate(request, payload: LedgerReliefGenerateIn):
     out = services.generate_month(request.user, payload.month, within=payload.scope)

@@ -234,6 +234,7 @@ def ledger(actor, month_value, within: str | None = None) -> dict:
     out = sorted(rows.values(), key=lambda r: r["code"])
     for r in out:
         r["name"] = names.get(r["code"], r["code"])
+        r["paid"] = Decimal(r["paid"]).quantize(Decimal("0.01"))
         r["central_share"] = (Decimal(r["central"]) / r["cared"]) if r.get("cared") else None
         r.setdefault("cared", 0)
         r.setdefault("central", 0)
