@@ -130,7 +130,7 @@ def summary(subject) -> dict:
     months = (subject.sessions.values("on__year", "on__month")
               .annotate(n=Count("id"), hours=Sum("hours")).order_by("-on__year", "-on__month"))  # fmt: skip
     totals = subject.sessions.aggregate(n=Count("id"), hours=Sum("hours"))
-    grades = list(subject.grades.order_by("-year", "kind", "-period"))
+    grades = list(subject.grades.order_by("-year", "-kind", "-period"))
     return {
         "months": [
             {
