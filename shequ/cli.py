@@ -194,7 +194,9 @@ def cmd_user_duty(args):
             None, args.username, role=args.role, org=org, grid=grid, duty=args.duty, on=not args.revoke
         )
     )
-    print(f"{args.username}：{m.get_role_display()} @ {m.scope_name}，专项职责：{'、'.join(m.duties) or '无'}")
+    print(
+        f"{args.username}：{m.get_role_display()} @ {m.scope_name}，专项职责：{'、'.join(m.duties) or '无'}"
+    )
 
 
 def cmd_user_unlock(args):
@@ -815,7 +817,9 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--username", required=True, help="用户名")
     u.add_argument("--role", required=True, help="该授权的角色")
     u.add_argument("--scope", help="该授权的组织代码或网格编码")
-    u.add_argument("--duty", required=True, help="职责代码，如 ledgers.relief、ledgers.mediation、ledgers.correction")
+    u.add_argument(
+        "--duty", required=True, help="职责代码，如 ledgers.relief、ledgers.mediation、ledgers.correction"
+    )
     u.add_argument("--revoke", action="store_true", help="收回该职责")
     u.set_defaults(func=cmd_user_duty)
     u = usub.add_parser(
