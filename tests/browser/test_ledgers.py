@@ -74,6 +74,17 @@ def test_street_manager_generates_the_month_and_exports_the_roster(world, new_ta
     shoot(t, "ledgers-relief-detail")
     t.goto("/ledgers/relief/")
     shoot(t, "ledgers-relief-list")
+    # Opening a case twice for the same person is refused on the form, with the reason.
+    t.goto("/ledgers/relief/new/")
+    t.page.fill("#f-resident", r.doc_number)
+    t.page.select_option("#f-category", "tekun")
+    t.page.select_option("#f-care", "dispersed")
+    t.page.fill("#f-amount", "1430")
+    with t.page.expect_navigation():
+        t.page.locator("#relief-form button[type=submit]").click()
+    assert "不要重复登记" in t.page.inner_text("#form-error")
+    t.take_problems()  # the refusal answers 409, as it should
+    shoot(t, "ledgers-relief-form-refused")
     t.assert_clean("the relief ledger")
 
 
@@ -157,6 +168,8 @@ def test_correction_labour_and_the_residents_panel(world, new_tab):
     shoot(t, "ledgers-correction-detail")
     t.goto("/ledgers/correction/")
     shoot(t, "ledgers-correction-list")
+    t.goto("/ledgers/correction/new/")
+    shoot(t, "ledgers-correction-form")
     t.goto(f"/people/residents/{pay_case.head_id}/")
     assert "低保特困" in t.page.inner_text("#resident-ledgers")
     shoot(t, "ledgers-resident-panel")
