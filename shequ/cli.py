@@ -184,6 +184,21 @@ def cmd_user_grant(args):
     print(f"{args.username}：{m.get_role_display()} @ {m.scope_name}")
 
 
+def cmd_user_duty(args):
+    _django()
+    from shequ.core import accounts
+
+    org, grid = _node(args.scope)
+    m = _account_act(
+        lambda: accounts.set_duty(
+            None, args.username, role=args.role, org=org, grid=grid, duty=args.duty, on=not args.revoke
+        )
+    )
+    print(
+        f"{args.username}：{m.get_role_display()} @ {m.scope_name}，专项职责：{'、'.join(m.duties) or '无'}"
+    )
+
+
 def cmd_user_unlock(args):
     _django()
     from shequ.core import accounts
@@ -790,6 +805,19 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--scope", help="组织代码或网格编码；系统管理员可省略")
     u.add_argument("--department", help="所属部门（部门工作人员）")
     u.set_defaults(func=cmd_user_grant)
+    u = usub.add_parser(
+        "duty",
+        help="为账号的一条授权授予或收回专项职责",
+        description="专项职责（如低保特困台账、人民调解、社区矫正）只由授权中带有该职责的人员查看和办理。",
+    )
+    u.add_argument("--username", required=True, help="用户名")
+    u.add_argument("--role", required=True, help="该授权的角色")
+    u.add_argument("--scope", help="该授权的组织代码或网格编码")
+    u.add_argument(
+        "--duty", required=True, help="职责代码，如 ledgers.relief、ledgers.mediation、ledgers.correction"
+    )
+    u.add_argument("--revoke", action="store_true", help="收回该职责")
+    u.set_defaults(func=cmd_user_duty)
     u = usub.add_parser(
         "unlock", help="解除登录失败锁定", description="清除失败次数并解除锁定（记入操作日志）。"
     )

@@ -340,6 +340,52 @@ def reveal(actor, model, pk, field_name: str, reason: str) -> str:
     return getattr(instance, field_name)
 
 
+@transaction.atomic
+def set_duty(
+    actor, username: str, *, role: str, duty: str, org=None, grid=None, on: bool = True
+) -> Membership:
+    """Give (or take back) a duty (专项职责) on one of the account's memberships; logged."""
+    from shequ.core.roles import duties
+
+    known = duties()
+    if duty not in known:
+        names = "、".join(f"{code}（{label}）" for code, (_r, label) in known.items())
+        raise ValidationFailed(
+            _("没有名为 %(d)s 的专项职责，可选：%(n)s。") % {"d": duty, "n": names or "—"},
+            details={"duty": [_("不在可选范围内")]},
+        )
+    user = _user_by_name(username)
+    m = (
+        Membership.objects.select_for_update()
+        .filter(user=user, role=role, org=org if not grid else grid.community, grid=grid)
+        .first()
+    )
+    if m is None:
+        raise NotFound(_("该账号没有这一角色和范围的授权，请先用 user grant 授权。"))
+    if actor is not None:
+        require(actor, "core.manage_users", m.scope_code or None)
+    if on and m.role not in known[duty][0]:
+        raise ValidationFailed(
+            _("“%(d)s”不能交给%(r)s，请选择承担这项工作的角色。")
+            % {"d": known[duty][1], "r": m.get_role_display()},
+            details={"role": [_("该角色不能承担这项职责")]},
+        )
+    current = list(m.duties or [])
+    wanted = sorted(set(current) | {duty}) if on else [d for d in current if d != duty]
+    if wanted != current:
+        m.duties = wanted
+        m.save(update_fields=["duties"])
+        verb = _("授予专项职责") if on else _("收回专项职责")
+        changelog.record(
+            actor,
+            Action.UPDATE,
+            user,
+            note=f"{verb}：{known[duty][1]} @ {m.scope_name}",
+            scope_code=m.scope_code,
+        )
+    return m
+
+
 def _user_by_name(username: str) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:

@@ -91,6 +91,9 @@ class Membership(models.Model):
         "org.Grid", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("网格")
     )
     department = models.CharField(_("所属部门"), max_length=100, blank=True)
+    # 专项职责 this membership carries (codes from roles.register_duty): a duty permission, such as
+    # reading the relief ledger, is held only where the membership carries its duty.
+    duties = models.JSONField(_("专项职责"), default=list, blank=True)
     start_date = models.DateField(_("起始日期"), null=True, blank=True)
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
 

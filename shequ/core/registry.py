@@ -53,7 +53,6 @@ def nav_for(user) -> list[dict]:
     """The sidebar groups the user may see; the entries their roles lead with come first, in a
     group of their own (flagged "lead"), and are not repeated in their module's group."""
     from shequ.core import scope
-    from shequ.core.roles import roles_with
 
     held = {m.role for m in scope.memberships(user)}
     lead_names = _leading_names(held)
@@ -61,7 +60,7 @@ def nav_for(user) -> list[dict]:
     for app in shequ_apps():
         items = []
         for item in getattr(app, "nav", []):
-            if item.perm and not (held & roles_with(item.perm)):
+            if item.perm and not scope.holds(user, item.perm):
                 continue
             if item.roles and not (held & item.roles):
                 continue

@@ -41,11 +41,46 @@ STAFF = {
 MANAGERS = {Role.SYSADMIN, Role.DISTRICT, Role.STREET, Role.COMMUNITY_LEAD}
 
 _PERMISSIONS: dict[str, tuple[frozenset, str]] = {}
+# Permissions a role holds only where a membership also carries a duty (专项职责): the highly
+# sensitive ledgers are kept by the one clerk of a street or community charged with them, not by
+# every holder of the role. permission code → duty code.
+_DUTY_OF: dict[str, str] = {}
+_DUTIES: dict[str, tuple[frozenset, str]] = {}
 
 
-def register_permission(code: str, roles, label: str) -> None:
-    """Declare a permission and the roles that hold it (called from an app's AppConfig.ready)."""
+def register_permission(code: str, roles, label: str, *, duty: str | None = None) -> None:
+    """Declare a permission and the roles that hold it (called from an app's AppConfig.ready).
+    With `duty`, a membership of one of those roles holds it only if it carries that duty."""
     _PERMISSIONS[code] = (frozenset(roles), label)
+    if duty:
+        if duty not in _DUTIES:
+            raise KeyError(f"unknown duty {duty!r}; register it with register_duty()")
+        _DUTY_OF[code] = duty
+    else:
+        _DUTY_OF.pop(code, None)
+
+
+def register_duty(code: str, roles, label: str) -> None:
+    """Declare a duty (专项职责) that memberships of these roles may be given (Membership.duties)."""
+    _DUTIES[code] = (frozenset(roles), label)
+
+
+def duty_of(perm: str) -> str | None:
+    """The duty a membership must carry to hold `perm` (None: the role alone holds it)."""
+    return _DUTY_OF.get(perm)
+
+
+def duties() -> dict[str, tuple[frozenset, str]]:
+    """Every registered duty: code → (roles it may be given to, label)."""
+    return dict(_DUTIES)
+
+
+def membership_holds(m, perm: str) -> bool:
+    """Does this membership hold `perm`: its role has it and, for a duty permission, it carries the duty."""
+    if m.role not in roles_with(perm):
+        return False
+    duty = _DUTY_OF.get(perm)
+    return duty is None or duty in (getattr(m, "duties", None) or [])
 
 
 def roles_with(code: str) -> frozenset:

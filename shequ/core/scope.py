@@ -4,7 +4,7 @@ the node they hang under, so `visible_to` is a prefix match on one indexed colum
 from django.db import models
 from django.db.models import Q
 
-from shequ.core.roles import Role, roles_with
+from shequ.core.roles import Role, duty_of, membership_holds, roles_with
 
 FOCUS_SESSION_KEY = "shequ_focus"
 
@@ -24,7 +24,7 @@ def memberships(user) -> list:
 
 def holds(user, perm: str) -> bool:
     """Does the user hold `perm` in any of their memberships (anywhere)?"""
-    return any(m.role in roles_with(perm) for m in memberships(user))
+    return any(membership_holds(m, perm) for m in memberships(user))
 
 
 def is_global(user) -> bool:
@@ -33,7 +33,20 @@ def is_global(user) -> bool:
 
 def scope_codes(user, roles=None) -> list[str] | None:
     """Roots of the user's scope (None means everything); residents hold no staff scope."""
-    ms = [m for m in memberships(user) if roles is None or m.role in roles]
+    return _roots([m for m in memberships(user) if roles is None or m.role in roles])
+
+
+def perm_codes(user, perm: str | None) -> list[str] | None:
+    """Roots of the part of the user's scope where they hold `perm` (a duty permission counts only
+    the memberships carrying the duty); without `perm`, the whole scope."""
+    if perm is None:
+        return scope_codes(user)
+    if duty_of(perm) is None:
+        return scope_codes(user, roles_with(perm))
+    return _roots([m for m in memberships(user) if membership_holds(m, perm)])
+
+
+def _roots(ms) -> list[str] | None:
     if any(m.role == Role.SYSADMIN for m in ms):
         return None
     codes = sorted({m.scope_code for m in ms if m.role != Role.RESIDENT})
@@ -46,8 +59,7 @@ def read_roots(user, model) -> list[str] | None:
     `view_perm`, the permission its rows are read with; then only the memberships whose role holds
     it count (department staff hold a district scope for their own work, not for the resident
     registry). Pages, exports, the API and every helper that starts from `visible_to` share it."""
-    perm = getattr(model, "view_perm", None)
-    return scope_codes(user, roles_with(perm) if perm else None)
+    return perm_codes(user, getattr(model, "view_perm", None))
 
 
 def may_read(user, model) -> bool:
@@ -61,7 +73,7 @@ def may_read(user, model) -> bool:
 
 def covers(user, code: str, perm: str | None = None) -> bool:
     """Does the user's scope (or the part of it where they hold `perm`) include this code?"""
-    roots = scope_codes(user, roles_with(perm) if perm else None)
+    roots = perm_codes(user, perm)
     if roots is None:
         return True
     return any(code.startswith(r) for r in roots)
@@ -109,7 +121,7 @@ class ScopedQuerySet(models.QuerySet):
 
     def where_held(self, user, perm: str):
         """Narrow to the part of the user's scope where they hold `perm` (all for a sysadmin)."""
-        return self.filter(prefix_q(self.model.scope_field, scope_codes(user, roles_with(perm))))
+        return self.filter(prefix_q(self.model.scope_field, perm_codes(user, perm)))
 
     def within(self, code: str | None):
         """Narrow to one subtree (the page's focus)."""

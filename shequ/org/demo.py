@@ -46,6 +46,8 @@ DEMO_TOTP = {
     "admin": "JBSWY3DPEHPK3PXPSHEQUADM",
     "district": "JBSWY3DPEHPK3PXPSHEQUDST",
     "street": "JBSWY3DPEHPK3PXPSHEQUSTR",
+    "street_minzheng": "JBSWY3DPEHPK3PXPSHEQUMZG",
+    "street_sifa": "JBSWY3DPEHPK3PXPSHEQUSFS",
 }
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程魏苏吕丁任沈姚卢熊"
@@ -93,6 +95,11 @@ ACCOUNTS = [
     ("dept_dangjian", Role.DEPARTMENT, STREET, "街道党建办 李卫东", "纸坊街道党建办"),
     ("dept_shequ", Role.DEPARTMENT, STREET, "街道社区建设办 何静", "纸坊街道社区建设办"),
     ("resident_demo", Role.RESIDENT, "420115001001", "居民 孙丽", ""),
+    # Charged with the specialised ledgers (shequ/ledgers/demo.py gives them their duties): only
+    # they, not every street manager or community worker, see relief, mediation and correction.
+    ("street_minzheng", Role.STREET, STREET, "纸坊街道民政专干 胡丽", ""),
+    ("street_sifa", Role.STREET, STREET, "纸坊街道司法所 邓军", ""),
+    ("mediator_ningan", Role.COMMUNITY_WORKER, "420115001001", "宁安社区人民调解员 徐静", ""),
 ]
 
 
@@ -188,10 +195,12 @@ def reset() -> None:
         from shequ.cases import demo as cases_demo
         from shequ.duties import demo as duties_demo
         from shequ.facilities import demo as facilities_demo
+        from shequ.ledgers import demo as ledgers_demo
         from shequ.participation import demo as participation_demo
         from shequ.people import demo as people_demo
         from shequ.workforce import demo as workforce_demo
 
+        ledgers_demo.reset()  # relief cases, parties and correction point at residents (PROTECT)
         facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
         workforce_demo.reset()  # workers point at the communities (PROTECT)
@@ -220,6 +229,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_workforce(seed, echo)
         _load_facilities(seed, echo)
         _load_participation(seed, echo)
+        _load_ledgers(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -425,6 +435,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_workforce(seed, echo)
     _load_facilities(seed, echo)
     _load_participation(seed, echo)
+    _load_ledgers(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -469,6 +480,15 @@ def _load_facilities(seed, echo) -> None:
         facilities_demo.load(seed=seed, echo=echo)
 
 
+def _load_ledgers(seed, echo) -> None:
+    """Relief, mediation and correction ledgers, and the duties of the accounts that keep them (once)."""
+    from shequ.ledgers import demo as ledgers_demo
+
+    if not ledgers_demo.is_loaded():
+        ledgers_demo.load(seed=seed, echo=echo)
+    ledgers_demo.grant_duties()
+
+
 def _load_participation(seed, echo) -> None:
     """A year of meetings, issues and resolutions with their follow-up in the four communities (once)."""
     from shequ.participation import demo as participation_demo
@@ -487,14 +507,24 @@ def _account_rows():
                 "role": Role(role).label,
                 "scope": m.scope_name if m else "",
                 "totp": DEMO_TOTP.get(username, ""),
+                "duties": _duty_labels(m),
             }
         )
     return rows
+
+
+def _duty_labels(m) -> str:
+    from shequ.core.roles import duties
+
+    known = duties()
+    return "、".join(str(known[d][1]) for d in (m.duties if m else []) if d in known)
 
 
 def print_accounts(result: DemoResult, echo=print) -> None:
     echo(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
     for r in result.accounts:
         extra = f"  动态口令密钥 {r['totp']}" if r["totp"] else ""
+        if r.get("duties"):
+            extra += f"  专项职责：{r['duties']}"
         echo(f"  {r['username']:<15} {r['role']:<8} {r['scope']}{extra}")
     echo("管理员类账号登录后需输入动态口令：把上面的密钥添加到任一 TOTP 认证器即可。\n")
