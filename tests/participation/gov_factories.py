@@ -104,7 +104,7 @@ def adults(world, side="a", n=3):
 def election(world, side="a", *, voters=5, held_on=None, term=None):
     adults(world, side, voters)
     return services.create_election(
-        lead(world, side), world.community(side).code, term=term or next(_seq) + 10, method="直选",
+        lead(world, side), world.community(side).code, term=term or next(_seq) % 80 + 10, method="直选",
         voter_rule="either", held_on=held_on or TODAY() - dt.timedelta(days=1),
     )  # fmt: skip
 
