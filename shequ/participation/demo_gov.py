@@ -312,7 +312,7 @@ def load(rng, today, echo=print) -> dict:
         first = adults.exclude(house=None).values("house_id").annotate(first=Min("pk"))
         firsts = {r["first"] for r in first}
         by_house: dict[str, list] = {}
-        for pk, name, house, scope, party in adults.filter(pk__in=firsts).values_list(
+        for _pk, name, house, scope, party in adults.filter(pk__in=firsts).values_list(
             "pk", "name", "house_id", "scope_code", "political_status"
         ):
             by_house.setdefault(scope, []).append((house, name, party in PARTY))
