@@ -8,7 +8,7 @@ the services keep."""
 
 import datetime as dt
 
-from django.db.models import Min
+from django.db.models import Max, Min
 
 from shequ.core.scope import subtree_q
 from shequ.org.models import Assignment, Building, Grid, OrgType, OrgUnit, Post, ResidentOrganization
@@ -91,22 +91,33 @@ def _charters(unit, rng, today, counts) -> None:
     counts["charters"] += 2
 
 
-def _registers(unit, rng, residents, households, today, counts) -> None:
+def _registers(unit, rng, residents, households, adults_per_building, buildings, counts) -> None:
     by_building: dict[int, list] = {}
     for pk, _name, building, _hh in residents:
         if building:
             by_building.setdefault(building, []).append(pk)
+    for building, first, last in adults_per_building:  # every building, beyond the sample above
+        found = by_building.setdefault(building, [])
+        found.extend(p for p in (first, last) if p not in found)
     used, reps, rep_buildings, rep_households = set(), [], [], []
     start = dt.date(2024, 7, 1)
     end = dt.date(2027, 6, 30)
-    for building, people in sorted(by_building.items()):
-        if rng.random() < 0.88:
+    # A building nobody in the registry lives in yet (new, or not yet entered) gets a 楼栋长 from
+    # the same grid, as communities do.
+    by_grid: dict[int, list] = {}
+    for b in buildings:
+        by_grid.setdefault(b.grid_id, []).extend(by_building.get(b.pk, []))
+    for b in buildings:
+        building = b.pk
+        people = [p for p in by_building.get(b.pk) or by_grid.get(b.grid_id, []) if p not in used]
+        if people and rng.random() < 0.88:
             pk = rng.choice(people)
             used.add(pk)
             reps.append(Representative(community=unit, kind="building_lead", resident_id=pk, term_start=start,
                                        term_end=end, chosen_by=rng.choice(["nominated"] * 4 + ["appointed"]),
                                        scope_code=unit.code))  # fmt: skip
             rep_buildings.append([building])
+    used = set()  # a 楼栋长 may also be a 居民代表, as is common
     hh_sorted = sorted(households, key=lambda h: (h[1] or 0, h[0]))
     for i in range(0, len(hh_sorted), 12):
         chunk = hh_sorted[i : i + 12]
@@ -317,7 +328,14 @@ def load(rng, today, echo=print) -> dict:
         ):
             by_house.setdefault(scope, []).append((house, name, party in PARTY))
         _charters(unit, rng, today, counts)
-        _registers(unit, rng, residents, households, today, counts)
+        per_building = list(
+            adults.exclude(house=None)
+            .order_by()
+            .values("house__unit__building_id")
+            .annotate(first=Min("pk"), last=Max("pk"))
+            .values_list("house__unit__building_id", "first", "last")
+        )
+        _registers(unit, rng, residents, households, per_building, buildings, counts)
         _election(unit, rng, residents, counts)
         compounds = _groups(unit, rng, residents, buildings, counts)
         _property(unit, rng, compounds, ci, counts)

@@ -64,7 +64,7 @@ def test_the_demo_self_government(world):
     from tests.people.factories import make_household
 
     people = residents(world, "a", 80, birth_date=dt.date(1970, 1, 1))
-    for _ in range(12):
+    for _ in range(48):
         make_household(world, "a")
     assert people
     counts = demo.load(echo=lambda *a: None)
