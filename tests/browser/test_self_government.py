@@ -33,7 +33,9 @@ def test_the_lead_adopts_a_new_charter_version_and_a_resident_reads_it(world, ne
     shoot(lead, "selfgov-charter-list")
     lead.page.get_by_role("link", name=v1.charter.title).click()
     lead.settle()
-    assert "第1版" in lead.page.inner_text("#current-text") or "一、爱护公共环境" in lead.page.inner_text("#current-text")
+    assert "第1版" in lead.page.inner_text("#current-text") or "一、爱护公共环境" in lead.page.inner_text(
+        "#current-text"
+    )
     lead.page.locator("#draft").click()
     lead.settle()
     new_text = "一、爱护公共环境。\n二、邻里互助。\n三、电动车不进楼道充电。"
