@@ -166,3 +166,41 @@ def resolve_reference(kind: str, user, ref):
     """The record `ref` of `kind` as the user may see it, or None (also when no app offers `kind`)."""
     fn = _references.get(kind)
     return fn(user, ref) if fn is not None and ref not in (None, "") else None
+
+
+# --- an election's results, for the apps that keep who holds an office -----------------------------
+@dataclass(frozen=True)
+class ElectedMember:
+    """One person elected to a community's residents' committee: the registry's resident (its pk,
+    name, ID number, birth date, gender, education, political status as the registry codes them)
+    and the office (director, deputy_director, member)."""
+
+    resident_id: int
+    name: str
+    office: str
+    id_number: str = ""
+    birth_date: object = None
+    gender: str = ""
+    education: str = ""
+    political_status: str = ""
+
+
+_election_receivers: list = []
+
+
+def register_election_receiver(fn) -> None:
+    """fn(actor, community_code, term_label, start, members: list[ElectedMember]) -> str | None:
+    an app that keeps the two committees' offices (the workforce roster) takes the newly elected
+    committee in, inside the declaring transaction (its refusal undoes the declaration); it may
+    return a line saying what it did."""
+    _election_receivers.append(fn)
+
+
+def election_declared(actor, community_code: str, term_label: str, start, members) -> list[str]:
+    """Tell every registered receiver who was elected; their notes, in registration order."""
+    notes = []
+    for fn in _election_receivers:
+        note = fn(actor, community_code, term_label, start, list(members))
+        if note:
+            notes.append(str(note))
+    return notes

@@ -262,6 +262,7 @@ class AssignmentOut(Schema):
     grid_id: int
     building_id: int | None
     unit_id: int | None
+    house_id: int | None = None
     post: str
     post_label: str = Field(..., alias="get_post_display")
     person_name: str
@@ -281,6 +282,7 @@ class AssignmentIn(Schema):
     phone: str
     building_id: Id | None = None
     unit_id: Id | None = None
+    house_id: Id | None = Field(None, description="党员户、文明户所在房屋 id")
     start_date: Day | None = None
     end_date: Day | None = None
 
@@ -316,7 +318,12 @@ def create_assignment(request, payload: AssignmentIn):
     return Status(
         201,
         services.assign(
-            request.user, grid_id, building_pk=d.pop("building_id"), unit_pk=d.pop("unit_id"), **d
+            request.user,
+            grid_id,
+            building_pk=d.pop("building_id"),
+            unit_pk=d.pop("unit_id"),
+            house_pk=d.pop("house_id"),
+            **d,
         ),
     )
 

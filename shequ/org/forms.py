@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.forms import DateInput, SensitiveField
 from shequ.core.validators import validate_phone, validate_uscc
-from shequ.org.models import Building, BuildingUnit, Grid, GridType, OrgType, Post
+from shequ.org.models import HOUSEHOLD_POSTS, Building, BuildingUnit, Grid, GridType, OrgType, Post
 
 GEOJSON_MAX_BYTES = 2 * 1024 * 1024
 
@@ -56,7 +56,10 @@ class HouseForm(forms.Form):
 
 
 class AssignmentForm(forms.Form):
-    post = forms.ChoiceField(label=_("岗位"), choices=Post.choices)
+    # 党员户、文明户 name a house: they are registered on the participation module's network page.
+    post = forms.ChoiceField(
+        label=_("岗位"), choices=[(v, lab) for v, lab in Post.choices if v not in HOUSEHOLD_POSTS]
+    )
     person_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(label=_("联系电话"), max_length=20, validators=[validate_phone])
     building = forms.ModelChoiceField(

@@ -356,9 +356,16 @@ class Post(models.TextChoices):
     PART_TIME = "part_time", _("兼职网格员")
     BUILDING_LEAD = "building_lead", _("楼栋长")
     UNIT_LEAD = "unit_lead", _("单元长")
+    # The extended network (六级网络: 街道—社区—网格—片—楼栋—骨干户): held for a whole grid, or by a
+    # household (a house) that stands as a backbone of its neighbours.
+    PARTY_GROUP_LEAD = "party_group_lead", _("党小组长")
+    AREA_LEAD = "area_lead", _("片长")
+    PARTY_HOUSEHOLD = "party_household", _("党员户")
+    CIVIL_HOUSEHOLD = "civil_household", _("文明户")
 
 
-GRID_POSTS = {Post.GRID_LEAD, Post.FULL_TIME, Post.PART_TIME}
+GRID_POSTS = {Post.GRID_LEAD, Post.FULL_TIME, Post.PART_TIME, Post.PARTY_GROUP_LEAD, Post.AREA_LEAD}
+HOUSEHOLD_POSTS = {Post.PARTY_HOUSEHOLD, Post.CIVIL_HOUSEHOLD}
 
 
 class AssignmentQuerySet(ScopedQuerySet):
@@ -402,6 +409,15 @@ class Assignment(ScopedModel):
         related_name="assignments",
         verbose_name=_("单元"),
     )
+    house = models.ForeignKey(
+        "org.House",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("房屋"),
+        help_text=_("党员户、文明户填写"),
+    )
     start_date = models.DateField(_("任职起始"), default=timezone.localdate)
     end_date = models.DateField(_("任职结束"), null=True, blank=True)
 
@@ -434,8 +450,14 @@ class Assignment(ScopedModel):
         from django.core.exceptions import ValidationError
 
         errors = {}
-        if self.post in GRID_POSTS and (self.building_id or self.unit_id):
-            errors["post"] = _("网格长、网格员对应整个网格，不应指定楼栋或单元。")
+        if self.post in GRID_POSTS and (self.building_id or self.unit_id or self.house_id):
+            errors["post"] = _("网格长、网格员、党小组长、片长对应整个网格，不应指定楼栋、单元或房屋。")
+        if self.post in HOUSEHOLD_POSTS and not self.house_id:
+            errors["house"] = _("党员户、文明户须指定房屋。")
+        if self.house_id and self.post not in HOUSEHOLD_POSTS:
+            errors["house"] = _("只有党员户、文明户指定房屋。")
+        if self.house_id and self.house.scope_code != self.grid.code:
+            errors["house"] = _("所选房屋不在该网格内。")
         if self.post == Post.BUILDING_LEAD and (not self.building_id or self.unit_id):
             errors["building"] = _("楼栋长须指定楼栋（不指定单元）。")
         if self.post == Post.UNIT_LEAD and not self.unit_id:

@@ -314,18 +314,25 @@ def assign(
     phone: str,
     building_pk=None,
     unit_pk=None,
+    house_pk=None,
     start_date=None,
     end_date=None,
     user=None,
 ) -> Assignment:
-    """Name the person responsible for a grid, building or unit."""
+    """Name the person responsible for a grid, building or unit (or a backbone household's house)."""
     grid = services.get_visible(Grid, actor, grid_pk)
+    house = services.get_visible(House, actor, house_pk) if house_pk else None
     building = services.get_visible(Building, actor, building_pk) if building_pk else None
     unit = services.get_visible(BuildingUnit, actor, unit_pk) if unit_pk else None
     if unit and not building:
         building = unit.building
     same = Assignment.objects.current().filter(
-        grid=grid, building=building, unit=unit, post=post, person_name=(person_name or "").strip()
+        grid=grid,
+        building=building,
+        unit=unit,
+        house=house,
+        post=post,
+        person_name=(person_name or "").strip(),
     )
     if same.exists():
         # A double-submitted form, or the same appointment twice: one record is enough.
@@ -338,6 +345,7 @@ def assign(
         grid=grid,
         building=building,
         unit=unit,
+        house=house,
         post=post,
         person_name=(person_name or "").strip(),
         phone=normalize_phone(phone),

@@ -23,6 +23,10 @@ class ParticipationConfig(AppConfig):
             NavItem(_("议事统计"), "participation:report", "bar-chart", perm="participation.view"),
             NavItem(_("议事设置"), "participation:settings", "sliders", perm="participation.configure"),
             NavItem(_("居民议事厅"), "participation:my-hall", "megaphone", roles=frozenset({Role.RESIDENT})),
+            # --- self-government ---
+            NavItem(_("公约章程"), "participation:charter-list", "journal-text", perm="participation.view"),
+            NavItem(_("居民自治"), "participation:self-government", "diagram-3", perm="participation.view"),
+            NavItem(_("换届选举"), "participation:election-list", "check2-square", perm="participation.view"),
         ]
 
     def ready(self):
@@ -42,5 +46,8 @@ class ParticipationConfig(AppConfig):
         register_permission(
             "participation.configure", {Role.SYSADMIN, Role.COMMUNITY_LEAD}, _("设置上会所需附议人数")
         )
+        # Elections of the residents' committee: the community lead and the street and district
+        # that guide them (community workers read the results).
+        register_permission("participation.manage_elections", MANAGERS, _("登记换届选举、选民、计票和当选"))
         registry.register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=60)
         registry.register_detail_panel("cases.case", dashboard.case_panel)

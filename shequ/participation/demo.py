@@ -138,6 +138,10 @@ def is_loaded() -> bool:
 def reset() -> None:
     """Delete the demo participation (before the residents and org units it points at go)."""
     q = {"scope_code__startswith": STREET}
+    # --- self-government (charter versions point at meetings) ---
+    from shequ.participation import demo_gov
+
+    demo_gov.reset()
     OutcomeReview.objects.filter(resolution__scope_code__startswith=STREET).delete()
     FollowUp.objects.filter(resolution__scope_code__startswith=STREET).delete()
     Resolution.objects.filter(**q).delete()
@@ -323,6 +327,10 @@ def load(seed: int = 20261121, echo=print) -> dict:
             c.categories, c.kinds = categories, kinds
             Setting.objects.get_or_create(community=unit, defaults={"support_threshold": 10})
             _community_year(c, today, counts)
+        # --- self-government: charters, registers, the 2024 election, groups, property, network ---
+        from shequ.participation import demo_gov
+
+        counts.update(demo_gov.load(rng, today, echo=echo))
         changelog.record(
             User.objects.filter(username="admin").first(), Action.IMPORT, None, scope_code=STREET,
             note="载入演示数据：居民议事 " + "，".join(f"{k} {v}" for k, v in counts.items()),

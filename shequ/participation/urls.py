@@ -1,6 +1,8 @@
 from django.urls import path
 
 from shequ.participation import views
+from shequ.participation.views import bodies as gov
+from shequ.participation.views import charters, elections
 
 app_name = "participation"
 
@@ -34,4 +36,32 @@ urlpatterns = [
     path("c/<str:code>/resolutions/", views.public_resolutions, name="public-resolutions"),
     path("public/issues/<int:pk>/", views.public_issue, name="public-issue"),
     path("s/<str:token>/", views.sign_in, name="sign-in"),
+    # --- self-government: charters, representatives, groups, 四位一体, elections ---
+    path("charters/", charters.CharterList.as_view(), name="charter-list"),
+    path("charters/new/", charters.CharterCreate.as_view(), name="charter-create"),
+    path("charters/<int:pk>/", charters.CharterDetail.as_view(), name="charter-detail"),
+    path("charters/<int:pk>/draft/", charters.VersionDraft.as_view(), name="version-draft"),
+    path("charter-versions/<int:pk>/discuss/", charters.VersionDiscuss.as_view(), name="version-discuss"),
+    path("charter-versions/<int:pk>/vote/", charters.VersionVote.as_view(), name="version-vote"),
+    path("charter-versions/<int:pk>/publish/", charters.VersionPublish.as_view(), name="version-publish"),
+    path("self-government/", gov.overview, name="self-government"),
+    path("representatives/", gov.RepresentativeList.as_view(), name="representative-list"),
+    path("representatives/new/", gov.RepresentativeCreate.as_view(), name="representative-create"),
+    path("representatives/<int:pk>/end/", gov.RepresentativeEnd.as_view(), name="representative-end"),
+    path("groups/", gov.GroupList.as_view(), name="group-list"),
+    path("groups/new/", gov.GroupCreate.as_view(), name="group-create"),
+    path("groups/<int:pk>/", gov.GroupDetail.as_view(), name="group-detail"),
+    path("groups/<int:pk>/members/", gov.GroupMemberAdd.as_view(), name="group-member-add"),
+    path("four-in-one/", gov.four_in_one, name="four-in-one"),
+    path("property/companies/new/", gov.CompanyCreate.as_view(), name="property-company-create"),
+    path("property/contracts/new/", gov.ContractCreate.as_view(), name="property-contract-create"),
+    path("elections/", elections.ElectionList.as_view(), name="election-list"),
+    path("elections/new/", elections.ElectionCreate.as_view(), name="election-create"),
+    path("elections/<int:pk>/", elections.ElectionDetail.as_view(), name="election-detail"),
+    path("elections/<int:pk>/voters/", elections.VotersRegister.as_view(), name="election-voters"),
+    path("elections/<int:pk>/candidates/", elections.CandidateAdd.as_view(), name="election-candidate"),
+    path("elections/<int:pk>/count/", elections.BallotCount.as_view(), name="election-count"),
+    path("elections/<int:pk>/declare/", elections.Declare.as_view(), name="election-declare"),
+    # Public: the charters in force and their history (no login, texts and totals only).
+    path("c/<str:code>/charters/", charters.public_charters, name="public-charters"),
 ]

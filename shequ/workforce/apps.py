@@ -63,3 +63,8 @@ class WorkforceConfig(AppConfig):
         from shequ.workforce import appraisal_setup
 
         appraisal_setup.register()
+        # Elected committee members come into the roster (participation's elections declare them).
+        from shequ.core.registry import register_election_receiver
+        from shequ.workforce import election
+
+        register_election_receiver(election.take_in)

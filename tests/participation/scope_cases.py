@@ -151,3 +151,167 @@ cases.api("POST", f"{API}/resolutions/{{int:resolution_id}}/follow-ups", make=re
           path_params=lambda r: {"resolution_id": r.pk}, data=lambda r: {"on": TODAY(r), "text": "已清理"})  # fmt: skip
 cases.api("GET", f"{API}/report", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
           roles=STAFF_A)  # fmt: skip
+
+
+# --- self-government: charters, representatives, groups, 四位一体, elections -------------------------
+from tests.participation import gov_factories as gf  # noqa: E402
+from tests.people.factories import make_resident  # noqa: E402
+
+LEAD_A = ("community_lead",)
+DAY = lambda _o: timezone.localdate().isoformat()  # noqa: E731
+
+
+def charter(world, side):
+    return gf.make_charter(world, side)
+
+
+def draft_with_meeting(world, side):
+    v = gf.draft(world, side)
+    v.meeting_pk = held_meeting(world, side)[0].pk
+    return v
+
+
+def resident_with_building(world, side):
+    r = make_resident(world, side)
+    r.building_pk = r.house.unit.building_id
+    r.code = world.community(side).code
+    return r
+
+
+def rep(world, side):
+    return gf.building_lead(world, side)
+
+
+def group_with_resident(world, side):
+    g = gf.group(world, side)
+    g.newcomer = make_resident(world, side)
+    return g
+
+
+def company_with_compound(world, side):
+    co = gf.company(world, side)
+    co.compound = make_resident(world, side).house.unit.building.compound
+    return co
+
+
+def candidate_ready(world, side):
+    e = gf.election(world, side)
+    e.newcomer = gf.adults(world, side, 1)[0]
+    return e
+
+
+cases.listing("participation:charter-list", make=charter, marker=lambda c: c.title, roles=STAFF_A)
+cases.detail("participation:charter-detail", make=lambda w, s: gf.published_version(w, s).charter, kwargs=pk,
+             roles=STAFF_A)  # fmt: skip
+cases.page("participation:charter-create", roles=STAFF_A)
+cases.page("participation:charter-create", roles=("grid_worker",), expect=403)
+cases.detail("participation:version-draft", make=charter, kwargs=pk, roles=STAFF_A)
+cases.action("participation:version-draft", make=charter, kwargs=pk, roles=STAFF_A,
+             data={"text": "一、爱护环境", "in_force_from": "2030-01-01"})  # fmt: skip
+cases.detail("participation:version-discuss", make=draft_with_meeting, kwargs=pk, roles=STAFF_A)
+cases.action("participation:version-discuss", make=draft_with_meeting, kwargs=pk, roles=STAFF_A,
+             data=lambda v: {"meeting": v.meeting_pk})  # fmt: skip
+cases.detail("participation:version-vote", make=gf.discussed_version, kwargs=pk, roles=STAFF_A)
+cases.action("participation:version-vote", make=gf.discussed_version, kwargs=pk, roles=STAFF_A,
+             data={"votes_for": 3, "votes_against": 0, "votes_abstain": 0})  # fmt: skip
+cases.detail("participation:version-publish", make=gf.adopted_version, kwargs=pk, roles=STAFF_A)
+cases.action(
+    "participation:version-publish", make=gf.adopted_version, kwargs=pk, roles=STAFF_A, data={"confirm": "on"}
+)
+cases.public(
+    "participation:public-charters", "a community's charters in force and their history: texts and totals"
+)
+cases.page("participation:self-government", roles=STAFF_A)
+cases.page("participation:self-government", roles=("grid_worker",), expect=403)
+cases.listing("participation:representative-list", make=rep, marker=lambda r: r.resident.name, roles=STAFF_A)
+cases.page("participation:representative-create", roles=STAFF_A)
+cases.detail("participation:representative-end", make=rep, kwargs=pk, roles=STAFF_A)
+cases.action(
+    "participation:representative-end", make=rep, kwargs=pk, data={"on": "2099-01-01"}, roles=STAFF_A
+)
+cases.listing("participation:group-list", make=gf.group, marker=lambda g: g.name, roles=STAFF_A)
+cases.page("participation:group-create", roles=STAFF_A)
+cases.detail("participation:group-detail", make=gf.group, kwargs=pk, roles=STAFF_A)
+cases.detail("participation:group-member-add", make=gf.group, kwargs=pk, roles=STAFF_A)
+cases.action("participation:group-member-add", make=group_with_resident, kwargs=pk, roles=STAFF_A,
+             data=lambda g: {"resident": g.newcomer.pk, "role": "组长"})  # fmt: skip
+cases.page("participation:four-in-one", roles=STAFF_A)
+cases.page("participation:four-in-one", roles=("grid_worker",), expect=403)
+cases.page("participation:property-company-create", roles=STAFF_A)
+cases.page("participation:property-contract-create", roles=STAFF_A)
+cases.listing("participation:election-list", make=gf.election, marker=lambda e: e.term_label, roles=STAFF_A)
+cases.page("participation:election-create", roles=LEAD_A)
+cases.page("participation:election-create", roles=("community_worker",), expect=403)
+cases.detail("participation:election-detail", make=gf.election, kwargs=pk, roles=STAFF_A)
+cases.detail("participation:election-voters", make=gf.election, kwargs=pk, roles=LEAD_A)
+cases.action(
+    "participation:election-voters", make=gf.election, kwargs=pk, data={"confirm": "on"}, roles=LEAD_A
+)
+cases.detail("participation:election-candidate", make=gf.election, kwargs=pk, roles=LEAD_A)
+cases.action("participation:election-candidate", make=candidate_ready, kwargs=pk, roles=LEAD_A,
+             data=lambda e: {"resident": e.newcomer.pk})  # fmt: skip
+cases.detail("participation:election-count", make=gf.election_with_candidates, kwargs=pk, roles=LEAD_A)
+cases.action("participation:election-count", make=gf.election_with_candidates, kwargs=pk, roles=LEAD_A,
+             data=lambda e: {"ballots_cast": 4, **{f"votes_{c.pk}": 3 for c in e.candidates.all()}})  # fmt: skip
+cases.detail("participation:election-declare", make=gf.counted_election, kwargs=pk, roles=LEAD_A)
+cases.action("participation:election-declare", make=gf.counted_election, kwargs=pk, roles=LEAD_A,
+             data=lambda e: {f"office_{e.candidates.first().pk}": "director"})  # fmt: skip
+
+cases.api_list("GET", f"{API}/charters", make=charter, marker=lambda c: c.title, roles=STAFF_A)
+cases.api("GET", f"{API}/charters/{{int:charter_id}}", make=charter, path_params=lambda c: {"charter_id": c.pk},
+          roles=STAFF_A)  # fmt: skip
+cases.public(
+    f"GET {API}/charters/in-force", "the version of a community's charter in force on a date (its text)"
+)
+cases.api("POST", f"{API}/charters", make=community, path_params=lambda c: {}, roles=STAFF_A, expect=201,
+          data=lambda c: {"community": c.code, "kind": "covenant", "title": "接口公约"})  # fmt: skip
+cases.api("POST", f"{API}/charters/{{int:charter_id}}/versions", make=charter, roles=STAFF_A, expect=201,
+          path_params=lambda c: {"charter_id": c.pk}, data={"text": "正文", "in_force_from": "2030-01-01"})  # fmt: skip
+cases.api("POST", f"{API}/charter-versions/{{int:version_id}}/discuss", make=draft_with_meeting, roles=STAFF_A,
+          path_params=lambda v: {"version_id": v.pk}, data=lambda v: {"meeting": v.meeting_pk})  # fmt: skip
+cases.api("POST", f"{API}/charter-versions/{{int:version_id}}/vote", make=gf.discussed_version, roles=STAFF_A,
+          path_params=lambda v: {"version_id": v.pk}, data={"votes_for": 3, "votes_against": 0, "votes_abstain": 0})  # fmt: skip
+cases.api("POST", f"{API}/charter-versions/{{int:version_id}}/publish", make=gf.adopted_version, roles=STAFF_A,
+          path_params=lambda v: {"version_id": v.pk})  # fmt: skip
+cases.api_list("GET", f"{API}/representatives", make=rep, marker=lambda r: r.resident.name, roles=STAFF_A)
+cases.api("POST", f"{API}/representatives", make=resident_with_building, path_params=lambda r: {}, roles=STAFF_A,
+          expect=201, data=lambda r: {"community": r.code, "kind": "building_lead", "resident": r.pk,
+                                      "chosen_by": "nominated", "term_start": DAY(r), "buildings": [r.building_pk]})  # fmt: skip
+cases.api("POST", f"{API}/representatives/{{int:representative_id}}/end", make=rep, roles=STAFF_A,
+          path_params=lambda r: {"representative_id": r.pk}, data={"on": "2099-01-01"})  # fmt: skip
+cases.api_list("GET", f"{API}/groups", make=gf.group, marker=lambda g: g.name, roles=STAFF_A)
+cases.api("POST", f"{API}/groups", make=resident_with_building, path_params=lambda r: {}, roles=STAFF_A, expect=201,
+          data=lambda r: {"community": r.code, "kind": "building_committee", "name": "接口管委会",
+                          "term_start": DAY(r), "buildings": [r.building_pk]})  # fmt: skip
+cases.api("POST", f"{API}/groups/{{int:group_id}}/members", make=group_with_resident, roles=STAFF_A, expect=201,
+          path_params=lambda g: {"group_id": g.pk}, data=lambda g: {"resident": g.newcomer.pk})  # fmt: skip
+cases.api("POST", f"{API}/property-companies", make=community, path_params=lambda c: {}, roles=STAFF_A, expect=201,
+          data=lambda c: {"community": c.code, "name": f"接口物业{c.code}"})  # fmt: skip
+cases.api_list(
+    "GET", f"{API}/property-contracts", make=gf.contract, marker=lambda k: k.company.name, roles=STAFF_A
+)
+cases.api("POST", f"{API}/property-contracts", make=company_with_compound, path_params=lambda c: {}, roles=STAFF_A,
+          expect=201, data=lambda c: {"community": c.community.code, "company": c.pk, "compound": c.compound,
+                                      "start": "2030-01-01", "end": "2032-12-31"})  # fmt: skip
+cases.api("GET", f"{API}/four-in-one", make=community, path_params=lambda c: {}, query=lambda c: {"community": c.code},
+          roles=STAFF_A)  # fmt: skip
+cases.api("GET", f"{API}/coverage", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
+          roles=STAFF_A)  # fmt: skip
+cases.api_list(
+    "GET", f"{API}/elections", make=gf.election, marker=lambda e: f'"term": {e.term}', roles=STAFF_A
+)
+cases.api("GET", f"{API}/elections/{{int:election_id}}", make=gf.election, roles=STAFF_A,
+          path_params=lambda e: {"election_id": e.pk})  # fmt: skip
+cases.api("POST", f"{API}/elections", make=community, path_params=lambda c: {}, roles=LEAD_A, expect=201,
+          data=lambda c: {"community": c.code, "term": 50, "method": "direct", "voter_rule": "either",
+                          "held_on": "2024-06-01"})  # fmt: skip
+cases.api("POST", f"{API}/elections/{{int:election_id}}/voters", make=gf.election, roles=LEAD_A,
+          path_params=lambda e: {"election_id": e.pk})  # fmt: skip
+cases.api("POST", f"{API}/elections/{{int:election_id}}/candidates", make=candidate_ready, roles=LEAD_A, expect=201,
+          path_params=lambda e: {"election_id": e.pk}, data=lambda e: {"resident": e.newcomer.pk})  # fmt: skip
+cases.api("POST", f"{API}/elections/{{int:election_id}}/count", make=gf.election_with_candidates, roles=LEAD_A,
+          path_params=lambda e: {"election_id": e.pk},
+          data=lambda e: {"ballots_cast": 4, "votes": {str(c.pk): 3 for c in e.candidates.all()}})  # fmt: skip
+cases.api("POST", f"{API}/elections/{{int:election_id}}/declare", make=gf.counted_election, roles=LEAD_A,
+          path_params=lambda e: {"election_id": e.pk},
+          data=lambda e: {"offices": {str(e.candidates.first().pk): "director"}})  # fmt: skip

@@ -45,3 +45,52 @@ def test_a_year_of_participation(world):
     assert figures["meetings"] >= 11 and figures["median_days_to_resolution"] > 0
     demo.reset()
     assert not Issue.objects.exists() and not Meeting.objects.exists()
+
+
+def test_the_demo_self_government(world):
+    """Each demo community: a 居民公约 whose second version is in force, 楼栋长 and 居民代表 covering
+    most buildings and households, the 2024 election with its turnout, groups, property contracts,
+    and the grid's extended network; consistent with the services' rules."""
+    from shequ.org.models import Assignment, Post
+    from shequ.participation import governance, services
+    from shequ.participation.models import (
+        Candidate,
+        CharterVersion,
+        Election,
+        Group,
+        PropertyContract,
+        Representative,
+    )
+    from tests.people.factories import make_household
+
+    people = residents(world, "a", 80, birth_date=dt.date(1970, 1, 1))
+    for _ in range(48):
+        make_household(world, "a")
+    assert people
+    counts = demo.load(echo=lambda *a: None)
+    assert counts["charters"] == 2 and counts["elections"] == 1
+    current = services.in_force(world.a, "covenant")
+    assert current is not None and current.number == 2 and current.meeting_id
+    assert services.in_force(world.a, "covenant", dt.date(2022, 1, 1)).number == 1
+    assert current.present == current.meeting.attendance.count()
+    assert current.meeting.kind.adopted(current.votes_for, current.present)
+    assert CharterVersion.objects.filter(charter__community=world.a).count() == 3
+    cov = governance.representative_coverage(world.users["street"], world.a.code)["totals"]
+    assert cov["building_share"] > 60 and cov["household_share"] > 50
+    for rep in Representative.objects.filter(community=world.a):
+        assert rep.resident.community_id == world.a.pk
+    e = Election.objects.get(community=world.a)
+    assert (e.term, e.held_on.year, e.status) == (12, 2024, "declared")
+    assert 70 < e.turnout < 95 and e.ballots_cast <= e.registered_voters == e.voters.count()
+    elected = Candidate.objects.filter(election=e, elected=True)
+    assert elected.count() == 5 and elected.filter(office="director").count() == 1
+    assert all(c.votes <= e.ballots_cast and c.votes * 2 > e.ballots_cast for c in elected)
+    assert Group.objects.filter(community=world.a, kind="courtyard_group", vote_for__gt=0).exists()
+    assert Group.objects.filter(community=world.a, kind="owners_committee").exists()
+    assert PropertyContract.objects.filter(community=world.a).exists()
+    rows = governance.four_in_one(world.a)
+    assert rows and all(r["company"] for r in rows)
+    assert Assignment.objects.filter(grid=world.grid_a, post=Post.AREA_LEAD).exists()
+    demo.reset()
+    assert not Representative.objects.exists() and not Election.objects.exists()
+    assert not Assignment.objects.filter(post__in=[Post.AREA_LEAD, Post.PARTY_HOUSEHOLD]).exists()

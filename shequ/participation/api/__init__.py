@@ -8,3 +8,8 @@ from shequ.participation.api import issues, meetings
 router = Router(tags=["participation"])
 for _part in (issues, meetings):
     router.add_router("", _part.router)
+
+# --- self-government: charters, representatives, groups, 四位一体, elections ---
+from shequ.participation.api import governance  # noqa: E402
+
+router.add_router("", governance.router)

@@ -1,5 +1,28 @@
 """The participation module's records: issues and their supporters, meetings, resolutions."""
 
+# --- self-government: charters, representatives, groups, property, elections ----------------------
+from shequ.participation.models.bodies import (  # noqa: F401, E402
+    COMPOUND_KINDS,
+    VOTED_KINDS,
+    ChosenBy,
+    Group,
+    GroupKind,
+    GroupMember,
+    PropertyContract,
+    Representative,
+    RepresentativeKind,
+    current_q,
+)
+from shequ.participation.models.charters import Charter, CharterKind, CharterVersion, VersionStatus  # noqa: F401, E402
+from shequ.participation.models.elections import (  # noqa: F401, E402
+    Candidate,
+    Election,
+    ElectionMethod,
+    ElectionStatus,
+    Office,
+    Voter,
+    VoterRule,
+)
 from shequ.participation.models.issues import (  # noqa: F401
     CONFIGURE,
     DEFAULT_THRESHOLD,

@@ -1,5 +1,29 @@
 """Every act of the participation module, each in one transaction with its change-log entry."""
 
+# --- self-government: charters, representatives, groups, property, elections ----------------------
+from shequ.participation.services.bodies import (  # noqa: F401, E402
+    add_group_member,
+    add_property_company,
+    add_property_contract,
+    add_representative,
+    create_group,
+    end_representative,
+)
+from shequ.participation.services.charters import (  # noqa: F401, E402
+    create_charter,
+    discuss_version,
+    draft_version,
+    in_force,
+    publish_version,
+    vote_version,
+)
+from shequ.participation.services.elections import (  # noqa: F401, E402
+    add_candidate,
+    count_ballots,
+    create_election,
+    declare_elected,
+    register_voters,
+)
 from shequ.participation.services.identity import by_phone_digits, identify, resident_of  # noqa: F401
 from shequ.participation.services.issues import (  # noqa: F401
     accept_issue,

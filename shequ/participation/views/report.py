@@ -58,4 +58,18 @@ def report(request):
         ("opt-status", _("本期提出议题的当前状态"), _bars([s["label"] for s in data["by_status"]], [s["count"] for s in data["by_status"]], _("议题"))),
     ]  # fmt: skip
     ctx = {"data": data, "charts": charts, "scope_label": _scope_label(data["scope"])}
+    ctx.update(self_government_context(user, data["scope"]))
     return render(request, "participation/report.html", ctx)
+
+
+# --- self-government: representatives and groups coverage, election turnout ---
+def self_government_context(user, code: str) -> dict:
+    """The report's self-government section: coverage by 楼栋长, 居民代表 and groups, and the last
+    elections' turnout, for the report's scope."""
+    from shequ.participation import governance
+
+    reps = governance.representative_coverage(user, code or None)
+    groups = governance.group_coverage(user, code or None)
+    elections = governance.election_turnout(user, code or None)
+    return {"gov": {"reps": reps["totals"], "groups": groups["totals"], "elections": elections["totals"],
+                    "election_rows": elections["communities"]}}  # fmt: skip
