@@ -38,7 +38,7 @@ def _service(actor, value) -> Service:
         .first()
     )
     if s is None:
-        raise invalid("service", _("请从服务目录中选择服务项目。"))
+        raise NotFound(_("未找到该服务项目，或它不在您的管辖范围内；请从服务目录中选择。"))
     return s
 
 

@@ -71,6 +71,8 @@ def _report_workbook(data, label, user) -> bytes:
 @login_required
 def report(request):
     user = request.user
+    if request.method != "GET":
+        return error_page(request, 403)  # counts only: no "full" export to ask for
     code = (request.GET.get("scope") or focus_code(request) or "").strip()
     try:
         data = services.report(user, code, _day(request.GET.get("start")), _day(request.GET.get("end")))
@@ -101,6 +103,8 @@ def report(request):
 @login_required
 def employment_ledger(request):
     user = request.user
+    if request.method != "GET":
+        return error_page(request, 403)  # counts only: no "full" export to ask for
     code = (request.GET.get("scope") or focus_code(request) or "").strip()
     year, month = request.GET.get("year") or None, request.GET.get("month") or None
     try:
