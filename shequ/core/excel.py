@@ -70,7 +70,9 @@ def report_workbook(title: str, unit: str, period: str, sheets, note: str = "") 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     big = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-    head = wb.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "align": "center", "text_wrap": True})
+    head = wb.add_format(
+        {"bold": True, "bg_color": "#E8EEF7", "border": 1, "align": "center", "text_wrap": True}
+    )
     cell = wb.add_format({"border": 1})
     total = wb.add_format({"bold": True, "border": 1, "bg_color": "#F5F5F5"})
     for name, headers, rows in sheets:

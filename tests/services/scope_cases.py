@@ -27,7 +27,9 @@ def window(world, side):
     from shequ.services import services
 
     c = centre(world, side)
-    return services.add_window(world.users["sysadmin"], c.pk, number=1, name=f"{'甲乙'[side == 'b']}窗口{side}")
+    return services.add_window(
+        world.users["sysadmin"], c.pk, number=1, name=f"{'甲乙'[side == 'b']}窗口{side}"
+    )
 
 
 def outlet(world, side):
@@ -62,18 +64,24 @@ def yesterday():
 
 # --- pages -----------------------------------------------------------------------------------------
 cases.listing("services:service-list", make=service, marker=lambda s: s.name, roles=STAFF, department=SEES)
-cases.page("services:service-list", roles=("grid_worker",), expect={"*": 403, "department": 200}, department=SEES)
+cases.page(
+    "services:service-list", roles=("grid_worker",), expect={"*": 403, "department": 200}, department=SEES
+)
 cases.detail("services:service-detail", make=service, kwargs=pk, roles=STAFF, department=SEES)
 cases.page("services:service-create", roles=STAFF)
 cases.page("services:service-create", roles=("grid_worker",), expect=403)
 cases.detail("services:service-edit", make=service, kwargs=pk, roles=STAFF)
 cases.action("services:service-edit", make=service, kwargs=pk, data=service_form, roles=STAFF)
 cases.listing("services:centre-list", make=centre, marker=lambda c: c.name, roles=STAFF, department=SEES)
-cases.page("services:centre-list", roles=("grid_worker",), expect={"*": 403, "department": 200}, department=SEES)
+cases.page(
+    "services:centre-list", roles=("grid_worker",), expect={"*": 403, "department": 200}, department=SEES
+)
 cases.detail("services:centre-detail", make=centre, kwargs=pk, roles=STAFF, department=SEES)
 cases.page("services:centre-create", roles=STAFF)
 cases.detail("services:centre-edit", make=centre, kwargs=pk, roles=STAFF)
-cases.action("services:centre-edit", make=centre, kwargs=pk, data=lambda c: {"name": f"{c.name}（新址）"}, roles=STAFF)
+cases.action(
+    "services:centre-edit", make=centre, kwargs=pk, data=lambda c: {"name": f"{c.name}（新址）"}, roles=STAFF
+)
 cases.detail("services:window-create", make=centre, kwargs=pk, roles=STAFF)
 cases.action("services:window-create", make=centre, kwargs=pk, data={"number": "2", "name": "社会救助窗口", "staff": "1"},
              roles=STAFF)  # fmt: skip
@@ -81,7 +89,9 @@ cases.detail("services:window-edit", make=window, kwargs=pk, roles=STAFF)
 cases.action("services:window-edit", make=window, kwargs=pk, data={"number": "3", "name": "综合受理", "staff": "2"},
              roles=STAFF)  # fmt: skip
 cases.listing("services:outlet-list", make=outlet, marker=lambda o: o.name, roles=STAFF, department=SEES)
-cases.page("services:outlet-list", roles=("grid_worker",), expect={"*": 403, "department": 200}, department=SEES)
+cases.page(
+    "services:outlet-list", roles=("grid_worker",), expect={"*": 403, "department": 200}, department=SEES
+)
 cases.page("services:outlet-create", roles=STAFF)
 cases.detail("services:outlet-edit", make=outlet, kwargs=pk, roles=STAFF)
 cases.action("services:outlet-edit", make=outlet, kwargs=pk, roles=STAFF,

@@ -139,7 +139,7 @@ def get_service(request, service_id: Id):
 
 
 @router.post("/catalogue", response={201: ServiceItemOut, **ERRORS}, summary="新增服务项目",
-             description="409：本单位目录中已有同名服务。")  # fmt: skip
+             description="400：本单位目录中已有同名服务（同时提交时为 409）。")  # fmt: skip
 def create_service(request, payload: ServiceItemIn):
     d = _ids(payload.dict())
     return Status(201, services.add_service(request.user, d.pop("org"), **d))
@@ -240,14 +240,14 @@ def get_centre(request, centre_id: Id):
 
 
 @router.post("/centres", response={201: ServiceCentreOut, **ERRORS}, summary="登记服务中心（站）",
-             description="409：该单位已登记服务中心（站）。")  # fmt: skip
+             description="400：该单位已登记服务中心（站）（同时提交时为 409）。")  # fmt: skip
 def create_centre(request, payload: ServiceCentreIn):
     d = _ids(payload.dict())
     return Status(201, services.add_centre(request.user, d.pop("org"), **d))
 
 
 @router.post("/centres/{int:centre_id}/windows", response={201: ServiceWindowOut, **ERRORS}, summary="新增服务窗口",
-             description="409：该中心已有这个窗口号。")  # fmt: skip
+             description="400：该中心已有这个窗口号（同时提交时为 409）。")  # fmt: skip
 def create_window(request, centre_id: Id, payload: ServiceWindowIn):
     return Status(201, services.add_window(request.user, centre_id, **payload.dict()))
 
@@ -332,7 +332,7 @@ def list_outlets(request, params: ServiceOutletQuery = Query(...)):
 
 
 @router.post("/outlets", response={201: ServiceOutletOut, **ERRORS}, summary="登记服务网点",
-             description="409：本社区已有同名网点。")  # fmt: skip
+             description="400：本社区已有同名网点（同时提交时为 409）。")  # fmt: skip
 def create_outlet(request, payload: ServiceOutletIn):
     d = payload.dict()
     return Status(201, services.add_outlet(request.user, d.pop("community"), **d))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.models import ScopedModel
+from shequ.core.scope import ScopedQuerySet, read_roots
 
 VIEW = "services.view_service"
 MANAGE = "services.manage_service"
@@ -16,6 +17,23 @@ VIEW_RECORD = "services.view_record"
 RECORD = "services.record_service"
 
 EMPLOYMENT = "employment"  # the category whose records make the employment services ledger
+
+
+class ReachQuerySet(ScopedQuerySet):
+    """The catalogue, centres and windows of the units above one's scope are read too: a street's
+    catalogue serves its communities' residents, whose workers record those services and point
+    residents to the street's centre (they still change only their own)."""
+
+    def visible_to(self, user):
+        qs = super().visible_to(user)
+        roots = read_roots(user, self.model) if user and user.is_authenticated else []
+        if not roots:
+            return qs
+        above = {r[:n] for r in roots for n in (6, 9) if n < len(r)}
+        return (qs | self.model.objects.filter(scope_code__in=above)) if above else qs
+
+
+ReachManager = models.Manager.from_queryset(ReachQuerySet)
 
 
 class ServiceCategory(models.Model):
@@ -54,6 +72,7 @@ class Service(ScopedModel):
     communities)."""
 
     view_perm = VIEW
+    objects = ReachManager()
 
     org = models.ForeignKey(
         "org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属单位")
@@ -142,6 +161,7 @@ class Centre(ScopedModel):
     community's 社区服务站, with its one-stop windows."""
 
     view_perm = VIEW
+    objects = ReachManager()
 
     org = models.ForeignKey(
         "org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属单位")
@@ -182,6 +202,7 @@ class Window(ScopedModel):
     """A one-stop window (一站式服务窗口) of a centre and the catalogue matters it handles."""
 
     view_perm = VIEW
+    objects = ReachManager()
 
     centre = models.ForeignKey(
         Centre, on_delete=models.CASCADE, related_name="windows", verbose_name=_("服务中心")
