@@ -109,7 +109,9 @@ def clean_service(actor, data: dict, org_code: str) -> dict:
 def add_service(actor, org_code, **data) -> Service:
     """Add a service to the catalogue of a community or a street."""
     org = unit_at(actor, org_code, CATALOGUE_LEVELS, MANAGE, "org")
-    return kernel.create(actor, Service(org=org, **clean_service(actor, data, org.code)), perm=MANAGE)
+    service = kernel.create(actor, Service(org=org, **clean_service(actor, data, org.code)), perm=MANAGE)
+    service.refresh_from_db()  # the stored price (8 → 8.00) in the answer
+    return service
 
 
 def update_service(actor, pk, *, expected_version=None, **changes) -> Service:
