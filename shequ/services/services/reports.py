@@ -26,10 +26,11 @@ def _check_scope(user, code: str | None) -> str:
         raise ValidationFailed(
             _("范围应为区、街道或社区代码。"), details={"scope": [_("范围应为区、街道或社区代码。")]}
         )
-    if code:
-        roots = scope.read_roots(user, ServiceRecord)
-        if roots is not None and not any(code.startswith(r) for r in roots):
-            raise NotFound()
+    roots = scope.read_roots(user, ServiceRecord)
+    if code and roots is not None and not any(code.startswith(r) for r in roots):
+        raise NotFound()
+    if not code and roots is not None and len(roots) == 1:
+        code = roots[0]  # the whole of one's scope: named after its unit (纸坊街道, not 全部)
     return code
 
 
