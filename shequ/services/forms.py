@@ -187,6 +187,9 @@ class RecordForm(forms.Form):
     follow_up_due = forms.DateField(label=_("回访截止日期"), required=False, widget=DateInput(),
                                     help_text=_("需要回访的填写，不能早于服务日期"))  # fmt: skip
 
+    field_order = ["form_token", "resident", "service", "served_on", "employment_kind", "outcome", "served_by", "note",
+                   "follow_up_due", "person_name", "person_phone", "community"]  # fmt: skip
+
     def __init__(self, *args, services=(), communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = service_choices(services)

@@ -75,6 +75,10 @@ def test_worker_records_a_service_and_the_resident_page_shows_it(world, new_tab)
                        ("/services/outlets/", "services-outlets"), ("/services/records/", "services-records")):  # fmt: skip
         t.goto(path)
         shoot(t, name)
+    for path, name in (("/services/catalogue/new/", "services-service-form"), (f"/services/centres/{centre.pk}/windows/new/",
+                       "services-window-form"), ("/services/outlets/new/", "services-outlet-form")):  # fmt: skip
+        t.goto(path)
+        shoot(t, name)
     t.assert_clean("the worker's services pages")
 
     phone = new_tab(PHONE)
@@ -101,6 +105,7 @@ def test_street_exports_the_employment_ledger(world, new_tab):
     sign_in(t, users["street"], secrets)
     t.goto("/services/report/")
     t.charts_drawn(at_least=4)
+    assert t.page.locator("#opt-tag-empty").is_visible()  # nobody tagged: said, not an empty chart
     assert t.page.inner_text("#sum-total").strip() == "7"
     shoot(t, "services-report")
     t.goto(f"/services/employment/?year={year}")

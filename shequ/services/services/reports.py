@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core import scope
 from shequ.core.errors import Forbidden, NotFound, ValidationFailed
-from shequ.org.models import Level, OrgUnit, node_names
+from shequ.org.models import Level, OrgUnit, node_names, short_name
 from shequ.people.tags import visible_tags
 from shequ.services.models import EMPLOYMENT, EmploymentKind, Mode, ProviderKind, RecordTag, ServiceRecord
 
@@ -110,13 +110,28 @@ def report(user, code=None, start=None, end=None) -> dict:
             {"name": str(providers.get(r["service__provider_kind"], "")), "n": r["n"]}
             for r in grouped("service__provider_kind")
         ],  # fmt: skip
-        "by_service": [
-            {"id": r["service"], "name": r["service__name"], "n": r["n"]}
-            for r in grouped("service", "service__name")[:30]
-        ],  # fmt: skip
+        "by_service": _by_service(qs),
         "by_tag": by_tag,
         "by_month": by_month,
     }
+
+
+def _by_service(qs) -> list[dict]:
+    """The 30 services served most, each named with whose catalogue it is when two share a name
+    (two communities may both offer 就业援助)."""
+    rows = list(
+        qs.values("service", "service__name", "service__org__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "service")[:30]
+    )
+    names = [r["service__name"] for r in rows]
+    out = []
+    for r in rows:
+        name = r["service__name"]
+        if names.count(name) > 1:
+            name = f"{name}（{short_name(r['service__org__name'])}）"
+        out.append({"id": r["service"], "name": name, "n": r["n"]})
+    return out
 
 
 KINDS = [k for k, _label in EmploymentKind.choices]

@@ -93,6 +93,9 @@ def report(request):
         ("opt-tag", _("按人群标签"), _bars([r["name"] for r in data["by_tag"]], [r["n"] for r in data["by_tag"]], _("人次")), "col-md-6"),
         ("opt-service", _("服务人次最多的项目"), _bars([r["name"] for r in data["by_service"][:12]], [r["n"] for r in data["by_service"][:12]], _("人次")), "col-md-6"),
     ]  # fmt: skip
+    empty = {"opt-category": not data["by_category"], "opt-mode": not data["by_mode"],
+             "opt-provider": not data["by_provider"], "opt-tag": not data["by_tag"], "opt-service": not data["by_service"]}  # fmt: skip
+    charts = [(opt, label, chart, width, empty.get(opt, False)) for opt, label, chart, width in charts]
     query = (
         f"scope={data['scope']}&start={data['start'].isoformat()}&end={data['end'].isoformat()}&export=xlsx"
     )
