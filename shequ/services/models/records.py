@@ -68,7 +68,7 @@ class ServiceRecord(ScopedModel):
     )
     # The form's one-time token (or an API client's idempotency key): the same form sent twice —
     # a double click, a refresh — finds the record the first one made instead of writing another.
-    token = models.CharField(max_length=64, blank=True, editable=False)
+    token = models.CharField(_("表单令牌"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("服务记录")
