@@ -71,6 +71,7 @@ def _seeded_reference_data(request, django_db_blocker):
                     "shequ.participation.migrations.0002_seed_types",
                     "shequ.workforce.migrations.0005_pay",
                     "shequ.ledgers.migrations.0002_seed_matter_types",
+                    "shequ.services.migrations.0002_seed_categories",
                 ):
                     importlib.import_module(module).seed(apps, None)
     yield

@@ -60,3 +60,42 @@ def xlsx_response(filename: str, content: bytes) -> HttpResponse:
         f"attachment; filename*=UTF-8''{escape_uri_path(f'{filename}-{stamp}.xlsx')}"
     )
     return resp
+
+
+def report_workbook(title: str, unit: str, period: str, sheets, note: str = "") -> bytes:
+    """A statistical table as upper levels ask for it (统计报表): each sheet has a title row over
+    the whole width, a line with 填报单位 and 统计期间, the column headers, the rows, and a bold
+    合计 row summing every numeric column. `sheets` is a list of (sheet name, headers, rows); a
+    row's first cell names it (a community, a month), the others are numbers."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    big = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+    head = wb.add_format(
+        {"bold": True, "bg_color": "#E8EEF7", "border": 1, "align": "center", "text_wrap": True}
+    )
+    cell = wb.add_format({"border": 1})
+    total = wb.add_format({"bold": True, "border": 1, "bg_color": "#F5F5F5"})
+    for name, headers, rows in sheets:
+        headers = [str(h) for h in headers]
+        ws = wb.add_worksheet(str(name)[:31])
+        last = max(len(headers) - 1, 1)
+        ws.merge_range(0, 0, 0, last, _cell(str(title)), big)
+        ws.set_row(0, 30)
+        ws.write(1, 0, _cell(f"填报单位：{unit}"))
+        ws.write(1, last, _cell(f"统计期间：{period}"))
+        ws.write_row(2, 0, headers, head)
+        sums = [0] * len(headers)
+        r = 2
+        for r, row in enumerate(rows, start=3):
+            for i, v in enumerate(row):
+                ws.write(r, i, _cell(v), cell)
+                if i and isinstance(v, int | float):
+                    sums[i] += v
+        ws.write_row(r + 1, 0, ["合计", *sums[1:]], total)
+        ws.set_column(0, 0, 22)
+        ws.set_column(1, last, 12)
+        ws.freeze_panes(3, 1)
+        if note:
+            ws.write(r + 3, 0, _cell(note))
+    wb.close()
+    return buf.getvalue()

@@ -198,9 +198,11 @@ def reset() -> None:
         from shequ.ledgers import demo as ledgers_demo
         from shequ.participation import demo as participation_demo
         from shequ.people import demo as people_demo
+        from shequ.services import demo as services_demo
         from shequ.workforce import demo as workforce_demo
 
         ledgers_demo.reset()  # relief cases, parties and correction point at residents (PROTECT)
+        services_demo.reset()  # service records point at residents (PROTECT), the catalogue at premises
         facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
         workforce_demo.reset()  # workers point at the communities (PROTECT)
@@ -230,6 +232,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_facilities(seed, echo)
         _load_participation(seed, echo)
         _load_ledgers(seed, echo)
+        _load_services(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -436,6 +439,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_facilities(seed, echo)
     _load_participation(seed, echo)
     _load_ledgers(seed, echo)
+    _load_services(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -495,6 +499,14 @@ def _load_participation(seed, echo) -> None:
 
     if not participation_demo.is_loaded():
         participation_demo.load(seed=seed, echo=echo)
+
+
+def _load_services(seed, echo) -> None:
+    """The street's and communities' service catalogues, centres with windows, outlets, a year of records (once)."""
+    from shequ.services import demo as services_demo
+
+    if not services_demo.is_loaded():
+        services_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():
