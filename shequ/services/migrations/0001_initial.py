@@ -350,7 +350,10 @@ class Migration(migrations.Migration):
                 ("follow_up_due", models.DateField(blank=True, null=True, verbose_name="回访截止日期")),
                 ("follow_up_done_on", models.DateField(blank=True, null=True, verbose_name="回访日期")),
                 ("follow_up_note", models.CharField(blank=True, max_length=300, verbose_name="回访情况")),
-                ("token", models.CharField(blank=True, editable=False, max_length=64, verbose_name="表单令牌")),
+                (
+                    "token",
+                    models.CharField(blank=True, editable=False, max_length=64, verbose_name="表单令牌"),
+                ),
                 (
                     "community",
                     models.ForeignKey(
