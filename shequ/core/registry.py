@@ -167,3 +167,33 @@ def resolve_reference(kind: str, user, ref):
     """The record `ref` of `kind` as the user may see it, or None (also when no app offers `kind`)."""
     fn = _references.get(kind)
     return fn(user, ref) if fn is not None and ref not in (None, "") else None
+
+
+# --- indicators an app offers (an assessment reads them by key) ----------------------------------
+@dataclass(frozen=True)
+class Indicator:
+    """A figure of a scope over a period: compute(user, code, start, end) -> {"value": Decimal|None
+    (in `unit`), "numerator": int, "denominator": int|None, ...}; `formula` says how it is counted."""
+
+    key: str
+    label: str
+    unit: str
+    formula: str
+    perm: str
+    compute: object
+
+
+_indicators: dict[str, Indicator] = {}
+
+
+def register_indicator(key: str, *, label, unit: str, formula, perm: str, compute) -> None:
+    """Offer an indicator (from an AppConfig.ready); the key is "<app>.<name>"."""
+    _indicators[key] = Indicator(key, label, unit, formula, perm, compute)
+
+
+def indicators() -> dict[str, Indicator]:
+    return dict(_indicators)
+
+
+def indicator(key: str) -> Indicator | None:
+    return _indicators.get(key)

@@ -95,6 +95,12 @@ def register_registry(*, household_of: Callable, population: Callable) -> None:
     _registry["population"] = population
 
 
+def population_of(code: str, per: str = "resident") -> int | None:
+    """The registry's adult residents (or households) under `code`, or None when not known."""
+    counter = _registry.get("population")
+    return counter(code, per) if counter else None
+
+
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details={field: [message]})
 

@@ -1,5 +1,13 @@
 """The participation module's records: issues and their supporters, meetings, resolutions."""
 
+# --- ratings, hearings, consultations ---------------------------------------------------------------
+from shequ.participation.models.hearings import (  # noqa: E402, F401
+    CONSULTATION_PURPOSE,
+    Consultation,
+    Hearing,
+    HearingSpeaker,
+    SpeakerKind,
+)
 from shequ.participation.models.issues import (  # noqa: F401
     CONFIGURE,
     DEFAULT_THRESHOLD,
@@ -10,6 +18,7 @@ from shequ.participation.models.issues import (  # noqa: F401
     Issue,
     IssueCategory,
     IssueEvent,
+    IssueScope,
     IssueSource,
     Setting,
     Support,
@@ -27,5 +36,12 @@ from shequ.participation.models.meetings import (  # noqa: F401
     SignInMethod,
     overdue_q,
     share_met,
+)
+from shequ.participation.models.ratings import (  # noqa: E402, F401
+    SURVEY_PURPOSE,
+    RatingRound,
+    RatingScore,
+    RatingTarget,
+    TargetKind,
 )
 from shequ.participation.workflow import IssueAction, IssueStatus  # noqa: F401
