@@ -174,7 +174,7 @@ def open_consultation(actor, community_code: str, *, title: str, plan: str, open
                                     verify=verify, created_by=actor)  # fmt: skip
     survey = surveys.create_survey(
         actor, unit.code, title=_("征求意见：%(t)s") % {"t": title[:90]}, opens_on=opens_on, closes_on=closes_on,
-        verify=verify, per="resident", purpose=CONSULTATION_PURPOSE, owner_id=str(c.pk), intro=plan,
+        verify=verify, per="resident", purpose=CONSULTATION_PURPOSE, owner_id=str(c.pk), intro=plan, accepts_name=True,
         questions=[{"kind": "text", "text": _("您对这个方案的意见和建议"), "required": True}],
     )  # fmt: skip
     c.survey_id = survey.pk
@@ -187,8 +187,11 @@ def survey_for(c) -> Survey | None:
     return Survey.objects.filter(pk=c.survey_id).first() if c.survey_id else None
 
 
-def submit_view(c, text: str, *, user=None, code: str = "", ip=None, now=None):
-    """A resident's written view (signed in, or with a one-time code): refused after closing."""
+def submit_view(
+    c, text: str, *, user=None, code: str = "", name: str = "", last4: str = "", ip=None, now=None
+):
+    """A resident's written view (signed in, by name and phone digits, or with a one-time code):
+    refused after the closing date."""
     now = now or timezone.now()
     day = timezone.localtime(now).date()
     if day > c.closes_on:
@@ -200,7 +203,8 @@ def submit_view(c, text: str, *, user=None, code: str = "", ip=None, now=None):
     text = (text or "").strip()
     if not text:
         raise _invalid("text", _("请写下您的意见。"))
-    return surveys.submit_response(survey, {str(question.pk): text}, user=user, code=code, ip=ip, now=now)
+    return surveys.submit_response(survey, {str(question.pk): text}, user=user, code=code, ip=ip, now=now,
+                                   name=name, last4=last4)  # fmt: skip
 
 
 def views_of(c, limit: int = 500) -> list[str]:

@@ -122,7 +122,7 @@ def create_round(actor, community_code: str, *, title: str, opens_on, closes_on,
     questions.append({"kind": "text", "text": _("您的意见和建议"), "required": False})
     survey = surveys.create_survey(
         actor, unit.code, title=title, opens_on=opens_on, closes_on=closes_on, verify=verify, per="household",
-        purpose=SURVEY_PURPOSE, owner_id=str(rnd.pk), questions=questions,
+        purpose=SURVEY_PURPOSE, owner_id=str(rnd.pk), questions=questions, accepts_name=True,
         intro=_("请为社区居委会和物业服务企业逐项打分（5 分为非常满意）；物业企业不了解的可以不评。每户只能填写一次，"
                 "答卷只用于统计，任何人都看不到您家的评分。"),
     )  # fmt: skip
