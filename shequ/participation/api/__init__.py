@@ -8,3 +8,8 @@ from shequ.participation.api import issues, meetings
 router = Router(tags=["participation"])
 for _part in (issues, meetings):
     router.add_router("", _part.router)
+
+# --- ratings, hearings, consultations ---------------------------------------------------------------
+from shequ.participation.api import ratings  # noqa: E402
+
+router.add_router("", ratings.router)

@@ -58,4 +58,12 @@ def report(request):
         ("opt-status", _("本期提出议题的当前状态"), _bars([s["label"] for s in data["by_status"]], [s["count"] for s in data["by_status"]], _("议题"))),
     ]  # fmt: skip
     ctx = {"data": data, "charts": charts, "scope_label": _scope_label(data["scope"])}
+    ctx.update(_rating_context(user, data))
     return render(request, "participation/report.html", ctx)
+
+
+def _rating_context(user, data) -> dict:
+    """居民评议 results and the participation rate of the same scope and period."""
+    from shequ.participation import reports_ratings
+
+    return {"ratings": reports_ratings.rating_report(user, data["scope"] or None, data["start"], data["end"])}
