@@ -119,8 +119,7 @@ def test_a_household_rates_once_and_the_lead_closes_the_round(world, new_tab):
     # The report: the rating part and the participation rate.
     lead.goto("/participation/report/")
     assert lead.page.locator("#participation-rate").inner_text().strip() != ""
-    lead.page.locator("#report-ratings").scroll_into_view_if_needed()
-    lead.screenshot("participation-rating-report")
+    shoot(lead, "participation-rating-report")
 
 
 def test_hearing_and_consultation_pages(world, new_tab):
