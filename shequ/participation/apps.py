@@ -67,3 +67,7 @@ class ParticipationConfig(AppConfig):
             owner_url=lambda pk: reverse("participation:consultation-detail", args=[pk]),
         )  # fmt: skip
         indicators.register()
+        from shequ.core import registry
+        from shequ.participation.views.ratings import issue_rating_panel
+
+        registry.register_detail_panel("participation.issue", issue_rating_panel)

@@ -22,8 +22,9 @@ class RoundForm(forms.Form):
     opens_on = forms.DateField(label=_("开始日期"), widget=DATE)
     closes_on = forms.DateField(label=_("截止日期"), widget=DATE)
     verify = forms.ChoiceField(
-        label=_("填写人核验"), choices=SurveyVerify.choices, initial=SurveyVerify.EITHER
-    )
+        label=_("填写人核验"), choices=SurveyVerify.choices, initial=SurveyVerify.EITHER,
+        help_text=_("此外，居民均可凭姓名和手机号后四位与居民台账核对后填写"),
+    )  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,8 +86,9 @@ class ConsultationForm(forms.Form):
     opens_on = forms.DateField(label=_("开始日期"), widget=DATE)
     closes_on = forms.DateField(label=_("截止日期"), widget=DATE)
     verify = forms.ChoiceField(
-        label=_("填写人核验"), choices=SurveyVerify.choices, initial=SurveyVerify.EITHER
-    )
+        label=_("填写人核验"), choices=SurveyVerify.choices, initial=SurveyVerify.EITHER,
+        help_text=_("此外，居民均可凭姓名和手机号后四位与居民台账核对后填写"),
+    )  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -58,6 +58,7 @@ def test_a_round_rates_the_committee_and_each_property_company_on_its_dimensions
         ({"dimensions": ["服务", "服务"]}, "评议维度不能重复"),
         ({"threshold": "6"}, "整改线应为 1 到 5 之间"),
         ({"closes_on": timezone.localdate() - dt.timedelta(days=2)}, "截止日期"),
+        ({"verify": "登录的本社区居民"}, "填写人核验应为"),
     ],
 )
 def test_bad_rounds_are_refused(world, kw, message):

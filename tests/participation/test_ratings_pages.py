@@ -65,6 +65,8 @@ def test_a_household_rates_on_the_phone_page_once_and_the_lead_sees_the_totals(w
     assert 'id="follow-ups"' in detail and "居民评议整改" in detail and "2.00" in detail
     issues = list(Issue.objects.filter(source="rating"))
     assert issues and all(i.get_absolute_url() in detail for i in issues)
+    issue_page = lead.get(issues[0].get_absolute_url()).content.decode()
+    assert 'id="issue-rating"' in issue_page and rnd.get_absolute_url() in issue_page
     public = Client().get(reverse("participation:public-ratings", args=[world.a.code])).content.decode()
     assert "rating-results" in public and "4.00" in public
     assert hh.head.name not in public and hh.head.name not in detail and "居民评议整改" not in public

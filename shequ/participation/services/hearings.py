@@ -170,6 +170,10 @@ def open_consultation(actor, community_code: str, *, title: str, plan: str, open
         raise _invalid("closes_on", _("请填写征求意见的开始和截止日期。"))
     if closes_on < opens_on:
         raise _invalid("closes_on", _("截止日期不能早于开始日期。"))
+    if closes_on < timezone.localdate():
+        raise _invalid("closes_on", _("截止日期已过，请填写今天或以后的日期。"))
+    if verify not in SurveyVerify.values:
+        raise _invalid("verify", _("填写人核验应为：login（登录）、code（填写码）或 either（均可）。"))
     c = Consultation.objects.create(community=unit, title=title, plan=plan, opens_on=opens_on, closes_on=closes_on,
                                     verify=verify, created_by=actor)  # fmt: skip
     survey = surveys.create_survey(

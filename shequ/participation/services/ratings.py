@@ -101,6 +101,8 @@ def create_round(actor, community_code: str, *, title: str, opens_on, closes_on,
         raise _invalid("closes_on", _("截止日期不能早于开始日期。"))
     if closes_on < timezone.localdate():
         raise _invalid("closes_on", _("截止日期已过，请填写今天或以后的日期。"))
+    if verify not in SurveyVerify.values:
+        raise _invalid("verify", _("填写人核验应为：login（登录）、code（填写码）或 either（均可）。"))
     dims = _dimensions(dimensions if dimensions is not None else [])
     limit = _threshold("3.00" if threshold in (None, "") else threshold)
     rnd = RatingRound.objects.create(org=unit, title=title, dimensions=dims, threshold=limit, opens_on=opens_on,

@@ -368,3 +368,15 @@ class ConsultationEnd(_ConsultationAct):
 
     def perform(self, form):
         return services.end_consultation(self.request.user, self.consultation.pk)
+
+
+def issue_rating_panel(request, issue):
+    """On a follow-up issue's page: the round and the low scores that opened it."""
+    from shequ.participation.models import IssueSource, RatingScore
+
+    if issue.source != IssueSource.RATING:
+        return None
+    scores = list(RatingScore.objects.filter(issue=issue).select_related("target__round").order_by("pk"))
+    if not scores:
+        return None
+    return {"template": "participation/_issue_rating_panel.html", "context": {"scores": scores}}
