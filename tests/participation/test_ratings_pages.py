@@ -98,15 +98,17 @@ def test_a_view_after_closing_is_refused_through_the_api(world):
     )
     p = residents(world, "a", 2)
     url = f"/api/v1/participation/consultations/{c.pk}/views"
+    auth = _auth(world, "community_worker")  # a phone app's token; the resident named by name and digits
     ok = Client().post(
-        url, {"text": "同意", "name": p[0].name, "last4": p[0].phone[-4:]}, content_type="application/json"
-    )
+        url, {"text": "同意", "name": p[0].name, "last4": p[0].phone[-4:]}, content_type="application/json",
+        headers=auth,
+    )  # fmt: skip
     assert ok.status_code == 201
     from shequ.participation import services
 
     services.end_consultation(world.users["community_lead"], c.pk)
     late = Client().post(url, {"text": "晚了", "name": p[1].name, "last4": p[1].phone[-4:]},
-                         content_type="application/json")  # fmt: skip
+                         content_type="application/json", headers=auth)  # fmt: skip
     assert late.status_code == 409 and late.json()["message"] == "征求意见已结束，不再收集意见。"
     detail = world.client(world.users["community_lead"]).get(c.get_absolute_url()).content.decode()
     assert "同意" in detail and p[0].name not in detail

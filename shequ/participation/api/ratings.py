@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import PUBLIC, Day, ErrorOut, Id, Pagination
+from shequ.core.api import Day, ErrorOut, Id, Pagination, decimal_in
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.middleware import client_ip
 from shequ.core.services import get_visible
@@ -20,6 +20,7 @@ from shequ.participation.services import hearings as hearing_services
 from shequ.participation.services import ratings as rating_services
 
 router = Router()
+Threshold = decimal_in(3, 2, positive=True, le=5)
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 STATES = "open 评议中、pending 未开始、due 已到截止日期待结束、closed 已结束"
 
@@ -83,8 +84,7 @@ class ParticipationRatingRoundIn(Schema):
     community: str = Field(max_length=12, description="社区代码（12 位）")
     title: str = Field(max_length=100)
     dimensions: list[str] = Field(min_length=1, max_length=10, description="评议维度，如 服务态度、办事效率")
-    threshold: Decimal = Field(Decimal("3.00"), ge=1, le=5, max_digits=3, decimal_places=2,
-                               description="整改线：平均分低于此分自动生成整改议题")  # fmt: skip
+    threshold: Threshold = Field(Decimal("3.00"), description="整改线（1–5）：平均分低于此分自动生成整改议题")
     opens_on: Day
     closes_on: Day
     verify: str = Field(
@@ -347,14 +347,15 @@ def create_consultation(request, payload: ParticipationConsultationIn):
 @router.post(
     "/consultations/{int:consultation_id}/views",
     response={201: ParticipationViewOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
-    auth=PUBLIC,
     summary="居民提交意见（每人一条；截止后拒绝）",
 )
 def submit_view(request, consultation_id: Id, payload: ParticipationViewIn):
     c = Consultation.objects.filter(pk=consultation_id).first()
     if c is None:
         raise NotFound()
-    user = request.user if getattr(request, "api_token", None) else None
+    # A resident's token answers as that resident; any other caller names the resident by name and
+    # phone digits, or gives a code.
+    user = request.user
     r = services.submit_view(c, payload.text, user=user, code=payload.code, name=payload.name, last4=payload.last4,
                              ip=client_ip(request))  # fmt: skip
     return Status(201, {"consultation": c.pk, "submitted_at": r.submitted_at})
