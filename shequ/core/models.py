@@ -608,6 +608,9 @@ class QuestionKind(models.TextChoices):
     TEXT = "text", _("文字")
 
 
+RESPONSE_VIA = [*SurveyVerify.choices[:2], ("name", _("姓名和手机号后四位"))]
+
+
 def new_survey_token() -> str:
     return secrets.token_urlsafe(12)
 
@@ -645,6 +648,9 @@ class Survey(ScopedModel):
     verify = models.CharField(_("填写人核验"), max_length=8, choices=SurveyVerify.choices)
     per = models.CharField(_("每份答卷代表"), max_length=10, choices=SurveyPer.choices)
     eligible = models.PositiveIntegerField(_("应答人数（户数）"), null=True, blank=True)
+    # Also answerable with a name and the phone's last four digits, checked against the resident
+    # registry (as participation's proposals are): a module turns it on for its surveys.
+    accepts_name = models.BooleanField(_("也可凭姓名和手机号后四位填写"), default=False)
     purpose = models.CharField(_("所属业务"), max_length=40, blank=True, db_index=True)
     owner_id = models.CharField(_("所属记录"), max_length=64, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -738,7 +744,7 @@ class SurveyResponse(models.Model):
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     respondent = models.CharField(_("填写人标识"), max_length=64)
-    via = models.CharField(_("核验方式"), max_length=8, choices=SurveyVerify.choices[:2])
+    via = models.CharField(_("核验方式"), max_length=8, choices=RESPONSE_VIA)
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
 
     class Meta:

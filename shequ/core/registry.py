@@ -204,3 +204,33 @@ def election_declared(actor, community_code: str, term_label: str, start, member
         if note:
             notes.append(str(note))
     return notes
+
+
+# --- indicators an app offers (an assessment reads them by key) ----------------------------------
+@dataclass(frozen=True)
+class Indicator:
+    """A figure of a scope over a period: compute(user, code, start, end) -> {"value": Decimal|None
+    (in `unit`), "numerator": int, "denominator": int|None, ...}; `formula` says how it is counted."""
+
+    key: str
+    label: str
+    unit: str
+    formula: str
+    perm: str
+    compute: object
+
+
+_indicators: dict[str, Indicator] = {}
+
+
+def register_indicator(key: str, *, label, unit: str, formula, perm: str, compute) -> None:
+    """Offer an indicator (from an AppConfig.ready); the key is "<app>.<name>"."""
+    _indicators[key] = Indicator(key, label, unit, formula, perm, compute)
+
+
+def indicators() -> dict[str, Indicator]:
+    return dict(_indicators)
+
+
+def indicator(key: str) -> Indicator | None:
+    return _indicators.get(key)

@@ -121,6 +121,7 @@ class SurveyPublicOut(Schema):
     open: bool
     verify: str
     per: str
+    accepts_name: bool = Field(description="是否也可凭姓名和手机号后四位填写")
     questions: list[SurveyPublicQuestionOut]
 
 
@@ -148,6 +149,7 @@ def public_survey(request, token: str = _token()):
         "open": survey.is_open(),
         "verify": survey.verify,
         "per": survey.per,
+        "accepts_name": survey.accepts_name,
         "questions": list(survey.questions.all()),
     }
 
@@ -161,6 +163,8 @@ class SurveyAnswerIn(Schema):
 
 class SurveyResponseIn(Schema):
     code: str = Field("", max_length=20, description="社区发放的填写码；带居民账号的令牌时可不填")
+    name: str = Field("", max_length=50, description="居民姓名（问卷 accepts_name 时可代替填写码）")
+    last4: str = Field("", max_length=4, description="手机号码后四位，与居民台账核对")
     answers: list[SurveyAnswerIn] = Field(max_length=surveys.MAX_QUESTIONS)
 
 
@@ -184,5 +188,6 @@ def answer_survey(request, payload: SurveyResponseIn, token: str = _token()):
     # Only a bearer token names a resident here: a browser's session cookie is not honoured by an
     # endpoint that takes no CSRF token.
     user = request.user if getattr(request, "api_token", None) else None
-    response = surveys.submit_response(survey, given, user=user, code=payload.code, ip=client_ip(request))
+    response = surveys.submit_response(survey, given, user=user, code=payload.code, ip=client_ip(request),
+                                       name=payload.name, last4=payload.last4)  # fmt: skip
     return Status(201, {"submitted_at": response.submitted_at, "answered": len(given)})

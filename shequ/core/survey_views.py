@@ -24,6 +24,7 @@ from shequ.core.services import get_visible
 
 SESSION_CODES = "shequ_survey_codes"  # {survey pk: code pk} checked on this phone
 SESSION_DONE = "shequ_survey_done"  # {survey pk: response pk} answered on this phone
+SESSION_NAMES = "shequ_survey_names"  # {survey pk: respondent key} checked by name and digits here
 
 
 def _unit_choices(user, perm: str) -> list[tuple[str, str]]:
@@ -262,6 +263,15 @@ class CodeEntryForm(forms.Form):
     )  # fmt: skip
 
 
+class NameEntryForm(forms.Form):
+    name = forms.CharField(label=_l("姓名"), max_length=50)
+    last4 = forms.CharField(
+        label=_l("手机号码后四位"), max_length=4, min_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
+        help_text=_l("与社区居民台账登记的手机号核对，不会公开"),
+    )  # fmt: skip
+
+
 def answer_form(survey, data=None):
     """A form of the survey's questions, one field `q<id>` each."""
     form = forms.Form(data)
@@ -326,7 +336,30 @@ def answer(request, token):
     if not survey.is_open():
         return render(request, "core/survey_answer.html", ctx)
     held_code = _session_map(request, SESSION_CODES).get(str(survey.pk))
-    may_answer = signed_resident or (survey.takes_code and held_code)
+    held_name = _session_map(request, SESSION_NAMES).get(str(survey.pk)) if survey.accepts_name else None
+    may_answer = signed_resident or (survey.takes_code and held_code) or held_name
+    if request.method == "POST" and request.POST.get("step") == "name" and survey.accepts_name:
+        name_form = NameEntryForm(request.POST)
+        if name_form.is_valid():
+            try:
+                key = surveys.check_name(survey, name_form.cleaned_data["name"], name_form.cleaned_data["last4"],
+                                         ip=client_ip(request))  # fmt: skip
+            except DomainError as exc:
+                placed = False
+                for field, msgs in (exc.details or {}).items():
+                    if field in name_form.fields:
+                        for m in msgs:
+                            name_form.add_error(field, m)
+                        placed = True
+                if not placed:
+                    name_form.add_error("last4", exc.message)
+                ctx["name_form"] = name_form
+                ctx["code_form"] = CodeEntryForm() if survey.takes_code else None
+                return render(request, "core/survey_answer.html", ctx, status=exc.status)
+            _remember(request, SESSION_NAMES, survey, key)
+            return redirect("core:survey-answer", token=survey.token)
+        ctx["name_form"] = name_form
+        return render(request, "core/survey_answer.html", ctx, status=400)
     if request.method == "POST" and request.POST.get("step") == "code" and survey.takes_code:
         code_form = CodeEntryForm(request.POST)
         if code_form.is_valid():
@@ -343,19 +376,24 @@ def answer(request, token):
     if not may_answer:
         if survey.takes_code:
             ctx["code_form"] = CodeEntryForm()
+        if survey.accepts_name:
+            ctx["name_form"] = NameEntryForm()
         ctx["login_url"] = f"{reverse('core:login')}?next={request.path}" if survey.takes_login else None
         ctx["not_resident"] = user.is_authenticated and survey.takes_login and not signed_resident
         return render(request, "core/survey_answer.html", ctx)
     form = answer_form(survey, request.POST if request.method == "POST" else None)
-    ctx.update({"form": form, "via_code": not signed_resident})
+    ctx.update({"form": form, "via_code": not signed_resident and not held_name,
+                "via_name": not signed_resident and bool(held_name)})  # fmt: skip
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "core/survey_answer.html", ctx, status=400)
         given = {name[1:]: value for name, value in form.cleaned_data.items() if value not in (None, "")}
         try:
+            by_name = not signed_resident and bool(held_name)
             response = surveys.submit_response(
                 survey, given, user=user if signed_resident else None,
-                code_id=None if signed_resident else held_code, ip=client_ip(request),
+                code_id=None if signed_resident or by_name else held_code, ip=client_ip(request),
+                name_key=held_name if by_name else "",
             )  # fmt: skip
         except DomainError as exc:
             for field, msgs in (exc.details or {}).items():
@@ -364,9 +402,11 @@ def answer(request, token):
                         form.add_error(field, m)
             if exc.code in ("code_used", "already_answered"):
                 _forget(request, SESSION_CODES, survey)
+                _forget(request, SESSION_NAMES, survey)
             ctx["refused"] = exc.message
             return render(request, "core/survey_answer.html", ctx, status=exc.status)
         _forget(request, SESSION_CODES, survey)
+        _forget(request, SESSION_NAMES, survey)
         _remember(request, SESSION_DONE, survey, response.pk)
         return redirect(f"{reverse('core:survey-answer', args=[survey.token])}?sent=1")
     return render(request, "core/survey_answer.html", ctx)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _l
 from shequ.core import changelog, crypto, scope
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.models import (
+    RESPONSE_VIA,
     Action,
     QuestionKind,
     Survey,
@@ -87,12 +88,27 @@ def purpose_of(survey) -> Purpose:
         raise NotFound() from None  # a module no longer installed: its surveys are nobody's to act on
 
 
-def register_registry(*, household_of: Callable, population: Callable) -> None:
+def register_registry(
+    *, household_of: Callable, population: Callable, identify: Callable | None = None,
+    resident_of_user: Callable | None = None,
+) -> None:  # fmt: skip
     """The resident registry's answers: household_of(user, code) → the id of the household of the
     signed-in resident inside `code`, or None; population(code, per) → adult residents or
-    households registered under `code`, or None."""
+    households registered under `code`, or None; identify(code, name, last4) → (resident id,
+    household id or None) of the one active resident with that name and phone ending, refusing
+    with the reason otherwise; resident_of_user(user, code) → the signed-in resident's id, or None."""
     _registry["household_of"] = household_of
     _registry["population"] = population
+    if identify is not None:
+        _registry["identify"] = identify
+    if resident_of_user is not None:
+        _registry["resident_of_user"] = resident_of_user
+
+
+def population_of(code: str, per: str = "resident") -> int | None:
+    """The registry's adult residents (or households) under `code`, or None when not known."""
+    counter = _registry.get("population")
+    return counter(code, per) if counter else None
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -149,6 +165,7 @@ def create_survey(
     per: str = SurveyPer.RESIDENT,
     intro: str = "",
     eligible: int | None = None,
+    accepts_name: bool = False,
     purpose: str = "",
     owner_id: str = "",
     questions=(),
@@ -179,6 +196,7 @@ def create_survey(
         verify=_choice(SurveyVerify, verify, "verify", _("填写人核验")),
         per=_choice(SurveyPer, per, "per", _("每份答卷代表")),
         eligible=eligible,
+        accepts_name=bool(accepts_name),
         purpose=purpose,
         owner_id=str(owner_id or ""),
         created_by=actor,
@@ -353,7 +371,47 @@ def _login_key(survey, user) -> str:
                 code="household_unknown",
             )
         return f"household:{household}"
+    if survey.accepts_name:
+        # The same person by login or by name and digits: keyed by the registry resident when known.
+        finder = _registry.get("resident_of_user")
+        found = finder(user, survey.scope_code) if finder else None
+        if found is not None:
+            return f"resident:{found}"
     return f"user:{user.pk}"
+
+
+def _count_failure(ip) -> None:
+    key = _throttle_key(ip)
+    if not cache.add(key, 1, 3600):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, 1, 3600)
+
+
+def check_name(survey, name: str, last4: str, *, ip=None) -> str:
+    """The respondent key of the registry resident with this name and phone ending (their
+    household's, for a household survey); a failed match is counted against the address as a
+    wrong code is."""
+    if not survey.accepts_name or "identify" not in _registry:
+        raise _invalid("name", _("本问卷不接受凭姓名和手机号填写，请登录或使用填写码。"))
+    if (cache.get(_throttle_key(ip)) or 0) >= CODE_FAILURES_PER_HOUR:
+        raise Conflict(
+            _("核对失败次数过多，请一小时后再试，或联系社区工作人员。"), code="throttled", status=429
+        )
+    try:
+        resident, household = _registry["identify"](survey.scope_code, name, last4)
+    except ValidationFailed:
+        _count_failure(ip)
+        raise
+    if survey.per == SurveyPer.HOUSEHOLD:
+        if household is None:
+            raise ValidationFailed(
+                _("本问卷每户填写一份，但居民台账中您没有登记所在的户；请联系社区居委会，或使用填写码填写。"),
+                code="household_unknown",
+            )
+        return f"household:{household}"
+    return f"resident:{resident}"
 
 
 def already_message(survey) -> str:
@@ -410,9 +468,11 @@ def _int(value) -> int | None:
 
 @transaction.atomic
 def submit_response(survey, answers: dict, *, user=None, code: str = "", code_id: int | None = None, ip=None,
-                    now=None) -> SurveyResponse:  # fmt: skip
+                    now=None, name: str = "", last4: str = "", name_key: str = "") -> SurveyResponse:  # fmt: skip
     """One respondent's answers: a signed-in resident of the survey's scope (when the survey takes
-    logins), or the holder of an unused code (typed, or checked earlier on the page: code_id).
+    logins), or the holder of an unused code (typed, or checked earlier on the page: code_id), or
+    (when the survey accepts it) a resident named with the phone's last four digits (typed, or
+    checked earlier on the page: name_key, as check_name gave it).
     A second response by the same resident, household or code is refused, also when both arrive
     at once (the unique constraint decides). `now` is for entering past paper forms in bulk."""
     now = now or timezone.now()
@@ -429,6 +489,8 @@ def submit_response(survey, answers: dict, *, user=None, code: str = "", code_id
     signed_in = user is not None and user.is_authenticated
     if signed_in and survey.takes_login and resident_of(user, survey):
         key, via = _login_key(survey, user), SurveyVerify.LOGIN
+    elif survey.accepts_name and (name_key or (name or "").strip() or (last4 or "").strip()):
+        key, via = name_key or check_name(survey, name, last4, ip=ip), "name"
     elif survey.takes_code and (code or code_id):
         if code_id is not None:
             held = SurveyCode.objects.filter(pk=code_id, survey=survey).first()
@@ -440,7 +502,11 @@ def submit_response(survey, answers: dict, *, user=None, code: str = "", code_id
             held = check_code(survey, code, ip=ip)
         key, via = f"code:{held.pk}", SurveyVerify.CODE
     elif survey.takes_code:
+        if survey.accepts_name:
+            raise _invalid("code", _("请输入社区发放的填写码，或填写姓名和手机号码后四位。"))
         raise _invalid("code", _("请输入社区发放的填写码。"))
+    elif survey.accepts_name:
+        raise _invalid("name", _("请登录居民账号，或填写姓名和手机号码后四位。"))
     else:
         raise ValidationFailed(_("本问卷只接受本社区登记的居民登录后填写。"), code="residents_only")
     rows = _check_answers(survey, answers)
@@ -465,7 +531,7 @@ def submit_response(survey, answers: dict, *, user=None, code: str = "", code_id
     SurveyAnswer.objects.bulk_create(rows)
     # Logged without the account: the log says a response came, not whose it is.
     changelog.record(None, Action.CREATE, response, scope_code=survey.scope_code,
-                     note=_("问卷答卷（%(v)s）") % {"v": SurveyVerify(via).label})  # fmt: skip
+                     note=_("问卷答卷（%(v)s）") % {"v": dict(RESPONSE_VIA)[via]})  # fmt: skip
     return response
 
 

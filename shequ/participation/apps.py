@@ -20,6 +20,10 @@ class ParticipationConfig(AppConfig):
             NavItem(
                 _("决议落实"), "participation:resolution-list", "clipboard-check", perm="participation.view"
             ),
+            NavItem(_("居民评议"), "participation:rating-list", "star-half", perm="participation.view"),
+            NavItem(
+                _("听证与征求意见"), "participation:hearing-list", "megaphone", perm="participation.view"
+            ),
             NavItem(_("议事统计"), "participation:report", "bar-chart", perm="participation.view"),
             NavItem(_("议事设置"), "participation:settings", "sliders", perm="participation.configure"),
             NavItem(_("居民议事厅"), "participation:my-hall", "megaphone", roles=frozenset({Role.RESIDENT})),
@@ -51,3 +55,26 @@ class ParticipationConfig(AppConfig):
         register_permission("participation.manage_elections", MANAGERS, _("登记换届选举、选民、计票和当选"))
         registry.register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=60)
         registry.register_detail_panel("cases.case", dashboard.case_panel)
+        self._ready_ratings()
+
+    def _ready_ratings(self):
+        """居民评议, 听证, 征求意见: their surveys in the kernel's engine; the participation rate."""
+        from django.urls import reverse
+
+        from shequ.core import surveys
+        from shequ.participation import indicators
+        from shequ.participation.models import CONSULTATION_PURPOSE, MANAGE, SURVEY_PURPOSE, VIEW
+
+        surveys.register_purpose(
+            SURVEY_PURPOSE, label=_("居民评议"), view_perm=VIEW, manage_perm=MANAGE,
+            owner_url=lambda pk: reverse("participation:rating-detail", args=[pk]),
+        )  # fmt: skip
+        surveys.register_purpose(
+            CONSULTATION_PURPOSE, label=_("征求意见"), view_perm=VIEW, manage_perm=MANAGE,
+            owner_url=lambda pk: reverse("participation:consultation-detail", args=[pk]),
+        )  # fmt: skip
+        indicators.register()
+        from shequ.core import registry
+        from shequ.participation.views.ratings import issue_rating_panel
+
+        registry.register_detail_panel("participation.issue", issue_rating_panel)

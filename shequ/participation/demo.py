@@ -142,6 +142,7 @@ def reset() -> None:
     from shequ.participation import demo_gov
 
     demo_gov.reset()
+    reset_ratings()
     OutcomeReview.objects.filter(resolution__scope_code__startswith=STREET).delete()
     FollowUp.objects.filter(resolution__scope_code__startswith=STREET).delete()
     Resolution.objects.filter(**q).delete()
@@ -331,12 +332,155 @@ def load(seed: int = 20261121, echo=print) -> dict:
         from shequ.participation import demo_gov
 
         counts.update(demo_gov.load(rng, today, echo=echo))
+        counts.update(load_ratings(rng, today))
         changelog.record(
             User.objects.filter(username="admin").first(), Action.IMPORT, None, scope_code=STREET,
             note="载入演示数据：居民议事 " + "，".join(f"{k} {v}" for k, v in counts.items()),
         )  # fmt: skip
     echo(
         "居民议事演示数据：会议 {meetings} 场（签到 {attendance} 人次），议题 {issues} 个，决议 {resolutions} 项"
-        "（落实情况 {follow_ups} 条，逾期 {overdue} 项），成效评议 {reviews} 次。".format(**counts)
+        "（落实情况 {follow_ups} 条，逾期 {overdue} 项），成效评议 {reviews} 次；居民评议 {rounds} 轮"
+        "（{responses} 户参评，整改议题 {rating_issues} 个），听证会 {hearings} 场，征求意见 {consultations} 项。".format(
+            **counts
+        )
     )
+    return counts
+
+
+# --- ratings, hearings, consultations ---------------------------------------------------------------
+# Each community's households rate the committee and the property companies a month ago; one
+# company is poor on 安全管理 and the closing opens a follow-up issue. A hearing held after its
+# notice, another still in its notice; a consultation whose views are in and summarised.
+RATING_DIMENSIONS = ["服务态度", "办事效率", "环境卫生", "安全管理", "公开透明"]
+
+
+def reset_ratings() -> None:
+    from shequ.core.models import Survey
+    from shequ.participation.models import (
+        CONSULTATION_PURPOSE,
+        SURVEY_PURPOSE,
+        Consultation,
+        Hearing,
+        HearingSpeaker,
+        RatingRound,
+        RatingScore,
+        RatingTarget,
+    )
+
+    q = {"scope_code__startswith": STREET}
+    RatingScore.objects.filter(target__scope_code__startswith=STREET).delete()
+    RatingTarget.objects.filter(**q).delete()
+    RatingRound.objects.filter(**q).delete()
+    HearingSpeaker.objects.filter(hearing__scope_code__startswith=STREET).delete()
+    Hearing.objects.filter(**q).delete()
+    Consultation.objects.filter(**q).delete()
+    Survey.objects.filter(purpose__in=[SURVEY_PURPOSE, CONSULTATION_PURPOSE], **q).delete()
+
+
+def _score(rng, target_kind: str, dim: str, poor: bool) -> int:
+    if poor and dim == "安全管理":
+        return rng.choice([1, 2, 2, 3, 3, 4])
+    base = [3, 4, 4, 5, 5] if target_kind == "committee" else [3, 3, 4, 4, 5]
+    return rng.choice(base)
+
+
+def load_ratings(rng, today: dt.date) -> dict:
+    """One closed rating round per demo community, a hearing pair and a consultation."""
+    from shequ.core import surveys
+    from shequ.core.scope import subtree_q
+    from shequ.participation.services import hearings as hearing_services
+    from shequ.participation.services import ratings as rating_services
+    from shequ.people.models import Household
+
+    counts = dict.fromkeys(("rounds", "responses", "rating_issues", "hearings", "consultations"), 0)
+    admin = (
+        User.objects.filter(username="admin").first()
+        or User.objects.filter(memberships__role="sysadmin", is_active=True).order_by("pk").first()
+    )
+    if admin is None:
+        return counts
+    # Issues about one building that the year above wrote: their scope said consistently.
+    for issue in Issue.objects.filter(scope_code__startswith=STREET, building__isnull=False).select_related(
+        "building"
+    ):
+        Issue.objects.filter(pk=issue.pk).update(scope="building", area_id=issue.building.grid_id)
+    for code in COMMUNITIES:
+        unit = OrgUnit.objects.filter(code=code).first()
+        households = list(
+            Household.objects.filter(subtree_q("scope_code", code)).values_list("pk", flat=True)[:400]
+        )
+        if unit is None or len(households) < 20:
+            continue
+        opens = today - dt.timedelta(days=20)
+        rnd = rating_services.create_round(
+            admin, code, title=f"{today.year} 年度居民评议", opens_on=opens, closes_on=today,
+            dimensions=RATING_DIMENSIONS, threshold="3.00",
+        )  # fmt: skip
+        survey = rating_services.survey_of(rnd)
+        questions = list(survey.questions.all())
+        targets = {t.pk: t for t in rnd.targets.all()}
+        companies = [t for t in targets.values() if t.kind == "company"]
+        poor = companies[0].pk if companies else next(iter(targets))
+        voters = rng.sample(households, max(20, len(households) * 2 // 5))
+        for k, hh in enumerate(voters):
+            answers = {}
+            for q in questions:
+                if not q.ref:
+                    if rng.random() < 0.15:
+                        answers[str(q.pk)] = rng.choice(
+                            ["希望增加夜间巡逻。", "楼道灯经常坏，请及时维修。", "感谢社区工作人员。"]
+                        )
+                    continue
+                tid, dim = q.ref[1:].split(":")
+                t = targets[int(tid)]
+                if t.kind == "company" and rng.random() < 0.2:
+                    continue  # 不了解的可以不评
+                answers[str(q.pk)] = _score(rng, t.kind, rnd.dimensions[int(dim)], int(tid) == poor)
+            when = _at(opens + dt.timedelta(days=k % 20), 9 + k % 11)
+            surveys.submit_response(survey, answers, name_key=f"household:{hh}", now=when)
+            counts["responses"] += 1
+        rating_services.close_round(admin, rnd.pk)
+        counts["rounds"] += 1
+        counts["rating_issues"] += rating_services.follow_ups(rnd).count()
+        # Hearings: one held after its notice ran, one announced and still in its notice period.
+        held = hearing_services.schedule_hearing(
+            admin, code, title="小区地面停车收费标准调整听证", subject="物业拟将地面停车费由每月 100 元调整为 150 元，"
+            "听取业主和相关单位意见。", notice_on=today - dt.timedelta(days=15), planned_on=today - dt.timedelta(days=5),
+            place="社区议事厅", notice_days=7,
+        )  # fmt: skip
+        from shequ.participation.services.ratings import companies_of
+
+        company = companies_of(unit).first()
+        speakers = [("resident", "业主代表王建国", None), ("resident", "业主代表李秀英", None)]
+        if company:
+            speakers.append(("unit", "项目经理张伟", company.pk))
+        for kind, name, org in speakers:
+            hearing_services.register_speaker(admin, held.pk, kind=kind, name=name, unit=org)
+        hearing_services.hold_hearing(admin, held.pk, held_on=today - dt.timedelta(days=5),
+                                      conclusion="多数代表认为涨幅过大，建议分步调整并公开成本。")  # fmt: skip
+        for s, text in zip(held.speakers.order_by("position"), [
+            "反对一次涨 50%，希望先公开停车管理成本。", "同意适当调整，但夜间临停应有优惠。", "成本上涨，愿意分两年调整并公示账目。",
+        ], strict=False):  # fmt: skip
+            hearing_services.record_statement(admin, held.pk, s.pk, statement=text)
+        hearing_services.schedule_hearing(
+            admin, code, title="老旧小区改造加装电梯方案听证", subject="听取 3 栋各单元住户对加装电梯方案和费用分摊的意见。",
+            notice_on=today - dt.timedelta(days=2), planned_on=today + dt.timedelta(days=8), place="社区议事厅",
+        )  # fmt: skip
+        counts["hearings"] += 2
+        c = hearing_services.open_consultation(
+            admin, code, title="社区公共空间改造方案", plan="拟将小区北侧空地改造为口袋公园，设健身器材和儿童游乐区，"
+            "原有 12 个临时车位移至东门。", opens_on=today - dt.timedelta(days=10), closes_on=today,
+        )  # fmt: skip
+        survey = hearing_services.survey_for(c)
+        q = survey.questions.first()
+        views = ["赞成，希望增加遮阳棚。", "临时车位移走后停车更难，建议保留一部分。", "儿童游乐区请远离住宅窗户，减少噪音。",
+                 "支持改造，施工期间注意安全。", "建议增加老年人休息座椅。"]  # fmt: skip
+        for k, text in enumerate(views):
+            surveys.submit_response(survey, {str(q.pk): text}, name_key=f"household:{households[k]}",
+                                    now=_at(today - dt.timedelta(days=9 - k), 10))  # fmt: skip
+        hearing_services.end_consultation(admin, c.pk)
+        hearing_services.summarise_consultation(
+            admin, c.pk, summary="共收到 5 条意见：多数赞成改造；主要关切是停车位减少和噪音。建议保留 6 个车位，游乐区北移。"
+        )  # fmt: skip
+        counts["consultations"] += 1
     return counts

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.forms import PhotosField
-from shequ.participation.models import IssueCategory, IssueSource, MeetingType
+from shequ.participation.models import IssueCategory, IssueScope, IssueSource, MeetingType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -35,10 +35,28 @@ def building_choices(community_code: str):
     return [("", _("全社区"))] + [(str(b.pk), b.address) for b in rows.only("pk", "address")[:1000]]
 
 
+def area_choices(codes):
+    """片区 of the communities: the community's grids serve as its 片区."""
+    from shequ.core.scope import prefix_q
+    from shequ.org.models import Grid
+
+    rows = Grid.objects.filter(prefix_q("code", codes)).select_related("community").order_by("code")
+    return [("", "—")] + [(str(g.pk), g.display_name) for g in rows[:1000]]
+
+
+def buildings_of(codes):
+    from shequ.core.scope import prefix_q
+    from shequ.org.models import Building
+
+    rows = Building.objects.filter(prefix_q("scope_code", codes)).order_by("scope_code", "compound", "number")
+    return [("", "—")] + [(str(b.pk), b.address) for b in rows.only("pk", "address")[:1000]]
+
+
 class IssueForm(forms.Form):
     community = forms.ChoiceField(label=_("社区"))
     source = forms.ChoiceField(
-        label=_("来源"), choices=[c for c in IssueSource.choices if c[0] != IssueSource.PROPOSAL]
+        label=_("来源"),
+        choices=[c for c in IssueSource.choices if c[0] not in (IssueSource.PROPOSAL, IssueSource.RATING)],
     )
     category = forms.ChoiceField(label=_("类别"))
     title = forms.CharField(label=_("议题"), max_length=100)
@@ -49,11 +67,23 @@ class IssueForm(forms.Form):
     case = forms.CharField(
         label=_("来源案件受理编号"), max_length=20, required=False, help_text=_("来源为“案件”时填写")
     )
+    scope = forms.ChoiceField(
+        label=_("议题范围"),
+        choices=IssueScope.choices,
+        initial=IssueScope.COMMUNITY,
+        required=False,
+        help_text=_("片区即社区的网格"),
+    )
+    area = forms.ChoiceField(label=_("片区（网格）"), required=False, help_text=_("范围为“片区”时选择"))
+    building = forms.ChoiceField(label=_("楼栋"), required=False, help_text=_("范围为“楼栋”时选择"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].choices = community_choices(user)
         self.fields["category"].choices = category_choices()
+        codes = [c for c, _n in self.fields["community"].choices]
+        self.fields["area"].choices = area_choices(codes)
+        self.fields["building"].choices = buildings_of(codes)
 
 
 class NoteForm(forms.Form):
@@ -224,11 +254,14 @@ class ProposeForm(WhoForm):
     title = forms.CharField(label=_("议题"), max_length=100, help_text=_("一句话说明想商议的事"))
     text = forms.CharField(label=_("具体情况和建议"), widget=TEXT, max_length=4000)
     category = forms.ChoiceField(label=_("类别"))
+    scope = forms.ChoiceField(label=_("涉及范围"), choices=IssueScope.choices, required=False)
+    area = forms.ChoiceField(label=_("涉及片区"), required=False)
     building = forms.ChoiceField(label=_("涉及楼栋"), required=False)
 
-    field_order = ["title", "text", "category", "building", "name", "last4"]
+    field_order = ["title", "text", "category", "scope", "area", "building", "name", "last4"]
 
     def __init__(self, *args, community_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
+        self.fields["area"].choices = area_choices([community_code])
         self.fields["building"].choices = building_choices(community_code)

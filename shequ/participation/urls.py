@@ -65,3 +65,24 @@ urlpatterns = [
     # Public: the charters in force and their history (no login, texts and totals only).
     path("c/<str:code>/charters/", charters.public_charters, name="public-charters"),
 ]
+
+# --- ratings, hearings, consultations ---------------------------------------------------------------
+urlpatterns += [
+    path("ratings/", views.RatingList.as_view(), name="rating-list"),
+    path("ratings/new/", views.RatingCreate.as_view(), name="rating-create"),
+    path("ratings/<int:pk>/", views.RatingDetail.as_view(), name="rating-detail"),
+    path("ratings/<int:pk>/close/", views.RatingClose.as_view(), name="rating-close"),
+    path("hearings/", views.HearingList.as_view(), name="hearing-list"),
+    path("hearings/new/", views.HearingCreate.as_view(), name="hearing-create"),
+    path("hearings/<int:pk>/", views.HearingDetail.as_view(), name="hearing-detail"),
+    path("hearings/<int:pk>/speakers/", views.SpeakerAdd.as_view(), name="speaker-add"),
+    path("hearings/<int:pk>/hold/", views.HearingHold.as_view(), name="hearing-hold"),
+    path("hearings/<int:pk>/statements/", views.StatementRecord.as_view(), name="statement"),
+    path("consultations/", views.ConsultationList.as_view(), name="consultation-list"),
+    path("consultations/new/", views.ConsultationCreate.as_view(), name="consultation-create"),
+    path("consultations/<int:pk>/", views.ConsultationDetail.as_view(), name="consultation-detail"),
+    path("consultations/<int:pk>/summary/", views.ConsultationSummary.as_view(), name="consultation-summary"),
+    path("consultations/<int:pk>/end/", views.ConsultationEnd.as_view(), name="consultation-end"),
+    # Public: totals of closed rounds only.
+    path("c/<str:code>/ratings/", views.public_ratings, name="public-ratings"),
+]

@@ -33,4 +33,9 @@ class PeopleConfig(AppConfig):
         from shequ.core import surveys as survey_engine
         from shequ.people import surveys
 
-        survey_engine.register_registry(household_of=surveys.household_of, population=surveys.population)
+        survey_engine.register_registry(
+            household_of=surveys.household_of,
+            population=surveys.population,
+            identify=surveys.identify,
+            resident_of_user=surveys.resident_of_user,
+        )

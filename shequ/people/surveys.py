@@ -45,3 +45,55 @@ def population(code: str, per: str) -> int | None:
         Q(birth_date__isnull=True) | Q(birth_date__lte=adult)
     )
     return qs.count() or None
+
+
+def identify(code: str, name: str, last4: str) -> tuple[int, int | None]:
+    """(resident id, household id) of the one active resident under `code` with this name whose
+    registered phone ends in these four digits; refused with the reason otherwise."""
+    import hmac
+    import re
+
+    from django.utils.translation import gettext as _
+
+    from shequ.core.errors import Conflict, ValidationFailed
+    from shequ.people.choices import Status
+    from shequ.people.models import Resident
+
+    name, last4 = (name or "").strip(), (last4 or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写姓名。"), details={"name": [_("请填写姓名。")]})
+    if not (len(last4) == 4 and last4.isdigit()):
+        msg = _("请填写手机号码后四位（4 位数字）。")
+        raise ValidationFailed(msg, details={"last4": [msg]})
+    found = []
+    rows = Resident.objects.filter(subtree_q("scope_code", code), status=Status.ACTIVE, name=name)
+    for r in rows.only("pk", "household_id", "phone")[:50]:
+        digits = re.sub(r"\D", "", r.phone or "")
+        # Compared in constant time: how long a refusal takes tells nothing about the digits.
+        if hmac.compare_digest((digits[-4:] if len(digits) >= 4 else "----").encode(), last4.encode()):
+            found.append(r)
+    if not found:
+        msg = _("未在本社区居民台账中找到该姓名和手机号后四位，请核对；如未登记，请联系社区居委会。")
+        raise ValidationFailed(msg, details={"last4": [msg]})
+    if len(found) > 1:
+        raise Conflict(
+            _("本社区有同名且手机号后四位相同的居民，请到社区居委会登记或使用填写码。"), code="ambiguous"
+        )
+    return found[0].pk, found[0].household_id
+
+
+def resident_of_user(user, code: str) -> int | None:
+    """The active resident, under `code`, whose registered phone is the account's."""
+    from shequ.core import crypto
+    from shequ.people.choices import Status
+    from shequ.people.models import Resident
+
+    phone = "".join(str(getattr(user, "phone", "") or "").split())
+    if not phone:
+        return None
+    return (
+        Resident.objects.filter(subtree_q("scope_code", code), status=Status.ACTIVE)
+        .filter(**crypto.lookup(Resident, "phone", phone))
+        .values_list("pk", flat=True)
+        .first()
+    )

@@ -315,3 +315,103 @@ cases.api("POST", f"{API}/elections/{{int:election_id}}/count", make=gf.election
 cases.api("POST", f"{API}/elections/{{int:election_id}}/declare", make=gf.counted_election, roles=LEAD_A,
           path_params=lambda e: {"election_id": e.pk},
           data=lambda e: {"offices": {str(e.candidates.first().pk): "director"}})  # fmt: skip
+
+
+# --- ratings, hearings, consultations --------------------------------------------------------------
+def rating_round(world, side):
+    from tests.participation.rating_factories import make_round
+
+    return make_round(world, side, title=f"{'甲乙'[side == 'b']}评议")
+
+
+def hearing(world, side):
+    from tests.participation.rating_factories import make_hearing
+
+    return make_hearing(world, side, title=f"{'甲乙'[side == 'b']}听证")
+
+
+def held_hearing(world, side):
+    h = hearing(world, side)
+    h.speaker = services.register_speaker(staff(world, side), h.pk, kind="resident", name="发言居民")
+    services.hold_hearing(staff(world, side), h.pk)
+    return h
+
+
+def consultation(world, side):
+    from tests.participation.rating_factories import make_consultation
+
+    return make_consultation(world, side, title=f"{'甲乙'[side == 'b']}征求意见")
+
+
+def ended_consultation(world, side):
+    c = consultation(world, side)
+    services.end_consultation(staff(world, side), c.pk)
+    return c
+
+
+def _dates(days=7):
+    today = timezone.localdate()
+    return today.isoformat(), (today + dt.timedelta(days=days)).isoformat()
+
+
+cases.listing("participation:rating-list", make=rating_round, marker=lambda r: r.title, roles=STAFF_A)
+cases.detail("participation:rating-detail", make=rating_round, kwargs=pk, roles=STAFF_A)
+cases.page("participation:rating-create", roles=STAFF_A)
+cases.page("participation:rating-create", roles=("grid_worker",), expect=403)
+cases.detail("participation:rating-close", make=rating_round, kwargs=pk, roles=STAFF_A)
+cases.action("participation:rating-close", make=rating_round, kwargs=pk, data={}, roles=STAFF_A)
+cases.listing("participation:hearing-list", make=hearing, marker=lambda h: h.title, roles=STAFF_A)
+cases.detail("participation:hearing-detail", make=hearing, kwargs=pk, roles=STAFF_A)
+cases.page("participation:hearing-create", roles=STAFF_A)
+cases.detail("participation:speaker-add", make=hearing, kwargs=pk, roles=STAFF_A)
+cases.action("participation:speaker-add", make=hearing, kwargs=pk, data={"kind": "resident", "name": "报名居民"},
+             roles=STAFF_A)  # fmt: skip
+cases.detail("participation:hearing-hold", make=hearing, kwargs=pk, roles=STAFF_A)
+cases.action("participation:hearing-hold", make=hearing, kwargs=pk, data=lambda h: {"held_on": TODAY(h)},
+             roles=STAFF_A)  # fmt: skip
+cases.detail("participation:statement", make=held_hearing, kwargs=pk, roles=STAFF_A)
+cases.action("participation:statement", make=held_hearing, kwargs=pk, roles=STAFF_A,
+             data=lambda h: {"speaker": h.speaker.pk, "statement": "赞成"})  # fmt: skip
+cases.listing("participation:consultation-list", make=consultation, marker=lambda c: c.title, roles=STAFF_A)
+cases.detail("participation:consultation-detail", make=consultation, kwargs=pk, roles=STAFF_A)
+cases.page("participation:consultation-create", roles=STAFF_A)
+cases.detail("participation:consultation-summary", make=ended_consultation, kwargs=pk, roles=STAFF_A)
+cases.action("participation:consultation-summary", make=ended_consultation, kwargs=pk,
+             data={"summary": "意见汇总"}, roles=STAFF_A)  # fmt: skip
+cases.detail("participation:consultation-end", make=consultation, kwargs=pk, roles=STAFF_A)
+cases.action("participation:consultation-end", make=consultation, kwargs=pk, data={}, roles=STAFF_A)
+cases.public("participation:public-ratings", "a community's closed rating rounds: totals per target only")
+
+cases.api_list("GET", f"{API}/ratings", make=rating_round, marker=lambda r: r.title, roles=STAFF_A)
+cases.api("GET", f"{API}/ratings/{{int:round_id}}", make=rating_round, path_params=lambda r: {"round_id": r.pk},
+          roles=STAFF_A)  # fmt: skip
+cases.api("POST", f"{API}/ratings", make=community, path_params=lambda c: {}, roles=STAFF_A, expect=201,
+          data=lambda c: {"community": c.code, "title": "越权评议", "dimensions": ["服务态度"],
+                          "opens_on": _dates()[0], "closes_on": _dates()[1]})  # fmt: skip
+cases.api("POST", f"{API}/ratings/{{int:round_id}}/close", make=rating_round, roles=STAFF_A,
+          path_params=lambda r: {"round_id": r.pk})  # fmt: skip
+cases.api_list("GET", f"{API}/hearings", make=hearing, marker=lambda h: h.title, roles=STAFF_A)
+cases.api("GET", f"{API}/hearings/{{int:hearing_id}}", make=hearing, path_params=lambda h: {"hearing_id": h.pk},
+          roles=STAFF_A)  # fmt: skip
+cases.api("POST", f"{API}/hearings", make=community, path_params=lambda c: {}, roles=STAFF_A, expect=201,
+          data=lambda c: {"community": c.code, "title": "越权听证", "subject": "内容", "notice_on": _dates()[0],
+                          "planned_on": _dates()[1], "place": "议事厅"})  # fmt: skip
+cases.api("POST", f"{API}/hearings/{{int:hearing_id}}/speakers", make=hearing, roles=STAFF_A, expect=201,
+          path_params=lambda h: {"hearing_id": h.pk}, data={"kind": "resident", "name": "接口发言人"})  # fmt: skip
+cases.api("POST", f"{API}/hearings/{{int:hearing_id}}/hold", make=hearing, roles=STAFF_A,
+          path_params=lambda h: {"hearing_id": h.pk}, data={})  # fmt: skip
+cases.api("POST", f"{API}/hearings/{{int:hearing_id}}/speakers/{{int:speaker_id}}/statement", make=held_hearing,
+          roles=STAFF_A, path_params=lambda h: {"hearing_id": h.pk, "speaker_id": h.speaker.pk},
+          data={"statement": "赞成"})  # fmt: skip
+cases.api_list("GET", f"{API}/consultations", make=consultation, marker=lambda c: c.title, roles=STAFF_A)
+cases.api("GET", f"{API}/consultations/{{int:consultation_id}}", make=consultation,
+          path_params=lambda c: {"consultation_id": c.pk}, roles=STAFF_A)  # fmt: skip
+cases.api("POST", f"{API}/consultations", make=community, path_params=lambda c: {}, roles=STAFF_A, expect=201,
+          data=lambda c: {"community": c.code, "title": "越权征求", "plan": "方案", "opens_on": _dates()[0],
+                          "closes_on": _dates()[1]})  # fmt: skip
+cases.public(f"POST {API}/consultations/{{int:consultation_id}}/views",
+             "a resident's written view, verified against the registry or a code; test_ratings_pages.py")  # fmt: skip
+cases.api("POST", f"{API}/consultations/{{int:consultation_id}}/summary", make=ended_consultation, roles=STAFF_A,
+          path_params=lambda c: {"consultation_id": c.pk}, data={"summary": "汇总"})  # fmt: skip
+cases.api("GET", f"{API}/report/ratings", make=community, path_params=lambda c: {},
+          query=lambda c: {"scope": c.code}, roles=STAFF_A)  # fmt: skip

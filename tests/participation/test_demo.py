@@ -94,3 +94,28 @@ def test_the_demo_self_government(world):
     demo.reset()
     assert not Representative.objects.exists() and not Election.objects.exists()
     assert not Assignment.objects.filter(post__in=[Post.AREA_LEAD, Post.PARTY_HOUSEHOLD]).exists()
+
+
+def test_demo_ratings_hearings_and_consultations(world):
+    from shequ.participation.models import Consultation, Hearing, RatingRound, RatingScore
+    from tests.participation.rating_factories import property_company
+    from tests.people.factories import make_household
+
+    residents(world, "a", 80, birth_date=dt.date(1970, 1, 1))
+    for _ in range(25):
+        make_household(world, "a")
+    property_company(world, "a")
+    counts = demo.load(echo=lambda *a: None)
+    rnd = RatingRound.objects.get(org=world.a)
+    assert rnd.closed_at is not None and counts["rounds"] == 1 and counts["responses"] >= 20
+    low = RatingScore.objects.filter(target__round=rnd, issue__isnull=False)
+    assert low.exists() and all(s.average < rnd.threshold for s in low)
+    assert Issue.objects.filter(source="rating", community=world.a).count() == counts["rating_issues"] >= 1
+    held, announced = Hearing.objects.filter(community=world.a).order_by("planned_on")
+    assert held.held_on >= held.earliest_on and held.speakers.exclude(statement="").exists()
+    assert announced.held_on is None
+    c = Consultation.objects.get(community=world.a)
+    assert c.summary and c.summarised_at
+    assert not Issue.objects.filter(building__isnull=False).exclude(scope="building").exists()
+    demo.reset()
+    assert not RatingRound.objects.exists() and not Hearing.objects.exists()

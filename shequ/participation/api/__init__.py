@@ -13,3 +13,7 @@ for _part in (issues, meetings):
 from shequ.participation.api import governance  # noqa: E402
 
 router.add_router("", governance.router)
+# --- ratings, hearings, consultations ---------------------------------------------------------------
+from shequ.participation.api import ratings  # noqa: E402
+
+router.add_router("", ratings.router)

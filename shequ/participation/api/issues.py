@@ -26,8 +26,13 @@ class ParticipationIssueOut(Schema):
     community: str
     community_name: str
     building: str = Field(description="涉及楼栋（空为全社区）")
+    scope: str = Field(description="议题范围：community 全社区、area 片区（网格）、building 楼栋")
+    area: int | None = Field(description="片区（网格）id；楼栋议题为楼栋所在网格")
+    area_name: str
     category: str
-    source: str = Field(description="proposal 居民提议、box 议事箱、meeting 会议、case 案件、staff 工作人员")
+    source: str = Field(
+        description="proposal 居民提议、box 议事箱、meeting 会议、case 案件、staff 工作人员、rating 居民评议"
+    )
     source_label: str
     title: str
     text: str
@@ -56,6 +61,14 @@ class ParticipationIssueOut(Schema):
     @staticmethod
     def resolve_category(obj):
         return obj.category.name
+
+    @staticmethod
+    def resolve_area(obj):
+        return obj.area_id
+
+    @staticmethod
+    def resolve_area_name(obj):
+        return obj.area.name if obj.area_id else ""
 
     @staticmethod
     def resolve_source_label(obj):
@@ -94,6 +107,10 @@ class ParticipationIssueIn(Schema):
     title: str = Field(max_length=100)
     text: str = Field(max_length=4000)
     building: Id | None = Field(None, description="楼栋 id（可省略）")
+    scope: str = Field(
+        "", max_length=10, description="community 全社区、area 片区、building 楼栋；省略时按所填片区、楼栋"
+    )
+    area: Id | None = Field(None, description="片区（网格）id：范围为 area 时必填")
     proposer_name: str = Field("", max_length=50)
     case: str = Field("", max_length=20, description="来源为 case 时：案件受理编号")
 
@@ -104,6 +121,10 @@ class ParticipationProposalIn(Schema):
     title: str = Field(max_length=100)
     text: str = Field(max_length=4000)
     building: Id | None = None
+    scope: str = Field(
+        "", max_length=10, description="community 全社区、area 片区、building 楼栋；省略时按所填片区、楼栋"
+    )
+    area: Id | None = Field(None, description="片区（网格）id：范围为 area 时必填")
     name: str = Field("", max_length=50, description="居民姓名；以本社区居民账号调用时可省略")
     last4: str = Field("", max_length=4, description="手机号码后四位，与居民台账核对")
 
@@ -124,7 +145,7 @@ class ParticipationSupportOut(Schema):
 def list_issues(request, params: ParticipationIssueQuery = Query(...)):
     if not scope.may_read(request.user, Issue):
         raise Forbidden()
-    qs = Issue.objects.visible_to(request.user).select_related("community", "category", "building")
+    qs = Issue.objects.visible_to(request.user).select_related("community", "category", "building", "area")
     return filtered(request, IssueFilter, qs, params)
 
 

@@ -23,6 +23,15 @@ from shequ.participation.models.elections import (  # noqa: F401, E402
     Voter,
     VoterRule,
 )
+
+# --- ratings, hearings, consultations ---------------------------------------------------------------
+from shequ.participation.models.hearings import (  # noqa: E402, F401
+    CONSULTATION_PURPOSE,
+    Consultation,
+    Hearing,
+    HearingSpeaker,
+    SpeakerKind,
+)
 from shequ.participation.models.issues import (  # noqa: F401
     CONFIGURE,
     DEFAULT_THRESHOLD,
@@ -33,6 +42,7 @@ from shequ.participation.models.issues import (  # noqa: F401
     Issue,
     IssueCategory,
     IssueEvent,
+    IssueScope,
     IssueSource,
     Setting,
     Support,
@@ -50,5 +60,12 @@ from shequ.participation.models.meetings import (  # noqa: F401
     SignInMethod,
     overdue_q,
     share_met,
+)
+from shequ.participation.models.ratings import (  # noqa: E402, F401
+    SURVEY_PURPOSE,
+    RatingRound,
+    RatingScore,
+    RatingTarget,
+    TargetKind,
 )
 from shequ.participation.workflow import IssueAction, IssueStatus  # noqa: F401

@@ -25,6 +25,16 @@ class IssueSource(models.TextChoices):
     MEETING = "meeting", _("会议")
     CASE = "case", _("案件")
     STAFF = "staff", _("工作人员")
+    RATING = "rating", _("居民评议")
+
+
+class IssueScope(models.TextChoices):
+    """What an issue is about: the whole community, one 片区 (the community's grids serve as its
+    片区: org keeps no other sub-area), or one building."""
+
+    COMMUNITY = "community", _("全社区")
+    AREA = "area", _("片区")
+    BUILDING = "building", _("楼栋")
 
 
 class IssueCategory(models.Model):
@@ -75,6 +85,13 @@ class Issue(ScopedModel):
     building = models.ForeignKey(
         "org.Building", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("楼栋"),
+    )  # fmt: skip
+    scope = models.CharField(
+        _("议题范围"), max_length=10, choices=IssueScope.choices, default=IssueScope.COMMUNITY
+    )
+    area = models.ForeignKey(
+        "org.Grid", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("片区（网格）"),
     )  # fmt: skip
     category = models.ForeignKey(
         IssueCategory, on_delete=models.PROTECT, related_name="+", verbose_name=_("类别")

@@ -24,10 +24,23 @@ from shequ.participation.services.elections import (  # noqa: F401, E402
     declare_elected,
     register_voters,
 )
+
+# --- ratings, hearings, consultations ---------------------------------------------------------------
+from shequ.participation.services.hearings import (  # noqa: E402, F401
+    end_consultation,
+    hold_hearing,
+    open_consultation,
+    record_statement,
+    register_speaker,
+    schedule_hearing,
+    submit_view,
+    summarise_consultation,
+)
 from shequ.participation.services.identity import by_phone_digits, identify, resident_of  # noqa: F401
 from shequ.participation.services.issues import (  # noqa: F401
     accept_issue,
     community_of,
+    issue_scope,  # noqa: E402, F401
     move,
     propose_issue,
     raise_issue,
@@ -52,3 +65,4 @@ from shequ.participation.services.meetings import (  # noqa: F401
     sign_in_token,
     vote_resolution,
 )
+from shequ.participation.services.ratings import close_round, create_round  # noqa: E402, F401

@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import changelog, registry, scope
+from shequ.core import scope as _core_scope  # raise_issue's `scope` is the issue's
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.models import Action
 from shequ.core.services import get_visible, require
-from shequ.org.models import Building, Level, OrgUnit
+from shequ.org.models import Building, Grid, Level, OrgUnit
 from shequ.participation import workflow
 from shequ.participation.models import (
     CONFIGURE,
@@ -20,6 +21,7 @@ from shequ.participation.models import (
     IssueAction,
     IssueCategory,
     IssueEvent,
+    IssueScope,
     IssueSource,
     IssueStatus,
     Setting,
@@ -85,6 +87,56 @@ def _building(community: OrgUnit, value) -> Building | None:
     return b
 
 
+def _area(community: OrgUnit, value) -> Grid | None:
+    if value in (None, ""):
+        return None
+    g = Grid.objects.filter(pk=value).first() if str(value).isdigit() else None
+    if g is None or g.community_id != community.pk:
+        raise _invalid("area", _("所选片区（网格）不在本社区。"))
+    return g
+
+
+def issue_scope(
+    community: OrgUnit, scope_value="", area=None, building=None
+) -> tuple[str, Grid | None, Building | None]:
+    """(scope, 片区, building) of an issue, said consistently: a building issue names its building
+    (its 片区 is the building's grid), a 片区 issue names its grid, a community issue neither. Without
+    a scope the most specific place given decides."""
+    text = str(scope_value or "").strip()
+    if not text:
+        text = (
+            IssueScope.BUILDING
+            if building not in (None, "")
+            else IssueScope.AREA
+            if area not in (None, "")
+            else IssueScope.COMMUNITY
+        )
+    chosen = next((c for c, label in IssueScope.choices if text in (c, str(label))), None)
+    if chosen is None:
+        names = "、".join(str(label) for _c, label in IssueScope.choices)
+        raise _invalid("scope", _("议题范围应为：%(n)s。") % {"n": names})
+    if chosen == IssueScope.COMMUNITY:
+        if area not in (None, "") or building not in (None, ""):
+            raise _invalid(
+                "scope", _("范围为“全社区”的议题不填片区和楼栋；涉及具体片区或楼栋的，请选择相应范围。")
+            )
+        return chosen, None, None
+    if chosen == IssueScope.AREA:
+        if building not in (None, ""):
+            raise _invalid("building", _("范围为“片区”的议题不填楼栋；只涉及一栋楼的，请选择范围“楼栋”。"))
+        g = _area(community, area)
+        if g is None:
+            raise _invalid("area", _("范围为“片区”时请选择片区（网格）。"))
+        return chosen, g, None
+    b = _building(community, building)
+    if b is None:
+        raise _invalid("building", _("范围为“楼栋”时请选择楼栋。"))
+    g = _area(community, area)
+    if g is not None and g.pk != b.grid_id:
+        raise _invalid("area", _("所选楼栋不在所选片区（网格）内。"))
+    return chosen, b.grid, b
+
+
 def _text(title: str, text: str) -> tuple[str, str]:
     title, text = (title or "").strip(), (text or "").strip()
     if not title:
@@ -144,14 +196,15 @@ def _add_support(issue: Issue, person, *, refuse_twice: bool = True) -> Support 
 
 @transaction.atomic
 def propose_issue(user, community_code: str, *, title: str, text: str, category, building=None,
-                  name: str = "", last4: str = "") -> Issue:  # fmt: skip
+                  name: str = "", last4: str = "", scope: str = "", area=None) -> Issue:  # fmt: skip
     """居民提议: a resident of the community (signed in, or by name and phone digits) proposes an
     issue; their own support counts as the first."""
     unit = community_of(community_code)
     person = identify(user, unit.code, name=name, last4=last4)
     title, text = _text(title, text)
+    where, grid, building = issue_scope(unit, scope, area, building)
     issue = Issue.objects.create(
-        community=unit, building=_building(unit, building), category=_category(category), source=IssueSource.PROPOSAL,
+        community=unit, scope=where, area=grid, building=building, category=_category(category), source=IssueSource.PROPOSAL,
         title=title, text=text, proposer_name=person.name[:50], proposer_user=person.user,
         proposer_resident=person.resident, raised_on=timezone.localdate(),
     )  # fmt: skip
@@ -164,16 +217,19 @@ def propose_issue(user, community_code: str, *, title: str, text: str, category,
 
 @transaction.atomic
 def raise_issue(actor, community_code: str, *, source: str, title: str, text: str, category, building=None,
-                proposer_name: str = "", case: str = "") -> Issue:  # fmt: skip
+                proposer_name: str = "", case: str = "", scope: str = "", area=None) -> Issue:  # fmt: skip
     """Staff enter an issue: from the 议事箱, a meeting, a case (by its number) or their own."""
     unit = community_of(community_code)
-    if not scope.covers(actor, unit.code):
+    if not _core_scope.covers(actor, unit.code):
         raise NotFound()
     require(actor, MANAGE, unit.code)
-    if source not in IssueSource.values or source == IssueSource.PROPOSAL:
-        allowed = "、".join(str(s.label) for s in IssueSource if s != IssueSource.PROPOSAL)
+    if source not in IssueSource.values or source in (IssueSource.PROPOSAL, IssueSource.RATING):
+        allowed = "、".join(
+            str(s.label) for s in IssueSource if s not in (IssueSource.PROPOSAL, IssueSource.RATING)
+        )
         raise _invalid("source", _("工作人员登记的议题来源应为：%(n)s。") % {"n": allowed})
     title, text = _text(title, text)
+    where, grid, building = issue_scope(unit, scope, area, building)
     case_id, case_number = None, ""
     if source == IssueSource.CASE:
         found = registry.resolve_reference("case", actor, (case or "").strip())
@@ -185,7 +241,7 @@ def raise_issue(actor, community_code: str, *, source: str, title: str, text: st
             raise Conflict(_("案件 %(n)s 已转为议题。") % {"n": found["number"]}, code="duplicate")
         case_id, case_number = found["id"], found["number"]
     issue = Issue(
-        community=unit, building=_building(unit, building), category=_category(category), source=source,
+        community=unit, scope=where, area=grid, building=building, category=_category(category), source=source,
         title=title, text=text, proposer_name=(proposer_name or "").strip()[:50] or str(actor)[:50],
         proposer_user=actor, case_id=case_id, case_number=case_number, raised_on=timezone.localdate(),
     )  # fmt: skip

@@ -120,7 +120,8 @@ def propose(request, code):
             d = form.cleaned_data
             issue, status = _act(request, form, lambda: services.propose_issue(
                 request.user, unit.code, title=d["title"], text=d["text"], category=d["category"],
-                building=d["building"] or None, name=d["name"], last4=d["last4"],
+                building=d["building"] or None, name=d["name"], last4=d["last4"], scope=d["scope"],
+                area=d["area"] or None,
             ))  # fmt: skip
             if issue is not None:
                 messages.success(request, _("议题已提交，您的附议已计入。邀请邻居一起附议吧。"))

@@ -59,6 +59,7 @@ def report(request):
     ]  # fmt: skip
     ctx = {"data": data, "charts": charts, "scope_label": _scope_label(data["scope"])}
     ctx.update(self_government_context(user, data["scope"]))
+    ctx.update(_rating_context(user, data))
     return render(request, "participation/report.html", ctx)
 
 
@@ -73,3 +74,10 @@ def self_government_context(user, code: str) -> dict:
     elections = governance.election_turnout(user, code or None)
     return {"gov": {"reps": reps["totals"], "groups": groups["totals"], "elections": elections["totals"],
                     "election_rows": elections["communities"]}}  # fmt: skip
+
+
+def _rating_context(user, data) -> dict:
+    """居民评议 results and the participation rate of the same scope and period."""
+    from shequ.participation import reports_ratings
+
+    return {"ratings": reports_ratings.rating_report(user, data["scope"] or None, data["start"], data["end"])}

@@ -1,0 +1,91 @@
+"""居民参与率, offered to the kernel's indicator registry (an assessment reads it by key).
+
+Numerator: the distinct residents of the scope who, in the period, proposed an issue, supported
+one, signed in at a meeting (in person or on the staff's list), or answered a rating round. The
+first three name a person (a registry resident, else an account, else a name on a meeting's list)
+and are counted once however many of them they did. A rating response is kept only as a digest of
+the household: each counts as one resident, and, since who answered is unknown, it is added to the
+named acts rather than matched against them (a resident who both supported an issue and rated is
+counted twice at most once per household).
+Denominator: the adult (18 and over) active residents of the scope in the resident registry."""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_noop as N_
+
+from shequ.core import scope
+from shequ.core.errors import Forbidden, NotFound
+
+KEY = "participation.participation_rate"
+FORMULA = N_(
+    "统计期内提出议题、附议、参加会议签到或参与居民评议的不同居民人数 ÷ 范围内 18 周岁以上在册居民人数 × 100%。"
+    "提议、附议、签到按居民（台账居民、账号或签到姓名）去重；居民评议每户一份且只保存户的摘要，"
+    "每份答卷按 1 名居民计，且不与其他参与去重。"
+)
+
+
+def participation_rate(user, code: str | None, start: dt.date, end: dt.date) -> dict:
+    """The rate of `code`'s subtree (the user's whole scope when empty) over [start, end]."""
+    from shequ.core import surveys
+    from shequ.core.models import SurveyResponse
+    from shequ.participation.models import SURVEY_PURPOSE, VIEW, Attendance, Issue, IssueSource, Support
+
+    if not scope.holds(user, VIEW):
+        raise Forbidden()
+    if code and not scope.covers(user, code, VIEW):
+        raise NotFound()
+    within = code or None
+    issues = Issue.objects.visible_to(user).within(within)
+    people: set[str] = set()
+    for rid, uid in issues.filter(
+        source=IssueSource.PROPOSAL, raised_on__gte=start, raised_on__lte=end
+    ).values_list("proposer_resident_id", "proposer_user_id"):
+        if rid:
+            people.add(f"r:{rid}")
+        elif uid:
+            people.add(f"u:{uid}")
+    people.update(
+        Support.objects.filter(issue__in=issues, created_at__date__gte=start, created_at__date__lte=end)
+        .values_list("key", flat=True)
+        .distinct()
+    )
+    people.update(
+        Attendance.objects.visible_to(user)
+        .within(within)
+        .filter(meeting__starts_at__date__gte=start, meeting__starts_at__date__lte=end)
+        .values_list("key", flat=True)
+        .distinct()
+    )
+    roots = [code] if code else scope.scope_codes(user, scope.roles_with(VIEW))
+    rating_q = scope.prefix_q("survey__scope_code", roots) if roots is not None else None
+    rated_qs = SurveyResponse.objects.filter(
+        survey__purpose=SURVEY_PURPOSE, submitted_at__date__gte=start, submitted_at__date__lte=end
+    )
+    if rating_q is not None:
+        rated_qs = rated_qs.filter(rating_q)
+    rated = rated_qs.count()
+    named = len(people)
+    if roots is None:
+        adults = surveys.population_of("", "resident")
+    else:
+        counts = [surveys.population_of(r, "resident") for r in roots]
+        adults = sum(c or 0 for c in counts) or None
+    numerator = named + rated
+    value = (Decimal(numerator) * 100 / adults).quantize(Decimal("0.1"), ROUND_HALF_UP) if adults else None
+    return {"value": value, "numerator": numerator, "denominator": adults, "named": named, "rated": rated}
+
+
+def register() -> None:
+    from shequ.core import registry
+
+    registry.register_indicator(
+        KEY, label=_l("居民参与率"), unit="%", formula=_l(FORMULA), perm="participation.view",
+        compute=participation_rate,
+    )  # fmt: skip
+
+
+def label() -> str:
+    return _("居民参与率")
