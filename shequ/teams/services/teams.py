@@ -173,7 +173,7 @@ def register_talent(actor, resident_pk, *, skill, level=TalentLevel.SKILLED, wil
         .first()
     )
     if r is None:
-        raise invalid("resident", _("请选择居民台账中的居民。"))
+        raise NotFound()
     sk = _skill(skill)
     if Talent.objects.filter(resident=r, skill=sk).exists():
         raise Conflict(_("%(n)s的“%(s)s”特长已登记。") % {"n": r.name, "s": sk.name}, code="duplicate",
@@ -222,7 +222,7 @@ def register_volunteer(actor, resident_pk, *, skills=(), availability=(), user=N
         .first()
     )
     if r is None:
-        raise invalid("resident", _("请选择居民台账中的居民。"))
+        raise NotFound()
     if Volunteer.objects.filter(resident=r).exists():
         raise Conflict(
             _("%(n)s已注册为志愿者。") % {"n": r.name}, code="duplicate", details={"resident": [_("已注册")]}

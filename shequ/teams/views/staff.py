@@ -76,9 +76,9 @@ class TeamList(ScopedListView):
     columns = [
         Column(_l("队伍名称"), "name", sort="name", link=True),
         Column(_l("类别"), "kind.name", sort="kind__order"),
-        Column(_l("所属"), "col_org", sort="scope_code"),
+        Column(_l("所属"), "org", sort="scope_code"),
         Column(_l("队长"), "leader_name"),
-        Column(_l("辅导员"), "col_instructor"),
+        Column(_l("辅导员"), "instructor"),
         Column(_l("成立日期"), "founded_on", sort="founded_on"),
         Column(_l("状态"), "status", sort="status"),
     ]
@@ -104,8 +104,8 @@ class TalentList(ScopedListView):
         Column(_l("姓名"), "resident.name", sort="resident__name"),
         Column(_l("特长"), "skill.name", sort="skill__order"),
         Column(_l("水平"), "level", sort="level"),
-        Column(_l("愿意服务"), "col_willing", sort="willing"),
-        Column(_l("地点"), "col_place", sort="scope_code"),
+        Column(_l("愿意服务"), "willing", sort="willing"),
+        Column(_l("地点"), "place", sort="scope_code"),
         Column(_l("联系电话"), "resident.phone", mask="phone"),
         Column(_l("登记日期"), "registered_on", sort="registered_on"),
     ]
@@ -135,13 +135,13 @@ class VolunteerList(ScopedListView):
         Column(_l("注册日期"), "registered_on", sort="registered_on"),
         Column(_l("可服务时间"), "availability_labels"),
         Column(_l("状态"), "status", sort="status"),
-        Column(_l("已确认时长（小时）"), "col_hours"),
+        Column(_l("已确认时长（小时）"), "hours"),
     ]
 
     def base_queryset(self):
         from django.db.models import Sum
 
-        return super().base_queryset().annotate(total_hours=Sum("hours__hours"))
+        return super().base_queryset().annotate(total_hours=Sum("hours__hours")).order_by("scope_code", "id")
 
     def col_hours(self, obj):
         return obj.total_hours or 0
@@ -158,13 +158,13 @@ class ActivityList(ScopedListView):
     select_related = ("org",)
     actions_template = "teams/_list_actions.html"
     columns = [
-        Column(_l("开始时间"), "col_start", sort="starts_at"),
+        Column(_l("开始时间"), "start", sort="starts_at"),
         Column(_l("活动名称"), "title", sort="title", link=True),
         Column(_l("类别"), "kind", sort="kind"),
         Column(_l("组织方"), "organiser_name", sort="organiser_name"),
         Column(_l("地点"), "place"),
         Column(_l("人数上限"), "capacity"),
-        Column(_l("签到人次"), "col_checkins"),
+        Column(_l("签到人次"), "checkins"),
         Column(_l("状态"), "status", sort="status"),
     ]
 
@@ -192,11 +192,11 @@ class HoursList(ScopedListView):
     columns = [
         Column(_l("志愿者"), "volunteer.resident.name", sort="volunteer__resident__name"),
         Column(_l("活动"), "activity.title"),
-        Column(_l("活动日期"), "col_day", sort="activity__starts_at"),
+        Column(_l("活动日期"), "day", sort="activity__starts_at"),
         Column(_l("岗位"), "role"),
         Column(_l("时长（小时）"), "hours", sort="hours"),
         Column(_l("确认人"), "confirmed_by"),
-        Column(_l("确认时间"), "col_confirmed", sort="confirmed_at"),
+        Column(_l("确认时间"), "confirmed", sort="confirmed_at"),
     ]
 
     def col_day(self, obj):
