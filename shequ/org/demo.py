@@ -190,8 +190,10 @@ def reset() -> None:
         from shequ.facilities import demo as facilities_demo
         from shequ.participation import demo as participation_demo
         from shequ.people import demo as people_demo
+        from shequ.teams import demo as teams_demo
         from shequ.workforce import demo as workforce_demo
 
+        teams_demo.reset()  # members, volunteers and check-ins point at residents
         facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
         workforce_demo.reset()  # workers point at the communities (PROTECT)
@@ -220,6 +222,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_workforce(seed, echo)
         _load_facilities(seed, echo)
         _load_participation(seed, echo)
+        _load_teams(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -425,6 +428,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_workforce(seed, echo)
     _load_facilities(seed, echo)
     _load_participation(seed, echo)
+    _load_teams(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -475,6 +479,14 @@ def _load_participation(seed, echo) -> None:
 
     if not participation_demo.is_loaded():
         participation_demo.load(seed=seed, echo=echo)
+
+
+def _load_teams(seed, echo) -> None:
+    """A year of teams, talent, volunteers and activities with attendance and hours (once)."""
+    from shequ.teams import demo as teams_demo
+
+    if not teams_demo.is_loaded():
+        teams_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():
