@@ -218,7 +218,9 @@ def load(seed: int = 20261121, echo=print) -> dict:
             return Subquery(Activity.objects.filter(pk=OuterRef("activity_id")).values(field)[:1])
 
         CheckIn.objects.filter(activity__scope_code__startswith=STREET).update(at=of_activity("starts_at"))
-        ServiceHours.objects.filter(activity__scope_code__startswith=STREET).update(confirmed_at=of_activity("ends_at"))
+        ServiceHours.objects.filter(activity__scope_code__startswith=STREET).update(
+            confirmed_at=of_activity("ends_at")
+        )
         street = OrgUnit.objects.filter(code=STREET).first()
         if street is not None:
             AppraisalWeights.objects.get_or_create(org=street, defaults={"scope_code": STREET})

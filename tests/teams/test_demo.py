@@ -26,7 +26,9 @@ def test_demo_year_of_teams_and_activities(world):
     assert not CheckIn.objects.filter(activity__starts_at__gt=timezone.now()).exists()
     for h in ServiceHours.objects.select_related("volunteer")[:200]:  # hours only for those present
         assert CheckIn.objects.filter(activity_id=h.activity_id, key=f"r:{h.volunteer.resident_id}").exists()
-    data = services.report(world.users["street"], world.street.code, timezone.localdate() - dt.timedelta(days=365))
+    data = services.report(
+        world.users["street"], world.street.code, timezone.localdate() - dt.timedelta(days=365)
+    )
     assert data["person_times"] == CheckIn.objects.filter(activity__starts_at__lte=timezone.now()).count()
     assert data["over_50_share"] > 50 and data["volunteer_hours"] > 0 and data["appraisal"][0]["score"] > 0
     demo.reset()

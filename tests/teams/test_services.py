@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shequ.core.testing.concurrency import needs_pg, race
 from shequ.teams import services
 from shequ.teams.models import CheckIn, ServiceHours, Signup, SignupStatus, TeamMember
 from tests.people.factories import make_resident
@@ -232,3 +233,37 @@ def test_figures_age_bands_and_appraisal_with_weights(world):
         services.set_weights(
             world.users["community_lead"], world.street.code, participation=50, activities=50, rating=0
         )
+
+
+@needs_pg
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_the_same_moment_check_in_once():
+    """The same person scanning twice at the same moment, on two connections: one check-in, and the
+    other told they are in already (the activity row lock and the unique constraint; PostgreSQL)."""
+    from shequ.core.testing.world import build_world
+    from tests.teams.factories import make_activity, resident_user, started
+
+    world = build_world()
+    a = started(make_activity(world, capacity=10))
+    u, _r = resident_user(world)
+    token = services.door_token(a)
+    results, errors = race(
+        [lambda: services.check_in_by_qr(u, token), lambda: services.check_in_by_qr(u, token)]
+    )
+    assert len(results) == 1 and len(errors) == 1, (results, errors)
+    assert isinstance(errors[0], Conflict) and "只能签到一次" in errors[0].message
+    assert CheckIn.objects.filter(activity=a).count() == 1
+
+
+@needs_pg
+@pytest.mark.django_db(transaction=True)
+def test_last_place_taken_by_one_of_two_concurrent_sign_ups():
+    """Two residents signing up for the last place at the same moment: one confirmed, one waiting."""
+    from shequ.core.testing.world import build_world
+    from tests.teams.factories import make_activity, resident_user
+
+    world = build_world()
+    a = make_activity(world, capacity=1)
+    u1, u2 = resident_user(world)[0], resident_user(world)[0]
+    results, errors = race([lambda: services.sign_up(u1, a.pk), lambda: services.sign_up(u2, a.pk)])
+    assert not errors and sorted(s.status for s in results) == ["confirmed", "waiting"]
