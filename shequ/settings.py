@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shequ.participation",
     "shequ.ledgers",
     "shequ.services",
+    "shequ.teams",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]

@@ -234,3 +234,28 @@ def indicators() -> dict[str, Indicator]:
 
 def indicator(key: str) -> Indicator | None:
     return _indicators.get(key)
+
+
+# --- places: rooms and grounds one module keeps, where another module's records happen ------------
+_places: dict[str, object] = {}
+
+
+def register_places(*, options, get) -> None:
+    """The module that keeps the premises (facilities) offers them as places: options(user, code) →
+    [(id, label, capacity)] the user may choose under an org code; get(user, id) → {"id", "name",
+    "community", "capacity", "url", "scope_code"} or None when it does not exist or is not the user's
+    to see. Another module (an activity held in a room) stores the id and a copy of the name."""
+    _places["options"] = options
+    _places["get"] = get
+
+
+def place_options(user, code: str) -> list:
+    """Places the user may choose under `code` ([] when no module keeps premises)."""
+    fn = _places.get("options")
+    return list(fn(user, code)) if fn is not None and code else []
+
+
+def place(user, pk):
+    """One place as the user may see it, or None."""
+    fn = _places.get("get")
+    return fn(user, pk) if fn is not None and pk not in (None, "") else None

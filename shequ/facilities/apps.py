@@ -50,3 +50,34 @@ class FacilitiesConfig(AppConfig):
             _("维护建设计划和四个同步移交"),
         )
         register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=130)
+        from shequ.core.registry import register_places
+
+        register_places(options=_place_options, get=_place)
+
+
+def _place_options(user, code: str):
+    """The rooms and grounds in use under `code` that the user may read: places for other modules."""
+    from shequ.facilities.models import Facility
+
+    qs = Facility.objects.visible_to(user).within(code).filter(in_use=True).select_related("community")
+    return [
+        (f.pk, f"{f.name}（{f.community.display_name}）", f.capacity)
+        for f in qs.order_by("scope_code", "name")
+    ]
+
+
+def _place(user, pk):
+    from django.urls import reverse
+
+    from shequ.facilities.models import Facility
+
+    f = (
+        Facility.objects.visible_to(user)
+        .filter(pk=pk if str(pk).isdigit() else 0)
+        .select_related("community")
+        .first()
+    )
+    if f is None:
+        return None
+    return {"id": f.pk, "name": f.name, "community": f.community.code, "capacity": f.capacity,
+            "url": reverse("facilities:facility-detail", args=[f.pk]), "scope_code": f.scope_code}  # fmt: skip

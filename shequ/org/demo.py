@@ -199,10 +199,13 @@ def reset() -> None:
         from shequ.participation import demo as participation_demo
         from shequ.people import demo as people_demo
         from shequ.services import demo as services_demo
-        from shequ.workforce import demo as workforce_demo
 
         ledgers_demo.reset()  # relief cases, parties and correction point at residents (PROTECT)
         services_demo.reset()  # service records point at residents (PROTECT), the catalogue at premises
+        from shequ.teams import demo as teams_demo
+        from shequ.workforce import demo as workforce_demo
+
+        teams_demo.reset()  # members, volunteers and check-ins point at residents
         facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
         workforce_demo.reset()  # workers point at the communities (PROTECT)
@@ -233,6 +236,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_participation(seed, echo)
         _load_ledgers(seed, echo)
         _load_services(seed, echo)
+        _load_teams(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -440,6 +444,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_participation(seed, echo)
     _load_ledgers(seed, echo)
     _load_services(seed, echo)
+    _load_teams(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -507,6 +512,14 @@ def _load_services(seed, echo) -> None:
 
     if not services_demo.is_loaded():
         services_demo.load(seed=seed, echo=echo)
+
+
+def _load_teams(seed, echo) -> None:
+    """A year of teams, talent, volunteers and activities with attendance and hours (once)."""
+    from shequ.teams import demo as teams_demo
+
+    if not teams_demo.is_loaded():
+        teams_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():

@@ -3,14 +3,13 @@ organisation opens to residents), attach photos, renew the door code."""
 
 import datetime as dt
 import re
-import secrets
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from shequ.core import changelog, services
+from shequ.core import changelog, qr, services
 from shequ.core.attachments import attach, clean_photos
 from shequ.core.models import Action
 from shequ.core.services import get_visible, require
@@ -200,9 +199,7 @@ def add_facility(actor, community: str, **data) -> Facility:
     """Enter a facility of a community (or a unit's room open to its residents)."""
     unit = unit_at(actor, community, [Level.COMMUNITY], MANAGE, "community")
     fields = clean_facility(data, unit)
-    return services.create(
-        actor, Facility(community=unit, door_key=secrets.token_hex(4), **fields), perm=MANAGE
-    )
+    return services.create(actor, Facility(community=unit, door_key=qr.new_key(), **fields), perm=MANAGE)
 
 
 @transaction.atomic
@@ -234,7 +231,7 @@ def renew_door_key(actor, pk: int) -> Facility:
     """A new door code: the QR codes printed or shown before stop working (a code seen where it
     should not have been)."""
     f = get_visible(Facility, actor, pk, for_update=True)
-    return services.update(actor, Facility, f.pk, {"door_key": secrets.token_hex(4)}, perm=MANAGE,
+    return services.update(actor, Facility, f.pk, {"door_key": qr.new_key()}, perm=MANAGE,
                            note=_("更换门口签到码"))  # fmt: skip
 
 

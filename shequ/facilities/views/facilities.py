@@ -17,6 +17,7 @@ from shequ.core.errors import DomainError, NotFound
 from shequ.core.excel import workbook_bytes, xlsx_response
 from shequ.core.generic import Column, ScopedDetailView, ScopedListView, ServiceFormView, error_page
 from shequ.core.models import Action
+from shequ.core.qr import qr_data_uri
 from shequ.core.services import get_visible
 from shequ.facilities import services
 from shequ.facilities.filters import FacilityFilter
@@ -280,8 +281,6 @@ class FacilityPhoto(FacilityEdit):
 @login_required
 def door(request, pk):
     """The sign at the room's door: today's QR code a booker scans to check in."""
-    import segno
-
     try:
         f = get_visible(Facility, request.user, pk)
     except NotFound:
@@ -289,7 +288,7 @@ def door(request, pk):
     if not scope.covers(request.user, f.scope_code, "facilities.approve_booking"):
         return error_page(request, 403)
     url = request.build_absolute_uri(reverse("facilities:check-in", args=[services.door_token(f)]))
-    qr = segno.make(url, error="m").svg_data_uri(scale=8, border=2, dark="#212529")
+    qr = qr_data_uri(url)
     return render(
         request, "facilities/door.html", {"f": f, "url": url, "qr": qr, "today": timezone.localdate()}
     )

@@ -5,12 +5,11 @@ present under the type's quorum and rule, 公示, follow-up steps with photos, c
 
 import datetime as dt
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.core import attachments, changelog, scope, services
+from shequ.core import attachments, changelog, qr, scope, services
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.models import Action, User
 from shequ.core.services import get_visible, require
@@ -143,15 +142,16 @@ def remove_from_agenda(actor, meeting_pk, issue_pk) -> Issue:
 # --- sign-in ---------------------------------------------------------------------------------------
 def sign_in_token(meeting: Meeting) -> str:
     """The signed token of the meeting's sign-in link (the QR on the wall)."""
-    return signing.dumps({"m": meeting.pk}, salt=SIGN_IN_SALT, compress=True)
+    return qr.link_code(SIGN_IN_SALT, meeting.pk)
 
 
 def meeting_for_token(token: str) -> Meeting:
     """The meeting a sign-in link names (NotFound for a forged or damaged link)."""
     try:
-        data = signing.loads(token, salt=SIGN_IN_SALT)
-        m = Meeting.objects.select_related("community", "kind").get(pk=int(data["m"]))
-    except (signing.BadSignature, KeyError, TypeError, ValueError, Meeting.DoesNotExist):
+        m = Meeting.objects.select_related("community", "kind").get(
+            pk=int(qr.read_link_code(SIGN_IN_SALT, token))
+        )
+    except (TypeError, ValueError, Meeting.DoesNotExist):
         raise NotFound(_("签到链接无效，请重新扫描会场的二维码。")) from None
     return m
 

@@ -2,7 +2,6 @@
 convening a meeting, its page with agenda, sign-in QR, attendance, minutes, the vote and the
 成效评议; a resolution's page with 公示, follow-up steps and completion."""
 
-import segno
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.urls import reverse
@@ -23,6 +22,7 @@ from shequ.core.generic import (
     error_page,
     hx_redirect,
 )
+from shequ.core.qr import qr_data_uri
 from shequ.core.services import get_visible
 from shequ.participation import services
 from shequ.participation.filters import MeetingFilter, ResolutionFilter
@@ -145,7 +145,7 @@ class MeetingQR(ScopedDetailView):
         return {
             "m": obj,
             "url": url,
-            "qr": segno.make(url, error="m").svg_data_uri(scale=8, border=2, dark="#212529"),
+            "qr": qr_data_uri(url),
             "open": services.sign_in_open(obj),
         }
 

@@ -1,0 +1,34 @@
+"""The teams module's records: teams and their members, the talent pool, volunteers, activities."""
+
+from shequ.teams.models.activities import (  # noqa: F401
+    HOLDING,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    AppraisalWeights,
+    CheckIn,
+    CheckInMethod,
+    OrganiserKind,
+    Rating,
+    ServiceHours,
+    Shift,
+    ShiftSignup,
+    Signup,
+    SignupStatus,
+)
+from shequ.teams.models.teams import (  # noqa: F401
+    CONFIGURE,
+    MANAGE,
+    VIEW,
+    Availability,
+    MemberRole,
+    Skill,
+    Talent,
+    TalentLevel,
+    Team,
+    TeamKind,
+    TeamMember,
+    TeamStatus,
+    Volunteer,
+    VolunteerStatus,
+)
