@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shequ.workforce",
     "shequ.facilities",
     "shequ.participation",
+    "shequ.finance",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]

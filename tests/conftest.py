@@ -70,6 +70,7 @@ def _seeded_reference_data(request, django_db_blocker):
                     "shequ.facilities.migrations.0002_seed_standards",
                     "shequ.participation.migrations.0002_seed_types",
                     "shequ.workforce.migrations.0005_pay",
+                    "shequ.finance.migrations.0002_seed_kinds",
                 ):
                     importlib.import_module(module).seed(apps, None)
     yield
