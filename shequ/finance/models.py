@@ -65,19 +65,20 @@ class Mode(models.TextChoices):
 
 
 class RuleQuerySet(ScopedQuerySet):
-    """Rules are the district's and street's: readable by every staff role whose scope they cover
-    (a community reads the rules that apply to it), department staff read none."""
+    """Rules are the district's and streets' business: read by those who keep them (district and
+    street staff), a street's also including its district's rules; communities read what the rules
+    put in their budgets."""
 
     def visible_to(self, user):
         if not user or not user.is_authenticated:
             return self.none()
-        roots = scope_codes(
-            user, {r for r in Role if r not in (Role.DEPARTMENT, Role.RESIDENT, Role.GRID_WORKER)}
-        )
+        from shequ.core.roles import roles_with
+
+        roots = scope_codes(user, roles_with(MANAGE))
         if roots is None:
             return self.all()
         q = prefix_q("scope_code", roots) if roots else Q(pk__in=[])
-        for r in roots:  # the rules above: of the district and street over one's community
+        for r in roots:  # a street reads its district's rules too
             for n in (6, 9):
                 if len(r) > n:
                     q |= Q(scope_code=r[:n])

@@ -292,6 +292,10 @@ def workbook(rep: dict) -> bytes:
         ws.freeze_panes(3, 1)
 
     money_cols = ("due", "arrived", "spent", "balance", "missing", "promised")
+    sheet(_("各社区"), _("各社区经费情况表"),
+          [(_("社区"), "name", 24), (_("应拨"), "due", 16), (_("到账"), "arrived", 16), (_("支出"), "spent", 16),
+           (_("结余"), "balance", 16), (_("人员支出占比（%）"), "staff_share", 12), (_("到账与平均比（%）"), "vs_average", 12)],
+          rep["communities"], money_cols)  # fmt: skip
     sheet(_("按经费类别"), _("经费收支情况表（按经费类别）"),
           [(_("经费类别"), "fund_kind", 22), (_("应拨"), "due", 16), (_("到账"), "arrived", 16),
            (_("到位率（%）"), "rate", 10), (_("支出"), "spent", 16), (_("结余"), "balance", 16)],
@@ -303,10 +307,6 @@ def workbook(rep: dict) -> bytes:
           [(_("规则"), "rule", 30), (_("经费类别"), "fund_kind", 18), (_("比例"), "ratio", 10), (_("基数"), "base", 14),
            (_("出资方"), "party", 16), (_("应拨"), "due", 16), (_("到位率（%）"), "rate", 10)],
           rep["sharing"], money_cols)  # fmt: skip
-    sheet(_("各社区"), _("各社区经费情况表"),
-          [(_("社区"), "name", 24), (_("应拨"), "due", 16), (_("到账"), "arrived", 16), (_("支出"), "spent", 16),
-           (_("结余"), "balance", 16), (_("人员支出占比（%）"), "staff_share", 12), (_("到账与平均比（%）"), "vs_average", 12)],
-          rep["communities"], money_cols)  # fmt: skip
     sheet(_("随事经费"), _("随事经费到位情况表（按部门）"),
           [(_("部门"), "department", 24), (_("任务数"), "tasks", 8), (_("承诺"), "promised", 16), (_("到位"), "arrived", 16),
            (_("未到位"), "missing", 16), (_("未足额任务"), "unpaid_tasks", 10), (_("到位率（%）"), "rate", 10)],

@@ -42,6 +42,11 @@ TASK_FUND = "special"  # the fund kind task money arrives as: 专项工作经费
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
+def yuan(d) -> str:
+    """An amount as messages show it: two decimals, whatever scale the database returned."""
+    return f"{Decimal(d):.2f}"
+
+
 def invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details={field: [message]})
 
@@ -471,7 +476,7 @@ def record_allocation(actor, *, org, party, fund_kind, year, amount, arrived_on,
             _(
                 "到账金额 %(a)s 元超过应拨未到的 %(r)s 元（应拨 %(d)s 元，已到 %(g)s 元）；确需超额拨付请在说明中写明原因。"
             )
-            % {"a": amount, "r": max(due - got, ZERO), "d": due, "g": got},
+            % {"a": yuan(amount), "r": yuan(max(due - got, ZERO)), "d": yuan(due), "g": yuan(got)},
         )
     a = Allocation(org=unit, party=party, department=department if party == Party.DEPARTMENT else "",
                    fund_kind=kind, year=year, amount=amount, arrived_on=on,
@@ -554,7 +559,7 @@ def record_task_arrival(actor, commitment_id, amount, *, arrived_on=None, docume
         raise invalid(
             "amount",
             _("到位金额累计 %(t)s 元将超过承诺的 %(c)s 元；确需超额请在说明中写明原因。")
-            % {"t": got + amount, "c": c.amount},
+            % {"t": yuan(got + amount), "c": yuan(c.amount)},
         )
     kind = FundKind.objects.filter(code=TASK_FUND).first() or FundKind.objects.first()
     a = Allocation(org=c.task.community, party=Party.DEPARTMENT, department=c.department, fund_kind=kind,
@@ -606,12 +611,12 @@ def _check_balance(unit, year, kind, amount, *, freed=ZERO) -> None:
                 "支出 %(a)s 元超过%(k)s（%(y)d 年度）的余额 %(b)s 元（到账 %(r)s 元，已支出 %(s)s 元）；请核对金额或等待经费到账。"
             )
             % {
-                "a": amount,
+                "a": yuan(amount),
                 "k": kind.name,
                 "y": year,
-                "b": b["balance"] + freed,
-                "r": b["arrived"],
-                "s": b["spent"],
+                "b": yuan(b["balance"] + freed),
+                "r": yuan(b["arrived"]),
+                "s": yuan(b["spent"]),
             },
         )
 

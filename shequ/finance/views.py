@@ -100,8 +100,8 @@ def _pie(rows) -> dict:
 def overview(request):
     """经费概况: a scope's year — due, arrived, spent, balance; by kind, party, community; overdue;
     task money by department. ?export=xlsx gives the finance office's workbook."""
-    if not scope.may_read(request.user, Budget):
-        return error_page(request, 403)
+    if not scope.may_read(request.user, Budget) or request.method != "GET":
+        return error_page(request, 403)  # no personal data here: there is no "full" (unmasked) export
     year = _year(request)
     try:
         rep = reports.report(request.user, _code(request), year)
