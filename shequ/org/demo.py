@@ -188,10 +188,12 @@ def reset() -> None:
         from shequ.cases import demo as cases_demo
         from shequ.duties import demo as duties_demo
         from shequ.facilities import demo as facilities_demo
+        from shequ.finance import demo as finance_demo
         from shequ.participation import demo as participation_demo
         from shequ.people import demo as people_demo
         from shequ.workforce import demo as workforce_demo
 
+        finance_demo.reset()  # funds point at the communities and at duties' commitments
         facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
         workforce_demo.reset()  # workers point at the communities (PROTECT)
@@ -220,6 +222,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_workforce(seed, echo)
         _load_facilities(seed, echo)
         _load_participation(seed, echo)
+        _load_finance(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -425,6 +428,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_workforce(seed, echo)
     _load_facilities(seed, echo)
     _load_participation(seed, echo)
+    _load_finance(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -475,6 +479,14 @@ def _load_participation(seed, echo) -> None:
 
     if not participation_demo.is_loaded():
         participation_demo.load(seed=seed, echo=echo)
+
+
+def _load_finance(seed, echo) -> None:
+    """Two years of the district's budgets, arrivals, task money and spending with receipts (once)."""
+    from shequ.finance import demo as finance_demo
+
+    if not finance_demo.is_loaded():
+        finance_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():
