@@ -32,7 +32,10 @@ def test_demo_funds(world):
     pay = BudgetLine.objects.filter(rule=three, scope_code=world.a.code)
     assert sorted(pay.values_list("amount", flat=True)) == [Decimal("50000")] * 3
     premises = BudgetLine.objects.filter(fund_kind__code="premises")
-    assert dict(premises.values_list("party", "amount")) == {"district": Decimal("800000"), "street": Decimal("200000")}
+    assert dict(premises.values_list("party", "amount")) == {
+        "district": Decimal("800000"),
+        "street": Decimal("200000"),
+    }
     assert premises.get(party="district").scope_code == world.b.code
     # Late arrivals and a missing share, flagged overdue.
     assert Allocation.objects.filter(party="district", year=year, arrived_on__gt=three.due_on).exists()
@@ -42,7 +45,9 @@ def test_demo_funds(world):
     # Task money: one of 区民政局's two tasks paid, the other missing.
     tasks = {r["department"]: r for r in rep["tasks"]}
     assert tasks["区民政局"]["unpaid_tasks"] == 1 and tasks["区民政局"]["missing"] == Decimal("2000")
-    assert {c1.pk, c2.pk} & set(Allocation.objects.filter(created_by=dept).values_list("commitment_id", flat=True))
+    assert {c1.pk, c2.pk} & set(
+        Allocation.objects.filter(created_by=dept).values_list("commitment_id", flat=True)
+    )
     # Spending, each with its receipt; last year closed, one correction (reversal + new entry).
     spent = list(Spending.objects.filter(scope_code=world.a.code))
     receipts = attachments_of(Spending, [s.pk for s in spent])
