@@ -184,12 +184,12 @@ def parse_parties(parties) -> list[dict]:
             ratio = None
         if ratio is None or not ratio.is_finite() or ratio <= 0:
             raise invalid(
-                "parties",
+                "ratios",
                 _("第 %(i)d 个出资方的比例“%(r)s”无效：分担比例须为正数（如 1:1:1、8:2、1:2.5）。")
                 % {"i": i, "r": str(p.get("ratio"))[:12]},
             )
         if ratio != round(ratio, 4):
-            raise invalid("parties", _("分担比例最多保留四位小数。"))
+            raise invalid("ratios", _("分担比例最多保留四位小数。"))
         out.append(
             {"party": party, "department": dept if party == Party.DEPARTMENT else "", "ratio": str(ratio)}
         )
