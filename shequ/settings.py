@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "shequ.ledgers",
     "shequ.services",
     "shequ.teams",
+    "shequ.finance",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]

@@ -73,6 +73,7 @@ def _seeded_reference_data(request, django_db_blocker):
                     "shequ.ledgers.migrations.0002_seed_matter_types",
                     "shequ.services.migrations.0002_seed_categories",
                     "shequ.teams.migrations.0002_seed_kinds",
+                    "shequ.finance.migrations.0002_seed_kinds",
                 ):
                     importlib.import_module(module).seed(apps, None)
     yield

@@ -259,3 +259,40 @@ def place(user, pk):
     """One place as the user may see it, or None."""
     fn = _places.get("get")
     return fn(user, pk) if fn is not None and pk not in (None, "") else None
+
+
+# --- counts and money one app keeps for another (the finance module's hooks) -----------------------
+_headcounts: dict[str, object] = {}
+
+
+def register_headcount(kind: str, fn) -> None:
+    """fn(codes) -> {community code: count}: how many of `kind` ("workers") each community has,
+    offered by the app that keeps them (the workforce roster) to one that computes with them."""
+    _headcounts[kind] = fn
+
+
+def headcount(kind: str, codes) -> dict[str, int] | None:
+    """Counts of `kind` per community code, or None when no installed app keeps them."""
+    fn = _headcounts.get(kind)
+    return fn(list(codes)) if fn is not None else None
+
+
+_task_money: dict[str, object] = {}
+
+
+def register_task_money(*, arrived, record) -> None:
+    """The finance module keeps the arrivals of the money that follows admitted tasks:
+    arrived(commitment_ids) -> {commitment id: Decimal yuan arrived}; record(actor, commitment_id,
+    amount, **details) records one arrival (the one record both modules read)."""
+    _task_money.update(arrived=arrived, record=record)
+
+
+def task_money_arrived(commitment_ids) -> dict | None:
+    """Yuan arrived per funding commitment, or None when no app records arrivals."""
+    fn = _task_money.get("arrived")
+    return fn(list(commitment_ids)) if fn is not None else None
+
+
+def task_money_recorder():
+    """The function that records an arrival of task money, or None."""
+    return _task_money.get("record")

@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.core import scope
+from shequ.core import registry, scope
 from shequ.core.errors import NotFound
 from shequ.core.roles import Role, roles_with
 from shequ.duties.models import (
@@ -219,16 +219,36 @@ def by_department(user, code: str, day: dt.date) -> list[dict]:
         )
         .order_by("-tasks", "department")
     )
+    rows = list(rows)
+    arrived = _arrived_by_department(user, code, day)
     return [
         {
             "department": r["department"],
             **_clean(r),
             "communities": r["communities"],
             "committed": r["committed"] or ZERO,
-            "delivered": r["delivered"] or ZERO,
+            "delivered": (arrived.get(r["department"], ZERO) if arrived is not None else r["delivered"])
+            or ZERO,
         }
         for r in rows
     ]
+
+
+def _arrived_by_department(user, code: str, day: dt.date) -> dict | None:
+    """The money that really arrived for each department's active tasks, from the module that
+    records arrivals (finance), or None when none is installed (then `delivered` is the figure)."""
+    pairs = list(
+        entries(user, code)
+        .filter(active_q(day), task__commitment__isnull=False)
+        .values_list("department", "task__commitment__id")
+    )
+    arrived = registry.task_money_arrived([cid for _d, cid in pairs])
+    if arrived is None:
+        return None
+    out: dict[str, Decimal] = {}
+    for d, cid in pairs:
+        out[d] = out.get(d, ZERO) + arrived.get(cid, ZERO)
+    return out
 
 
 def by_kind(user, code: str, day: dt.date) -> list[dict]:

@@ -195,6 +195,7 @@ def reset() -> None:
         from shequ.cases import demo as cases_demo
         from shequ.duties import demo as duties_demo
         from shequ.facilities import demo as facilities_demo
+        from shequ.finance import demo as finance_demo
         from shequ.ledgers import demo as ledgers_demo
         from shequ.participation import demo as participation_demo
         from shequ.people import demo as people_demo
@@ -206,6 +207,7 @@ def reset() -> None:
         from shequ.workforce import demo as workforce_demo
 
         teams_demo.reset()  # members, volunteers and check-ins point at residents
+        finance_demo.reset()  # funds point at the communities and at duties' commitments
         facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
         workforce_demo.reset()  # workers point at the communities (PROTECT)
@@ -237,6 +239,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_ledgers(seed, echo)
         _load_services(seed, echo)
         _load_teams(seed, echo)
+        _load_finance(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -445,6 +448,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_ledgers(seed, echo)
     _load_services(seed, echo)
     _load_teams(seed, echo)
+    _load_finance(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -520,6 +524,14 @@ def _load_teams(seed, echo) -> None:
 
     if not teams_demo.is_loaded():
         teams_demo.load(seed=seed, echo=echo)
+
+
+def _load_finance(seed, echo) -> None:
+    """Two years of the district's budgets, arrivals, task money and spending with receipts (once)."""
+    from shequ.finance import demo as finance_demo
+
+    if not finance_demo.is_loaded():
+        finance_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():

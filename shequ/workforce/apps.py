@@ -68,3 +68,17 @@ class WorkforceConfig(AppConfig):
         from shequ.workforce import election
 
         register_election_receiver(election.take_in)
+
+        # Workers in post per community, for whoever computes with them (finance: pay shared per worker).
+        from shequ.core.registry import register_headcount
+
+        register_headcount("workers", _workers_in_post)
+
+
+def _workers_in_post(codes) -> dict:
+    from django.db.models import Count
+
+    from shequ.workforce.models import Worker
+
+    rows = Worker.objects.filter(scope_code__in=codes, status="active").values_list("scope_code")
+    return dict(rows.annotate(n=Count("pk")))

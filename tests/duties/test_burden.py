@@ -11,7 +11,7 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from shequ.duties import burden, services
-from shequ.duties.models import BurdenEntry, FundingCommitment, Kind
+from shequ.duties.models import BurdenEntry, Kind
 from tests.duties.factories import make_refusal, make_task
 
 TODAY = timezone.localdate()
@@ -136,7 +136,7 @@ def test_baseline_reduction(ledger_world):
 def test_league_table_orders_departments_and_counts_funding(world):
     task = make_task(world, "a")  # 区民政局, 2000 yuan committed, nothing delivered yet
     day = task.start_date
-    FundingCommitment.objects.filter(task=task).update(delivered=Decimal("500"))
+    services.record_funding(world.users["department"], task.pk, Decimal("500"))  # an arrival, recorded once
     services.register_entry(
         world.users["street"],
         community=world.b,

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shequ.core import changelog, notify
+from shequ.core import changelog, notify, registry
 from shequ.core.errors import Conflict, NotFound
 from shequ.core.models import Action, Membership, User
 from shequ.core.roles import Role
@@ -99,6 +99,13 @@ def record_funding(actor, task_pk, amount):
         raise _invalid("amount", _("金额须为数字。")) from None
     if amount <= 0 or c.delivered + amount > c.amount:
         raise _invalid("amount", _("到位金额须大于 0，且累计不超过承诺金额 %s 元。") % c.amount)
+    # Where a finance module keeps the arrivals, the arrival is its record (one record, read by
+    # both modules); `delivered` is then the running total it keeps.
+    recorder = registry.task_money_recorder()
+    if recorder is not None:
+        recorder(actor, c.pk, amount)
+        c.refresh_from_db()
+        return c
     before = changelog.snapshot(c)
     c.delivered += amount
     c.delivered_at = timezone.now()

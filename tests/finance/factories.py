@@ -1,0 +1,67 @@
+"""Finance records in the two-community world, through the real services."""
+
+import io
+import itertools
+from decimal import Decimal
+
+from django.utils import timezone
+
+from shequ.finance import services
+
+_seq = itertools.count(1)
+YEAR = timezone.localdate().year
+
+
+def png(name="票据.png"):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (12, 8), "#aa3366").save(buf, format="PNG")
+    buf.seek(0)
+    buf.name = name
+    return buf
+
+
+def photo():
+    return [("票据.png", png().getvalue(), "image/png")]
+
+
+def make_rule(world, *, who="district", org=None, name=None, kind="office", base="community", amount="30000",
+              mode="share", parties=None, communities=None, year=YEAR, due_on=None):  # fmt: skip
+    parties = parties or [{"party": "city", "ratio": "1"}, {"party": "district", "ratio": "1"},
+                          {"party": "street", "ratio": "1"}]  # fmt: skip
+    return services.set_rule(world.users[who], org=org or world.district.code, year=year, fund_kind=kind,
+                             name=name or f"办公经费分担{next(_seq)}", base=base, base_amount=amount, mode=mode,
+                             parties=parties, communities=communities, due_on=due_on)  # fmt: skip
+
+
+def make_budget(world, side="a", **kw):
+    """A's (or b's) budget from a rule applying to that community alone."""
+    rule = make_rule(world, communities=[world.community(side).code], **kw)
+    services.apply_rule(world.users["district"], rule.pk)
+    return rule.lines.get(party="city").budget
+
+
+def make_allocation(world, side="a", *, party="city", kind="office", amount="10000", year=YEAR, **kw):
+    kw.setdefault("document_number", f"财拨〔{year}〕{next(_seq)}号")
+    kw.setdefault("note", "测试拨付")
+    return services.record_allocation(world.users["district"], org=world.community(side).code, party=party,
+                                      fund_kind=kind, year=year, amount=amount,
+                                      arrived_on=timezone.localdate(), **kw)  # fmt: skip
+
+
+def make_spending(
+    world, side="a", *, amount="1200", kind="office", category="operations", year=YEAR, fund=True
+):
+    if fund:
+        make_allocation(world, side, amount=str(Decimal(amount) + 1000), kind=kind, year=year)
+    who = "community_lead" if side == "a" else "sysadmin"
+    return services.record_spending(world.users[who], community=world.community(side).code, fund_kind=kind, year=year,
+                                    category=category, payee=f"文具店{next(_seq)}", spent_on=timezone.localdate(),
+                                    amount=amount, purpose="办公用品", photos=photo())  # fmt: skip
+
+
+def make_commitment(world, side="a"):
+    from tests.duties.factories import make_task
+
+    return make_task(world, side).commitment
