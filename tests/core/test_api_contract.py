@@ -28,6 +28,7 @@ PUBLIC = {
     ("get", "/api/v1/duties/items"),
     ("get", "/api/v1/core/surveys/public/{token}"),
     ("post", "/api/v1/core/surveys/public/{token}/responses"),
+    ("get", "/api/v1/participation/charters/in-force"),
 }
 
 
