@@ -4,12 +4,13 @@ property companies and contracts, the 四位一体 of each 小区, the coverage 
 (voters, candidates, the count and those elected)."""
 
 from datetime import date
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import scope
-from shequ.core.api import Day, ErrorOut, Id, Pagination
+from shequ.core.api import PUBLIC, Day, ErrorOut, Id, Pagination
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.services import get_visible
 from shequ.org.models import Level, OrgUnit
@@ -101,7 +102,7 @@ def list_charters(request):
 
 
 @router.get("/charters/in-force", response={200: CharterVersionOut | None, 400: ErrorOut, 404: ErrorOut},
-            summary="某日施行的版本（公开）", auth=None)  # fmt: skip
+            summary="某日施行的版本（公开）", auth=PUBLIC)  # fmt: skip
 def charter_in_force(request, community: str = Query(..., max_length=12), kind: str = Query(..., max_length=16),
                      on: Day | None = Query(None), title: str | None = Query(None, max_length=60)):  # fmt: skip
     if not OrgUnit.objects.filter(code=community, level=Level.COMMUNITY).exists():
@@ -434,7 +435,7 @@ def get_coverage(request, scope_code: str | None = Query(None, alias="scope", ma
 
 
 # --- elections -------------------------------------------------------------------------------------
-class CandidateOut(Schema):
+class ElectionCandidateOut(Schema):
     id: int
     resident: int
     name: str
@@ -463,7 +464,7 @@ class ElectionOut(Schema):
     ballots_cast: int | None
     turnout: float | None = Field(description="投票率（%）")
     status: str
-    candidates: list[CandidateOut]
+    candidates: list[ElectionCandidateOut]
 
     @staticmethod
     def resolve_community(obj):
@@ -488,7 +489,9 @@ class CandidateIn(Schema):
 
 class CountIn(Schema):
     ballots_cast: int = Field(ge=0, le=1000000)
-    votes: dict[str, int] = Field(description="候选人 id → 得票数")
+    votes: dict[str, Annotated[int, Field(ge=0, le=1000000)]] = Field(
+        max_length=100, description="候选人 id → 得票数"
+    )
 
 
 class DeclareIn(Schema):
@@ -531,7 +534,9 @@ def register_voters(request, election_id: Id):
 
 
 @router.post(
-    "/elections/{int:election_id}/candidates", response={201: CandidateOut, **ERRORS}, summary="登记候选人"
+    "/elections/{int:election_id}/candidates",
+    response={201: ElectionCandidateOut, **ERRORS},
+    summary="登记候选人",
 )
 def add_candidate(request, election_id: Id, payload: CandidateIn):
     return Status(201, services.add_candidate(request.user, election_id, resident=payload.resident))
