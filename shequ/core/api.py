@@ -69,14 +69,22 @@ def decimal_in(max_digits: int, decimal_places: int, *, positive: bool = False, 
     `max_digits` digits, as the column stores it. The document states exactly what is accepted, so
     a client (or a test generator) that follows it is never refused with 422."""
     whole = max_digits - decimal_places
-    if le is not None:
-        whole = min(whole, len(str(le)) - 1)  # every number with this many digits stays under `le`
     places = decimal_places
-    if positive:
-        pattern = rf"^([1-9][0-9]{{0,{whole - 1}}}(\.[0-9]{{1,{places}}})?|0\.[0-9]{{0,{places - 1}}}[1-9])$"
+    if le is not None and le < 10:
+        # A bound under ten (a score of 1–5): the units digit below it with any places, or the bound itself.
+        below = rf"[1-{le - 1}]" if le > 1 else ""
+        units = [rf"{below}(\.[0-9]{{1,{places}}})?"] if below else []
+        zero = rf"0\.[0-9]{{0,{places - 1}}}[1-9]" if positive else rf"0(\.[0-9]{{1,{places}}})?"
+        pattern = "^(" + "|".join([*units, zero, rf"{le}(\.0{{1,{places}}})?"]) + ")$"
+        top = le
     else:
-        pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"
-    top = 10**whole - 1
+        if le is not None:
+            whole = min(whole, len(str(le)) - 1)  # every number with this many digits stays under `le`
+        if positive:
+            pattern = rf"^([1-9][0-9]{{0,{whole - 1}}}(\.[0-9]{{1,{places}}})?|0\.[0-9]{{0,{places - 1}}}[1-9])$"
+        else:
+            pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"
+        top = 10**whole - 1
     documented = {
         "anyOf": [
             {"type": "string", "pattern": pattern},

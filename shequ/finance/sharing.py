@@ -10,10 +10,11 @@ def to_yuan(amount: Decimal) -> Decimal:
     return Decimal(amount).quantize(YUAN, rounding=ROUND_HALF_UP)
 
 
-def largest_remainder(exact: list[Decimal]) -> list[Decimal]:
+def largest_remainder(exact: list[Decimal], whole: Decimal | None = None) -> list[Decimal]:
     """Round each exact part down to the yuan, then give the yuan still missing from the rounded
-    whole to the parts with the largest remainders (ties: the earlier party)."""
-    whole = to_yuan(sum(exact, Decimal("0")))
+    whole to the parts with the largest remainders (ties: the earlier party). Pass `whole` when
+    the parts came from a division: their sum may miss a half yuan in the 28th digit (x.4999…)."""
+    whole = to_yuan(sum(exact, Decimal("0")) if whole is None else whole)
     floors = [x.quantize(YUAN, rounding=ROUND_DOWN) for x in exact]
     missing = int(whole - sum(floors, Decimal("0")))
     order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
@@ -28,7 +29,7 @@ def split(total: Decimal, ratios: list[Decimal]) -> list[Decimal]:
     if not ratios or any(r <= 0 for r in ratios):
         raise ValueError("every share must be positive")
     s = sum(ratios)
-    return largest_remainder([Decimal(total) * r / s for r in ratios])
+    return largest_remainder([Decimal(total) * r / s for r in ratios], whole=Decimal(total))
 
 
 def match(anchor: Decimal, ratios: list[Decimal]) -> list[Decimal]:

@@ -138,11 +138,12 @@ def is_loaded() -> bool:
 def reset() -> None:
     """Delete the demo participation (before the residents and org units it points at go)."""
     q = {"scope_code__startswith": STREET}
+    # Rating targets point at the property companies that self-government's demo created.
+    reset_ratings()
     # --- self-government (charter versions point at meetings) ---
     from shequ.participation import demo_gov
 
     demo_gov.reset()
-    reset_ratings()
     OutcomeReview.objects.filter(resolution__scope_code__startswith=STREET).delete()
     FollowUp.objects.filter(resolution__scope_code__startswith=STREET).delete()
     Resolution.objects.filter(**q).delete()

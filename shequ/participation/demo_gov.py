@@ -237,15 +237,21 @@ def _groups(unit, rng, residents, buildings, counts) -> list[str]:
     return compounds
 
 
+MAX_COMPANIES = 4
+
+
 def _property(unit, rng, compounds, ci, counts) -> None:
+    # A company usually manages several 小区: at most four companies per community, each taking every
+    # fourth 小区 (which also keeps a rating round's questions within the survey engine's limit).
     orgs = [
         ResidentOrganization(community=unit, name=f"武汉{c}物业服务有限公司", org_type=OrgType.PROPERTY,
                              address=f"江夏区纸坊街{c}", scope_code=unit.code)
-        for c in compounds
+        for c in compounds[:MAX_COMPANIES]
     ]  # fmt: skip
     ResidentOrganization.objects.bulk_create(orgs)
     contracts = []
-    for i, (c, org) in enumerate(zip(compounds, orgs, strict=True)):
+    for i, c in enumerate(compounds):
+        org = orgs[i % len(orgs)]
         # One 小区 of the last community is between contracts: the 四位一体 page shows it missing.
         expired = ci == 3 and i == len(compounds) - 1
         start = dt.date(2023 + i % 2, 1 + 6 * (i % 2), 1)

@@ -39,4 +39,4 @@ class TeamsConfig(AppConfig):
         )
         register_permission(CONFIGURE, {Role.SYSADMIN, Role.DISTRICT, Role.STREET}, _("设置队伍考评权重"))
         register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=140)
-        register_dashboard_card(dashboard.resident_card, roles={Role.RESIDENT}, order=40)
+        register_dashboard_card(dashboard.activities_card, roles={Role.RESIDENT}, order=40)

@@ -25,7 +25,7 @@ def card(request, focus_code):
     return {"template": "teams/_card.html", "context": ctx}
 
 
-def resident_card(request, focus_code):
+def activities_card(request, focus_code):
     """A resident: their coming sign-ups and the way to the community's activities."""
     user = request.user
     mine = (

@@ -102,7 +102,7 @@ def test_cards_are_offered_by_role():
 
     assert "coverage_card" not in card_names(Role.DEPARTMENT)
     assert "map_card" not in card_names(Role.DEPARTMENT)
-    assert card_names(Role.RESIDENT) == {"mine_card", "services_card"}
+    assert card_names(Role.RESIDENT) == {"mine_card", "services_card", "activities_card"}
     assert {"todo_card", "admission_card", "coverage_card"} <= card_names(Role.STREET)
     # What waits on the user comes before the overviews.
     order = [fn.__name__ for fn in registry.dashboard_cards(_user_with(Role.GRID_WORKER))]
