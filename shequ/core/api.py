@@ -81,7 +81,9 @@ def decimal_in(max_digits: int, decimal_places: int, *, positive: bool = False, 
         if le is not None:
             whole = min(whole, len(str(le)) - 1)  # every number with this many digits stays under `le`
         if positive:
-            pattern = rf"^([1-9][0-9]{{0,{whole - 1}}}(\.[0-9]{{1,{places}}})?|0\.[0-9]{{0,{places - 1}}}[1-9])$"
+            pattern = (
+                rf"^([1-9][0-9]{{0,{whole - 1}}}(\.[0-9]{{1,{places}}})?|0\.[0-9]{{0,{places - 1}}}[1-9])$"
+            )
         else:
             pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"
         top = 10**whole - 1
