@@ -47,9 +47,10 @@ def population(code: str, per: str) -> int | None:
     return qs.count() or None
 
 
-def identify(code: str, name: str, last4: str) -> tuple[int, int | None]:
-    """(resident id, household id) of the one active resident under `code` with this name whose
-    registered phone ends in these four digits; refused with the reason otherwise."""
+def by_name_and_digits(code: str, name: str, last4: str, *, ambiguous: str = ""):
+    """The one active resident under `code` with this name whose registered phone ends in these
+    four digits; refused with the reason otherwise (`ambiguous` replaces the message for two such
+    residents). Survey respondents and participation's supporters are found this one way."""
     import hmac
     import re
 
@@ -67,7 +68,7 @@ def identify(code: str, name: str, last4: str) -> tuple[int, int | None]:
         raise ValidationFailed(msg, details={"last4": [msg]})
     found = []
     rows = Resident.objects.filter(subtree_q("scope_code", code), status=Status.ACTIVE, name=name)
-    for r in rows.only("pk", "household_id", "phone")[:50]:
+    for r in rows.only("pk", "name", "household_id", "phone")[:50]:
         digits = re.sub(r"\D", "", r.phone or "")
         # Compared in constant time: how long a refusal takes tells nothing about the digits.
         if hmac.compare_digest((digits[-4:] if len(digits) >= 4 else "----").encode(), last4.encode()):
@@ -77,9 +78,23 @@ def identify(code: str, name: str, last4: str) -> tuple[int, int | None]:
         raise ValidationFailed(msg, details={"last4": [msg]})
     if len(found) > 1:
         raise Conflict(
-            _("本社区有同名且手机号后四位相同的居民，请到社区居委会登记或使用填写码。"), code="ambiguous"
+            ambiguous or _("本社区有同名且手机号后四位相同的居民，请到社区居委会登记。"), code="ambiguous"
         )
-    return found[0].pk, found[0].household_id
+    return found[0]
+
+
+def identify(code: str, name: str, last4: str) -> tuple[int, int | None]:
+    """(resident id, household id) of the one active resident under `code` with this name whose
+    registered phone ends in these four digits; refused with the reason otherwise."""
+    from django.utils.translation import gettext as _
+
+    r = by_name_and_digits(
+        code,
+        name,
+        last4,
+        ambiguous=_("本社区有同名且手机号后四位相同的居民，请到社区居委会登记或使用填写码。"),
+    )
+    return r.pk, r.household_id
 
 
 def resident_of_user(user, code: str) -> int | None:
