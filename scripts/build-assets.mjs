@@ -15,6 +15,7 @@ const files = {
   "bootstrap-icons/font/fonts": "bootstrap-icons/fonts",
   "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
   "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
+  "jsqr/dist/jsQR.js": "jsqr/jsQR.js",
   "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
   "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
   "leaflet/dist/images": "leaflet/images",

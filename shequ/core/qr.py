@@ -5,7 +5,8 @@ sign-in), and the picture of a link.
 One mechanism for every module: the facilities' door code, the meetings' sign-in link and the teams'
 activity check-in all come from here. A daily code is `<subject>.<yyyymmdd>.<key>` signed with the
 module's salt: a photo of yesterday's code does not work today, and renewing the record's key voids
-every code already printed."""
+every code already printed. A record code (an activity pass a resident shows at the door) names its
+records in plain sight, signed, so a staff scanner can tell whose it is before it is back online."""
 
 import datetime as dt
 import secrets
@@ -51,6 +52,21 @@ def read_link_code(salt: str, token: str):
         return signing.loads(str(token or ""), salt=salt)["m"]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
+
+
+def record_code(salt: str, *parts) -> str:
+    """A signed code naming records in plain sight (`12.345:<signature>`): a scanner that is briefly
+    offline can read whose code it is before the server checks the signature."""
+    return signing.Signer(salt=salt).sign(".".join(str(p) for p in parts))
+
+
+def read_record_code(salt: str, token: str, n: int) -> list[str] | None:
+    """The `n` parts of a genuine record code, else None (forged, damaged, or of another kind)."""
+    try:
+        parts = signing.Signer(salt=salt).unsign(str(token or "").strip()[:TOKEN_MAX]).split(".")
+    except signing.BadSignature:
+        return None
+    return parts if len(parts) == n else None
 
 
 def qr_data_uri(url: str) -> str:

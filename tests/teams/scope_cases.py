@@ -68,6 +68,20 @@ def attended(world, side):
     return a
 
 
+def at_the_door(world, side):
+    """A started activity with one resident signed up beforehand (their pass at `a.pass_code`)."""
+    from shequ.teams.models import Activity
+    from tests.teams.factories import resident_user
+
+    a = activity(world, side)
+    u, _r = resident_user(world, side)
+    s = services.sign_up(u, a.pk)
+    start = timezone.now() - dt.timedelta(minutes=30)
+    Activity.objects.filter(pk=a.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    a.pass_code = services.pass_code(s)
+    return a
+
+
 def hours(world, side):
     a = attended(world, side)
     return services.confirm_hours(_staff(world, side), a.pk, a.volunteer_pk, hours="1.5")
@@ -118,6 +132,9 @@ cases.action(
     data={"names": "到场居民"},
     roles=STAFF,
 )
+cases.detail("teams:scanner", make=at_the_door, kwargs=lambda a: {"pk": a.pk}, roles=STAFF)
+cases.action("teams:scans", make=at_the_door, kwargs=lambda a: {"pk": a.pk}, content_type="application/json",
+             data=lambda a: {"scans": [{"id": "s1", "code": a.pass_code}]}, expect=200, roles=STAFF)  # fmt: skip
 cases.action("teams:confirm-hours", make=attended, kwargs=lambda a: {"pk": a.pk},
              data=lambda a: {"volunteer": str(a.volunteer_pk), "hours": "1.5"}, roles=STAFF)  # fmt: skip
 cases.page("teams:mine", resident=SEES, department=SEES)
@@ -168,6 +185,9 @@ cases.public(
 cases.public(f"POST {API}/signups/{{int:signup_id}}/cancel", "the person's own sign-up withdrawn (test_api)")
 cases.public(f"POST {API}/check-in", "the person's own check-in by the entrance's code (test_api)")
 cases.public(f"POST {API}/activities/{{int:activity_id}}/rating", "the attendee's own rating (test_api)")
+cases.api("POST", f"{API}/activities/{{int:activity_id}}/scans", make=at_the_door,
+          path_params=lambda a: {"activity_id": a.pk}, data=lambda a: {"scans": [{"id": "s1", "code": a.pass_code}]},
+          roles=STAFF)  # fmt: skip
 cases.api("POST", f"{API}/activities/{{int:activity_id}}/attendance", make=running,
           path_params=lambda a: {"activity_id": a.pk}, data={"names": ["到场居民"]}, expect=201, roles=STAFF)  # fmt: skip
 cases.api("POST", f"{API}/activities/{{int:activity_id}}/hours", make=attended, path_params=lambda a: {"activity_id": a.pk},

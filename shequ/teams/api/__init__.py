@@ -20,6 +20,7 @@ from shequ.teams.filters import ActivityFilter, TalentFilter, TeamFilter, Volunt
 from shequ.teams.models import (
     Activity,
     ActivityStatus,
+    CheckIn,
     ServiceHours,
     SignupStatus,
     Talent,
@@ -368,9 +369,15 @@ class TeamsSignupOut(Schema):
     status: str
     position: int | None
 
+    pass_code: str = Field("", description="入场码（已报名成功时），由工作人员扫码签到")
+
     @staticmethod
     def resolve_position(obj):
         return services.waiting_position(obj)
+
+    @staticmethod
+    def resolve_pass_code(obj):
+        return services.pass_code(obj) if obj.status == SignupStatus.CONFIRMED else ""
 
 
 class TeamsCheckInIn(Schema):
@@ -383,6 +390,28 @@ class TeamsCheckInOut(Schema):
     name: str
     method: str
     at: datetime
+
+
+class TeamsScanIn(Schema):
+    id: str = Field(..., max_length=40, description="扫码设备为这次扫码生成的编号，结果按它返回")
+    code: str = Field(..., max_length=200, description="居民出示的入场码")
+    at: Moment | None = Field(None, description="扫码时间（设备离线时扫码的时间；缺省为上传时间）")
+
+
+class TeamsScansIn(Schema):
+    scans: list[TeamsScanIn] = Field(..., max_length=200)
+
+
+class TeamsScanResultOut(Schema):
+    id: str
+    status: str = Field(..., description="in 已签到 / again 此前已签到 / refused 未通过")
+    name: str
+    message: str
+
+
+class TeamsScansOut(Schema):
+    results: list[TeamsScanResultOut]
+    checked_in: int
 
 
 class TeamsListCheckInIn(Schema):
@@ -459,6 +488,13 @@ def cancel_signup(request, signup_id: Id):
 )
 def check_in(request, payload: TeamsCheckInIn):
     return 201, services.check_in_by_qr(request.user, payload.token)
+
+
+@router.post("/activities/{int:activity_id}/scans", response={200: TeamsScansOut, **ERRORS},
+             summary="工作人员扫入场码签到（可批量上传离线扫码记录，逐条返回结果）")  # fmt: skip
+def scans(request, activity_id: Id, payload: TeamsScansIn):
+    results = services.sync_scans(request.user, activity_id, [s.dict() for s in payload.scans])
+    return {"results": results, "checked_in": CheckIn.objects.filter(activity_id=activity_id).count()}
 
 
 @router.post("/activities/{int:activity_id}/attendance", response={201: list[TeamsCheckInOut], **ERRORS},

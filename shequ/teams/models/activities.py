@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.models import ScopedModel
@@ -209,6 +210,7 @@ class ShiftSignup(models.Model):
 class CheckInMethod(models.TextChoices):
     QR = "qr", _("扫码签到")
     LIST = "list", _("工作人员点名")
+    PASS = "pass", _("工作人员扫入场码")
 
 
 class CheckIn(_ActivityRow):
@@ -225,7 +227,8 @@ class CheckIn(_ActivityRow):
                              related_name="+", verbose_name=_("账号"))  # fmt: skip
     name = models.CharField(_("姓名"), max_length=50)
     method = models.CharField(_("签到方式"), max_length=8, choices=CheckInMethod.choices)
-    at = models.DateTimeField(_("签到时间"), auto_now_add=True)
+    # When the person came: now, or when a staff scanner that was briefly offline read their pass.
+    at = models.DateTimeField(_("签到时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("活动签到")

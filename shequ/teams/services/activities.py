@@ -12,11 +12,11 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import dateparse, timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import attachments, changelog, qr, registry, scope, services
-from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from shequ.core.models import Action
 from shequ.core.services import get_visible, require
 from shequ.teams.models import (
@@ -43,6 +43,9 @@ from shequ.teams.services.common import choice, invalid, lives_in, org_at, perso
 
 DOOR_SALT = "shequ.teams.activity-door"
 CHECK_IN_EARLY = dt.timedelta(hours=1)  # the door code admits people this long before the start
+PASS_SALT = "shequ.teams.activity-pass"
+SCAN_LATE = dt.timedelta(hours=24)  # a scanner offline longer than this has its scans refused
+SCANS_MAX = 200  # scans one sync may carry
 MAX_HOURS = 24
 
 
@@ -363,6 +366,89 @@ def check_in_by_qr(user, token: str) -> CheckIn:
     changelog.record(user, Action.CREATE, c, after={"activity": a.title, "method": c.get_method_display()},
                      scope_code=a.scope_code)  # fmt: skip
     return c
+
+
+# --- the staff scanner: a resident's pass read at the door, also while briefly offline ---------------
+def pass_code(s: Signup) -> str:
+    """A confirmed sign-up's pass (入场码), shown on the resident's phone and read by the staff's
+    scanner: `<activity>.<sign-up>` signed, so an offline scanner can already name the person."""
+    return qr.record_code(PASS_SALT, s.activity_id, s.pk)
+
+
+def _scan_time(at, now):
+    """When the scanner read a pass: its own clock, never in the future, at most a day back."""
+    if at in (None, ""):
+        return now
+    if isinstance(at, str):
+        try:
+            at = dateparse.parse_datetime(at[:40])
+        except ValueError:
+            at = None
+        if at is None:
+            raise invalid("at", _("扫码时间格式不对，应为 ISO 8601 时间（如 2026-12-07T09:30:00+08:00）。"))
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at < now - SCAN_LATE:
+        raise Conflict(
+            _("这条扫码记录已超过 24 小时未上传，不再计入签到；请改用名单签到补录。"), code="stale_scan"
+        )
+    return min(at, now)
+
+
+@transaction.atomic
+def check_in_by_pass(actor, pk, code: str, *, at=None) -> tuple[CheckIn, bool]:
+    """The staff's scanner reads a resident's pass at the door of activity `pk` (at `at`, when the
+    scanner was offline). Returns (check-in, new): the same pass read twice, or sent again by a
+    scanner that lost its connection mid-sync, finds the check-in already there."""
+    a = activity_for_staff(actor, pk)
+    parts = qr.read_record_code(PASS_SALT, code, 2)
+    if parts is None or not all(p.isdigit() for p in parts):
+        raise invalid("code", _("这不是本平台的活动入场码，请让居民打开报名页面出示入场码。"))
+    if int(parts[0]) != a.pk:
+        raise Conflict(_("这是其他活动的入场码，请核对居民报名的活动。"), code="other_activity")
+    s = Signup.objects.filter(pk=int(parts[1]), activity=a).first()
+    if s is None or s.status == SignupStatus.CANCELLED:
+        raise Conflict(
+            _("该报名已取消，入场码作废；如需参加请重新报名或由工作人员名单签到。"), code="cancelled_signup"
+        )
+    if s.status == SignupStatus.WAITING:
+        raise Conflict(
+            _("%(n)s在候补名单中，尚未获得名额；有空位时请用名单签到。") % {"n": s.name}, code="waiting"
+        )
+    done = CheckIn.objects.filter(activity=a, key=s.key).first()
+    if done is not None:
+        return done, False
+    when = _scan_time(at, timezone.now())
+    _admit(a, when, keys=[(s.key, s.name)])
+    c = _check_in(a, s.key, s.resident, s.user, s.name, CheckInMethod.PASS)
+    if when != c.at:
+        CheckIn.objects.filter(pk=c.pk).update(at=when)
+        c.at = when
+    changelog.record(actor, Action.CREATE, c, after={"activity": a.title, "method": c.get_method_display()},
+                     scope_code=a.scope_code)  # fmt: skip
+    return c, True
+
+
+def sync_scans(actor, pk, scans) -> list[dict]:
+    """A scanner's queue, each scan on its own (one refused pass does not hold back the others):
+    [{"id", "code", "at"}] → [{"id", "status": in|again|refused, "name", "message"}]."""
+    activity_for_staff(actor, pk, lock=False)  # the scanner's right to this activity, once
+    scans = list(scans or ())
+    if len(scans) > SCANS_MAX:
+        raise invalid("scans", _("一次最多上传 %(n)d 条扫码记录，请分批上传。") % {"n": SCANS_MAX})
+    out = []
+    for scan in scans:
+        row = {"id": str(scan.get("id") or "")[:40], "name": "", "message": ""}
+        try:
+            c, new = check_in_by_pass(actor, pk, scan.get("code") or "", at=scan.get("at"))
+        except DomainError as exc:
+            row.update(status="refused", message=exc.message)
+        else:
+            row.update(status="in" if new else "again", name=c.name,
+                       message="" if new else _("%(n)s已签到（%(t)s），无需重复扫码。")
+                       % {"n": c.name, "t": timezone.localtime(c.at).strftime("%H:%M")})  # fmt: skip
+        out.append(row)
+    return out
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from shequ.teams.views.public import (  # noqa: F401
     take_shift,
 )
 from shequ.teams.views.report import WeightsEdit, report  # noqa: F401
+from shequ.teams.views.scanner import scanner, scans  # noqa: F401
 from shequ.teams.views.staff import (  # noqa: F401
     ActivityCancel,
     ActivityCreate,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from shequ.core import scope
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.generic import error_page, hx_redirect
+from shequ.core.qr import qr_data_uri
 from shequ.core.services import get_visible
 from shequ.org.models import Level, OrgUnit
 from shequ.teams import services
@@ -79,6 +80,9 @@ def activity(request, pk):
         ctx["mine"] = mine
         ctx["position"] = services.waiting_position(mine) if mine else None
         ctx["checked_in"] = CheckIn.objects.filter(activity=a, key=key).exists()
+        if mine and mine.status == SignupStatus.CONFIRMED and not ctx["checked_in"] and not a.cancelled:
+            ctx["pass_code"] = services.pass_code(mine)
+            ctx["pass_qr"] = qr_data_uri(ctx["pass_code"])
         ctx["rated"] = Rating.objects.filter(activity=a, key=key).first()
         v = services.volunteer_of(user)
         ctx["volunteer"] = v
