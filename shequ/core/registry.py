@@ -51,7 +51,8 @@ def _leading_names(held) -> list[str]:
 
 def nav_for(user) -> list[dict]:
     """The sidebar groups the user may see; the entries their roles lead with come first, in a
-    group of their own (flagged "lead"), and are not repeated in their module's group."""
+    group of their own (flagged "lead"), and are not repeated in their module's group. A group
+    names its URL namespaces ("spaces"): the menu opens the group of the page being shown."""
     from shequ.core import scope
 
     held = {m.role for m in scope.memberships(user)}
@@ -74,7 +75,10 @@ def nav_for(user) -> list[dict]:
             else:
                 items.append(entry)
         if items:
-            out.append({"label": getattr(app, "nav_label", app.verbose_name), "items": items})
+            spaces = sorted({e["name"].split(":")[0] for e in items})
+            out.append(
+                {"label": getattr(app, "nav_label", app.verbose_name), "items": items, "spaces": spaces}
+            )
     if lead:
         items = [lead[n] for n in lead_names if n in lead]
         out.insert(0, {"label": _("常用"), "items": items, "lead": True})

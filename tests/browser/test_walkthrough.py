@@ -59,6 +59,9 @@ def test_community_worker_walks_tree_to_own_grid_map_and_cannot_reach_neighbours
     t.assert_clean("home")
 
     # The org tree: the worker's community is the root and opens by itself, showing its grid.
+    group = t.page.locator("#sq-nav details:has(a[href='/org/'])")
+    assert group.get_attribute("open") is None, "on the home page the modules' groups are folded"
+    group.locator("summary").click()
     t.page.locator("#sq-nav a[href='/org/']").click()
     t.settle()
     assert t.path() == "/org/"

@@ -107,3 +107,18 @@ def test_cards_are_offered_by_role():
     # What waits on the user comes before the overviews.
     order = [fn.__name__ for fn in registry.dashboard_cards(_user_with(Role.GRID_WORKER))]
     assert order.index("todo_card") < order.index("map_card")
+
+
+def test_menu_folds_each_module_and_opens_the_one_being_shown(world):
+    """A street manager's menu has every module: each is a folded group, except the module of the
+    page being shown."""
+    client = world.client(world.users["street"])
+    body = client.get(reverse("core:home")).content.decode()
+    groups = re.findall(r"<details class=\"sq-nav-group\"( open)?>", body)
+    assert len(groups) > 3 and not any(groups)
+    body = client.get(reverse("org:grid-list")).content.decode()
+    opened = re.findall(r"<details class=\"sq-nav-group\" open>\s*<summary>([^<]+)</summary>", body)
+    assert (
+        len(opened) == 1
+        and 'href="/org/grids/"' in body.split(f"<summary>{opened[0]}</summary>")[1].split("</details>")[0]
+    )
