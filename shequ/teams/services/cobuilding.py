@@ -261,7 +261,17 @@ def record_contribution(actor, *, unit=None, kind, given_on, description: str = 
         )
     if not scope.holds(actor, MANAGE):
         raise Forbidden()
-    u = _unit(actor, unit, "")
+    from shequ.org.models import ResidentOrganization
+
+    # The unit is what the contribution hangs off: one outside the actor's scope is not found.
+    u = (
+        ResidentOrganization.objects.visible_to(actor)
+        .select_related("community")
+        .filter(pk=_pk(unit))
+        .first()
+    )
+    if u is None:
+        raise NotFound()
     require(actor, MANAGE, u.community.code)
     kind = choice(ContributionKind, kind, "kind", _("投入类别"))
     given_on = _date(given_on, "given_on", _("投入日期"), past=True)
