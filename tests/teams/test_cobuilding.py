@@ -142,3 +142,27 @@ def test_scope_community_b_is_not_found(world):
         cob.figures(lead, world.b.code, 2026)
     street = world.users["street"]
     assert any(r["id"] == b_agreement.unit_id for r in cob.figures(street, world.street.code, 2026)["units"])
+
+
+def test_demo_street_has_a_body_two_agreements_and_a_year_of_contributions(world):
+    import random
+
+    from shequ.teams import demo_cobuilding
+    from shequ.teams.models import Agreement, BodyMember, CobuildBody, CobuildMeeting
+
+    for side in "aabbab":
+        make_unit(world, side)
+    today = dt.date(2026, 11, 20)
+    counts = demo_cobuilding.load(random.Random(1), today)
+    assert counts["bodies"] == 1 and counts["agreements"] == 2 and counts["meetings"] >= 4
+    assert CobuildBody.objects.get().scope_code == world.street.code
+    assert BodyMember.objects.count() == counts["members"] < 6
+    first = Contribution.objects.order_by("given_on").first().given_on
+    assert (today - first).days >= 300 and Contribution.objects.count() == counts["contributions"]
+    for a in Agreement.objects.all():  # every contribution of an agreement lies in its term
+        assert all(a.starts_on <= c.given_on <= min(a.ends_on, today) for c in a.contributions.all())
+        status = cob.duty_status(a, 2026, today=today)
+        assert sum(d["done"] for d in status) >= 4
+    assert CobuildMeeting.objects.filter(held_on__gt=today).count() == 0
+    demo_cobuilding.reset()
+    assert not Contribution.objects.exists() and not CobuildBody.objects.exists()

@@ -447,7 +447,9 @@ def figures(user, code: str = "", year: int | None = None) -> dict:
     contribs = Contribution.objects.visible_to(user).within(code or None).filter(given_on__year=year)
     money = Sum("amount", filter=Q(kind=ContributionKind.MONEY))
     goods = Sum("amount", filter=Q(kind=ContributionKind.GOODS))
-    given = {u: {"money": m or Decimal("0"), "goods": g or Decimal("0"), "people_days": p or Decimal("0"),
+    cents, tenths = Decimal("0.01"), Decimal("0.1")  # SQLite's SUM drops the columns' scale
+    given = {u: {"money": Decimal(m or 0).quantize(cents), "goods": Decimal(g or 0).quantize(cents),
+                 "people_days": Decimal(p or 0).quantize(tenths),
                  "facilities": f, "contributions": n}
              for u, m, g, p, f, n in contribs.values("unit_id").annotate(
                  m=money, g=goods, p=Sum("people_days"), f=Count("id", filter=Q(kind=ContributionKind.FACILITY)),
@@ -469,9 +471,9 @@ def figures(user, code: str = "", year: int | None = None) -> dict:
     rows = {}
     for pk, u in units.items():
         zero = {
-            "money": Decimal("0"),
-            "goods": Decimal("0"),
-            "people_days": Decimal("0"),
+            "money": Decimal("0.00"),
+            "goods": Decimal("0.00"),
+            "people_days": Decimal("0.0"),
             "facilities": 0,
             "contributions": 0,
         }
@@ -499,9 +501,9 @@ def figures(user, code: str = "", year: int | None = None) -> dict:
         "year": year,
         "units": out,
         "totals": {
-            "money": sum((r["money"] for r in out), Decimal("0")),
-            "goods": sum((r["goods"] for r in out), Decimal("0")),
-            "people_days": sum((r["people_days"] for r in out), Decimal("0")),
+            "money": sum((r["money"] for r in out), Decimal("0.00")),
+            "goods": sum((r["goods"] for r in out), Decimal("0.00")),
+            "people_days": sum((r["people_days"] for r in out), Decimal("0.0")),
             "facilities": sum(r["facilities"] for r in out),
             "contributions": sum(r["contributions"] for r in out),
             "agreements": len(agreements),

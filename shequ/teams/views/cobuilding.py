@@ -3,6 +3,7 @@ coverage of units in the area, a chart and the xlsx), a body's page with members
 a unit's page with its agreements period by period and its contributions, and the forms."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -184,8 +185,9 @@ def unit_detail(request, pk):
     return render(request, "teams/cobuilding_unit.html", {
         "unit": unit, "year": year, "years": list(range(this_year, this_year - 5, -1)), "agreements": agreements,
         "contributions": contribs, "memberships": memberships,
-        "totals": {k: sum((getattr(c, f) for c in contribs if c.kind in kinds), 0) for k, f, kinds in (
-            ("money", "amount", ("money",)), ("goods", "amount", ("goods",)), ("people_days", "people_days", ("people",)))}
+        "totals": {k: sum((getattr(c, f) for c in contribs if c.kind in kinds), Decimal(zero)) for k, f, kinds, zero in (
+            ("money", "amount", ("money",), "0.00"), ("goods", "amount", ("goods",), "0.00"),
+            ("people_days", "people_days", ("people",), "0.0"))}
         | {"facilities": sum(c.kind == "facility" for c in contribs)},
         "can_manage": _can_manage(user, unit.community.code),
     })  # fmt: skip
