@@ -73,7 +73,9 @@ def load(rng: random.Random, today: dt.date | None = None) -> dict:
     # Two agreements, from the quarter a year back, for two years; all five duties from the template.
     term_start = next(_quarter_starts(start, today))
     templates = list(DutyTemplate.objects.filter(active=True))
-    parties = [members[0], members[len(members) // 2]]
+    # Two parties of different kinds (a property company and a hospital, a bank or a school when there is one).
+    first = members[0]
+    parties = [first, next((m for m in members if m.org_type != first.org_type), members[len(members) // 2])]
     agreements = []
     for u in parties:
         a = Agreement.objects.create(body=body, unit=u, title=f"{u.name}共驻共建协议（{term_start.year}—{term_start.year + 2}）",
@@ -141,10 +143,21 @@ def load(rng: random.Random, today: dt.date | None = None) -> dict:
                 ("volunteer_team", 30, ContributionKind.PEOPLE, "组建职工志愿服务队"),
                 ("practical_thing", 150, ContributionKind.MONEY, "出资改造小区健身广场"),
                 ("pair_household", 90, ContributionKind.GOODS, "结对帮扶困难家庭：慰问金和生活用品")]  # fmt: skip
+        dated = []  # the yearly duties once in every calendar year of the term so far, the once-only duty once
         for code, offset, kind, text in plan[: 4 if ai == 0 else 3]:
             d = duties.get(code)
-            on = a.starts_on + dt.timedelta(days=offset)
-            if d is None or on > today:
+            if d is None:
+                continue
+            if d.frequency == "once":
+                dated.append((d, a.starts_on + dt.timedelta(days=offset), kind, text))
+                continue
+            for y in range(a.starts_on.year, today.year + 1):
+                dated.append(
+                    (d, max(a.starts_on, dt.date(y, 1, 1)) + dt.timedelta(days=offset // 2), kind, text)
+                )
+        for d, on, kind, text in dated:
+            code = d.template.code
+            if on > today or on > a.ends_on:
                 continue
             c = Contribution(unit=u, agreement=a, duty=d, kind=kind, given_on=on, description=text)
             if kind == ContributionKind.PEOPLE:

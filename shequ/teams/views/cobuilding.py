@@ -221,6 +221,9 @@ class _BodyAct(ServiceFormView):
     def success_url(self, obj):
         return self.body.get_absolute_url()
 
+    def context(self):
+        return {"title": f"{self.title} · {self.body.name}"}
+
     def member_units(self):
         return [(m.unit_id, m.unit.name) for m in BodyMember.objects.filter(body=self.body, left_on__isnull=True)
                 .select_related("unit").order_by("role", "unit__name")]  # fmt: skip
@@ -296,6 +299,9 @@ class ContributionAdd(ServiceFormView):
 
     def perm_code(self):
         return self.unit.community.code
+
+    def context(self):
+        return {"title": f"{self.title} · {self.unit.name}"}
 
     def get_form_kwargs(self):
         from shequ.people.models import Household
