@@ -23,6 +23,7 @@ class TeamsConfig(AppConfig):
             NavItem(_("文化人才库"), "teams:talent-list", "stars", perm=VIEW),
             NavItem(_("志愿者"), "teams:volunteer-list", "heart", perm=VIEW),
             NavItem(_("志愿服务时长"), "teams:hours-list", "hourglass-split", perm=VIEW),
+            NavItem(_("共驻共建"), "teams:cobuilding", "buildings", perm=VIEW),
             NavItem(_("考评权重"), "teams:weights", "sliders", perm=CONFIGURE),
         ]
 

@@ -54,6 +54,9 @@ def is_loaded() -> bool:
 
 def reset() -> None:
     """Delete the demo teams and activities (before the residents and org units they point at go)."""
+    from shequ.teams import demo_cobuilding
+
+    demo_cobuilding.reset()  # contributions point at activities and units
     q = {"activity__scope_code__startswith": STREET}
     for model in (Rating, CheckIn, Signup, ServiceHours):
         model.objects.filter(**q).delete()
@@ -221,11 +224,16 @@ def load(seed: int = 20261121, echo=print) -> dict:
         ServiceHours.objects.filter(activity__scope_code__startswith=STREET).update(
             confirmed_at=of_activity("ends_at")
         )
+        from shequ.teams import demo_cobuilding
+
+        cob = demo_cobuilding.load(rng, today)
         street = OrgUnit.objects.filter(code=STREET).first()
         if street is not None:
             AppraisalWeights.objects.get_or_create(org=street, defaults={"scope_code": STREET})
         changelog.record(User.objects.filter(username="admin").first(), Action.IMPORT, None, scope_code=STREET,
                          note="载入演示数据：队伍与活动 " + "，".join(f"{k} {v}" for k, v in counts.items()))  # fmt: skip
+    echo("共驻共建演示数据：联席会 {bodies} 个（成员单位 {members} 家，联席会议 {meetings} 次），共建协议 {agreements} 份，"
+         "投入 {contributions} 笔。".format(**cob))  # fmt: skip
     echo("队伍与活动演示数据：队伍 {teams} 支（队员 {members} 人），人才库 {talent} 项，志愿者 {volunteers} 名，"
          "活动 {activities} 场（签到 {checkins} 人次，确认志愿服务 {hours} 人次）。".format(**counts))  # fmt: skip
     return counts

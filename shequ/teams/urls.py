@@ -40,3 +40,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("mine/volunteer/", views.register_self, name="register-self"),
 ]
+
+from shequ.teams.urls_cobuilding import urlpatterns as _cobuilding  # noqa: E402
+
+urlpatterns += _cobuilding

@@ -610,3 +610,6 @@ def public_activities(request, code: str):
         .exclude(status=ActivityStatus.CANCELLED).order_by("starts_at")
         .annotate(taken=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
     )  # fmt: skip
+
+
+from shequ.teams.api import cobuilding as _cobuilding  # noqa: E402, F401  (its routes join this router)

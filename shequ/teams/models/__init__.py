@@ -16,6 +16,18 @@ from shequ.teams.models.activities import (  # noqa: F401
     Signup,
     SignupStatus,
 )
+from shequ.teams.models.cobuilding import (  # noqa: F401, E402
+    Agreement,
+    AgreementDuty,
+    BodyMember,
+    BodyRole,
+    CobuildBody,
+    CobuildMeeting,
+    Contribution,
+    ContributionKind,
+    DutyFrequency,
+    DutyTemplate,
+)
 from shequ.teams.models.teams import (  # noqa: F401
     CONFIGURE,
     MANAGE,

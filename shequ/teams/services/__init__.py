@@ -28,6 +28,14 @@ from shequ.teams.services.activities import (  # noqa: F401
     volunteer_of,
     waiting_position,
 )
+from shequ.teams.services.cobuilding import (  # noqa: F401, E402
+    add_body_member,
+    create_body,
+    record_contribution,
+    record_meeting,
+    remove_body_member,
+    sign_agreement,
+)
 from shequ.teams.services.figures import appraisal, report, set_weights, weights_for  # noqa: F401
 from shequ.teams.services.teams import (  # noqa: F401
     add_member,
