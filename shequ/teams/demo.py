@@ -54,6 +54,9 @@ def is_loaded() -> bool:
 
 def reset() -> None:
     """Delete the demo teams and activities (before the residents and org units they point at go)."""
+    from shequ.teams import demo_party
+
+    demo_party.reset()  # members, pledges and nominations point at residents, volunteers and teams
     q = {"activity__scope_code__startswith": STREET}
     for model in (Rating, CheckIn, Signup, ServiceHours):
         model.objects.filter(**q).delete()
@@ -226,6 +229,9 @@ def load(seed: int = 20261121, echo=print) -> dict:
             AppraisalWeights.objects.get_or_create(org=street, defaults={"scope_code": STREET})
         changelog.record(User.objects.filter(username="admin").first(), Action.IMPORT, None, scope_code=STREET,
                          note="载入演示数据：队伍与活动 " + "，".join(f"{k} {v}" for k, v in counts.items()))  # fmt: skip
+    from shequ.teams import demo_party
+
+    demo_party.load(seed=seed, echo=echo)
     echo("队伍与活动演示数据：队伍 {teams} 支（队员 {members} 人），人才库 {talent} 项，志愿者 {volunteers} 名，"
          "活动 {activities} 场（签到 {checkins} 人次，确认志愿服务 {hours} 人次）。".format(**counts))  # fmt: skip
     return counts

@@ -183,3 +183,5 @@ cases.api(
 cases.public(
     f"GET {API}/public/{{code}}/activities", "a community's coming public activities: listings only, no names"
 )
+
+from tests.teams import scope_cases_party  # noqa: E402, F401  (the Party-member service and awards)

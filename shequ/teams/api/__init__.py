@@ -574,3 +574,11 @@ def public_activities(request, code: str):
         .exclude(status=ActivityStatus.CANCELLED).order_by("starts_at")
         .annotate(taken=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)))
     )  # fmt: skip
+
+
+# --- Party-member service and awards (their own modules) ------------------------------------------
+from shequ.teams.api import awards as _awards  # noqa: E402
+from shequ.teams.api import party as _party  # noqa: E402
+
+for _part in (_party, _awards):
+    router.add_router("", _part.router)
