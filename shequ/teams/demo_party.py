@@ -1,14 +1,15 @@
 """Demo Party-member service and awards of 纸坊街道's demo communities: each community's organisation
 chain (community organisation with its 党建指导员 → grid branches → 楼栋党小组 → 党员中心户), the
 registry's Party members and members working in the area who reported in, pledges (kept, open and
-overdue), building and household responsibility; and awards: a finished round of last year with
+overdue), building and household responsibility; and awards: a finished round of this year with
 published results (优秀志愿者 and 文明户 in the first community) and an open round of this year
 (优秀党员) with nominations. Written as finished rows, by the rules the services enforce."""
 
 import datetime as dt
 import random
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from shequ.core.models import User
@@ -122,6 +123,8 @@ def load(seed: int = 20261121, echo=print) -> dict:
                 nodes.append(c)
                 grp.leader_name = keeper.name
                 grp.save(update_fields=["leader_name"])
+                keeper.node = c
+                keeper.save(update_fields=["node"])
                 BuildingDuty.objects.create(
                     member=keeper, building=grp.building, since=today - dt.timedelta(days=200)
                 )
@@ -129,6 +132,8 @@ def load(seed: int = 20261121, echo=print) -> dict:
             if members:
                 top.leader_name = members[0].name
                 top.save(update_fields=["leader_name"])
+            # Party members serving as volunteers: checked in at past activities, hours confirmed
+            _serve(rng, unit, [m for m in members if m.resident_id][:20])
             # members working in the area who reported in
             orgs = (
                 list(ResidentOrganization.objects.filter(community=unit).values_list("name", flat=True)[:6])
@@ -136,7 +141,7 @@ def load(seed: int = 20261121, echo=print) -> dict:
             )
             for j in range(6):
                 m = PartyMember(community=unit, kind=MemberKind.REPORTING, name=REPORTERS[(i * 3 + j) % len(REPORTERS)],
-                                phone=f"1357100{i}{j}{rng.randint(100, 999)}", work_unit=rng.choice(orgs),
+                                phone=f"135710{i}{j}{rng.randint(100, 999)}", work_unit=rng.choice(orgs),
                                 unit_contact="党办", reported_on=today - dt.timedelta(days=rng.randint(20, 330)),
                                 node=rng.choice(groups) if groups else top)  # fmt: skip
                 m.save()
@@ -181,6 +186,36 @@ def load(seed: int = 20261121, echo=print) -> dict:
     return counts
 
 
+def _serve(rng, unit, members) -> None:
+    from decimal import Decimal
+
+    from shequ.teams.models import Activity, CheckIn, CheckInMethod, ServiceHours
+
+    past = list(Activity.objects.filter(org=unit, starts_at__lt=timezone.now(), status="open", kind__in=("volunteer", "service"))
+                .order_by("starts_at")[:200])  # fmt: skip
+    if not past:
+        return
+    for m in members:
+        v, _made = Volunteer.objects.get_or_create(resident_id=m.resident_id, defaults={"scope_code": m.scope_code,
+                                                   "registered_on": timezone.localdate() - dt.timedelta(days=300)})  # fmt: skip
+        for a in rng.sample(past, min(len(past), rng.randint(2, 8))):
+            CheckIn.objects.bulk_create([CheckIn(activity=a, key=f"r:{m.resident_id}", resident_id=m.resident_id,
+                                                 name=m.name, method=CheckInMethod.QR)], ignore_conflicts=True)  # fmt: skip
+            hours = Decimal(str(round((a.ends_at - a.starts_at).total_seconds() / 3600, 1)))
+            ServiceHours.objects.bulk_create([ServiceHours(activity=a, volunteer=v, role="党员先锋岗", hours=hours)],
+                                             ignore_conflicts=True)  # fmt: skip
+    CheckIn.objects.filter(activity__org=unit, at__gt=timezone.now() - dt.timedelta(minutes=10)).update(
+        at=models.Subquery(Activity.objects.filter(pk=models.OuterRef("activity_id")).values("starts_at")[:1])
+    )
+    ServiceHours.objects.filter(
+        activity__org=unit, confirmed_at__gt=timezone.now() - dt.timedelta(minutes=10)
+    ).update(
+        confirmed_at=models.Subquery(
+            Activity.objects.filter(pk=models.OuterRef("activity_id")).values("ends_at")[:1]
+        )
+    )
+
+
 def _awards(rng, today) -> dict:
     from shequ.people.models import Household
     from shequ.teams.services.awards import _nominee, public_name_of
@@ -190,7 +225,6 @@ def _awards(rng, today) -> dict:
     out = {"rounds": 0, "nominations": 0}
     if admin is None or unit is None or AwardRound.objects.filter(org=unit).exists():
         return out
-    last = today.year - 1
     kinds = {k.name: k for k in AwardKind.objects.all()}
 
     def round_of(kind, year, opens, closes, places, status, published_on=None):
@@ -209,31 +243,30 @@ def _awards(rng, today) -> dict:
                                   reviewed_at=timezone.now() if result != "pending" else None, **record)  # fmt: skip
         out["nominations"] += 1
 
+    # this year's 优秀志愿者 and 文明户 rounds are over and published; 优秀党员 is open
+    year, shut = today.year, today - dt.timedelta(days=45)
     done = round_of(
         "优秀志愿者",
-        last,
-        dt.date(last, 11, 1),
-        dt.date(last, 11, 30),
+        year,
+        shut - dt.timedelta(days=30),
+        shut,
         5,
         RoundStatus.PUBLISHED,
-        dt.date(last, 12, 20),
+        shut + dt.timedelta(days=25),
     )
-    vols = list(
-        Volunteer.objects.filter(scope_code__startswith=unit.code)
-        .order_by("id")
-        .values_list("pk", flat=True)[:8]
-    )
+    vols = list(Volunteer.objects.filter(scope_code__startswith=unit.code).annotate(h=Sum("hours__hours"))
+                .exclude(h=None).order_by("-h").values_list("pk", flat=True)[:8])  # fmt: skip
     for j, v in enumerate(vols):
         nominate(done, v, "长期参加社区志愿服务，热心助人。", NominationResult.AWARDED if j < 5 else NominationResult.NOT_AWARDED,
                  show_name=j % 2 == 0, note="事迹突出" if j < 5 else "名额所限")  # fmt: skip
     homes = round_of(
         "文明户",
-        last,
-        dt.date(last, 11, 1),
-        dt.date(last, 11, 30),
+        year,
+        shut - dt.timedelta(days=30),
+        shut,
         3,
         RoundStatus.PUBLISHED,
-        dt.date(last, 12, 20),
+        shut + dt.timedelta(days=25),
     )
     for j, hh in enumerate(Household.objects.filter(community=unit).exclude(head=None).order_by("id")[:4]):
         nominate(homes, hh.pk, "家庭和睦，邻里互助，积极参加社区活动。",

@@ -2,6 +2,7 @@
 exports and the API."""
 
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,7 @@ class PartyMemberFilter(ScopedFilterSet):
         label=_("所在组织层级"), choices=PartyOrgLevel.choices, field_name="node__level"
     )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=MemberStatus.choices)
+    node = django_filters.NumberFilter(label=_("党组织"), field_name="node", widget=forms.HiddenInput)
     filter_community = staticmethod(_filter_community)
 
     class Meta:
@@ -38,14 +40,18 @@ class PledgeFilter(ScopedFilterSet):
     community = CommunityChoice()
     q = django_filters.CharFilter(label=_("党员"), field_name="member__name", lookup_expr="contains")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=PledgeStatus.choices)
-    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    overdue = django_filters.ChoiceFilter(
+        label=_("是否逾期"),
+        choices=[("true", _("只看逾期")), ("false", _("未逾期"))],
+        method="filter_overdue",
+    )
     filter_community = staticmethod(_filter_community)
 
     def filter_overdue(self, qs, name, value):
-        if value is None:
+        if value in (None, ""):
             return qs
         late = {"status": PledgeStatus.OPEN, "due_on__lt": timezone.localdate()}
-        return qs.filter(**late) if value else qs.exclude(**late)
+        return qs.filter(**late) if str(value).lower() == "true" else qs.exclude(**late)
 
     class Meta:
         model = Pledge

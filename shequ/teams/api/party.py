@@ -158,6 +158,7 @@ class PartyMemberQuery(Schema):
     kind: str | None = None
     level: str | None = None
     status: str | None = None
+    node: Id | None = None
     community: Id | None = None
 
 
@@ -298,7 +299,10 @@ def assign_household(request, member_id: Id, payload: PartyHouseholdIn):
 @paginate(Pagination)
 def list_pledges(request, params: PartyPledgeQuery = Query(...)):
     qs = Pledge.objects.visible_to(request.user).select_related("member")
-    return filtered(request, PledgeFilter, qs, params)
+    d = params.dict()
+    if d.get("overdue") is not None:
+        d["overdue"] = "true" if d["overdue"] else "false"
+    return filtered(request, PledgeFilter, qs, d)
 
 
 @router.post("/party/pledges/{int:pledge_id}/close", response={200: PartyPledgeOut, **ERRORS},

@@ -175,10 +175,13 @@ def _bars(labels, values, name) -> dict:
             "series": [{"name": name, "type": "bar", "data": values, "label": {"show": True, "position": "right"}}]}  # fmt: skip
 
 
-def _pie(pairs, name) -> dict:
-    return {"tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
-            "series": [{"name": name, "type": "pie", "radius": ["35%", "65%"],
-                        "data": [{"name": k, "value": v} for k, v in pairs]}]}  # fmt: skip
+def _pie(pairs, name, colors=None) -> dict:
+    option = {"tooltip": {"trigger": "item"}, "legend": {"bottom": 0},
+              "series": [{"name": name, "type": "pie", "radius": ["35%", "65%"],
+                          "data": [{"name": k, "value": v} for k, v in pairs]}]}  # fmt: skip
+    if colors:
+        option["color"] = colors
+    return option
 
 
 @reads(PartyMember)
@@ -186,9 +189,9 @@ def overview(request):
     focus = scope.focus_of(request)
     data = services.figures(request.user, focus.code if focus else "")
     charts = [
-        ("opt-party-kinds", _("党员构成"), _pie(data["by_kind"], _("党员"))),
+        ("opt-party-kinds", _("党员构成"), _pie(data["by_kind"], _("党员"), ["#c62828", "#f9a825"])),
         ("opt-party-levels", _("党员所在组织层级"), _bars([k for k, _v in data["by_level"]], [v for _k, v in data["by_level"]], _("人"))),
-        ("opt-party-pledges", _("承诺履诺情况"), _pie(data["pledges"], _("承诺"))),
+        ("opt-party-pledges", _("承诺履诺情况"), _pie(data["pledges"], _("承诺"), ["#0d6efd", "#dc3545", "#198754", "#6c757d"])),
         ("opt-party-hours", _("志愿服务时长（前 10 名，小时）"), _bars([k for k, _v in data["top_hours"]], [float(v) for _k, v in data["top_hours"]], _("小时"))),
     ]  # fmt: skip
     return render(request, "teams/party_report.html", {"data": data, "charts": charts})
