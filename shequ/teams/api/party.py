@@ -207,15 +207,25 @@ class PartyHouseholdIn(Schema):
     since: Day | None = None
 
 
+class PartyCountOut(Schema):
+    label: str
+    value: int
+
+
+class PartyHoursOut(Schema):
+    name: str
+    hours: Decimal
+
+
 class PartyFiguresOut(Schema):
     members: int
-    by_kind: list[tuple[str, int]]
-    by_level: list[tuple[str, int]]
+    by_kind: list[PartyCountOut]
+    by_level: list[PartyCountOut]
     unplaced: int
-    pledges: list[tuple[str, int]]
+    pledges: list[PartyCountOut] = Field(..., description="履诺中（未逾期）、已逾期、已履诺、未兑现")
     overdue: int
     hours_total: Decimal
-    top_hours: list[tuple[str, Decimal]]
+    top_hours: list[PartyHoursOut]
     buildings: int
     households: int
 
@@ -323,4 +333,8 @@ def figures(request, scope: str = ""):
     code = scope.strip()
     if code and not (code.isdigit() and core_scope.covers(request.user, code)):
         raise NotFound()
-    return services.figures(request.user, code)
+    data = services.figures(request.user, code)
+    for key in ("by_kind", "by_level", "pledges"):
+        data[key] = [{"label": k, "value": v} for k, v in data[key]]
+    data["top_hours"] = [{"name": k, "hours": v} for k, v in data["top_hours"]]
+    return data
