@@ -25,6 +25,9 @@ class TeamsConfig(AppConfig):
             NavItem(_("志愿服务时长"), "teams:hours-list", "hourglass-split", perm=VIEW),
             NavItem(_("共驻共建"), "teams:cobuilding", "buildings", perm=VIEW),
             NavItem(_("考评权重"), "teams:weights", "sliders", perm=CONFIGURE),
+            NavItem(_("党员服务"), "teams:party-report", "flag", perm=VIEW),
+            NavItem(_("党员承诺"), "teams:party-pledge-list", "check2-square", perm=VIEW),
+            NavItem(_("评选表彰"), "teams:award-round-list", "award", perm=VIEW),
         ]
 
     def ready(self):

@@ -57,6 +57,9 @@ def reset() -> None:
     from shequ.teams import demo_cobuilding
 
     demo_cobuilding.reset()  # contributions point at activities and units
+    from shequ.teams import demo_party
+
+    demo_party.reset()  # members, pledges and nominations point at residents, volunteers and teams
     q = {"activity__scope_code__startswith": STREET}
     for model in (Rating, CheckIn, Signup, ServiceHours):
         model.objects.filter(**q).delete()
@@ -234,6 +237,9 @@ def load(seed: int = 20261121, echo=print) -> dict:
                          note="载入演示数据：队伍与活动 " + "，".join(f"{k} {v}" for k, v in counts.items()))  # fmt: skip
     echo("共驻共建演示数据：联席会 {bodies} 个（成员单位 {members} 家，联席会议 {meetings} 次），共建协议 {agreements} 份，"
          "投入 {contributions} 笔。".format(**cob))  # fmt: skip
+    from shequ.teams import demo_party
+
+    demo_party.load(seed=seed, echo=echo)
     echo("队伍与活动演示数据：队伍 {teams} 支（队员 {members} 人），人才库 {talent} 项，志愿者 {volunteers} 名，"
          "活动 {activities} 场（签到 {checkins} 人次，确认志愿服务 {hours} 人次）。".format(**counts))  # fmt: skip
     return counts

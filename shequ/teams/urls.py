@@ -44,3 +44,33 @@ urlpatterns = [
 from shequ.teams.urls_cobuilding import urlpatterns as _cobuilding  # noqa: E402
 
 urlpatterns += _cobuilding
+# --- Party-member service and awards --------------------------------------------------------------
+from shequ.teams.views import awards as award_views  # noqa: E402
+from shequ.teams.views import party as party_views  # noqa: E402
+
+urlpatterns += [
+    path("party/", party_views.overview, name="party-report"),
+    path("party/members/", party_views.MemberList.as_view(), name="party-member-list"),
+    path("party/members/report-in/", party_views.ReportIn.as_view(), name="party-report-in"),
+    path("party/members/enrol/", party_views.enrol, name="party-enrol"),
+    path("party/members/<int:pk>/", party_views.MemberDetail.as_view(), name="party-member-detail"),
+    path("party/members/<int:pk>/pledges/", party_views.PledgeAdd.as_view(), name="party-pledge-add"),
+    path("party/members/<int:pk>/node/", party_views.NodeSet.as_view(), name="party-member-node"),
+    path("party/members/<int:pk>/buildings/", party_views.BuildingAdd.as_view(), name="party-building-add"),
+    path(
+        "party/members/<int:pk>/households/", party_views.HouseholdAdd.as_view(), name="party-household-add"
+    ),
+    path("party/pledges/", party_views.PledgeList.as_view(), name="party-pledge-list"),
+    path("party/pledges/<int:pk>/close/", party_views.PledgeClose.as_view(), name="party-pledge-close"),
+    path("party/chain/", party_views.chain, name="party-chain"),
+    path("party/chain/new/", party_views.OrgCreate.as_view(), name="party-org-create"),
+    path("party/chain/<int:pk>/instructor/", party_views.InstructorSet.as_view(), name="party-instructor"),
+    path("party/responsibility/", party_views.responsibility, name="party-responsibility"),
+    path("awards/", award_views.RoundList.as_view(), name="award-round-list"),
+    path("awards/new/", award_views.RoundCreate.as_view(), name="award-round-create"),
+    path("awards/<int:pk>/", award_views.RoundDetail.as_view(), name="award-round-detail"),
+    path("awards/<int:pk>/nominate/", award_views.Nominate.as_view(), name="award-nominate"),
+    path("awards/<int:pk>/status/", award_views.move, name="award-round-status"),
+    path("awards/nominations/<int:pk>/review/", award_views.review, name="award-review"),
+    path("awards/c/<str:code>/", award_views.public, name="award-public"),
+]

@@ -29,6 +29,7 @@ PUBLIC = {
     ("get", "/api/v1/core/surveys/public/{token}"),
     ("post", "/api/v1/core/surveys/public/{token}/responses"),
     ("get", "/api/v1/teams/public/{code}/activities"),
+    ("get", "/api/v1/teams/awards/public/{code}"),
     ("get", "/api/v1/participation/charters/in-force"),
 }
 

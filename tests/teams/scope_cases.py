@@ -205,3 +205,4 @@ cases.public(
 )
 
 from tests.teams import scope_cases_cobuilding  # noqa: E402, F401  (the co-building routes)
+from tests.teams import scope_cases_party  # noqa: E402, F401  (the Party-member service and awards)

@@ -28,6 +28,26 @@ from shequ.teams.models.cobuilding import (  # noqa: F401, E402
     DutyFrequency,
     DutyTemplate,
 )
+from shequ.teams.models.awards import (  # noqa: F401, E402
+    AwardKind,
+    AwardRound,
+    Nomination,
+    NominationResult,
+    NomineeKind,
+    RoundStatus,
+)
+from shequ.teams.models.party import (  # noqa: F401, E402
+    LEVEL_ORDER,
+    BuildingDuty,
+    ContactHousehold,
+    MemberKind,
+    MemberStatus,
+    PartyMember,
+    PartyOrg,
+    PartyOrgLevel,
+    Pledge,
+    PledgeStatus,
+)
 from shequ.teams.models.teams import (  # noqa: F401
     CONFIGURE,
     MANAGE,
