@@ -204,5 +204,5 @@ cases.public(
     f"GET {API}/public/{{code}}/activities", "a community's coming public activities: listings only, no names"
 )
 
-from tests.teams import scope_cases_cobuilding  # noqa: E402, F401  (the co-building routes)
-from tests.teams import scope_cases_party  # noqa: E402, F401  (the Party-member service and awards)
+# The co-building routes, and the Party-member service and awards.
+from tests.teams import scope_cases_cobuilding, scope_cases_party  # noqa: E402, F401

@@ -612,10 +612,9 @@ def public_activities(request, code: str):
     )  # fmt: skip
 
 
-from shequ.teams.api import cobuilding as _cobuilding  # noqa: E402, F401  (its routes join this router)
-
 # --- Party-member service and awards (their own modules) ------------------------------------------
 from shequ.teams.api import awards as _awards  # noqa: E402
+from shequ.teams.api import cobuilding as _cobuilding  # noqa: E402, F401  (its routes join this router)
 from shequ.teams.api import party as _party  # noqa: E402
 
 for _part in (_party, _awards):

@@ -16,6 +16,14 @@ from shequ.teams.models.activities import (  # noqa: F401
     Signup,
     SignupStatus,
 )
+from shequ.teams.models.awards import (  # noqa: F401, E402
+    AwardKind,
+    AwardRound,
+    Nomination,
+    NominationResult,
+    NomineeKind,
+    RoundStatus,
+)
 from shequ.teams.models.cobuilding import (  # noqa: F401, E402
     Agreement,
     AgreementDuty,
@@ -27,14 +35,6 @@ from shequ.teams.models.cobuilding import (  # noqa: F401, E402
     ContributionKind,
     DutyFrequency,
     DutyTemplate,
-)
-from shequ.teams.models.awards import (  # noqa: F401, E402
-    AwardKind,
-    AwardRound,
-    Nomination,
-    NominationResult,
-    NomineeKind,
-    RoundStatus,
 )
 from shequ.teams.models.party import (  # noqa: F401, E402
     LEVEL_ORDER,
