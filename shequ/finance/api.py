@@ -31,6 +31,8 @@ from shequ.finance.models import (
 router = Router(tags=["finance"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 Amount = decimal_in(14, 2, positive=True)
+Threshold = decimal_in(10, 2)
+Score = decimal_in(7, 2, le=10000)
 YearQ = Query(None, ge=2000, le=2100, description="年度，默认今年")
 
 
@@ -590,9 +592,7 @@ def list_receipts(request, spending_id: Id):
 # --- 以奖代补 -----------------------------------------------------------------------------------------
 class FinanceGradeIn(Schema):
     grade: str = Field(max_length=20, description="等次名称，如 一等")
-    min: Decimal = Field(
-        ge=0, le=Decimal("1000000"), max_digits=10, decimal_places=2, description="达标线（依据数值）"
-    )
+    min: Threshold = Field(description="达标线（依据数值）")
     amount: Amount
 
 
@@ -695,9 +695,7 @@ class FinanceApplicationOut(Schema):
 class FinanceReviewIn(Schema):
     decision: str = Field(max_length=8, description="approve 通过、reject 不通过")
     grade: str = Field("", max_length=20, description="等次；不填按依据数值对应的等次")
-    score: Decimal | None = Field(
-        None, ge=0, le=10000, max_digits=7, decimal_places=2, description="评审得分（按评审打分的方案必填）"
-    )
+    score: Score | None = Field(None, description="评审得分（按评审打分的方案必填）")
     note: str = Field("", max_length=300, description="不通过、改用他等次时必填")
 
 

@@ -605,13 +605,15 @@ def award_list(request):
             amount=Sum("amount", filter=Q(status=ApplicationStatus.AWARDED)),
         )
     }
-    mine = {a.round_id: a for a in apps_.select_related("community")} if not scope.holds(user, AWARD) else {}
+    own = list(apps_.select_related("community", "round").order_by("round_id", "scope_code")[:200])
+    mine = {a.round_id: a for a in own} if not scope.holds(user, AWARD) else {}
     schemes = (
         AwardScheme.objects.visible_to(user).select_related("org", "fund_kind").order_by("scope_code", "name")
     )
     ctx = {"rounds": [(r, counts.get(r.pk, {}), mine.get(r.pk)) for r in rounds], "schemes": schemes,
            "year": year, "years": _years(year), "can_award": scope.holds(user, AWARD),
-           "by_scheme": awards.awarded_by_scheme(user, code, year)}  # fmt: skip
+           "by_scheme": awards.awarded_by_scheme(user, code, year),
+           "own": own if not scope.holds(user, AWARD) else []}  # fmt: skip
     return render(request, "finance/award_list.html", ctx)
 
 

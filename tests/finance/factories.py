@@ -91,7 +91,7 @@ def make_application(world, side="a", *, rnd=None, **kw):
     rnd = rnd or make_round(world, **kw)
     who = "community_lead" if side == "a" else "sysadmin"
     return awards.apply_for_award(world.users[who], rnd.pk, community=world.community(side).code,
-                                  claim="全年开展队伍活动 36 场")  # fmt: skip
+                                  claim=f"全年开展队伍活动 {next(_seq)} 场")  # fmt: skip
 
 
 def make_approved(world, side="a", **kw):
@@ -109,3 +109,11 @@ def make_people_task(world, side="a", people=2):
         world, side, state="approved", communities=[world.community(side)], personnel_count=people
     )
     return req.tasks.get()
+
+
+def make_provision(world, side="a"):
+    from shequ.finance import personnel
+
+    t = make_people_task(world, side, people=3)
+    who = world.users["department"] if side == "a" else world.users["sysadmin"]
+    return personnel.record_provision(who, t.pk, people=1, names=f"派驻人员{next(_seq)}")
