@@ -232,8 +232,8 @@ def _task_money(today, user):
     return paid
 
 
-TEAM_GRADES = [{"grade": "一等", "min": "30", "amount": "30000"}, {"grade": "二等", "min": "20", "amount": "20000"},
-               {"grade": "三等", "min": "10", "amount": "10000"}]  # fmt: skip
+TEAM_GRADES = [{"grade": "一等", "min": "220", "amount": "30000"}, {"grade": "二等", "min": "210", "amount": "20000"},
+               {"grade": "三等", "min": "150", "amount": "10000"}]  # fmt: skip
 SCORE_GRADES = [
     {"grade": "优秀", "min": "90", "amount": "50000"},
     {"grade": "良好", "min": "80", "amount": "30000"},
@@ -346,7 +346,12 @@ def _community_leads(communities):
     for c in communities:
         if c.code not in DEMO:
             continue
-        u = User.objects.filter(memberships__org__code=c.code, memberships__role=Role.COMMUNITY_LEAD).first()
+        u = (
+            User.objects.filter(memberships__org__code=c.code, memberships__role=Role.COMMUNITY_LEAD).first()
+            or User.objects.filter(
+                memberships__org__code=c.code, memberships__role=Role.COMMUNITY_WORKER
+            ).first()
+        )
         if u is not None:
             out.append((c, u))
     return out
