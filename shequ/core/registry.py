@@ -300,3 +300,31 @@ def task_money_arrived(commitment_ids) -> dict | None:
 def task_money_recorder():
     """The function that records an arrival of task money, or None."""
     return _task_money.get("record")
+
+
+# --- figures an award in place of a subsidy (以奖代补) can rest on ---------------------------------
+@dataclass(frozen=True)
+class AwardBasis:
+    """What a 以奖代补 scheme rewards: compute(codes, year) -> {community code: Decimal} (the figure
+    of each community in the year, in `unit`); compute None means a score entered by the reviewer."""
+
+    key: str
+    label: str
+    unit: str
+    compute: object
+
+
+_award_bases: dict[str, AwardBasis] = {}
+
+
+def register_award_basis(key: str, *, label, unit: str, compute=None) -> None:
+    """Offer a figure per community and year (from an AppConfig.ready); the key is "<app>.<name>"."""
+    _award_bases[key] = AwardBasis(key, label, unit, compute)
+
+
+def award_bases() -> dict[str, AwardBasis]:
+    return dict(_award_bases)
+
+
+def award_basis(key: str) -> AwardBasis | None:
+    return _award_bases.get(key)

@@ -197,6 +197,7 @@ def load(seed: int = 20261121, echo=print) -> dict:
             funding_per_community=Decimal("2000"),
             funding_source="区级养老服务专项资金",
             personnel="区民政局委托第三方评估机构派评估员 2 名",
+            personnel_count=2,
             ledger_names="老年人能力评估台账",
             frequency="monthly",
         )
@@ -220,7 +221,8 @@ def load(seed: int = 20261121, echo=print) -> dict:
             stamps=1,
             data_reports=2,
             hours_per_month=Decimal("10"),
-            personnel="区民政局社会救助科全程指导",
+            personnel="区民政局社会救助科派 1 名社工全程指导",
+            personnel_count=1,
             ledger_names="社会救助核查台账",
         )
         for m in members:
@@ -242,6 +244,7 @@ def load(seed: int = 20261121, echo=print) -> dict:
             funding_per_community=Decimal("1000"),
             funding_source="区未成年人保护专项经费",
             personnel="区儿童福利指导中心派 1 人驻点",
+            personnel_count=1,
         )
         services.vote(members[1], r3.pk, Vote.APPROVE, "")
         # Returned for completion (no basis), and rejected by the negative list.

@@ -217,6 +217,14 @@ class RequestForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("如：每社区派驻 1 名工作人员，每周两天")}),
     )
+    personnel_count = forms.IntegerField(
+        label=_("每社区派驻人数"),
+        min_value=0,
+        max_value=1000,
+        initial=0,
+        required=False,
+        help_text=_("随事派到每个承接社区的人数，经费保障模块据此统计人员到位。"),
+    )
     urgent = forms.BooleanField(label=_("紧急事项（不足提前期限）"), required=False)
     urgent_reason = forms.CharField(
         label=_("紧急事由"),
@@ -309,6 +317,7 @@ class RequestForm(forms.Form):
             "funding_per_community": d.get("funding_per_community") or Decimal("0"),
             "funding_source": d.get("funding_source") or "",
             "personnel": d.get("personnel") or "",
+            "personnel_count": d.get("personnel_count") or 0,
             "urgent": bool(d.get("urgent")),
             "urgent_reason": (d.get("urgent_reason") or "").strip() if d.get("urgent") else "",
         }
@@ -337,6 +346,7 @@ class RequestForm(forms.Form):
                 "funding_per_community",
                 "funding_source",
                 "personnel",
+                "personnel_count",
                 "urgent",
                 "urgent_reason",
             )

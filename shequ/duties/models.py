@@ -352,6 +352,9 @@ class AdmissionRequest(Burden, ScopedModel):
     )
     funding_source = models.CharField(_("经费来源"), max_length=100, blank=True)
     personnel = models.CharField(_("人员支持（人随事动）"), max_length=300, blank=True)
+    personnel_count = models.PositiveIntegerField(
+        _("每社区派驻人数"), default=0, help_text=_("随事派到每个承接社区的人数；人员支持的说明写在上一栏")
+    )
     urgent = models.BooleanField(_("紧急事项"), default=False)
     urgent_reason = models.CharField(_("紧急事由"), max_length=300, blank=True)
 

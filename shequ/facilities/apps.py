@@ -53,6 +53,30 @@ class FacilitiesConfig(AppConfig):
         from shequ.core.registry import register_places
 
         register_places(options=_place_options, get=_place)
+        from shequ.core.registry import register_award_basis
+
+        register_award_basis(
+            "facilities.built", label=_("建成阵地项目"), unit=_("个"), compute=_projects_completed
+        )
+
+
+def _projects_completed(codes, year):
+    """Premises projects (new, bought, extended, …) completed in each community in the year: a
+    figure a 以奖代补 scheme of the finance module can reward."""
+    from decimal import Decimal
+
+    from django.db.models import Count
+
+    from shequ.facilities.models import Project, ProjectStatus
+
+    rows = (
+        Project.objects.filter(
+            scope_code__in=list(codes), status=ProjectStatus.COMPLETED, completed_on__year=year
+        )
+        .values_list("scope_code")
+        .annotate(n=Count("pk"))
+    )
+    return {code: Decimal(n) for code, n in rows}
 
 
 def _place_options(user, code: str):

@@ -5,19 +5,34 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from shequ.core import scope
 from shequ.core.api import Day, ErrorOut, Id, Pagination, decimal_in
+from shequ.core.attachments import attachments_of
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.services import get_visible
-from shequ.finance import reports, services
-from shequ.finance.models import MANAGE, PAY_TASK, Allocation, Budget, FundKind, SharingRule, Spending
+from shequ.finance import awards, personnel, reports, services
+from shequ.finance.models import (
+    MANAGE,
+    PAY_TASK,
+    Allocation,
+    AwardApplication,
+    AwardRound,
+    AwardScheme,
+    Budget,
+    FundKind,
+    PersonnelProvision,
+    SharingRule,
+    Spending,
+)
 
 router = Router(tags=["finance"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 Amount = decimal_in(14, 2, positive=True)
+Threshold = decimal_in(10, 2)
+Score = decimal_in(7, 2, le=10000)
 YearQ = Query(None, ge=2000, le=2100, description="年度，默认今年")
 
 
@@ -335,6 +350,25 @@ class FinanceCategoryRow(Schema):
     spent: Decimal
 
 
+class FinanceAwardRow(Schema):
+    scheme: str
+    basis: str
+    entered: int
+    auto: int
+    awarded: int
+    amount: Decimal
+
+
+class FinancePeopleRow(Schema):
+    department: str
+    tasks: int
+    promised: int
+    provided: int
+    missing: int
+    short_tasks: int
+    rate: float | None
+
+
 class FinanceReportOut(Schema):
     scope: str
     year: int
@@ -346,6 +380,8 @@ class FinanceReportOut(Schema):
     communities: list[FinanceCommunityRow]
     overdue: list[FinanceOverdueRow]
     tasks: list[FinanceTaskRow]
+    people: list[FinancePeopleRow]
+    awards: list[FinanceAwardRow]
 
 
 # --- routes -----------------------------------------------------------------------------------------
@@ -516,3 +552,341 @@ def get_report(
 ):
     rep = reports.report(request.user, scope_code, _year(year))
     return {**rep, "scope": rep["node"].code}
+
+
+# --- receipts -------------------------------------------------------------------------------------
+class FinanceReceiptOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+@router.post(
+    "/spending/{int:spending_id}/receipts",
+    response={201: list[FinanceReceiptOut], **ERRORS},
+    summary="上传支出票据（multipart，字段 files，可多个）",
+    description="票据为 JPG、PNG、WEBP 照片或 PDF（电子发票），按文件内容判断类型，每个不超过 8 MB，最多 9 个；"
+    "照片去除位置和设备信息。400：文件不是图片或 PDF、超过大小或未选择文件；403：无登记支出权限；404：支出不在您的范围内。",
+)
+def upload_receipts(request, spending_id: Id, files: list[UploadedFile] = File(None)):
+    photos = [
+        (f.name or "票据", f.read(services.PHOTO_MAX_BYTES + 1), f.content_type or "") for f in files or []
+    ]
+    rows = services.add_receipt(request.user, spending_id, photos)
+    return Status(201, rows)
+
+
+@router.get(
+    "/spending/{int:spending_id}/receipts",
+    response={200: list[FinanceReceiptOut], 403: ErrorOut, 404: ErrorOut},
+    summary="支出的票据（下载地址为 /attachments/{id}/）",
+)
+def list_receipts(request, spending_id: Id):
+    if not scope.may_read(request.user, Spending):
+        raise Forbidden()
+    s = get_visible(Spending, request.user, spending_id)
+    return attachments_of(Spending, [s.pk]).get(str(s.pk), [])
+
+
+# --- 以奖代补 -----------------------------------------------------------------------------------------
+class FinanceGradeIn(Schema):
+    grade: str = Field(max_length=20, description="等次名称，如 一等")
+    min: Threshold = Field(description="达标线（依据数值）")
+    amount: Amount
+
+
+class FinanceGradeOut(Schema):
+    grade: str
+    min: Decimal
+    amount: Decimal
+
+
+class FinanceBasisOut(Schema):
+    key: str
+    label: str
+    unit: str
+    manual: bool
+
+
+class FinanceSchemeIn(Schema):
+    org: str = Field(max_length=12, description="设立单位：区（6 位）或街道（9 位）代码")
+    name: str = Field(max_length=100)
+    rewards: str = Field(max_length=300, description="奖励内容")
+    basis: str = Field(max_length=40, description="评定依据，见 GET /award-bases")
+    party: str = Field("district", max_length=12, description="出资方：city、district、street、other")
+    fund_kind: str = Field("award", max_length=40, description="经费类别，默认以奖代补")
+    grades: list[FinanceGradeIn] = Field(min_length=1, max_length=10)
+    note: str = Field("", max_length=300)
+
+
+class FinanceSchemeOut(Schema):
+    id: int
+    org: str
+    name: str
+    rewards: str
+    basis: str
+    basis_label: str
+    party: str
+    fund_kind: str
+    grades: list[FinanceGradeOut]
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+    @staticmethod
+    def resolve_fund_kind(obj):
+        return obj.fund_kind.code
+
+
+class FinanceRoundIn(Schema):
+    scheme_id: int = Field(ge=1, le=2_000_000_000)
+    year: int = Field(ge=2000, le=2100)
+    org: str = Field("", max_length=12, description="评选范围（区或街道代码），默认方案的设立单位")
+    title: str = Field("", max_length=120)
+    apply_by: Day | None = None
+
+
+class FinanceRoundOut(Schema):
+    id: int
+    scheme_id: int
+    org: str
+    year: int
+    title: str
+    status: str
+    apply_by: date | None
+
+    @staticmethod
+    def resolve_org(obj):
+        return obj.org.code
+
+
+class FinanceEligibleOut(Schema):
+    round_id: int
+    added: int
+    updated: int
+
+
+class FinanceApplicationIn(Schema):
+    community: str = Field(max_length=12, description="申报社区代码（12 位）")
+    claim: str = Field(min_length=1, max_length=500, description="申报理由和主要成绩")
+
+
+class FinanceApplicationOut(Schema):
+    id: int
+    round_id: int
+    community: str
+    source: str
+    claim: str
+    value: Decimal | None
+    status: str
+    grade: str
+    amount: Decimal | None
+    review_note: str
+    allocation_id: int | None
+    version: int
+
+    @staticmethod
+    def resolve_community(obj):
+        return obj.community.code
+
+
+class FinanceReviewIn(Schema):
+    decision: str = Field(max_length=8, description="approve 通过、reject 不通过")
+    grade: str = Field("", max_length=20, description="等次；不填按依据数值对应的等次")
+    score: Score | None = Field(None, description="评审得分（按评审打分的方案必填）")
+    note: str = Field("", max_length=300, description="不通过、改用他等次时必填")
+
+
+class FinanceAwardIn(Schema):
+    amount: Amount | None = Field(None, description="奖励金额，默认为等次标准；不符时须写说明")
+    arrived_on: Day | None = None
+    document_number: str = Field("", max_length=60)
+    note: str = Field("", max_length=200)
+
+
+def _award_reader(request):
+    if not scope.may_read(request.user, Budget):
+        raise Forbidden()
+
+
+@router.get("/award-bases", response=list[FinanceBasisOut], summary="以奖代补可用的评定依据")
+def list_award_bases(request):
+    from shequ.core import registry
+
+    return [{"key": k, "label": str(b.label), "unit": str(b.unit), "manual": b.compute is None}
+            for k, b in sorted(registry.award_bases().items())]  # fmt: skip
+
+
+@router.get("/award-schemes", response={200: list[FinanceSchemeOut], 403: ErrorOut}, summary="以奖代补方案")
+@paginate(Pagination)
+def list_schemes(request):
+    _award_reader(request)
+    return AwardScheme.objects.visible_to(request.user).select_related("org", "fund_kind")
+
+
+@router.post("/award-schemes", response={201: FinanceSchemeOut, **ERRORS}, summary="设立以奖代补方案")
+def create_scheme(request, payload: FinanceSchemeIn):
+    d = payload.dict()
+    d["grades"] = [{k: str(v) for k, v in g.items()} for g in d["grades"]]
+    return Status(201, awards.set_scheme(request.user, **d))
+
+
+@router.get("/award-rounds", response={200: list[FinanceRoundOut], 403: ErrorOut}, summary="以奖代补评选")
+@paginate(Pagination)
+def list_rounds(request, year: int | None = YearQ):
+    _award_reader(request)
+    qs = AwardRound.objects.visible_to(request.user).select_related("org")
+    return qs.filter(year=year) if year else qs
+
+
+@router.post(
+    "/award-rounds",
+    response={201: FinanceRoundOut, **ERRORS},
+    summary="开展以奖代补评选（每方案每年每范围一次）",
+)
+def create_round(request, payload: FinanceRoundIn):
+    d = payload.dict()
+    return Status(
+        201, awards.open_round(request.user, scheme=d.pop("scheme_id"), **{**d, "org": d["org"] or None})
+    )
+
+
+@router.get(
+    "/award-rounds/{int:round_id}",
+    response={200: FinanceRoundOut, 403: ErrorOut, 404: ErrorOut},
+    summary="评选详情",
+)
+def get_round(request, round_id: Id):
+    _award_reader(request)
+    return awards.round_of(request.user, round_id)
+
+
+@router.post(
+    "/award-rounds/{int:round_id}/eligibility",
+    response={200: FinanceEligibleOut, **ERRORS},
+    summary="按依据计算自动入围（409：评审打分的方案或评选已结束）",
+)
+def find_eligible(request, round_id: Id):
+    out = awards.find_eligible(request.user, round_id)
+    return {"round_id": out["round"].pk, "added": out["added"], "updated": out["updated"]}
+
+
+@router.post(
+    "/award-rounds/{int:round_id}/close", response={200: FinanceRoundOut, **ERRORS}, summary="结束评选"
+)
+def close_round(request, round_id: Id):
+    return awards.close_round(request.user, round_id)
+
+
+@router.get(
+    "/award-rounds/{int:round_id}/applications",
+    response={200: list[FinanceApplicationOut], 403: ErrorOut, 404: ErrorOut},
+    summary="评选的参评社区（社区只见本社区）",
+)
+@paginate(Pagination)
+def list_applications(request, round_id: Id):
+    _award_reader(request)
+    r = awards.round_of(request.user, round_id)
+    return AwardApplication.objects.visible_to(request.user).filter(round=r).select_related("community")
+
+
+@router.post(
+    "/award-rounds/{int:round_id}/applications",
+    response={201: FinanceApplicationOut, **ERRORS},
+    summary="社区申报（409：已在本轮、评选已结束、已截止或年度已结账）",
+)
+def apply_for_award(request, round_id: Id, payload: FinanceApplicationIn):
+    return Status(201, awards.apply_for_award(request.user, round_id, **payload.dict()))
+
+
+@router.get(
+    "/award-applications",
+    response={200: list[FinanceApplicationOut], 403: ErrorOut},
+    summary="以奖代补申报（本范围，社区只见本社区）",
+)
+@paginate(Pagination)
+def list_all_applications(request, year: int | None = YearQ):
+    _award_reader(request)
+    qs = AwardApplication.objects.visible_to(request.user).select_related("community")
+    return qs.filter(round__year=year) if year else qs
+
+
+@router.post(
+    "/award-applications/{int:application_id}/review",
+    response={200: FinanceApplicationOut, **ERRORS},
+    summary="评审（通过并定等次，或不通过）",
+)
+def review_application(request, application_id: Id, payload: FinanceReviewIn):
+    return awards.review(request.user, application_id, **payload.dict())
+
+
+@router.post(
+    "/award-applications/{int:application_id}/award",
+    response={201: FinanceApplicationOut, **ERRORS},
+    summary="奖励并登记拨付（409：已奖励、评选已结束、未评审通过或年度已结账；400：金额与等次不符且无说明）",
+)
+def award_application(request, application_id: Id, payload: FinanceAwardIn):
+    return Status(201, awards.award(request.user, application_id, **payload.dict()))
+
+
+# --- 人随事动 -----------------------------------------------------------------------------------------
+class FinanceProvisionIn(Schema):
+    people: int = Field(ge=-1000, le=1000, description="到岗人数；撤回人员填负数并写说明")
+    provided_on: Day | None = None
+    names: str = Field("", max_length=300, description="人员及岗位")
+    note: str = Field("", max_length=300, description="超过承诺人数或撤回时必填")
+
+
+class FinanceProvisionOut(Schema):
+    id: int
+    task_id: int
+    community: str
+    department: str
+    year: int
+    people: int
+    provided_on: date
+    names: str
+    note: str
+
+    @staticmethod
+    def resolve_community(obj):
+        return obj.community.code
+
+
+@router.get(
+    "/personnel",
+    response={200: list[FinancePeopleRow], 403: ErrorOut, 404: ErrorOut},
+    summary="随事人员到岗（按部门：承诺与到岗）",
+)
+def personnel_league(
+    request, year: int | None = YearQ, scope_code: str | None = Query(None, alias="scope", max_length=12)
+):
+    if not scope.holds(request.user, PAY_TASK):
+        raise Forbidden()
+    if scope_code and not scope.covers(request.user, scope_code):
+        raise NotFound()
+    return personnel.league(request.user, scope_code or None, _year(year))
+
+
+@router.get(
+    "/personnel/provisions",
+    response={200: list[FinanceProvisionOut], 403: ErrorOut},
+    summary="随事人员到岗记录（部门只见本部门）",
+)
+@paginate(Pagination)
+def list_provisions(request, year: int | None = YearQ):
+    if not (scope.may_read(request.user, Budget) or scope.holds(request.user, PAY_TASK)):
+        raise Forbidden()
+    qs = PersonnelProvision.objects.visible_to(request.user).select_related("community")
+    return qs.filter(year=year) if year else qs
+
+
+@router.post(
+    "/personnel/{int:task_id}/provisions",
+    response={201: FinanceProvisionOut, **ERRORS},
+    summary="登记随事人员到岗（task_id 为准入任务）",
+)
+def record_provision(request, task_id: Id, payload: FinanceProvisionIn):
+    return Status(201, personnel.record_provision(request.user, task_id, **payload.dict()))

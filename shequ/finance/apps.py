@@ -22,7 +22,8 @@ class FinanceConfig(AppConfig):
             NavItem(_("预算"), "finance:budget-list", "journal-text", perm=VIEW),
             NavItem(_("拨付到账"), "finance:allocation-list", "bank", perm=VIEW),
             NavItem(_("分担规则"), "finance:rule-list", "diagram-3", perm=MANAGE),
-            NavItem(_("随事经费"), "finance:task-money", "cash-stack", perm=PAY_TASK),
+            NavItem(_("随事经费与人员"), "finance:task-money", "cash-stack", perm=PAY_TASK),
+            NavItem(_("以奖代补"), "finance:award-list", "award", perm=VIEW),
         ]
 
     def ready(self):
@@ -44,3 +45,14 @@ class FinanceConfig(AppConfig):
             _("查看和登记随事经费到位"),
         )
         registry.register_task_money(arrived=services.task_money_arrived, record=services.record_task_arrival)
+        register_permission(
+            models.AWARD,
+            {Role.SYSADMIN, Role.DISTRICT, Role.STREET},
+            _("设立以奖代补方案、组织评选、评审和奖励"),
+        )
+        register_permission(
+            models.APPLY, {Role.SYSADMIN, Role.COMMUNITY_LEAD, Role.COMMUNITY_WORKER}, _("本社区申报以奖代补")
+        )
+        from shequ.finance.awards import MANUAL
+
+        registry.register_award_basis(MANUAL, label=_("评审打分"), unit=_("分"))

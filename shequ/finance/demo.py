@@ -3,7 +3,10 @@ street) for workers' pay and office funds, an 8:2 premises project (district, st
 which rents its rooms; arrivals (the city and district on time or late, the street's share of this
 year's office funds still missing); the money 江夏区民政局 promised with its admitted tasks, paid for
 one task and missing for the other; a year of spending with receipt photos in 纸坊街道's four demo
-communities; last year closed, with one correction. Bulk inserts (the seed is not a user act) keep
+communities; last year closed, with one correction; this year's 以奖代补 rounds in 纸坊街道 (队伍活动
+counted from the teams module, communities found eligible, reviewed and paid by allocations; a
+reviewers'-score round with applications, one awarded and one waiting); the people 江夏区民政局
+promised with its tasks (人随事动), provided in part. Bulk inserts (the seed is not a user act) keep
 it to about a second; the few acts that show the rules at work go through the services."""
 
 import datetime as dt
@@ -18,14 +21,18 @@ from django.utils import timezone
 
 from shequ.core import changelog
 from shequ.core.models import Action, Attachment, User
-from shequ.finance import services, sharing
+from shequ.finance import awards, personnel, services, sharing
 from shequ.finance.models import (
     Allocation,
+    AwardApplication,
+    AwardRound,
+    AwardScheme,
     Budget,
     BudgetLine,
     BudgetStatus,
     ClosedYear,
     FundKind,
+    PersonnelProvision,
     SharingRule,
     Spending,
 )
@@ -63,6 +70,10 @@ def is_loaded() -> bool:
 def reset() -> None:
     """Delete the demo district's funds (the finance rows point at its org units)."""
     sub = {"scope_code__startswith": DISTRICT}
+    AwardApplication.objects.filter(**sub).delete()
+    AwardRound.objects.filter(**sub).delete()
+    AwardScheme.objects.filter(**sub).delete()
+    PersonnelProvision.objects.filter(**sub).delete()
     Attachment.objects.filter(
         owner_type=ContentType.objects.get_for_model(Spending), code__startswith=DISTRICT
     ).delete()
@@ -221,6 +232,75 @@ def _task_money(today, user):
     return paid
 
 
+TEAM_GRADES = [{"grade": "一等", "min": "220", "amount": "30000"}, {"grade": "二等", "min": "210", "amount": "20000"},
+               {"grade": "三等", "min": "150", "amount": "10000"}]  # fmt: skip
+SCORE_GRADES = [
+    {"grade": "优秀", "min": "90", "amount": "50000"},
+    {"grade": "良好", "min": "80", "amount": "30000"},
+]
+
+
+def _awards(today, district_user, leads) -> dict:
+    """This year's rounds in 纸坊街道: team activities counted by the teams module (communities found
+    eligible, reviewed and paid — the last one approved, its payment still to make), and a
+    reviewers'-score round two communities applied to (one awarded, one waiting for review)."""
+    teams = awards.set_scheme(district_user, org=DISTRICT, name="社区队伍活动以奖代补", basis="teams.activities",
+                              rewards="文体、志愿服务队伍活动经常、居民参与广泛的社区", party="district",
+                              grades=TEAM_GRADES, note="按全年队伍活动场次评定，奖励资金用于队伍建设")  # fmt: skip
+    score = awards.set_scheme(district_user, org=DISTRICT, name="社区治理创新以奖代补", basis=awards.MANUAL,
+                              rewards="议事协商、居民自治有创新、有成效的社区", party="district",
+                              grades=SCORE_GRADES, note="社区申报，区评审组打分")  # fmt: skip
+    r1 = awards.open_round(district_user, scheme=teams, org=STREET, year=today.year,
+                           title=f"{today.year} 年度纸坊街道社区队伍活动以奖代补")  # fmt: skip
+    found = awards.find_eligible(district_user, r1.pk)["added"]
+    paid = 0
+    entries = list(r1.applications.order_by("-value", "scope_code"))
+    for i, a in enumerate(entries):
+        a = awards.review(district_user, a.pk, decision="approve", note="活动台账和签到记录齐全")
+        if i < len(entries) - 1:
+            awards.award(
+                district_user, a.pk, arrived_on=today, document_number=f"江财奖〔{today.year}〕{i + 1}号"
+            )
+            paid += 1
+    r2 = awards.open_round(district_user, scheme=score, org=STREET, year=today.year,
+                           title=f"{today.year} 年度纸坊街道社区治理创新以奖代补",
+                           apply_by=today + dt.timedelta(days=20))  # fmt: skip
+    claims = [
+        "推行“小区议事厅”，全年协商解决加装电梯、停车等事项 14 件",
+        "楼栋自治小组覆盖全部楼栋，居民公约修订经居民会议表决通过",
+    ]
+    applied = []
+    for (code, user), claim in zip(leads, claims, strict=False):
+        applied.append(awards.apply_for_award(user, r2.pk, community=code, claim=claim))
+    if applied:
+        a = awards.review(
+            district_user, applied[0].pk, decision="approve", score="92", note="材料翔实，成效明显"
+        )
+        awards.award(district_user, a.pk, arrived_on=today, document_number=f"江财奖〔{today.year}〕20号")
+        paid += 1
+    return {"eligible": found, "applied": len(applied), "paid": paid}
+
+
+def _personnel(today, dept) -> int:
+    """江夏区民政局's people for its tasks: the assessors in half the communities, one short in the
+    rest; the social worker of the other task in every community."""
+    model = personnel.task_model()
+    if model is None or dept is None:
+        return 0
+    tasks = list(
+        model.objects.filter(scope_code__startswith=STREET, request__personnel_count__gt=0, start_date__lte=today)
+        .select_related("request").order_by("request_id", "scope_code")
+    )  # fmt: skip
+    n = 0
+    for i, t in enumerate(tasks):
+        people = t.request.personnel_count if i % 2 == 0 else max(t.request.personnel_count - 1, 0)
+        if people:
+            personnel.record_provision(dept, t.pk, people=people, provided_on=max(t.start_date, today - dt.timedelta(days=30)),
+                                       names="第三方评估机构评估员" if t.request.personnel_count > 1 else "社会救助科社工")  # fmt: skip
+            n += people
+    return n
+
+
 def load(seed: int = 20261121, echo=print) -> dict:
     """Make the demo district's two years of funds; returns counts."""
     rng = random.Random(seed)
@@ -238,6 +318,9 @@ def load(seed: int = 20261121, echo=print) -> dict:
         arrived = _arrivals(rng, lines, today, district_user)
         spent = _spending(rng, years, communities, today, lead)
         paid = _task_money(today, dept) if dept else 0
+        people = _personnel(today, dept)
+        leads = [(c.code, u) for c, u in _community_leads(communities)]
+        won = _awards(today, district_user, leads)
         # Last year closed; one of its entries then corrected (reversal and a new entry, dated today).
         services.close_year(district_user, DISTRICT, years[0])
         wrong = (
@@ -250,5 +333,25 @@ def load(seed: int = 20261121, echo=print) -> dict:
         changelog.record(None, Action.IMPORT, None, scope_code=DISTRICT,
                          note=f"载入演示数据：经费预算 {len(lines)} 项，到账 {arrived} 笔，支出 {spent} 笔")  # fmt: skip
     echo(f"经费：{len(communities)} 个社区两个年度的预算 {len(lines)} 项（人员报酬和办公经费 1:1:1，郭岭社区用房项目 8:2），"
-         f"到账 {arrived} 笔，四个演示社区支出 {spent} 笔（附票据），随事经费到位 {paid} 项，{years[0]} 年度已结账")  # fmt: skip
+         f"到账 {arrived} 笔，四个演示社区支出 {spent} 笔（附票据），随事经费到位 {paid} 项，随事人员到岗 {people} 人，"
+         f"以奖代补自动入围 {won['eligible']} 个、申报 {won['applied']} 个、奖励 {won['paid']} 个，{years[0]} 年度已结账")  # fmt: skip
     return {"budgets": len(lines), "allocations": arrived, "spending": spent}
+
+
+def _community_leads(communities):
+    """(community, a user who may apply for it): the demo communities' leads where they exist."""
+    from shequ.core.roles import Role
+
+    out = []
+    for c in communities:
+        if c.code not in DEMO:
+            continue
+        u = (
+            User.objects.filter(memberships__org__code=c.code, memberships__role=Role.COMMUNITY_LEAD).first()
+            or User.objects.filter(
+                memberships__org__code=c.code, memberships__role=Role.COMMUNITY_WORKER
+            ).first()
+        )
+        if u is not None:
+            out.append((c, u))
+    return out

@@ -364,3 +364,250 @@ class ClosedYear(ScopedModel):
 
     def compute_scope_code(self) -> str:
         return self.org.code
+
+
+# --- 以奖代补: awards in place of subsidies ---------------------------------------------------------
+AWARD = "finance.award"  # set schemes, open rounds, review and award (district and street)
+APPLY = "finance.apply_award"  # a community applies for an award
+
+
+class UpwardQuerySet(ScopedQuerySet):
+    """Schemes and rounds are set by a district or street for the communities below: read by those
+    who hold `finance.view` in the scope and by every community below it (a round they may enter)."""
+
+    def visible_to(self, user):
+        if not user or not user.is_authenticated:
+            return self.none()
+        from shequ.core.roles import roles_with
+
+        roots = scope_codes(user, roles_with(VIEW))
+        if roots is None:
+            return self.all()
+        q = prefix_q("scope_code", roots) if roots else Q(pk__in=[])
+        for r in roots:
+            for n in (6, 9):
+                if len(r) > n:
+                    q |= Q(scope_code=r[:n])
+        return self.filter(q)
+
+
+class AwardScheme(ScopedModel):
+    """A 以奖代补 scheme of a district or street: what is rewarded, the figure it rests on (a basis
+    offered by another module through `core.registry.register_award_basis`, or a score the reviewers
+    enter), who pays, and the amount per grade:
+    [{"grade": "一等", "min": "30", "amount": "20000.00"}, …] (highest threshold first)."""
+
+    view_perm = VIEW
+
+    org = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("设立单位")
+    )
+    name = models.CharField(_("方案名称"), max_length=100)
+    fund_kind = models.ForeignKey(
+        FundKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("经费类别")
+    )
+    rewards = models.CharField(_("奖励内容"), max_length=300)
+    basis = models.CharField(_("评定依据"), max_length=40)
+    party = models.CharField(_("出资方"), max_length=12, choices=Party.choices)
+    grades = models.JSONField(_("等次与奖励金额"), default=list)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+
+    objects = models.Manager.from_queryset(UpwardQuerySet)()
+
+    class Meta:
+        verbose_name = _("以奖代补方案")
+        verbose_name_plural = _("以奖代补方案")
+        ordering = ["scope_code", "name"]
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="finscheme_name_once")]
+
+    def __str__(self):
+        return self.name
+
+    def compute_scope_code(self) -> str:
+        return self.org.code
+
+    @property
+    def basis_label(self) -> str:
+        from shequ.core.registry import award_basis
+
+        b = award_basis(self.basis)
+        return str(b.label) if b else self.basis
+
+    @property
+    def basis_unit(self) -> str:
+        from shequ.core.registry import award_basis
+
+        b = award_basis(self.basis)
+        return str(b.unit) if b else ""
+
+    @property
+    def manual(self) -> bool:
+        from shequ.core.registry import award_basis
+
+        b = award_basis(self.basis)
+        return b is None or b.compute is None
+
+    def grade_for(self, value) -> dict | None:
+        """The highest grade whose threshold the value reaches, or None."""
+        if value is None:
+            return None
+        for g in self.grades:
+            if Decimal(str(value)) >= Decimal(g["min"]):
+                return g
+        return None
+
+    def grade_named(self, name: str) -> dict | None:
+        return next((g for g in self.grades if g["grade"] == name), None)
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("评审中")
+    CLOSED = "closed", _("已结束")
+
+
+class AwardRound(ScopedModel):
+    """One year's round of a scheme for a district or street (the scheme's own org or a street
+    under it): communities apply or are found eligible, are reviewed and awarded."""
+
+    view_perm = VIEW
+
+    scheme = models.ForeignKey(AwardScheme, on_delete=models.PROTECT, related_name="rounds")
+    org = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("评选范围")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=120)
+    status = models.CharField(_("状态"), max_length=8, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    apply_by = models.DateField(_("申报截止日期"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+
+    objects = models.Manager.from_queryset(UpwardQuerySet)()
+
+    class Meta:
+        verbose_name = _("以奖代补评选")
+        verbose_name_plural = _("以奖代补评选")
+        ordering = ["-year", "scope_code", "pk"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "org", "year"], name="finround_once")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("finance:round-detail", args=[self.pk])
+
+    def compute_scope_code(self) -> str:
+        return self.org.code
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待评审")
+    APPROVED = "approved", _("评审通过")
+    REJECTED = "rejected", _("未通过")
+    AWARDED = "awarded", _("已奖励")
+
+
+class ApplicationSource(models.TextChoices):
+    APPLIED = "applied", _("社区申报")
+    AUTO = "auto", _("按依据自动入围")
+
+
+class AwardApplication(ScopedModel):
+    """A community in a round: its application (or automatic eligibility), the figure its grade
+    rests on, the review, and the allocation that pays the award."""
+
+    view_perm = VIEW
+
+    round = models.ForeignKey(AwardRound, on_delete=models.PROTECT, related_name="applications")
+    community = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    source = models.CharField(_("来源"), max_length=8, choices=ApplicationSource.choices)
+    claim = models.CharField(_("申报说明"), max_length=500, blank=True)
+    value = models.DecimalField(_("依据数值"), max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
+    )
+    grade = models.CharField(_("等次"), max_length=20, blank=True)
+    amount = models.DecimalField(_("奖励金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    review_note = models.CharField(_("评审意见"), max_length=300, blank=True)
+    reviewed_at = models.DateTimeField(_("评审时间"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    allocation = models.OneToOneField(
+        Allocation, on_delete=models.PROTECT, null=True, blank=True, related_name="award", editable=False
+    )
+    awarded_at = models.DateTimeField(_("奖励时间"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("以奖代补申报")
+        verbose_name_plural = _("以奖代补申报")
+        ordering = ["round", "scope_code"]
+        constraints = [models.UniqueConstraint(fields=["round", "community"], name="finapp_once_per_round")]
+
+    def __str__(self):
+        return f"{self.round} · {self.community}"
+
+    def compute_scope_code(self) -> str:
+        return self.community.code
+
+
+# --- 人随事动: the people a department promised with an admitted task --------------------------------
+class ProvisionQuerySet(AllocationQuerySet):
+    """Like task money: staff of a scope see its rows, department staff their department's."""
+
+    def visible_to(self, user):
+        if not user or not user.is_authenticated:
+            return self.none()
+        from shequ.core.roles import roles_with
+
+        roots = scope_codes(user, roles_with(VIEW))
+        if roots is None:
+            return self.all()
+        q = prefix_q("scope_code", roots) if roots else Q(pk__in=[])
+        for m in memberships(user):
+            if m.role == Role.DEPARTMENT and m.department:
+                q |= Q(department=m.department) & prefix_q("scope_code", [m.scope_code])
+        return self.filter(q)
+
+
+class PersonnelProvision(ScopedModel):
+    """People a department sent to a community for an admitted task (duties' Task, by id): the
+    arrival side of 人随事动, as an allocation is of 费随事转."""
+
+    task_id = models.PositiveIntegerField(_("准入任务"), db_index=True)
+    community = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+    department = models.CharField(_("派出部门"), max_length=100)
+    year = models.PositiveSmallIntegerField(_("所属年度"))
+    people = models.IntegerField(_("到岗人数"))
+    provided_on = models.DateField(_("到岗日期"))
+    names = models.CharField(_("人员及岗位"), max_length=300, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+
+    objects = models.Manager.from_queryset(ProvisionQuerySet)()
+
+    class Meta:
+        verbose_name = _("随事人员到岗")
+        verbose_name_plural = _("随事人员到岗")
+        ordering = ["-provided_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(people=0), name="finprov_people_nonzero")]
+
+    def __str__(self):
+        return f"{self.department} {self.people}"
+
+    def compute_scope_code(self) -> str:
+        return self.community.code

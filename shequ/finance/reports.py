@@ -225,9 +225,13 @@ def report(user, code: str | None, year: int, today: dt.date | None = None) -> d
         .values_list("status")
         .annotate(n=Count("pk"))
     )
+    from shequ.finance import awards, personnel
+
     return {
         "node": node,
         "year": year,
+        "awards": awards.awarded_by_scheme(user, node.code, year),
+        "people": personnel.league(user, node.code, year),
         "totals": {
             "due": total_due,
             "arrived": total_got,
@@ -271,6 +275,7 @@ def workbook(rep: dict) -> bytes:
     pct_f = wb.add_format({"border": 1, "num_format": "0.0"})
     sum_text = wb.add_format({"border": 1, "bold": True, "align": "center"})
     sum_money = wb.add_format({"border": 1, "bold": True, "num_format": "#,##0.00"})
+    sum_count = wb.add_format({"border": 1, "bold": True, "num_format": "0"})
     where = f"{rep['node'].display_name} {rep['year']} 年度"
 
     def sheet(name, title, cols, rows, total_cols=()):
@@ -303,7 +308,9 @@ def workbook(rep: dict) -> bytes:
         ws.write(last, 0, _("合计"), sum_text)
         for j, (_label, key, _w) in enumerate(cols[1:], 1):
             if key in total_cols:
-                ws.write_number(last, j, float(sum((r.get(key) or ZERO for r in rows), ZERO)), sum_money)
+                values = [r.get(key) or 0 for r in rows]
+                counted = all(isinstance(v, int) for v in values)  # people, communities: no decimals
+                ws.write_number(last, j, float(sum(values, ZERO)), sum_count if counted else sum_money)
             else:
                 ws.write_blank(last, j, None, text_f)
         ws.freeze_panes(3, 1)
@@ -328,5 +335,13 @@ def workbook(rep: dict) -> bytes:
           [(_("部门"), "department", 24), (_("任务数"), "tasks", 8), (_("承诺"), "promised", 16), (_("到位"), "arrived", 16),
            (_("未到位"), "missing", 16), (_("未足额任务"), "unpaid_tasks", 10), (_("到位率（%）"), "rate", 10)],
           rep["tasks"], money_cols)  # fmt: skip
+    sheet(_("随事人员"), _("随事人员到岗情况表（按部门）"),
+          [(_("部门"), "department", 24), (_("任务数"), "tasks", 8), (_("承诺（人）"), "promised", 12),
+           (_("到岗（人）"), "provided", 12), (_("缺额（人）"), "missing", 12), (_("未足额任务"), "short_tasks", 10)],
+          rep["people"], ("tasks", "promised", "provided", "missing", "short_tasks"))  # fmt: skip
+    sheet(_("以奖代补"), _("以奖代补奖励情况表（按方案）"),
+          [(_("方案"), "scheme", 28), (_("评定依据"), "basis", 16), (_("参评社区"), "entered", 10),
+           (_("自动入围"), "auto", 10), (_("获奖社区"), "awarded", 10), (_("奖励金额"), "amount", 16)],
+          rep["awards"], ("entered", "auto", "awarded", "amount"))  # fmt: skip
     wb.close()
     return buf.getvalue()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import changelog, registry, scope
-from shequ.core.attachments import attach, clean_photos
+from shequ.core.attachments import PHOTO_MAX_BYTES, attach, clean_photo
 from shequ.core.errors import Conflict, NotFound, ValidationFailed
 from shequ.core.models import Action
 from shequ.core.services import get_visible, require
@@ -571,6 +571,49 @@ def record_task_arrival(actor, commitment_id, amount, *, arrived_on=None, docume
 
 
 # --- spending -----------------------------------------------------------------------------------------
+RECEIPT_MAX_COUNT = 9
+
+
+def _bad_receipt(message: str) -> ValidationFailed:
+    return ValidationFailed(message, code="bad_photo", details={"photos": [message]})
+
+
+def clean_receipt(name: str, data: bytes, content_type: str = "") -> tuple[str, bytes, str]:
+    """One receipt: a photo (decoded, re-encoded without metadata) or a PDF (an electronic invoice),
+    decided by the content, never by the name or the browser's word; at most 8 MB."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    name = str(name or "票据")[:200]
+    short = {"n": name[:40]}
+    if not data:
+        raise _bad_receipt(_("票据“%(n)s”是空文件。") % short)
+    if len(data) > PHOTO_MAX_BYTES:
+        raise _bad_receipt(_("票据“%(n)s”超过 8 MB，请压缩后再上传。") % short)
+    if data[:5] == b"%PDF-":
+        if b"%%EOF" not in data[-1024:]:
+            raise _bad_receipt(_("票据“%(n)s”不是完整的 PDF 文件，请重新导出后上传。") % short)
+        return name, data, "application/pdf"
+    try:
+        with Image.open(io.BytesIO(data)):
+            pass
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise _bad_receipt(
+            _("票据“%(n)s”不是图片或 PDF 文件（支持 JPG、PNG、WEBP、PDF）。") % short
+        ) from None
+    return clean_photo(name, data, content_type)
+
+
+def clean_receipts(files) -> list[tuple[str, bytes, str]]:
+    """Every receipt checked before anything is written: one bad file refuses the whole act."""
+    files = list(files or ())
+    if len(files) > RECEIPT_MAX_COUNT:
+        msg = _("最多上传 %(n)d 张票据，您选了 %(m)d 张。") % {"n": RECEIPT_MAX_COUNT, "m": len(files)}
+        raise ValidationFailed(msg, code="bad_photo", details={"photos": [msg]})
+    return [clean_receipt(*f) for f in files]
+
+
 def balance(code: str, year: int, kind_id: int) -> dict:
     """One fund (a community's fund kind in a year): arrived, spent, balance."""
     arrived = Allocation.objects.filter(scope_code=code, year=year, fund_kind_id=kind_id).aggregate(
@@ -629,7 +672,7 @@ def record_spending(actor, *, community, fund_kind, year, category, payee, spent
         actor, community, fund_kind, year, category, payee, spent_on, amount, purpose
     )
     refuse_closed(unit.code, year)
-    clean = clean_photos(photos)
+    clean = clean_receipts(photos)
     OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # one community's spending at a time
     _check_balance(unit, year, kind, amount)
     s = Spending(community=unit, fund_kind=kind, year=year, category=category, payee=payee, spent_on=on,
@@ -702,12 +745,13 @@ def correct_spending(actor, pk, *, reason, amount=None, payee=None, category=Non
 
 
 def add_receipt(actor, pk, photos) -> list:
-    """Receipt photos for a spending entry (phone camera): checked and stripped of metadata."""
+    """Receipts for a spending entry (phone camera or an electronic invoice's PDF): checked, photos
+    stripped of metadata. A closed year's entry may still get the receipt it lacked."""
     s = get_visible(Spending, actor, pk)
     require(actor, SPEND, s.scope_code)
-    clean = clean_photos(photos)
+    clean = clean_receipts(photos)
     if not clean:
-        raise invalid("photos", _("请选择票据照片。"))
+        raise invalid("photos", _("请选择票据照片或 PDF 文件。"))
     with transaction.atomic():
         rows = attach(s, s.scope_code, clean, actor)
         changelog.record(actor, Action.UPDATE, s, note=_("上传票据 %(n)d 张") % {"n": len(rows)})

@@ -22,5 +22,17 @@ urlpatterns = [
     path("rules/<int:pk>/apply/", views.rule_apply, name="rule-apply"),
     path("tasks/", views.task_money, name="task-money"),
     path("tasks/<int:pk>/pay/", views.TaskPay.as_view(), name="task-pay"),
+    path("tasks/<int:pk>/people/", views.ProvisionCreate.as_view(), name="provision-create"),
     path("close/", views.CloseYear.as_view(), name="close-year"),
+    path("awards/", views.award_list, name="award-list"),
+    path("awards/schemes/new/", views.SchemeCreate.as_view(), name="scheme-create"),
+    path("awards/rounds/new/", views.RoundCreate.as_view(), name="round-create"),
+    path("awards/rounds/<int:pk>/", views.round_detail, name="round-detail"),
+    path("awards/rounds/<int:pk>/apply/", views.RoundApply.as_view(), name="round-apply"),
+    path("awards/rounds/<int:pk>/eligible/", views.round_eligible, name="round-eligible"),
+    path("awards/rounds/<int:pk>/close/", views.round_close, name="round-close"),
+    path(
+        "awards/applications/<int:pk>/review/", views.ApplicationReview.as_view(), name="application-review"
+    ),
+    path("awards/applications/<int:pk>/award/", views.ApplicationAward.as_view(), name="application-award"),
 ]

@@ -18,28 +18,41 @@ from shequ.core.excel import xlsx_response
 from shequ.core.forms import read_photos
 from shequ.core.generic import ServiceFormView, error_page, hx_redirect
 from shequ.core.services import get_visible
-from shequ.finance import reports, services
+from shequ.finance import awards, personnel, reports, services
 from shequ.finance.forms import (
     AllocationForm,
+    ApplyForm,
+    AwardForm,
     BudgetItemForm,
     CloseYearForm,
     CorrectForm,
+    ProvisionForm,
     ReverseForm,
+    ReviewForm,
+    RoundForm,
     RuleForm,
+    SchemeForm,
     SpendingForm,
     TaskPayForm,
     this_year,
 )
 from shequ.finance.models import (
+    APPLY,
+    AWARD,
     CLOSE,
     MANAGE,
     PAY_TASK,
     SPEND,
     ZERO,
     Allocation,
+    ApplicationStatus,
+    AwardApplication,
+    AwardRound,
+    AwardScheme,
     Budget,
     BudgetStatus,
     FundKind,
+    RoundStatus,
     SharingRule,
     Spending,
 )
@@ -492,8 +505,14 @@ def task_money(request):
         for c in commitments:
             c.arrived = arrived.get(c.pk, ZERO)
             c.missing = max(c.amount - c.arrived, ZERO)
+    people_tasks = list(personnel.tasks_with_people(user, code or None, year)[:500])
+    got = personnel.provided([t.pk for t in people_tasks])
+    for t in people_tasks:
+        t.provided = got.get(t.pk, 0)
+        t.short = max(t.request.personnel_count - t.provided, 0)
     ctx = {"rows": rows, "commitments": commitments, "year": year, "years": _years(year),
-           "unpaid": [r for r in rows if r["missing"] > 0]}  # fmt: skip
+           "unpaid": [r for r in rows if r["missing"] > 0], "people": personnel.league(user, code or None, year),
+           "people_tasks": people_tasks}  # fmt: skip
     return render(request, "finance/task_money.html", ctx)
 
 
@@ -559,3 +578,275 @@ class CloseYear(HeldAnywhere, ServiceFormView):
 
     def success_url(self, obj):
         return reverse("finance:overview") + f"?scope={obj.org.code}&year={obj.year}"
+
+
+# --- 以奖代补 -----------------------------------------------------------------------------------------
+@login_required
+def award_list(request):
+    """以奖代补: the schemes and rounds of a scope's year, what each awarded; managers set schemes and
+    open rounds, communities see the rounds they may enter and their own applications."""
+    from django.db.models import Count, Q, Sum
+
+    user = request.user
+    if not scope.may_read(user, Budget):
+        return error_page(request, 403)
+    year = _year(request)
+    code = _code(request) or None
+    rounds = (
+        AwardRound.objects.visible_to(user).filter(year=year).select_related("scheme", "org", "scheme__fund_kind")
+        .order_by("scope_code", "pk")
+    )  # fmt: skip
+    apps_ = AwardApplication.objects.visible_to(user).filter(round__in=rounds).within(code)
+    counts = {
+        r["round_id"]: r
+        for r in apps_.values("round_id").annotate(
+            entered=Count("pk"),
+            awarded=Count("pk", filter=Q(status=ApplicationStatus.AWARDED)),
+            amount=Sum("amount", filter=Q(status=ApplicationStatus.AWARDED)),
+        )
+    }
+    own = list(apps_.select_related("community", "round").order_by("round_id", "scope_code")[:200])
+    mine = {a.round_id: a for a in own} if not scope.holds(user, AWARD) else {}
+    schemes = (
+        AwardScheme.objects.visible_to(user).select_related("org", "fund_kind").order_by("scope_code", "name")
+    )
+    ctx = {"rounds": [(r, counts.get(r.pk, {}), mine.get(r.pk)) for r in rounds], "schemes": schemes,
+           "year": year, "years": _years(year), "can_award": scope.holds(user, AWARD),
+           "by_scheme": awards.awarded_by_scheme(user, code, year),
+           "own": own if not scope.holds(user, AWARD) else []}  # fmt: skip
+    return render(request, "finance/award_list.html", ctx)
+
+
+class SchemeCreate(HeldAnywhere, ServiceFormView):
+    form_class = SchemeForm
+    title = _l("设立以奖代补方案")
+    perm = AWARD
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "perm": AWARD}
+
+    def initial(self):
+        return {"party": "district", "grades": "一等:30:20000\n二等:20:12000\n三等:12:6000"}
+
+    def context(self):
+        return {"parent_url": reverse("finance:award-list"), "parent_title": _("以奖代补"),
+                "intro": _("方案写明奖励什么、依据什么数值评定、每个等次奖励多少；每年按方案开展评选。")}  # fmt: skip
+
+    def perform(self, form):
+        d = dict(form.cleaned_data)
+        d["grades"] = awards.grades_from_text(d["grades"])
+        return awards.set_scheme(self.request.user, **d)
+
+    def success_url(self, obj):
+        return reverse("finance:award-list")
+
+
+class RoundCreate(HeldAnywhere, ServiceFormView):
+    form_class = RoundForm
+    title = _l("开展以奖代补评选")
+    perm = AWARD
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "perm": AWARD}
+
+    def initial(self):
+        return {"year": this_year()}
+
+    def context(self):
+        return {"parent_url": reverse("finance:award-list"), "parent_title": _("以奖代补")}
+
+    def perform(self, form):
+        return awards.open_round(self.request.user, **form.cleaned_data)
+
+
+def _round(request, pk) -> AwardRound:
+    try:
+        return awards.round_of(request.user, pk)
+    except NotFound:
+        raise Http404() from None
+
+
+@login_required
+def round_detail(request, pk):
+    """One round: the scheme's grades, every community in it with its figure, grade, review and award."""
+    user = request.user
+    if not scope.may_read(user, Budget):
+        return error_page(request, 403)
+    r = _round(request, pk)
+    rows = list(
+        AwardApplication.objects.visible_to(user).filter(round=r).select_related("community", "allocation")
+        .order_by("-value", "scope_code")
+    )  # fmt: skip
+    can_award = scope.covers(user, r.scope_code, AWARD)
+    applied = {a.community.code for a in rows}
+    can_apply = r.status == RoundStatus.OPEN and any(
+        c not in applied
+        for c, _n in ApplyForm(user=user, perm=APPLY, under=r.org.code).fields["community"].choices
+    )
+    total = sum((a.amount or ZERO for a in rows if a.status == ApplicationStatus.AWARDED), ZERO)
+    ctx = {"r": r, "s": r.scheme, "rows": rows, "can_award": can_award, "can_apply": can_apply, "total": total,
+           "closed": services.closed(r.scope_code, r.year), "open": r.status == RoundStatus.OPEN}  # fmt: skip
+    return render(request, "finance/round_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def round_eligible(request, pk):
+    r = _round(request, pk)
+    if not scope.covers(request.user, r.scope_code, AWARD):
+        return error_page(request, 403)
+    try:
+        awards.find_eligible(request.user, pk)
+    except DomainError as exc:
+        return error_page(request, exc.status, exc.message, back=r.get_absolute_url())
+    return hx_redirect(request, r.get_absolute_url())
+
+
+@login_required
+@require_POST
+def round_close(request, pk):
+    r = _round(request, pk)
+    if not scope.covers(request.user, r.scope_code, AWARD):
+        return error_page(request, 403)
+    try:
+        awards.close_round(request.user, pk)
+    except DomainError as exc:
+        return error_page(request, exc.status, exc.message, back=r.get_absolute_url())
+    return hx_redirect(request, r.get_absolute_url())
+
+
+class RoundApply(HeldAnywhere, ServiceFormView):
+    form_class = ApplyForm
+    title = _l("申报以奖代补")
+    submit_label = _l("提交申报")
+    perm = APPLY
+
+    def setup_objects(self):
+        self.object = awards.round_of(self.request.user, self.kwargs["pk"])
+
+    def reveal_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "perm": APPLY, "under": self.object.org.code}
+
+    def context(self):
+        r = self.object
+        return {"parent_url": r.get_absolute_url(), "parent_title": r.title,
+                "intro": _("%(s)s：%(w)s。依据：%(b)s。") % {"s": r.scheme.name, "w": r.scheme.rewards,
+                                                         "b": r.scheme.basis_label}}  # fmt: skip
+
+    def perform(self, form):
+        return awards.apply_for_award(self.request.user, self.object.pk, **form.cleaned_data)
+
+    def success_url(self, obj):
+        return self.object.get_absolute_url()
+
+
+class _ApplicationForm(ServiceFormView):
+    perm = AWARD
+
+    def setup_objects(self):
+        self.object = get_visible(AwardApplication, self.request.user, self.kwargs["pk"])
+        self.round = awards.round_of(self.request.user, self.object.round_id)
+
+    def perm_code(self):
+        return self.round.scope_code
+
+    def reveal_object(self):
+        return None
+
+    def success_url(self, obj):
+        return self.round.get_absolute_url() + f"#app-{obj.pk}"
+
+    def intro(self):
+        a = self.object
+        value = f"{a.value} {self.round.scheme.basis_unit}" if a.value is not None else _("待评分")
+        return _("%(c)s · %(src)s · 依据（%(b)s）：%(v)s。%(claim)s") % {
+            "c": a.community.display_name, "src": a.get_source_display(), "b": self.round.scheme.basis_label,
+            "v": value, "claim": a.claim}  # fmt: skip
+
+
+class ApplicationReview(_ApplicationForm):
+    form_class = ReviewForm
+    title = _l("评审以奖代补申报")
+    submit_label = _l("提交评审")
+
+    def get_form_kwargs(self):
+        return {"scheme": self.round.scheme}
+
+    def initial(self):
+        reached = self.round.scheme.grade_for(self.object.value)
+        return {"decision": "approve", "grade": reached["grade"] if reached else ""}
+
+    def context(self):
+        return {
+            "parent_url": self.round.get_absolute_url(),
+            "parent_title": self.round.title,
+            "intro": self.intro(),
+        }
+
+    def perform(self, form):
+        return awards.review(self.request.user, self.object.pk, **form.cleaned_data)
+
+
+class ApplicationAward(_ApplicationForm):
+    form_class = AwardForm
+    title = _l("奖励并拨付")
+    submit_label = _l("奖励并登记拨付")
+
+    def initial(self):
+        return {"amount": self.object.amount, "arrived_on": timezone.localdate()}
+
+    def context(self):
+        a, s = self.object, self.round.scheme
+        return {"parent_url": self.round.get_absolute_url(), "parent_title": self.round.title,
+                "intro": _("%(c)s 评为“%(g)s”，标准 %(a)s 元。奖励将登记为%(p)s拨付的%(k)s（%(y)d 年度），计入到账和结余。")
+                % {"c": a.community.display_name, "g": a.grade or "—", "a": a.amount or "—",
+                   "p": s.get_party_display(), "k": s.fund_kind.name, "y": self.round.year}}  # fmt: skip
+
+    def perform(self, form):
+        return awards.award(self.request.user, self.object.pk, **form.cleaned_data)
+
+
+# --- 人随事动 -----------------------------------------------------------------------------------------
+class ProvisionCreate(ServiceFormView):
+    form_class = ProvisionForm
+    title = _l("登记随事人员到岗")
+    submit_label = _l("登记")
+    perm = PAY_TASK
+
+    def setup_objects(self):
+        model = personnel.task_model()
+        if model is None:
+            raise NotFound()
+        self.object = (
+            model.objects.visible_to(self.request.user).select_related("request", "community")
+            .filter(pk=self.kwargs["pk"]).first()
+        )  # fmt: skip
+        if self.object is None:
+            raise NotFound()
+
+    def perm_code(self):
+        return self.object.scope_code
+
+    def reveal_object(self):
+        return None
+
+    def initial(self):
+        got = personnel.provided([self.object.pk]).get(self.object.pk, 0)
+        return {"people": max(self.object.request.personnel_count - got, 0) or None,
+                "provided_on": timezone.localdate()}  # fmt: skip
+
+    def context(self):
+        t = self.object
+        return {"parent_url": reverse("finance:task-money"), "parent_title": _("随事经费与人员"),
+                "intro": _("%(t)s（%(c)s）：%(d)s 准入时承诺每社区派驻 %(n)d 人。%(p)s")
+                % {"t": t.title, "c": t.community.display_name, "d": t.department, "n": t.request.personnel_count,
+                   "p": t.request.personnel}}  # fmt: skip
+
+    def perform(self, form):
+        return personnel.record_provision(self.request.user, self.object.pk, **form.cleaned_data)
+
+    def success_url(self, obj):
+        return reverse("finance:task-money") + f"?year={obj.year}#people"

@@ -44,3 +44,26 @@ class TeamsConfig(AppConfig):
         register_permission(CONFIGURE, {Role.SYSADMIN, Role.DISTRICT, Role.STREET}, _("设置队伍考评权重"))
         register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=140)
         register_dashboard_card(dashboard.activities_card, roles={Role.RESIDENT}, order=40)
+        from shequ.core.registry import register_award_basis
+
+        register_award_basis(
+            "teams.activities", label=_("队伍活动场次"), unit=_("场"), compute=_activities_per_community
+        )
+
+
+def _activities_per_community(codes, year):
+    """Activities held (not cancelled) in each community in the year: a figure a 以奖代补 scheme
+    of the finance module can reward."""
+    from decimal import Decimal
+
+    from django.db.models import Count
+
+    from shequ.teams.models import Activity, ActivityStatus
+
+    rows = (
+        Activity.objects.filter(scope_code__in=list(codes), starts_at__year=year)
+        .exclude(status=ActivityStatus.CANCELLED)
+        .values_list("scope_code")
+        .annotate(n=Count("pk"))
+    )
+    return {code: Decimal(n) for code, n in rows}

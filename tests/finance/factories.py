@@ -65,3 +65,55 @@ def make_commitment(world, side="a"):
     from tests.duties.factories import make_task
 
     return make_task(world, side).commitment
+
+
+GRADES = [{"grade": "一等", "min": "30", "amount": "20000"}, {"grade": "二等", "min": "20", "amount": "12000"},
+          {"grade": "三等", "min": "10", "amount": "6000"}]  # fmt: skip
+
+
+def make_scheme(world, *, basis="finance.manual", name=None, org=None, grades=None, party="district"):
+    from shequ.finance import awards
+
+    return awards.set_scheme(world.users["district"], org=org or world.district.code, name=name or f"以奖代补{next(_seq)}",
+                             rewards="队伍活动开展好的社区", basis=basis, party=party, grades=grades or GRADES)  # fmt: skip
+
+
+def make_round(world, *, basis="finance.manual", year=YEAR, **kw):
+    from shequ.finance import awards
+
+    return awards.open_round(world.users["district"], scheme=make_scheme(world, basis=basis, **kw), year=year)
+
+
+def make_application(world, side="a", *, rnd=None, **kw):
+    """Community a's (or b's) application in a round of its own (a district round both may enter)."""
+    from shequ.finance import awards
+
+    rnd = rnd or make_round(world, **kw)
+    who = "community_lead" if side == "a" else "sysadmin"
+    return awards.apply_for_award(world.users[who], rnd.pk, community=world.community(side).code,
+                                  claim=f"全年开展队伍活动 {next(_seq)} 场")  # fmt: skip
+
+
+def make_approved(world, side="a", **kw):
+    from shequ.finance import awards
+
+    a = make_application(world, side, **kw)
+    return awards.review(world.users["district"], a.pk, decision="approve", score="32")
+
+
+def make_people_task(world, side="a", people=2):
+    """An admitted task whose request promised `people` per community (duties' Task)."""
+    from tests.duties.factories import make_request
+
+    req = make_request(
+        world, side, state="approved", communities=[world.community(side)], personnel_count=people
+    )
+    return req.tasks.get()
+
+
+def make_provision(world, side="a"):
+    from shequ.finance import personnel
+
+    t = make_people_task(world, side, people=3)
+    who = world.users["department"] if side == "a" else world.users["sysadmin"]
+    return personnel.record_provision(who, t.pk, people=1, names=f"派驻人员{next(_seq)}")

@@ -131,3 +131,92 @@ cases.api("POST", f"{API}/spending/{{int:spending_id}}/correct", make=spending,
           expect=201)  # fmt: skip
 cases.api("GET", f"{API}/report", make=community, path_params=lambda c: {}, query=lambda c: {"scope": c.code},
           roles=STAFF)  # fmt: skip
+
+# --- 以奖代补 and 人随事动 ------------------------------------------------------------------------------
+# Schemes and rounds are the district's (or a street's) for every community below: both communities
+# of the world read the same rounds, so a round is no community's own. What is a community's own is
+# its application: those are kept apart (listing, API list, review and award acts).
+from tests.finance.factories import (  # noqa: E402
+    make_application,
+    make_approved,
+    make_people_task,
+    make_provision,
+    make_round,
+)
+
+
+def application(world, side):
+    return make_application(world, side)
+
+
+def approved(world, side):
+    return make_approved(world, side)
+
+
+def round_and_community(world, side):
+    return make_round(world), world.community(side)
+
+
+def round_(world, side):
+    return make_round(world)
+
+
+def people_task(world, side):
+    return make_people_task(world, side)
+
+
+def provision(world, side):
+    return make_provision(world, side)
+
+
+cases.listing("finance:award-list", make=application, marker=lambda a: a.claim, roles=STAFF)
+cases.page("finance:award-list", roles=OTHERS, expect=403)
+cases.listing("finance:round-detail", make=application, kwargs=lambda a: {"pk": a.round_id}, marker=lambda a: a.claim,
+              roles=STAFF)  # fmt: skip
+cases.page("finance:scheme-create", roles=STAFF, expect=403)
+cases.page("finance:round-create", roles=STAFF, expect=403)
+cases.page("finance:round-apply", make=round_and_community, kwargs=lambda o: {"pk": o[0].pk}, roles=STAFF)
+cases.page("finance:round-apply", make=round_and_community, kwargs=lambda o: {"pk": o[0].pk}, roles=STAFF,
+           method="POST", data=lambda o: {"community": o[1].code, "claim": "活动场次多"}, expect=302)  # fmt: skip
+cases.page("finance:round-eligible", make=round_, kwargs=pk, method="POST", roles=STAFF, expect=403)
+cases.page("finance:round-close", make=round_, kwargs=pk, method="POST", roles=STAFF, expect=403)
+cases.action("finance:application-review", make=application, kwargs=pk, roles=STAFF, expect=403,
+             data={"decision": "approve", "score": "30"})  # fmt: skip
+cases.action("finance:application-award", make=approved, kwargs=pk, roles=STAFF, expect=403,
+             data=lambda a: {"amount": "20000", "arrived_on": today()})  # fmt: skip
+cases.detail("finance:provision-create", make=people_task, kwargs=pk, roles=("department",))
+cases.action("finance:provision-create", make=people_task, kwargs=pk, roles=("department",),
+             data={"people": "1", "provided_on": today()})  # fmt: skip
+
+cases.public(f"GET {API}/award-bases", "the bases a scheme may rest on: reference data, no community's")
+cases.public(f"GET {API}/award-schemes", "a district's or street's schemes, read by every community below")
+cases.public(f"POST {API}/award-schemes", "a district's or street's act; refused to a community (test_api)")
+cases.public(f"GET {API}/award-rounds", "a district's or street's rounds, read by every community below")
+cases.public(f"POST {API}/award-rounds", "a district's or street's act; refused to a community (test_api)")
+cases.public(
+    f"GET {API}/award-rounds/{{int:round_id}}", "a round is every community's below its org (test_api)"
+)
+cases.public(
+    f"POST {API}/award-rounds/{{int:round_id}}/eligibility", "a district's or street's act (test_api)"
+)
+cases.public(f"POST {API}/award-rounds/{{int:round_id}}/close", "a district's or street's act (test_api)")
+cases.public(f"GET {API}/award-rounds/{{int:round_id}}/applications",
+             "a shared round; lists only the applications visible to the user (test_api)")  # fmt: skip
+cases.public(f"POST {API}/award-rounds/{{int:round_id}}/applications",
+             "a shared round; the community applied for is checked against the user's scope (test_api)")  # fmt: skip
+cases.api_list("GET", f"{API}/award-applications", make=application, marker=lambda a: a.claim, roles=STAFF)
+cases.api("POST", f"{API}/award-applications/{{int:application_id}}/review", make=application,
+          path_params=lambda a: {"application_id": a.pk}, data={"decision": "approve", "score": "30"}, roles=STAFF,
+          expect=403)  # fmt: skip
+cases.api("POST", f"{API}/award-applications/{{int:application_id}}/award", make=approved,
+          path_params=lambda a: {"application_id": a.pk}, data={}, roles=STAFF, expect=403)  # fmt: skip
+cases.public(f"GET {API}/personnel", "a department sees only its own department's rows (test_api)")
+cases.api_list("GET", f"{API}/personnel/provisions", make=provision, marker=lambda p: p.names, roles=STAFF)
+cases.api("POST", f"{API}/personnel/{{int:task_id}}/provisions", make=people_task,
+          path_params=lambda t: {"task_id": t.pk}, data={"people": 1}, roles=("department",), expect=201)  # fmt: skip
+# Receipts: a JSON body carries no file, so one's own spending answers 400 (choose a file); the upload
+# itself is in test_api.
+cases.api("POST", f"{API}/spending/{{int:spending_id}}/receipts", make=spending,
+          path_params=lambda s: {"spending_id": s.pk}, roles=STAFF, expect=400)  # fmt: skip
+cases.api("GET", f"{API}/spending/{{int:spending_id}}/receipts", make=spending,
+          path_params=lambda s: {"spending_id": s.pk}, roles=STAFF)  # fmt: skip

@@ -146,6 +146,7 @@ class RequestDetailOut(RequestOut):
     funding_per_community: Decimal
     funding_source: str
     personnel: str
+    personnel_count: int
     urgent_reason: str
     decision_rule: str
     decision_note: str
@@ -326,7 +327,8 @@ class RequestIn(Schema):
     form_names: str = Field("", max_length=300)
     funding_per_community: Yuan = Decimal("0")
     funding_source: str = Field("", max_length=100)
-    personnel: str = Field("", max_length=300)
+    personnel: str = Field("", max_length=300, description="人员支持说明")
+    personnel_count: int = Field(0, ge=0, le=1000, description="每社区派驻人数（人随事动）")
     urgent: bool = False
     urgent_reason: str = Field("", max_length=300)
 

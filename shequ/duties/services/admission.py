@@ -56,6 +56,7 @@ _REQUEST_FIELDS = (
     "funding_per_community",
     "funding_source",
     "personnel",
+    "personnel_count",
     "urgent",
     "urgent_reason",
 )
@@ -231,6 +232,12 @@ def _build(req, fields: dict) -> None:
         raise _invalid("funding_per_community", _("金额和工作量须为数字。")) from None
     if req.funding_per_community < 0:
         raise _invalid("funding_per_community", _("经费不能为负数。"))
+    try:
+        req.personnel_count = int(req.personnel_count or 0)
+    except (TypeError, ValueError):
+        raise _invalid("personnel_count", _("派驻人数须为整数。")) from None
+    if not 0 <= req.personnel_count <= 1000:
+        raise _invalid("personnel_count", _("派驻人数应在 0 至 1000 人之间。"))
 
 
 def _check_dates(req, policy, now) -> None:
