@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shequ.services",
     "shequ.teams",
     "shequ.finance",
+    "shequ.archives",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]
