@@ -78,3 +78,51 @@ def make_disposal(world, side="a"):
     old = timezone.localdate().year - 12
     make_item(world, side, entry="WS-14", year=old)
     return services.open_disposal(keeper(world, side), f, timezone.localdate().year)
+
+
+def _test_source():
+    """A capture rule of the tests (a module's records rendered as XML), registered once."""
+    from shequ.core import registry
+
+    if "tests.note" not in registry.archive_sources():
+        registry.register_archive_source(
+            "tests.note", label="测试纪要", archive_class="WS", retention="Y", topic="ZZ", entry="WS-01",
+            candidates=lambda code, year: [],
+            render=lambda sid: (f"note-{sid}.xml", registry.archive_document("纪要", [("编号", sid)])),
+        )  # fmt: skip
+
+
+def make_proposal(world, side="a"):
+    from shequ.archives.models import Proposal, ScheduleEntry
+
+    _test_source()
+    f = fonds(world, side)
+    n = next(_seq)
+    p = Proposal(fonds=f, rule="tests.note", source_id=str(n), source_label=f"M-{side}-{n}", year=YEAR,
+                 title=f"{'宁安' if side == 'a' else '郭岭'}议事会纪要{n}", responsible=f.org.name,
+                 date=timezone.datetime(YEAR, 4, 1).date(), entry=ScheduleEntry.objects.get(code="WS-01"))  # fmt: skip
+    p.save()
+    return p
+
+
+def make_round(world, side="a"):
+    return services.open_round(keeper(world, side), fonds(world, side), YEAR)
+
+
+def make_file(world, side="a"):
+    return make_item(world, side, carrier="electronic", files=[("协议.pdf", pdf())]).files.get()
+
+
+def make_judged(world, side="a"):
+    """A disposal round whose group has given its views (all three kinds)."""
+    r = make_disposal(world, side)
+    k = keeper(world, side)
+    for name, kind in (("李档案", "archive"), ("王主任", "community"), ("赵居民", "resident")):
+        services.record_opinion(k, r.pk, member=f"{name}{side}", kind=kind)
+    return r
+
+
+def make_register(world, side="a"):
+    r = make_judged(world, side)
+    services.decide_disposal(keeper(world, side), r.pk, method="碎纸机销毁")
+    return r.register.get()
