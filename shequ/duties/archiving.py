@@ -53,7 +53,7 @@ def certificates(org_code: str, year: int) -> list[ArchiveCandidate]:
         ArchiveCandidate(
             source_id=str(c.pk),
             label=c.number,
-            title=f"{c.item.name}（{c.number}）存根",
+            title=f"{c.item.title}（{c.number}）存根",
             responsible=c.community.name,
             date=c.issued_on,
             org_code=c.scope_code,
@@ -68,7 +68,7 @@ def render_certificate(source_id):
     c = Certificate.objects.filter(pk=source_id).select_related("item", "community", "issuer").first()
     if c is None:
         return None
-    fields = [("证明编号", c.number), ("证明事项", c.item.name), ("出具社区", c.community.name),
+    fields = [("证明编号", c.number), ("证明事项", c.item.title), ("出具社区", c.community.name),
               ("申请人", c.requester_name), ("用途", c.purpose), ("经办人", str(c.issuer)),
               ("出具日期", c.issued_on)]  # fmt: skip
-    return f"{c.number}.xml", archive_document(f"{c.item.name}存根", fields, c.content)
+    return f"{c.number}.xml", archive_document(f"{c.item.title}存根", fields, c.content)
