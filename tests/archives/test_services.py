@@ -294,3 +294,27 @@ def test_two_clerks_never_share_a_number(world):
         t.join()
     assert not errors and sorted(got) == [1, 2, 3, 4]
     assert f.items.count() == 4
+
+
+def test_platform_rules_list_and_render_their_records(world):
+    """The registered rules of duties and participation find the year's records and render XML."""
+    from shequ.core import registry
+    from tests.duties.factories import make_certificate
+    from tests.participation.factories import make_meeting
+
+    cert = make_certificate(world, "a")
+    meeting = make_meeting(world, "a")
+    type(meeting).objects.filter(pk=meeting.pk).update(held=True, minutes="议定加装电梯意见征集方案")
+    sources = registry.archive_sources()
+    assert {"cases.closed_case", "duties.admission_letter", "duties.certificate",
+            "participation.meeting_minutes"} <= set(sources)  # fmt: skip
+    code = world.a.code
+    found = sources["duties.certificate"].candidates(code, cert.issued_on.year)
+    assert [c.source_id for c in found] == [str(cert.pk)]
+    name, data = sources["duties.certificate"].render(str(cert.pk))
+    assert checks.identify(data).format == "xml" and cert.number.encode() in data
+    year = timezone.localtime(meeting.starts_at).year
+    found = sources["participation.meeting_minutes"].candidates(code, year)
+    assert [c.source_id for c in found] == [str(meeting.pk)]
+    assert "加装电梯".encode() in sources["participation.meeting_minutes"].render(str(meeting.pk))[1]
+    assert sources["duties.certificate"].candidates(world.b.code, cert.issued_on.year) == []
