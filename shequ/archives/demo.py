@@ -116,6 +116,7 @@ def load(seed: int = 20261121, echo=print) -> None:
             if y < years[-1]:
                 for p in rest:
                     services.reject(actor, p.pk, "同类材料已选取代表性案卷归档")
+            counts["confirmed"] += len(take)
             if y not in years:
                 continue
             r = services.open_round(actor, f, y)

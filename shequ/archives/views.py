@@ -308,8 +308,15 @@ def proposals(request):
             .filter(fonds=chosen, year=year)
             .select_related("entry", "item")
         )
-        rows = rows.order_by("status", "date", "pk")
-    ctx = {"fonds": fonds, "chosen": chosen, "year": year, "years": range(timezone.localdate().year, 2009, -1),
+        from django.db.models import Case, IntegerField, Value, When
+
+        first = Case(
+            When(status=ProposalStatus.PROPOSED, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        rows = rows.order_by(first, "date", "pk")
+    total = rows.count() if chosen else 0
+    rows = list(rows[:300]) if chosen else []
+    ctx = {"total": total, "more": total > 300, "fonds": fonds, "chosen": chosen, "year": year, "years": range(timezone.localdate().year, 2009, -1),
            "rows": rows, "pending": [p for p in rows if p.status == ProposalStatus.PROPOSED]}  # fmt: skip
     return render(request, "archives/proposals.html", ctx)
 

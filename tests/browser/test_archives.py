@@ -15,7 +15,6 @@ def test_worker_confirms_proposed_items_and_sees_their_reference(world, new_tab)
     t = new_tab()
     sign_in(t, keeper(world, "a"), {})
     t.goto(f"/archives/proposals/?fonds={first.fonds.number}&year={YEAR}")
-    t.page.locator("#check-all").check()
     with t.page.expect_navigation():
         t.page.locator("#confirm-selected").click()
     t.settle()
