@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "shequ.services",
     "shequ.teams",
     "shequ.finance",
+    "shequ.archives",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]
@@ -268,6 +269,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shequ.workforce.tasks.sweep_contracts",
         "schedule": float(CASE_SWEEP_SECONDS),
     },
+    # Electronic archives: each stored file's fixity and format re-checked once a day.
+    "archive-fixity": {"task": "shequ.archives.tasks.verify_files", "schedule": 3600.0},
 }
 
 # --- duties (事项清单与准入) ---------------------------------------------------------------------

@@ -76,6 +76,7 @@ def _seeded_reference_data(request, django_db_blocker):
                     "shequ.services.migrations.0002_seed_categories",
                     "shequ.teams.migrations.0002_seed_kinds",
                     "shequ.finance.migrations.0002_seed_kinds",
+                    "shequ.archives.migrations.0002_seed_scheme",
                 ):
                     importlib.import_module(module).seed(apps, None)
     yield

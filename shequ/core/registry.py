@@ -328,3 +328,72 @@ def award_bases() -> dict[str, AwardBasis]:
 
 def award_basis(key: str) -> AwardBasis | None:
     return _award_bases.get(key)
+
+
+# --- records another module files in the community archives --------------------------------------
+@dataclass(frozen=True)
+class ArchiveCandidate:
+    """One record a module offers for filing: its id and number, the title, the responsible party
+    (责任者), the document date, and the org code of the fonds it belongs to (community or street)."""
+
+    source_id: str
+    label: str
+    title: str
+    responsible: str
+    date: object
+    org_code: str
+
+
+@dataclass(frozen=True)
+class ArchiveSource:
+    """A capture rule: which records of a module are filed, where (class, retention, 机构/问题,
+    and the retention-schedule line), how to list a year's candidates and render one as a file.
+    candidates(org_code, year) -> [ArchiveCandidate] (records of that fonds' subtree and year);
+    render(source_id) -> (file name, bytes) or None when the record is gone."""
+
+    key: str
+    label: str
+    archive_class: str
+    retention: str
+    topic: str
+    entry: str
+    candidates: object
+    render: object
+    openness: str = "open"  # open | restricted | closed: how the filed item is used
+    openness_reason: str = ""
+
+
+_archive_sources: dict[str, ArchiveSource] = {}
+
+
+def register_archive_source(key: str, *, label, archive_class: str, retention: str, topic: str, entry: str,
+                            candidates, render, openness: str = "open", openness_reason: str = "") -> None:  # fmt: skip
+    """Offer a module's records to the archives (from an AppConfig.ready); key is "<app>.<name>".
+    The archives module checks the class, retention and 机构/问题 against its retention schedule;
+    a record holding residents' personal data is filed as restricted (`openness`, with the reason)."""
+    _archive_sources[key] = ArchiveSource(key, label, archive_class, retention, topic, entry, candidates, render,
+                                          openness, openness_reason)  # fmt: skip
+
+
+def archive_sources() -> dict[str, ArchiveSource]:
+    return dict(_archive_sources)
+
+
+def archive_document(title: str, fields, body: str = "", sections=()) -> bytes:
+    """A record rendered for filing as a UTF-8 XML document (a long-term format): its title, its
+    described fields [(label, value)], its text and further sections [(heading, [lines])]."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("record")
+    ET.SubElement(root, "title").text = str(title)
+    meta = ET.SubElement(root, "fields")
+    for label, value in fields:
+        ET.SubElement(meta, "field", name=str(label)).text = "" if value is None else str(value)
+    if body:
+        ET.SubElement(root, "body").text = str(body)
+    for heading, lines in sections:
+        sec = ET.SubElement(root, "section", heading=str(heading))
+        for line in lines:
+            ET.SubElement(sec, "line").text = str(line)
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")

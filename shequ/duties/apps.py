@@ -34,3 +34,12 @@ class DutiesConfig(AppConfig):
 
         registry.register_dashboard_card(dashboard.admission_card, roles=STAFF | {Role.DEPARTMENT}, order=20)
         registry.register_dashboard_card(dashboard.services_card, roles={Role.RESIDENT}, order=20)
+        from shequ.duties import archiving
+
+        registry.register_archive_source(
+            "duties.admission_letter", label=_("准入审核决定书"), archive_class="WS", retention="D30", topic="ZH",
+            entry="WS-05", candidates=archiving.letters, render=archiving.render_letter)  # fmt: skip
+        registry.register_archive_source(
+            "duties.certificate", label=_("出具的证明（存根）"), archive_class="WS", retention="D10", topic="MZ",
+            entry="WS-11", candidates=archiving.certificates, render=archiving.render_certificate,
+            openness="restricted", openness_reason=_("含申请人个人信息"))  # fmt: skip

@@ -207,6 +207,9 @@ def reset() -> None:
         from shequ.workforce import demo as workforce_demo
 
         teams_demo.reset()  # members, volunteers and check-ins point at residents
+        from shequ.archives import demo as archives_demo
+
+        archives_demo.reset()  # items point at cases, letters and minutes by id, and at the org units
         finance_demo.reset()  # funds point at the communities and at duties' commitments
         facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
@@ -240,6 +243,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_services(seed, echo)
         _load_teams(seed, echo)
         _load_finance(seed, echo)
+        _load_archives(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -449,6 +453,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_services(seed, echo)
     _load_teams(seed, echo)
     _load_finance(seed, echo)
+    _load_archives(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -532,6 +537,16 @@ def _load_finance(seed, echo) -> None:
 
     if not finance_demo.is_loaded():
         finance_demo.load(seed=seed, echo=echo)
+
+
+def _load_archives(seed, echo) -> None:
+    """Each community's fonds with three years of filed items, lending and a disposal round (once);
+    the archive duty of the demo keepers is given on every load (the ledgers' duties are re-set)."""
+    from shequ.archives import demo as archives_demo
+
+    if not archives_demo.is_loaded():
+        archives_demo.load(seed=seed, echo=echo)
+    archives_demo.grant()
 
 
 def _account_rows():

@@ -55,6 +55,11 @@ class ParticipationConfig(AppConfig):
         register_permission("participation.manage_elections", MANAGERS, _("登记换届选举、选民、计票和当选"))
         registry.register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=60)
         registry.register_detail_panel("cases.case", dashboard.case_panel)
+        from shequ.participation import archiving
+
+        registry.register_archive_source(
+            "participation.meeting_minutes", label=_("会议纪要和决议"), archive_class="WS", retention="Y",
+            topic="ZZ", entry="WS-01", candidates=archiving.minutes, render=archiving.render)  # fmt: skip
         self._ready_ratings()
 
     def _ready_ratings(self):
