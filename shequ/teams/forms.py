@@ -99,6 +99,8 @@ class ActivityForm(forms.Form):
         label=_("组织方"), choices=OrganiserKind.choices, initial=OrganiserKind.COMMUNITY
     )
     team = forms.ChoiceField(label=_("组织队伍"), required=False)
+    unit = forms.ChoiceField(label=_("组织单位（驻区单位）"), required=False)
+    party_org = forms.ChoiceField(label=_("组织党组织"), required=False)
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     facility = forms.ChoiceField(label=_("阵地场地"), required=False)
@@ -114,10 +116,12 @@ class ActivityForm(forms.Form):
         label=_("活动内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, user=None, teams=(), places=(), **kwargs):
+    def __init__(self, *args, user=None, teams=(), places=(), units=(), party_orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].choices = _org_choices(user, "teams.manage")
         self.fields["team"].choices = [("", "—")] + list(teams)
+        self.fields["unit"].choices = [("", "—")] + list(units)
+        self.fields["party_org"].choices = [("", "—")] + list(party_orgs)
         self.fields["facility"].choices = [("", "—")] + list(places)
 
 

@@ -348,9 +348,11 @@ class TeamsActivityIn(Schema):
     starts_at: Moment
     ends_at: Moment
     organiser_kind: str = Field(
-        "community", description="team 或 community（驻区单位、党组织在下一阶段加入）"
+        "community", description="community 社区（街道）、team 队伍、unit 驻区单位、party 党组织"
     )
-    team: Id | None = None
+    team: Id | None = Field(None, description="organiser_kind=team 时的队伍 id")
+    unit: Id | None = Field(None, description="organiser_kind=unit 时的驻区单位 id")
+    party_org: Id | None = Field(None, description="organiser_kind=party 时的党组织 id（党组织链中的一级）")
     facility: Id | None = Field(None, description="阵地场地 id（阵地模块）；否则填 place")
     place: str = ""
     capacity: int | None = Field(None, ge=1, le=100000)

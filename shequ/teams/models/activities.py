@@ -19,12 +19,14 @@ from shequ.teams.models.teams import CONFIGURE, VIEW, Team, Volunteer
 
 
 class OrganiserKind(models.TextChoices):
-    """Who organises. A unit in the area (驻区单位) and a Party organisation are the next kinds: they
-    will name their record in `organiser_ref` (through a core reference registry), as a team does
-    with `team`; every figure reads `organiser_kind` and `organiser_name`, so nothing else changes."""
+    """Who organises. A team is named by `team`; a unit in the area (驻区单位) and a Party
+    organisation by `organiser_ref` ("unit:<id>", "party:<id>"); every figure reads `organiser_kind`
+    and `organiser_name`."""
 
     TEAM = "team", _("队伍")
     COMMUNITY = "community", _("社区（街道）")
+    UNIT = "unit", _("驻区单位")
+    PARTY = "party", _("党组织")
 
 
 class ActivityKind(models.TextChoices):

@@ -74,14 +74,31 @@ def activity_for_staff(actor, pk, *, lock: bool = True) -> Activity:
     return a
 
 
+def _organiser(actor, org, kind, pk) -> tuple[str, str]:
+    """(organiser_ref, name) of a unit in the area or a Party organisation in the activity's place."""
+    from shequ.org.models import ResidentOrganization
+    from shequ.teams.models import PartyOrg
+
+    model, field, prefix, message = (
+        (ResidentOrganization, "unit", "unit", _("请选择本社区（街道）的驻区单位作为组织方。"))
+        if kind == OrganiserKind.UNIT
+        else (PartyOrg, "party_org", "party", _("请选择本社区（街道）的党组织作为组织方。"))
+    )
+    row = model.objects.visible_to(actor).filter(pk=pk if str(pk or "").isdigit() else 0).first()
+    if row is None or not (row.scope_code.startswith(org.code) or org.code.startswith(row.scope_code)):
+        raise invalid(field, message)
+    return f"{prefix}:{row.pk}", row.name
+
+
 @transaction.atomic
 def create_activity(actor, org_code: str, *, title: str, kind, starts_at, ends_at, organiser_kind=OrganiserKind.COMMUNITY,
-                    team=None, facility=None, place: str = "", capacity=None, description: str = "",
-                    signup_open: bool = True, public: bool = True) -> Activity:  # fmt: skip
-    """Organise an activity of a community or a street."""
+                    team=None, unit=None, party_org=None, facility=None, place: str = "", capacity=None,
+                    description: str = "", signup_open: bool = True, public: bool = True) -> Activity:  # fmt: skip
+    """Organise an activity of a community or a street: by the community itself, one of its teams,
+    a unit in the area or a Party organisation of the chain."""
     org = org_at(actor, org_code, MANAGE)
     organiser_kind = choice(OrganiserKind, organiser_kind, "organiser_kind", _("组织方类别"))
-    team_row = None
+    team_row, organiser_ref = None, ""
     if organiser_kind == OrganiserKind.TEAM:
         team_row = Team.objects.visible_to(actor).filter(pk=team if str(team or "").isdigit() else 0).first()
         if team_row is None or not (
@@ -91,6 +108,10 @@ def create_activity(actor, org_code: str, *, title: str, kind, starts_at, ends_a
         if team_row.status == TeamStatus.DISSOLVED:
             raise invalid("team", _("“%(t)s”已解散，不能再组织活动。") % {"t": team_row.name})
         organiser_name = team_row.name
+    elif organiser_kind in (OrganiserKind.UNIT, OrganiserKind.PARTY):
+        organiser_ref, organiser_name = _organiser(
+            actor, org, organiser_kind, unit if organiser_kind == OrganiserKind.UNIT else party_org
+        )
     else:
         organiser_name = org.display_name
     starts_at, ends_at = (
@@ -115,7 +136,7 @@ def create_activity(actor, org_code: str, *, title: str, kind, starts_at, ends_a
                 "capacity", _("“%(f)s”最多容纳 %(n)d 人。") % {"f": found["name"], "n": found["capacity"]}
             )
     place = text(place, "place", _("地点"), 100, required=True)
-    a = Activity(org=org, organiser_kind=organiser_kind, team=team_row, organiser_name=organiser_name[:80],
+    a = Activity(org=org, organiser_kind=organiser_kind, team=team_row, organiser_name=organiser_name[:80], organiser_ref=organiser_ref,
                  kind=choice(ActivityKind, kind, "kind", _("活动类别")), title=text(title, "title", _("活动名称"), 100, required=True),
                  description=text(description, "description", _("活动内容"), 4000), starts_at=starts_at, ends_at=ends_at,
                  facility_ref=facility_ref, place=place, capacity=capacity, signup_open=bool(signup_open),

@@ -369,7 +369,14 @@ class ActivityCreate(_held_anywhere(MANAGE)):
         teams = [(t.pk, f"{t.name}（{t.kind.name}）") for t in Team.objects.visible_to(user).filter(status="active")
                  .select_related("kind").order_by("scope_code", "name")[:300]]  # fmt: skip
         places = [(pk, label) for pk, label, _cap in registry.place_options(user, code[:9] if code else "")]
-        return {"user": user, "teams": teams, "places": places}
+        from shequ.org.models import ResidentOrganization
+        from shequ.teams.models import PartyOrg
+
+        units = [(u.pk, u.name) for u in ResidentOrganization.objects.visible_to(user).only("pk", "name")
+                 .order_by("scope_code", "name")[:500]]  # fmt: skip
+        party_orgs = [(p.pk, p.name) for p in PartyOrg.objects.visible_to(user).only("pk", "name")
+                      .order_by("scope_code", "name")[:500]]  # fmt: skip
+        return {"user": user, "teams": teams, "places": places, "units": units, "party_orgs": party_orgs}
 
     def initial(self):
         return {"org": _focus(self.request)}
