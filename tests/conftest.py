@@ -77,8 +77,11 @@ def _seeded_reference_data(request, django_db_blocker):
                     "shequ.teams.migrations.0002_seed_kinds",
                     "shequ.finance.migrations.0002_seed_kinds",
                     "shequ.archives.migrations.0002_seed_scheme",
+                    "shequ.teams.migrations.0003_cobuilding",
+                    ("shequ.teams.migrations.0005_party_awards", "seed_awards"),
                 ):
-                    importlib.import_module(module).seed(apps, None)
+                    module, fn = module if isinstance(module, tuple) else (module, "seed")
+                    getattr(importlib.import_module(module), fn)(apps, None)
     yield
 
 

@@ -259,7 +259,7 @@ class ItemFile(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="files")
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64, editable=False)
     data = models.BinaryField(editable=False, null=True)
     format = models.CharField(_("格式"), max_length=20, blank=True)
     mime = models.CharField(_("媒体类型"), max_length=100, blank=True)
@@ -303,6 +303,9 @@ class FileCheck(ScopedModel):
         verbose_name = _("四性检测")
         verbose_name_plural = _("四性检测")
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {_('通过') if self.ok else _('未通过')}"
 
     def compute_scope_code(self) -> str:
         return self.file.item.scope_code
@@ -484,6 +487,9 @@ class UseLog(ScopedModel):
         verbose_name_plural = _("利用记录")
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.item_id}"
+
     def compute_scope_code(self) -> str:
         return self.item.scope_code
 
@@ -541,6 +547,8 @@ class RoundItem(models.Model):
     reason = models.CharField(_("理由"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("鉴定条目")
+        verbose_name_plural = _("鉴定条目")
         ordering = ["round", "item__reference"]
         constraints = [models.UniqueConstraint(fields=["round", "item"], name="arch_round_item_once")]
 

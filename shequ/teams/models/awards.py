@@ -108,7 +108,7 @@ class Nomination(models.Model):
         AwardRound, on_delete=models.CASCADE, related_name="nominations", verbose_name=_("评选")
     )
     nominee_kind = models.CharField(_("评选对象"), max_length=12, choices=NomineeKind.choices)
-    nominee_key = models.CharField(max_length=40, editable=False)
+    nominee_key = models.CharField(_("被提名对象标识"), max_length=40, editable=False)
     volunteer = models.ForeignKey(
         "teams.Volunteer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
