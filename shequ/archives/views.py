@@ -363,13 +363,20 @@ def proposals_confirm(request):
 @login_required
 @require_POST
 def proposal_reject(request, pk):
+    return _act_and_return(request, Proposal, pk, "archives:proposals",
+                           lambda: services.reject(request.user, pk, request.POST.get("reason", "")))  # fmt: skip
+
+
+def _act_and_return(request, model, pk, url_name, act):
+    """A POST on one row of a fonds and year (a proposal, a filing round): do the act, come back to
+    that fonds and year's page (the reason on an error page)."""
     try:
-        p = get_visible(Proposal, request.user, pk)
+        row = get_visible(model, request.user, pk)
     except NotFound:
         raise Http404() from None
-    url = reverse("archives:proposals") + f"?fonds={p.fonds.number}&year={p.year}"
+    url = reverse(url_name) + f"?fonds={row.fonds.number}&year={row.year}"
     try:
-        services.reject(request.user, pk, request.POST.get("reason", ""))
+        act()
     except DomainError as exc:
         return error_page(request, exc.status, exc.message, back=url)
     return hx_redirect(request, url)
@@ -415,16 +422,8 @@ def filing_open(request):
 @login_required
 @require_POST
 def filing_close(request, pk):
-    try:
-        r = get_visible(FilingRound, request.user, pk)
-    except NotFound:
-        raise Http404() from None
-    url = reverse("archives:filing") + f"?fonds={r.fonds.number}&year={r.year}"
-    try:
-        services.close_round(request.user, pk, request.POST.get("note", ""))
-    except DomainError as exc:
-        return error_page(request, exc.status, exc.message, back=url)
-    return hx_redirect(request, url)
+    return _act_and_return(request, FilingRound, pk, "archives:filing",
+                           lambda: services.close_round(request.user, pk, request.POST.get("note", "")))  # fmt: skip
 
 
 @login_required
