@@ -777,3 +777,47 @@ class SurveyAnswer(models.Model):
 
     def __str__(self):
         return f"{self.response_id}/{self.question_id}"
+
+
+# --- indicator snapshots ---------------------------------------------------------------------------
+class IndicatorSnapshot(ScopedModel):
+    """A catalogue indicator's figure for one scope and period as it stood when taken (see
+    core.indicators): reports read these, so last year's result does not move when its data is
+    corrected. A retake that finds a different figure keeps the old row (current=False) and links
+    the new one to it (`replaces`): the correction is shown as such."""
+
+    key = models.CharField(_("指标"), max_length=80)
+    code = models.CharField(_("范围代码"), max_length=32)
+    start = models.DateField(_("统计期起"))
+    end = models.DateField(_("统计期止"))
+    value = models.DecimalField(_("数值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(_("分子"), max_digits=18, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("分母"), max_digits=18, decimal_places=4, null=True, blank=True)
+    detail = models.JSONField(_("明细"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    taken_at = models.DateTimeField(_("取数时间"), default=timezone.now)
+    taken_by = models.ForeignKey(
+        User, verbose_name=_("取数人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    current = models.BooleanField(_("现行"), default=True)
+    replaces = models.OneToOneField(
+        "self", verbose_name=_("更正的快照"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("指标快照")
+        verbose_name_plural = _("指标快照")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "code", "start", "end"],
+                condition=Q(current=True),
+                name="indicator_snapshot_current",
+            )
+        ]
+        indexes = [models.Index(fields=["key", "start", "end", "code"], name="indicator_snapshot_lookup")]
+
+    def __str__(self):
+        return f"{self.key} {self.code} {self.start}~{self.end}"
+
+    def compute_scope_code(self) -> str:
+        return self.code

@@ -210,11 +210,22 @@ def election_declared(actor, community_code: str, term_label: str, start, member
     return notes
 
 
-# --- indicators an app offers (an assessment reads them by key) ----------------------------------
+# --- indicators an app offers (the catalogue: core.indicators reads them by key) ------------------
+SCOPE_LEVELS = ("community", "street", "district")
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
 @dataclass(frozen=True)
 class Indicator:
     """A figure of a scope over a period: compute(user, code, start, end) -> {"value": Decimal|None
-    (in `unit`), "numerator": int, "denominator": int|None, ...}; `formula` says how it is counted."""
+    (in `unit`), "numerator": int, "denominator": int|None, ...}; `formula` says how it is counted.
+
+    `reads` names the data it reads (shown in the catalogue); `scopes` and `periods` are the org
+    levels and period kinds it is meaningful for; `compute_many(user, codes, start, end) -> {code:
+    result}` computes many scopes at once (one grouped query rather than one per scope), and the
+    catalogue falls back to calling `compute` per code without it; `breakdowns` names the keys of
+    `result["by"]` ({"category": {label: value}} …) a form may bind rows to; `higher_is_better`
+    tells a scoring rule which way is good."""
 
     key: str
     label: str
@@ -222,14 +233,28 @@ class Indicator:
     formula: str
     perm: str
     compute: object
+    reads: tuple = ()
+    scopes: tuple = SCOPE_LEVELS
+    periods: tuple = PERIOD_KINDS
+    compute_many: object = None
+    breakdowns: tuple = ()
+    higher_is_better: bool = True
+
+    @property
+    def module(self) -> str:
+        return self.key.split(".", 1)[0]
 
 
 _indicators: dict[str, Indicator] = {}
 
 
-def register_indicator(key: str, *, label, unit: str, formula, perm: str, compute) -> None:
-    """Offer an indicator (from an AppConfig.ready); the key is "<app>.<name>"."""
-    _indicators[key] = Indicator(key, label, unit, formula, perm, compute)
+def register_indicator(key: str, *, label, unit: str, formula, perm: str, compute, **more) -> None:
+    """Offer an indicator (from an AppConfig.ready); the key is "<app>.<name>". `more` takes the
+    optional fields of `Indicator` (reads, scopes, periods, compute_many, breakdowns,
+    higher_is_better)."""
+    if "." not in key:
+        raise ValueError(f"indicator key {key!r} must be '<app>.<name>'")
+    _indicators[key] = Indicator(key, label, unit, formula, perm, compute, **more)
 
 
 def indicators() -> dict[str, Indicator]:

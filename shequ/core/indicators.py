@@ -1,0 +1,196 @@
+"""The indicator catalogue: every module's figures (registered with core.registry), read by key for a
+scope and a period, live or from dated snapshots.
+
+An indicator is computed live for the scope a user asks about (through the module's own
+`visible_to`), and many scopes at once through the module's `compute_many` when it offers one (one
+grouped query instead of one per community). A snapshot stores the figure of one scope and period
+as it stood when taken: an assessment, a report or a filled upper-level form reads snapshots, so
+last year's result does not move when its data is corrected. Taking a snapshot again keeps an
+unchanged figure as it is and records a changed one as a correction of the old (both kept).
+
+Periods are named "2026" (a year), "2026-Q3" (a quarter) or "2026-07" (a month); scopes by their
+org code, whose length says the level (6 district, 9 street, 12 community)."""
+
+import calendar
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import registry, scope
+from shequ.core.errors import Forbidden, NotFound, ValidationFailed
+
+LEVEL_BY_LENGTH = {6: "district", 9: "street", 12: "community"}
+LEVEL_LABELS = {"community": "社区", "street": "街道", "district": "区县"}
+PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
+FIGURE_FIELDS = ("value", "numerator", "denominator")
+
+
+def level_of(code: str) -> str | None:
+    return LEVEL_BY_LENGTH.get(len(code or ""))
+
+
+def parse_period(label: str) -> tuple[str, dt.date, dt.date]:
+    """ "2026" → ("year", 2026-01-01, 2026-12-31); "2026-Q3" → quarter; "2026-07" → month."""
+    m = PERIOD_RE.match((label or "").strip())
+    if not m:
+        raise ValidationFailed(
+            _("统计期「%(p)s」格式不对：请写年份（2026）、季度（2026-Q3）或月份（2026-07）。") % {"p": label}
+        )
+    year = int(m.group(1))
+    if m.group(2):
+        q = int(m.group(2))
+        start = dt.date(year, 3 * q - 2, 1)
+        end_month = 3 * q
+        return "quarter", start, dt.date(year, end_month, calendar.monthrange(year, end_month)[1])
+    if m.group(3):
+        month = int(m.group(3))
+        return "month", dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    return "year", dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def period_label(kind: str, start: dt.date) -> str:
+    if kind == "month":
+        return f"{start.year}-{start.month:02d}"
+    if kind == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return str(start.year)
+
+
+def get(key: str) -> registry.Indicator:
+    ind = registry.indicator(key)
+    if ind is None:
+        raise NotFound(_("指标「%(k)s」不存在：请从指标目录中选择。") % {"k": key})
+    return ind
+
+
+def catalogue(user=None) -> list[registry.Indicator]:
+    """The registered indicators (those the user may read, when a user is given), by key."""
+    found = sorted(registry.indicators().values(), key=lambda i: i.key)
+    if user is None:
+        return found
+    return [i for i in found if scope.holds(user, i.perm)]
+
+
+def check_applies(ind: registry.Indicator, code: str) -> None:
+    """Refuse a scope whose level the indicator is not meant for (a community-only figure for a
+    district, say): a form or scheme bound to it would be filled with nonsense."""
+    level = level_of(code)
+    if level is None or level not in ind.scopes:
+        names = "、".join(LEVEL_LABELS.get(s, s) for s in ind.scopes)
+        raise ValidationFailed(
+            _("指标「%(n)s」只适用于%(levels)s一级，不适用于范围 %(c)s。")
+            % {"n": ind.label, "levels": names, "c": code},
+            code="indicator_scope",
+        )
+
+
+def _check(user, ind: registry.Indicator, codes) -> None:
+    if not scope.holds(user, ind.perm):
+        raise Forbidden()
+    for code in codes:
+        check_applies(ind, code)
+        if not scope.covers(user, code, ind.perm):
+            raise NotFound()
+
+
+def _figure(raw: dict) -> dict:
+    """A compute result as {"value", "numerator", "denominator", "detail"} (Decimals or None)."""
+    out = {"detail": {k: v for k, v in (raw or {}).items() if k not in FIGURE_FIELDS}}
+    for f in FIGURE_FIELDS:
+        v = (raw or {}).get(f)
+        if v is None:
+            out[f] = None
+            continue
+        try:
+            out[f] = Decimal(str(v))
+        except InvalidOperation:
+            out[f] = None
+    return out
+
+
+def evaluate(user, key: str, code: str, start: dt.date, end: dt.date) -> dict:
+    """The live figure of one scope and period."""
+    ind = get(key)
+    _check(user, ind, [code])
+    return _figure(ind.compute(user, code, start, end))
+
+
+def evaluate_many(user, key: str, codes, start: dt.date, end: dt.date) -> dict[str, dict]:
+    """Live figures of many scopes at once ({code: figure})."""
+    ind = get(key)
+    codes = list(dict.fromkeys(codes))
+    _check(user, ind, codes)
+    if ind.compute_many is not None:
+        raw = ind.compute_many(user, codes, start, end)
+        return {c: _figure(raw.get(c)) for c in codes}
+    return {c: _figure(ind.compute(user, c, start, end)) for c in codes}
+
+
+def _same(snap, fig) -> bool:
+    return all(getattr(snap, f) == (fig[f].quantize(Decimal("0.0001")) if fig[f] is not None else None)
+               for f in FIGURE_FIELDS)  # fmt: skip
+
+
+def take_snapshots(user, key: str, codes, start: dt.date, end: dt.date) -> dict[str, tuple]:
+    """Compute and store the figures of `codes`: {code: (snapshot, status)} with status "new",
+    "unchanged" or "corrected" (the old snapshot kept, no longer current)."""
+    from shequ.core.models import IndicatorSnapshot
+
+    figures = evaluate_many(user, key, codes, start, end)
+    out = {}
+    now = timezone.now()
+    with transaction.atomic():
+        held = {
+            s.code: s
+            for s in IndicatorSnapshot.objects.select_for_update().filter(
+                key=key, code__in=list(figures), start=start, end=end, current=True
+            )
+        }
+        for code, fig in figures.items():
+            old = held.get(code)
+            if old is not None and _same(old, fig):
+                out[code] = (old, "unchanged")
+                continue
+            if old is not None:
+                old.current = False
+                old.save(update_fields=["current", "updated_at"])
+            snap = IndicatorSnapshot.objects.create(
+                key=key, code=code, start=start, end=end, taken_at=now, taken_by=user, replaces=old,
+                detail=fig["detail"], **{f: fig[f] for f in FIGURE_FIELDS},
+            )  # fmt: skip
+            out[code] = (snap, "corrected" if old is not None else "new")
+    return out
+
+
+def snapshots(user, key: str, codes, start: dt.date, end: dt.date) -> dict:
+    """The current snapshots of `codes` the user may read ({code: IndicatorSnapshot})."""
+    from shequ.core.models import IndicatorSnapshot
+
+    ind = get(key)
+    if not scope.holds(user, ind.perm):
+        raise Forbidden()
+    rows = IndicatorSnapshot.objects.visible_to(user).filter(
+        key=key, code__in=list(codes), start=start, end=end, current=True
+    )
+    return {s.code: s for s in rows.select_related("replaces")}
+
+
+def figures(user, key: str, codes, start: dt.date, end: dt.date, *, from_snapshots: bool = False) -> dict:
+    """{code: figure} from the current snapshots where there are some (when asked), live for the
+    rest; a figure from a snapshot carries "taken_at" and "corrected"."""
+    codes = list(dict.fromkeys(codes))
+    found = {}
+    if from_snapshots:
+        for code, s in snapshots(user, key, codes, start, end).items():
+            found[code] = {
+                "value": s.value, "numerator": s.numerator, "denominator": s.denominator, "detail": s.detail,
+                "taken_at": s.taken_at, "corrected": s.replaces_id is not None,
+            }  # fmt: skip
+    rest = [c for c in codes if c not in found]
+    if rest:
+        found.update(evaluate_many(user, key, rest, start, end))
+    return {c: found[c] for c in codes}
