@@ -9,3 +9,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
 app = Celery("shequ")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _metrics(sender, **_):
+    from shequ.core import metrics
+
+    metrics.connect_celery_signals()

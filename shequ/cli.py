@@ -5,6 +5,7 @@ import getpass
 import json
 import os
 import sys
+from pathlib import Path
 
 
 def _django():
@@ -34,7 +35,22 @@ def _pending_migrations() -> int:
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
+def _metrics_dir(service: str) -> None:
+    """Each process of `service` writes its counters under DATA_DIR/metrics/<service>, emptied now
+    (counters of processes of an earlier run must not linger). Set before any metric exists."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
+    from django.conf import settings
+
+    path = Path(settings.DATA_DIR) / "metrics" / service
+    path.mkdir(parents=True, exist_ok=True)
+    for f in path.glob("*.db"):
+        f.unlink(missing_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
 def cmd_serve(args):
+    if not args.dev:
+        _metrics_dir("web")
     _django()
     if _pending_migrations():
         print("数据库结构不是最新的，先执行迁移……")
@@ -258,6 +274,47 @@ def cmd_calendar_show(args):
         print(f"  {d}")
 
 
+def cmd_backup(args):
+    _django()
+    from shequ.core import backup
+
+    try:
+        path = backup.backup(args.out, keys_to=args.keys_to)
+    except backup.BackupError as e:
+        raise SystemExit(f"备份失败：{e}") from None
+    m = backup.read_manifest(path)
+    rows = sum(t["rows"] for t in m["tables"].values())
+    print(f"备份完成：{path}（{path.stat().st_size / 1048576:.1f} MB；{len(m['tables'])} 张表，{rows} 行；"
+          f"上传文件 {m['media_files']} 个）")  # fmt: skip
+    if args.keys_to:
+        print(f"密钥已单独写入 {args.keys_to}（权限 0600）：请与备份分开保管。")
+    else:
+        print(
+            "提示：备份不含加密密钥。请用 --keys-to 另行导出一次密钥，并与备份分开保管；没有密钥无法读取个人信息。"
+        )
+
+
+def cmd_restore(args):
+    _django()
+    from shequ.core import backup
+
+    try:
+        report = backup.restore(args.archive, keys=args.keys)
+    except backup.BackupError as e:
+        raise SystemExit(f"恢复失败：{e}") from None
+    enc, att = report["encrypted"], report["attachments"]
+    print(f"已恢复 {report['tables']} 张表、{report['rows']} 行；上传文件 {report['media_files']} 个。")
+    print(f"核对：表的行数与校验和不一致 {len(report['mismatched'])} 张；加密字段抽读 {enc['checked']} 列，"
+          f"失败 {len(enc['failed'])} 列；附件 {att['checked']} 个，校验失败 {len(att['failed'])} 个。")  # fmt: skip
+    if not backup.passed(report):
+        for t in report["mismatched"]:
+            print(f"  不一致：{t}")
+        for f in enc["failed"]:
+            print(f"  无法解密：{f}（缺少对应密钥？）")
+        raise SystemExit("恢复后的核对未通过：请勿启用这份数据，检查备份文件和密钥文件后重试。")
+    print("核对通过。")
+
+
 def cmd_manage(args):
     _django()
     from django.core.management import execute_from_command_line
@@ -266,12 +323,20 @@ def cmd_manage(args):
 
 
 def cmd_worker(args):
+    _metrics_dir("worker")
     _django()
     from django.conf import settings
 
     if not settings.REDIS_URL:
         _fail("未设置 SHEQU_REDIS_URL：没有消息队列时任务在请求内直接执行，不需要 worker。")
     from shequ.celery import app
+
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        from shequ.core import metrics
+
+        start_http_server(args.metrics_port, addr=args.metrics_addr, registry=metrics.process_registry())
 
     app.worker_main(["worker", "--loglevel", args.loglevel, "--concurrency", str(args.concurrency)])
 
@@ -759,6 +824,25 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--retire", metavar="名称", help="停用的岗位名称")
     w.set_defaults(func=cmd_workforce_posts)
 
+    s = sub.add_parser(
+        "backup",
+        help="备份数据库和上传文件",
+        description="把数据库（SQLite 用其在线备份接口，PostgreSQL 用 pg_dump）、上传文件和一份清单（每张表的行数和"
+        "校验和）写成一个 .tar.gz。备份不含加密密钥：用 --keys-to 把密钥写到另一处单独保管。",
+    )
+    s.add_argument("--out", default="backups", help="备份文件写到的目录（默认 ./backups）")
+    s.add_argument("--keys-to", help="同时把加密密钥导出到此文件（不能在备份目录内）")
+    s.set_defaults(func=cmd_backup)
+    s = sub.add_parser(
+        "restore",
+        help="从备份恢复到新的空数据库",
+        description="把 shequ backup 生成的备份恢复到当前配置的数据库和数据目录（二者须为新建的空库和空目录），"
+        "然后核对每张表的行数和校验和、抽读每个加密字段、校验每个附件；核对不通过则退出码为 1。",
+    )
+    s.add_argument("archive", help="备份文件（.tar.gz）")
+    s.add_argument("--keys", help="备份时用 --keys-to 导出的密钥文件")
+    s.set_defaults(func=cmd_restore)
+
     s = sub.add_parser("keys", help="个人信息加密密钥", description="字段加密密钥的管理。")
     ksub = s.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     k = ksub.add_parser(
@@ -878,6 +962,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--loglevel", default="info", help="日志级别")
     s.add_argument("--concurrency", type=int, default=2, help="并发数")
+    s.add_argument(
+        "--metrics-port", type=int, help="在此端口提供本 worker 的 Prometheus 指标（worker 独占一台机器时用）"
+    )
+    s.add_argument("--metrics-addr", default="127.0.0.1", help="指标端口的监听地址（默认 127.0.0.1）")
     s.set_defaults(func=cmd_worker)
     return p
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "csp",
+    "django_prometheus",  # request latency and status metrics (see core.metrics)
     "ninja",  # serves Swagger UI from local static files (no CDN; CSP allows only 'self')
     "shequ.core",
     "shequ.org",
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "shequ.core.middleware.RequestContextMiddleware",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shequ.core.middleware.SecondFactorMiddleware",
+    "shequ.core.metrics.DatabaseTimeMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "shequ.urls"
@@ -361,14 +365,35 @@ CACHES = {
     )
 }
 
+# SHEQU_LOG_FORMAT=json: one JSON object per line, with the request id of the request it came from.
+LOG_FORMAT = env("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "shequ.core.log.StderrHandler"}},
+    "filters": {"request_id": {"()": "shequ.core.log.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "shequ.core.log.StderrHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
     # The console notification channel writes at INFO: it is the record of who was told what.
     "loggers": {"shequ.notify": {"level": "INFO"}},
 }
+
+# --- metrics (core.metrics): /metrics for a bearer token, or straight from these addresses ----------
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+METRICS_ALLOW = [n for n in env("METRICS_ALLOW", "127.0.0.1/32,::1/128").split(",") if n.strip()]
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 SHEQU_ORG_NAME = env("ORG_NAME", _("社区治理平台"))
 

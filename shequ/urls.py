@@ -13,6 +13,7 @@ api = build_api()
 urlpatterns = [
     path("", include("shequ.core.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", core_views.metrics, name="metrics"),
     path("robots.txt", core_views.robots, name="robots"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -42,12 +42,26 @@ class CasesConfig(AppConfig):
         registry.register_dashboard_card(dashboard.todo_card, roles=STAFF | {Role.DEPARTMENT}, order=10)
         registry.register_dashboard_card(dashboard.mine_card, roles={Role.RESIDENT}, order=10)
         registry.register_reference("case", _case_reference)
+        from shequ.core import metrics
+
+        metrics.register_gauge(
+            "shequ_cases_overdue_open", "Cases being handled whose deadline has passed", _overdue_open
+        )
         from shequ.cases import archiving
 
         registry.register_archive_source(
             "cases.closed_case", label=_("已结案的诉求和事件"), archive_class="WS", retention="D10", topic="FW",
             entry="WS-14", candidates=archiving.candidates, render=archiving.render, openness="restricted",
             openness_reason=_("含居民诉求和个人信息"))  # fmt: skip
+
+
+def _overdue_open() -> int:
+    """Unscoped, a count only: the operator's alert, not a page."""
+    from django.utils import timezone
+
+    from shequ.cases.models import CLOCK_STATUSES, Case
+
+    return Case.objects.filter(status__in=CLOCK_STATUSES, deadline__lt=timezone.now()).count()
 
 
 def _case_reference(user, ref):

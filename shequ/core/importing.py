@@ -18,6 +18,7 @@ import gc
 import io
 import logging
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -1321,6 +1322,7 @@ def _commit(batch, actor, *, valid_only: bool = True) -> dict:
             raise Conflict(_("该批次当前状态不能确认导入。"), code="not_ready")
     batch.status, batch.progress = ImportStatus.COMMITTING, 1
     batch.save(update_fields=["status", "progress"])
+    started = time.perf_counter()
     try:
         with transaction.atomic():
             cls(batch, actor).lock()
@@ -1362,6 +1364,11 @@ def _commit(batch, actor, *, valid_only: bool = True) -> dict:
     except Exception as exc:
         _fail(batch, _("导入过程中出现错误，没有写入任何数据。请稍后重试或联系管理员。"))
         raise exc
+    from shequ.core import metrics
+
+    metrics.import_committed(
+        batch.kind, counts[Outcome.NEW] + counts[Outcome.UPDATED], time.perf_counter() - started
+    )
     return {**counts, **(result or {})}
 
 

@@ -21,3 +21,14 @@ class StderrHandler(logging.StreamHandler):
     @stream.setter
     def stream(self, _value):
         pass
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the id of the request being served (X-Request-ID, or one made up) to every record."""
+
+    def filter(self, record):
+        from shequ.core import context
+
+        ctx = context.current()
+        record.request_id = getattr(ctx, "request_id", None) or "-"
+        return True

@@ -319,6 +319,15 @@ def history(request, ct, pk):
     return render(request, "core/_history.html", {"entries": entries, "object": obj})
 
 
+def metrics(request):
+    """Prometheus text exposition, for the monitoring server only (see core.metrics.allowed)."""
+    from shequ.core import metrics as m
+
+    if not m.allowed(request):
+        return HttpResponse(status=404)
+    return HttpResponse(m.exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
 def healthz(request):
     """Database reachable, migrations applied, broker reachable when one is configured."""
     from django.conf import settings

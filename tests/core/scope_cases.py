@@ -32,6 +32,10 @@ cases.public("core:logout", "ends the user's own session")
 cases.public("core:account", "the user's own account and tokens")
 cases.public("core:token-revoke", "only the user's own tokens (tests/core/test_accounts.py)")
 cases.public("healthz", "service health, no data")
+cases.public(
+    "metrics",
+    "operations metrics (counts and timings, no personal data); a token or an internal address only",
+)
 cases.public("robots", "robots.txt")
 cases.public("set_language", "language preference")
 # Everyone's home page: department staff see the map of the grids in their district; a resident's
