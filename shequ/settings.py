@@ -252,6 +252,9 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 # A file of more rows than this is read and checked in a second process while its earlier rows are
 # written (core.readahead); 0 reads every file in the importing process.
 IMPORT_READ_AHEAD_ROWS = env_int("IMPORT_READ_AHEAD_ROWS", 5000)
+# A batch still "导入中" this long after its commit began was left by a process that died (see
+# core.importing.recover_interrupted): past the broker's redelivery (TASK_VISIBILITY_SECONDS).
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 2400)
 # JSON bodies (e.g. visit photos sent as base64 through the API); uploaded files are not counted.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_MB", 30) * 1024 * 1024
 
@@ -263,6 +266,16 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task is acknowledged when it has finished, not when it was taken: a worker that dies mid-task
+# (kill -9, out of memory, a lost machine) leaves it to be delivered again to another worker. Every
+# task is written to be run twice safely (an import commit checks the batch under a lock and is
+# one transaction: the second run finishes it or finds it done).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a dead worker holds back no queued tasks but its own
+# Redis hands an unacknowledged task to another worker after this long (the whole worker gone).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("TASK_VISIBILITY_SECONDS", 1800)}
+CELERY_BEAT_SCHEDULER = "shequ.core.beat:LockedScheduler"  # one beat even if two are started
 # Periodic work (run `celery -A shequ beat` beside the worker). Without a broker the same sweeps run
 # on read, at most once per CASE_SWEEP_SECONDS, when a to-do list or the home page is opened.
 CASE_SWEEP_SECONDS = env_int("CASE_SWEEP_SECONDS", 300)
@@ -275,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Electronic archives: each stored file's fixity and format re-checked once a day.
     "archive-fixity": {"task": "shequ.archives.tasks.verify_files", "schedule": 3600.0},
+    # Import batches left "导入中" by a process that died mid-commit are given back as ready.
+    "interrupted-imports": {"task": "shequ.core.recover_imports", "schedule": float(CASE_SWEEP_SECONDS)},
 }
 
 # --- duties (事项清单与准入) ---------------------------------------------------------------------

@@ -12,11 +12,13 @@ from shequ.core.errors import DomainError
 from shequ.core.excel import xlsx_response
 from shequ.core.generic import error_page
 from shequ.core.models import ImportBatch, ImportStatus
+from shequ.core.periodic import run_on_read
 
 PREVIEW_ERRORS = 30
 
 
 def _batch(request, pk) -> ImportBatch:
+    run_on_read("imports", importing.recover_interrupted)
     batch = (
         ImportBatch.objects.visible_to(request.user)
         .select_related("created_by", "committed_by")
@@ -239,6 +241,7 @@ def import_undo(request, pk):
 def import_list(request):
     """The user's batches: for those who may import some kind of workbook (or have uploaded one);
     anyone else is refused rather than shown an empty list."""
+    run_on_read("imports", importing.recover_interrupted)
     user = request.user
     may_import = any(scope.holds(user, cls.perm) for cls in importing.registered_importers().values())
     if not may_import and not ImportBatch.objects.filter(created_by=user).exists():

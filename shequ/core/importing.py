@@ -1321,7 +1321,8 @@ def _commit(batch, actor, *, valid_only: bool = True) -> dict:
         if current not in (ImportStatus.PENDING, ImportStatus.READY, ImportStatus.COMMITTING):
             raise Conflict(_("该批次当前状态不能确认导入。"), code="not_ready")
     batch.status, batch.progress = ImportStatus.COMMITTING, 1
-    batch.save(update_fields=["status", "progress"])
+    batch.options = {**batch.options, "commit_started": timezone.now().isoformat()}
+    batch.save(update_fields=["status", "progress", "options"])
     started = time.perf_counter()
     try:
         with transaction.atomic():
@@ -1370,6 +1371,39 @@ def _commit(batch, actor, *, valid_only: bool = True) -> dict:
         batch.kind, counts[Outcome.NEW] + counts[Outcome.UPDATED], time.perf_counter() - started
     )
     return {**counts, **(result or {})}
+
+
+def recover_interrupted(now=None) -> int:
+    """Give back batches left "导入中" by a process that died mid-commit (the embedded default runs
+    the commit in the web process; with a broker the task is delivered again to another worker and
+    finishes it, see settings.CELERY_TASK_ACKS_LATE). A commit is one transaction, so a batch still
+    marked committing long after it began wrote nothing: it is ready to be confirmed again. "Long"
+    is IMPORT_STALE_SECONDS, past the broker's redelivery and far past the longest commit."""
+    from django.conf import settings
+
+    from shequ.core.models import ImportBatch, ImportStatus
+
+    now = now or timezone.now()
+    limit = now - dt.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    recovered = 0
+    for batch in ImportBatch.objects.filter(status=ImportStatus.COMMITTING).only("pk", "options"):
+        started = (batch.options or {}).get("commit_started")
+        try:
+            began = dt.datetime.fromisoformat(started) if started else None
+        except ValueError:
+            began = None
+        if began is not None and began > limit:
+            continue
+        recovered += ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTING).update(
+            status=ImportStatus.READY,
+            progress=0,
+            message=_("上次确认导入在写入途中中断（处理进程退出），没有写入任何数据；请重新确认导入。")[:500],
+        )
+    if recovered:
+        logging.getLogger("shequ.imports").warning(
+            "import batches interrupted mid-commit given back as ready: %d", recovered
+        )
+    return recovered
 
 
 def undo_batch(batch, actor) -> dict:

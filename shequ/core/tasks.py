@@ -26,6 +26,14 @@ def _load(batch_id: int, user_id: int):
     return ImportBatch.objects.get(pk=batch_id), User.objects.get(pk=user_id)
 
 
+@shared_task(name="shequ.core.recover_imports")
+def recover_imports() -> int:
+    """Batches left "导入中" by a dead process, given back as ready to confirm (core.importing)."""
+    from shequ.core import importing
+
+    return importing.recover_interrupted()
+
+
 @shared_task(name="shequ.core.validate_import")
 def validate_import(batch_id: int, user_id: int, ctx: dict | None = None) -> None:
     """Preview an uploaded workbook (counts, row errors); writes only the batch's figures."""

@@ -214,3 +214,40 @@ def test_error_report_masks_numbers_and_keeps_line_numbers(world, house_a):
     dump = repr(rows)
     assert bad not in dump and "13912345678" not in dump and bad[:6] in dump
     assert ChangeLogEntry.objects.filter(action="export", note__contains=batch.batch_label).exists()
+
+
+def test_a_commit_whose_process_dies_writes_nothing_and_is_given_back_to_confirm_again(
+    world, house_a, monkeypatch, settings
+):
+    """The process dies after writing rows inside the commit's transaction (SystemExit is not caught,
+    like a kill): nothing stays written, the batch is left "导入中"; the recovery sweep gives it
+    back once it is older than IMPORT_STALE_SECONDS, and the second commit writes each row once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    user = world.users["community_worker"]
+    batch = _preview(world, user, [person(1), person(2)])
+    real = importing.run_rows
+
+    def dies_after_writing(*args, **kwargs):
+        real(*args, **kwargs)
+        assert Resident.objects.count() == 2  # written, inside the transaction
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(importing, "run_rows", dies_after_writing)
+    with pytest.raises(SystemExit):
+        importing.commit_batch(batch, user)
+    monkeypatch.setattr(importing, "run_rows", real)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTING and Resident.objects.count() == 0
+
+    assert importing.recover_interrupted() == 0  # too recent: it may still be running elsewhere
+    later = timezone.now() + dt.timedelta(seconds=settings.IMPORT_STALE_SECONDS + 1)
+    assert importing.recover_interrupted(now=later) == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.READY and "中断" in batch.message
+    assert importing.commit_batch(batch, user)["created"] == 2
+    assert Resident.objects.filter(community=world.a).count() == 2
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTED
