@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shequ.core.middleware.SecondFactorMiddleware",
+    "shequ.core.replica.ReplicaMiddleware",
     "shequ.core.metrics.DatabaseTimeMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -145,6 +146,24 @@ else:
             "TEST": {"NAME": DATA_DIR / "test.sqlite3"} if env_bool("TEST_SQLITE_FILE", False) else {},
         }
     }
+# A PostgreSQL streaming replica for reads that tolerate a few seconds of lag (core.replica).
+REPLICA_URL = env("DATABASE_REPLICA_URL")
+if REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    DATABASE_ROUTERS = ["shequ.core.replica.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 10)
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15)  # read-your-writes after a write
+# URL names (regular expressions) whose GETs may read from the replica.
+REPLICA_READ_VIEWS = [
+    r"^core:home$",
+    r"(dashboard|indicator|report|stats|overview|export|xlsx|figures|chart|trend|league)",
+    r"^open311:",
+    r"(^|:)public",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) serve PostgreSQL; SQLite builds the same index without the extra
 # columns, which is what it should do, so its warning about them says nothing useful.

@@ -356,6 +356,16 @@ def healthz(request):
 
         checks["field_keys"] = self_check()
         ok &= checks["field_keys"]["ok"]
+    from shequ.core import replica
+
+    if replica.configured():
+        st = replica.state(force=True)
+        # A replica that is down or behind is skipped (reads go to the primary): reported, not fatal.
+        checks["replica"] = {
+            "ok": st["ok"],
+            "lag_seconds": st["lag"],
+            **({"error": st["error"]} if st["error"] else {}),
+        }
     if settings.REDIS_URL:
         try:
             import redis
