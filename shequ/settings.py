@@ -271,7 +271,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Electronic archives: each stored file's fixity and format re-checked once a day.
     "archive-fixity": {"task": "shequ.archives.tasks.verify_files", "schedule": 3600.0},
+    # Archive loans due soon or overdue: the approver and the archive staff told, once per loan and state.
+    "archive-loans": {"task": "shequ.archives.tasks.remind_loans", "schedule": 3600.0},
 }
+# Days before an archive loan's due date that its approver and the archive staff are reminded.
+ARCHIVE_LOAN_REMIND_DAYS = env_int("ARCHIVE_LOAN_REMIND_DAYS", 3)
 
 # --- duties (事项清单与准入) ---------------------------------------------------------------------
 # Starting values for a district's or street's burden caps and baseline; each is edited on the
