@@ -422,13 +422,20 @@ def propose(actor, fonds, year) -> list[Proposal]:
     require(actor, MANAGE, f.scope_code)
     y = year_of(year)
     made = []
+    # A record belongs to the fonds of the unit that made it: a street's fonds leaves the records of
+    # a community that keeps its own fonds to that community.
+    deeper = [code for code in Fonds.objects.filter(scope_code__startswith=f.org.code)
+              .exclude(pk=f.pk).values_list("org__code", flat=True)]  # fmt: skip
     for key, src in sorted(registry.archive_sources().items()):
         e = _source_entry(src)
         found = list(src.candidates(f.org.code, y))
         known = set(Proposal.objects.filter(rule=key, source_id__in=[c.source_id for c in found])
                     .values_list("source_id", flat=True))  # fmt: skip
         for c in found:
-            if str(c.source_id) in known or not str(c.org_code).startswith(f.org.code):
+            code = str(c.org_code)
+            if str(c.source_id) in known or not code.startswith(f.org.code):
+                continue
+            if any(code.startswith(d) for d in deeper):
                 continue
             p = Proposal(fonds=f, rule=key, source_id=str(c.source_id), source_label=str(c.label)[:100], year=y,
                          title=str(c.title)[:300], responsible=str(c.responsible)[:100] or f.org.name,
