@@ -101,7 +101,7 @@ def test_overdue_loan_flagged_training_shown_and_pdf_text_found(world, new_tab):
 
     street = charge(world)
     k = keeper(world, "a")
-    item = make_item(world, "a", title="调解协议书（扫描）", carrier="electronic",
+    item = make_item(world, "a", title="调解协议书（电子版）", carrier="electronic",
                      files=[("协议.pdf", _pdf(["人民调解协议书", "楼上卫生间渗水赔偿二千元"]))])  # fmt: skip
     req = services.create_request(k, fonds=item.fonds, requester="周强", purpose="neighbour", items=[item.pk],
                                   mode="lend")  # fmt: skip
