@@ -309,7 +309,11 @@ CELERY_BEAT_SCHEDULE = {
     "archive-fixity": {"task": "shequ.archives.tasks.verify_files", "schedule": 3600.0},
     # Import batches left "导入中" by a process that died mid-commit are given back as ready.
     "interrupted-imports": {"task": "shequ.core.recover_imports", "schedule": float(CASE_SWEEP_SECONDS)},
+    # Archive loans due soon or overdue: the approver and the archive staff told, once per loan and state.
+    "archive-loans": {"task": "shequ.archives.tasks.remind_loans", "schedule": 3600.0},
 }
+# Days before an archive loan's due date that its approver and the archive staff are reminded.
+ARCHIVE_LOAN_REMIND_DAYS = env_int("ARCHIVE_LOAN_REMIND_DAYS", 3)
 
 # --- duties (事项清单与准入) ---------------------------------------------------------------------
 # Starting values for a district's or street's burden caps and baseline; each is edited on the

@@ -10,6 +10,7 @@ a register entry asked to be deleted: never deletable); 422 malformed input."""
 import base64
 import binascii
 from datetime import date, datetime
+from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -359,6 +360,23 @@ class ArchiveCount(Schema):
     n: int
 
 
+class ArchiveTrainingOut(Schema):
+    title: str
+    kind: str
+    start: date
+    end: date
+    days: Decimal
+    passed: bool | None = None
+
+
+class ArchiveStaffOut(Schema):
+    name: str
+    org: str
+    code: str
+    role: str
+    training: list[ArchiveTrainingOut] | None = None  # None: no training recorded for the person
+
+
 class ArchiveReportOut(Schema):
     scope: str
     year: int
@@ -374,6 +392,7 @@ class ArchiveReportOut(Schema):
     uses: dict[str, int]
     checks_failed: int
     checks_files: int
+    staff: list[ArchiveStaffOut]
 
 
 def _files(files) -> list[tuple[str, bytes]]:

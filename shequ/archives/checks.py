@@ -3,7 +3,10 @@
 Formats accepted for long-term keeping (the list the DA/T 47/DA/T 70 practice of Chinese archives
 names for documents and images; decided here, documented in docs/modules.md): PDF/A and PDF, OFD
 (GB/T 33190), TIFF, JPEG, PNG, XML and plain text (UTF-8). Anything else (Word, Excel, ZIP, …) is
-kept but flagged, so that the archive staff convert it."""
+kept but flagged, so that the archive staff convert it.
+
+The text of a TXT or XML file and the text layer of a PDF are kept for full-text search; image scans
+are not OCR'd (they are found by their description)."""
 
 import hashlib
 import io
@@ -40,6 +43,34 @@ def _utf8_text(data: bytes) -> str | None:
         return None
 
 
+MAX_TEXT = 200_000  # characters of a file's text kept for full-text search
+MAX_TEXT_PAGES = 500
+
+
+def pdf_text(data: bytes) -> str:
+    """The text layer of a PDF (pypdf), for full-text search; "" for a scan without one or a PDF
+    that cannot be read (the four checks report that). Image scans are not OCR'd."""
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed-but-readable files warn loudly
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return ""
+        out, size = [], 0
+        for page in reader.pages[:MAX_TEXT_PAGES]:
+            t = page.extract_text() or ""
+            out.append(t)
+            size += len(t)
+            if size >= MAX_TEXT:
+                break
+    except Exception:  # noqa: BLE001  (a damaged PDF has no searchable text; the checks say why)
+        return ""
+    return "\n".join(out).replace("\x00", "").strip()[:MAX_TEXT]
+
+
 def identify(data: bytes) -> Identified:
     """The format by the bytes (magic numbers, then structure), never by the file name."""
     if data.startswith(b"PK\x03\x04"):
@@ -57,7 +88,7 @@ def identify(data: bytes) -> Identified:
     exts = [m.extension.lstrip(".").lower() for m in found]
     if "application/pdf" in mimes:
         pdfa = b"pdfaid:part" in data or b"pdfaid:part" in data.replace(b" ", b"")
-        return Identified("pdfa" if pdfa else "pdf", "application/pdf", True)
+        return Identified("pdfa" if pdfa else "pdf", "application/pdf", True, pdf_text(data))
     for fmt, mime in (("png", "image/png"), ("jpeg", "image/jpeg"), ("tiff", "image/tiff")):
         if mime in mimes:
             return Identified(fmt, mime, True)

@@ -433,6 +433,10 @@ class UseRequest(ScopedModel):
     lent_at = models.DateTimeField(_("借出时间"), null=True, blank=True)
     due_on = models.DateField(_("应还日期"), null=True, blank=True)
     returned_at = models.DateTimeField(_("归还时间"), null=True, blank=True)
+    # When the approver and archive staff were told the loan falls due soon, and that it is overdue
+    # (each once per loan: the reminder sweep claims the loan by setting the time).
+    due_reminded_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True, editable=False)
+    overdue_reminded_at = models.DateTimeField(_("逾期提醒时间"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
@@ -456,6 +460,16 @@ class UseRequest(ScopedModel):
         from django.utils import timezone
 
         return self.status == RequestStatus.LENT and bool(self.due_on) and self.due_on < timezone.localdate()
+
+    @property
+    def due_soon(self) -> bool:
+        """Lent and due within SHEQU_ARCHIVE_LOAN_REMIND_DAYS days (today included)."""
+        from django.utils import timezone
+
+        if self.status != RequestStatus.LENT or not self.due_on:
+            return False
+        today = timezone.localdate()
+        return today <= self.due_on <= today + dt.timedelta(days=settings.ARCHIVE_LOAN_REMIND_DAYS)
 
 
 class UseAction(models.TextChoices):

@@ -20,7 +20,7 @@ from shequ.archives.models import (
     UseLog,
     UseRequest,
 )
-from shequ.core import scope
+from shequ.core import registry, scope
 from shequ.core.errors import NotFound
 from shequ.core.models import Membership
 from shequ.org.models import Level, OrgUnit
@@ -80,9 +80,7 @@ def report(user, code: str | None) -> dict:
                                  .select_related("file", "file__item")[:20])}  # fmt: skip
         heads = comm_codes + list(OrgUnit.objects.filter(level=Level.STREET, code__in={c[:9] for c in comm_codes})
                                   .values_list("code", flat=True))  # fmt: skip
-        for m in Membership.objects.active().filter(org__code__in=heads).select_related("user", "org"):
-            if ARCHIVIST in (m.duties or []):
-                staff.append({"name": str(m.user), "org": m.org.display_name, "role": m.get_role_display()})
+        staff = archive_staff_rows(heads)
     return {"code": code or "", "year": year, "communities": len(comm_codes), "with_fonds": len(with_fonds),
             "with_round": len(with_fonds & with_round), "filing_rate": rate(len(with_fonds & with_round), len(comm_codes)),
             "items": items.count(), "destroyed": items.filter(status="destroyed").count(),
@@ -90,6 +88,16 @@ def report(user, code: str | None) -> dict:
             "by_retention": by_retention, "backlog": backlog, "uses": uses, "purposes": purposes,
             "requests": requests, "checks": checks, "staff": staff, "may_manage": may_manage,
             "fonds_rows": list(fonds.annotate(n=Count("items")).order_by("scope_code")[:2000])}  # fmt: skip
+
+
+def archive_staff_rows(codes) -> list[dict]:
+    """Who holds the archive duty in each of these streets and communities, with their training
+    (the workforce roster's records when it keeps any for the person; `training` is None then)."""
+    ms = [m for m in Membership.objects.active().filter(org__code__in=codes).select_related("user", "org")
+          .order_by("org__code", "user__username") if ARCHIVIST in (m.duties or [])]  # fmt: skip
+    records = registry.training_records({m.user_id for m in ms}) or {}
+    return [{"name": str(m.user), "org": m.org.display_name, "code": m.org.code, "role": m.get_role_display(),
+             "training": records.get(m.user_id)} for m in ms]  # fmt: skip
 
 
 def workbook(rep: dict) -> bytes:

@@ -422,13 +422,20 @@ def propose(actor, fonds, year) -> list[Proposal]:
     require(actor, MANAGE, f.scope_code)
     y = year_of(year)
     made = []
+    # A record belongs to the fonds of the unit that made it: a street's fonds leaves the records of
+    # a community that keeps its own fonds to that community.
+    deeper = [code for code in Fonds.objects.filter(scope_code__startswith=f.org.code)
+              .exclude(pk=f.pk).values_list("org__code", flat=True)]  # fmt: skip
     for key, src in sorted(registry.archive_sources().items()):
         e = _source_entry(src)
         found = list(src.candidates(f.org.code, y))
         known = set(Proposal.objects.filter(rule=key, source_id__in=[c.source_id for c in found])
                     .values_list("source_id", flat=True))  # fmt: skip
         for c in found:
-            if str(c.source_id) in known or not str(c.org_code).startswith(f.org.code):
+            code = str(c.org_code)
+            if str(c.source_id) in known or not code.startswith(f.org.code):
+                continue
+            if any(code.startswith(d) for d in deeper):
                 continue
             p = Proposal(fonds=f, rule=key, source_id=str(c.source_id), source_label=str(c.label)[:100], year=y,
                          title=str(c.title)[:300], responsible=str(c.responsible)[:100] or f.org.name,
@@ -649,6 +656,71 @@ def move_request(actor, request_pk, act: str, *, note="", due_on=None) -> UseReq
     req.save()
     changelog.record(actor, Action.UPDATE, req, note=str(ACT_LABELS[act]))
     return req
+
+
+# --- lending reminders -------------------------------------------------------------------------------------
+def loan_recipients(req: UseRequest) -> list:
+    """Who is told of a loan falling due: the one who approved it and the fonds' archive staff."""
+    users = ([req.decided_by] if req.decided_by_id else []) + archive_staff(req.scope_code)
+    seen, out = set(), []
+    for u in users:
+        if u.is_active and u.pk not in seen:
+            seen.add(u.pk)
+            out.append(u)
+    return out
+
+
+def _tell_loan(req: UseRequest, overdue: bool, today: dt.date) -> None:
+    refs = "、".join(req.items.order_by("reference").values_list("reference", flat=True)[:10])
+    days = (req.due_on - today).days
+    if overdue:
+        subject = _("借出档案已逾期")
+        body = _("%(n)s：%(p)s借出的档案 %(r)s 应于 %(d)s 归还，已逾期 %(k)d 天，请催还并登记归还。") % {
+            "n": req.number, "p": req.requester, "r": refs, "d": req.due_on.isoformat(), "k": -days}  # fmt: skip
+    else:
+        subject = _("借出档案即将到期")
+        body = _("%(n)s：%(p)s借出的档案 %(r)s 应于 %(d)s 归还（还有 %(k)d 天），请提醒按时归还。") % {
+            "n": req.number, "p": req.requester, "r": refs, "d": req.due_on.isoformat(), "k": days}  # fmt: skip
+    users = loan_recipients(req)
+    template = "archives.loan_overdue" if overdue else "archives.loan_due"
+
+    def send():
+        for u in users:
+            notify.send(notify.Message(template=template, subject=str(subject), body=body,
+                                       params={"number": req.number, "due": req.due_on.isoformat()}, user=u,
+                                       email=u.email, scope_code=req.scope_code))  # fmt: skip
+
+    transaction.on_commit(send)
+
+
+def remind_loans(today: dt.date | None = None) -> dict:
+    """Remind of loans due within ARCHIVE_LOAN_REMIND_DAYS days and of overdue ones, once per loan
+    and state (the loan is claimed by setting its reminder time, so a rerun or a second worker
+    sends nothing twice): the periodic task, and on read without a broker."""
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    soon = today + dt.timedelta(days=settings.ARCHIVE_LOAN_REMIND_DAYS)
+    lent = UseRequest.objects.filter(status=RequestStatus.LENT, due_on__isnull=False)
+    out = {"due": 0, "overdue": 0}
+    for overdue, field, qs in (
+        (True, "overdue_reminded_at", lent.filter(due_on__lt=today, overdue_reminded_at__isnull=True)),
+        (False, "due_reminded_at", lent.filter(due_on__gte=today, due_on__lte=soon, due_reminded_at__isnull=True)),
+    ):  # fmt: skip
+        for req in qs.select_related("fonds", "decided_by").order_by("due_on", "pk"):
+            with transaction.atomic():
+                now = timezone.now()
+                claim = {field: now}
+                if overdue:  # an overdue loan needs no "due soon" notice any more
+                    claim["due_reminded_at"] = req.due_reminded_at or now
+                if not UseRequest.objects.filter(pk=req.pk, **{f"{field}__isnull": True}).update(**claim):
+                    continue
+                _tell_loan(req, overdue, today)
+                changelog.record(None, Action.UPDATE, req, after={field: now.isoformat()},
+                                 note=_("借出档案逾期提醒") if overdue else _("借出档案到期提醒"),
+                                 scope_code=req.scope_code)  # fmt: skip
+            out["overdue" if overdue else "due"] += 1
+    return out
 
 
 # --- disposal --------------------------------------------------------------------------------------------

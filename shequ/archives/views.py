@@ -38,6 +38,7 @@ from shequ.archives.models import (
     Proposal,
     ProposalStatus,
     RegisterEntry,
+    RequestStatus,
     Retention,
     UseAction,
     UseRequest,
@@ -432,11 +433,16 @@ def request_list(request):
     denied = _refuse_unless_manager(request)
     if denied:
         return denied
+    run_on_read("archives-loans", services.remind_loans)
     rows = UseRequest.objects.visible_to(request.user).select_related("fonds").prefetch_related("items")
     status = request.GET.get("status")
-    if status:
+    if status == "overdue":
+        rows = rows.filter(status=RequestStatus.LENT, due_on__lt=timezone.localdate())
+    elif status:
         rows = rows.filter(status=status)
-    return render(request, "archives/request_list.html", {"rows": rows[:300], "status": status,
+    lent = UseRequest.objects.visible_to(request.user).filter(status=RequestStatus.LENT)
+    overdue = lent.filter(due_on__lt=timezone.localdate()).count()
+    return render(request, "archives/request_list.html", {"rows": rows[:300], "status": status, "overdue": overdue,
                   "statuses": UseRequest._meta.get_field("status").choices})  # fmt: skip
 
 
@@ -630,6 +636,7 @@ def report(request):
     if not scope.may_read(request.user, Item):
         return error_page(request, 403)
     run_on_read("archives", lambda: services.verify_files(older_than_hours=24, limit=500))
+    run_on_read("archives-loans", services.remind_loans)
     code = (request.GET.get("scope") or "").strip()
     if not code:
         focus = scope.focus_of(request)

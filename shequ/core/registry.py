@@ -404,9 +404,11 @@ def archive_sources() -> dict[str, ArchiveSource]:
     return dict(_archive_sources)
 
 
-def archive_document(title: str, fields, body: str = "", sections=()) -> bytes:
+def archive_document(title: str, fields, body: str = "", sections=(), tables=()) -> bytes:
     """A record rendered for filing as a UTF-8 XML document (a long-term format): its title, its
-    described fields [(label, value)], its text and further sections [(heading, [lines])]."""
+    described fields [(label, value)], its text, further sections [(heading, [lines])] and tables
+    [(heading, [column], [[cell]])] (an annual ledger: XML rather than a workbook, because the four
+    checks flag spreadsheets as not fit for long-term keeping)."""
     from xml.etree import ElementTree as ET
 
     root = ET.Element("record")
@@ -420,5 +422,67 @@ def archive_document(title: str, fields, body: str = "", sections=()) -> bytes:
         sec = ET.SubElement(root, "section", heading=str(heading))
         for line in lines:
             ET.SubElement(sec, "line").text = str(line)
+    for heading, columns, rows in tables:
+        tab = ET.SubElement(root, "table", heading=str(heading))
+        head = ET.SubElement(tab, "columns")
+        for c in columns:
+            ET.SubElement(head, "column").text = str(c)
+        for row in rows:
+            r = ET.SubElement(tab, "row")
+            for cell in row:
+                ET.SubElement(r, "cell").text = "" if cell is None else str(cell)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+# --- training records of a person (the workforce roster's), for the archives' staff report ---------
+@dataclass(frozen=True)
+class TrainingRecord:
+    """One training a person attended: its title, kind (label), first and last day, days counted,
+    and whether they passed its assessment (None when it was not assessed)."""
+
+    title: str
+    kind: str
+    start: object
+    end: object
+    days: object
+    passed: bool | None = None
+
+
+_training_source = None
+
+
+def register_training_records(fn) -> None:
+    """fn(user_ids) -> {user_id: [TrainingRecord]}: the app that keeps training records (workforce)
+    answers for the accounts it knows; accounts it has no record for are left out."""
+    global _training_source
+    _training_source = fn
+
+
+def training_records(user_ids) -> dict | None:
+    """Training records by account, or None when no module keeps training records."""
+    if _training_source is None:
+        return None
+    return _training_source(list(user_ids))
+
+
+def annual_ledger_candidate(code: str, name: str, year: int, what: str) -> ArchiveCandidate | None:
+    """An annual ledger of one community as a capture candidate (source id "<code>:<year>"), dated
+    31 December; None for a street or district fonds (each community files its own ledgers) and for
+    a year not yet over (the ledger would be incomplete)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if len(code) != 12 or year >= timezone.localdate().year:
+        return None
+    return ArchiveCandidate(source_id=f"{code}:{year}", label=f"{code}-{year}", title=f"{name}{year}年度{what}",
+                            responsible=name, date=dt.date(year, 12, 31), org_code=code)  # fmt: skip
+
+
+def annual_ledger_of(source_id: str) -> tuple[str, int] | None:
+    """(community code, year) of an annual ledger's source id, or None when it is not one."""
+    code, _sep, year = str(source_id).partition(":")
+    if len(code) != 12 or not code.isdigit() or not year.isdigit():
+        return None
+    return code, int(year)

@@ -41,5 +41,11 @@ class LedgersConfig(AppConfig):
         register_permission(m.VIEW_CORRECTION, keepers, _("查看社区矫正公益活动"), duty=m.CORRECTION)
         register_permission(m.MANAGE_CORRECTION, keepers, _("登记公益活动签到和考核等次"), duty=m.CORRECTION)
         registry.register_dashboard_card(dashboard.card, roles=keepers, order=70)
+        from shequ.ledgers import archiving
+
+        registry.register_archive_source(
+            "ledgers.relief_payments", label=_("低保特困发放年度台账"), archive_class="WS", retention="D30",
+            topic="MZ", entry="WS-10", candidates=archiving.relief_candidates, render=archiving.render_relief,
+            openness="closed", openness_reason=_("载有低保特困对象姓名和发放金额，仅档案员可查"))  # fmt: skip
         registry.register_detail_panel("cases.case", dashboard.case_panel)
         registry.register_detail_panel("people.resident", dashboard.resident_panel)

@@ -60,6 +60,12 @@ class ParticipationConfig(AppConfig):
         registry.register_archive_source(
             "participation.meeting_minutes", label=_("会议纪要和决议"), archive_class="WS", retention="Y",
             topic="ZZ", entry="WS-01", candidates=archiving.minutes, render=archiving.render)  # fmt: skip
+        registry.register_archive_source(
+            "participation.charter_version", label=_("通过的居民公约和自治章程"), archive_class="WS", retention="Y",
+            topic="ZZ", entry="WS-03", candidates=archiving.charters, render=archiving.render_charter)  # fmt: skip
+        registry.register_archive_source(
+            "participation.election_result", label=_("居民委员会换届选举结果"), archive_class="WS", retention="Y",
+            topic="ZZ", entry="WS-02", candidates=archiving.elections, render=archiving.render_election)  # fmt: skip
         self._ready_ratings()
 
     def _ready_ratings(self):

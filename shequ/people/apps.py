@@ -30,6 +30,12 @@ class PeopleConfig(AppConfig):
         from shequ.people import dashboard, importer, permissions  # noqa: F401  (registers)
 
         registry.register_dashboard_card(dashboard.population_card, roles=STAFF, order=30)
+        from shequ.people import archiving
+
+        registry.register_archive_source(
+            "people.resident_structure", label=_("居民人口结构年度台账"), archive_class="WS", retention="D30",
+            topic="ZH", entry="WS-07", candidates=archiving.structure_candidates,
+            render=archiving.render_structure)  # fmt: skip
         from shequ.core import surveys as survey_engine
         from shequ.people import surveys
 

@@ -43,4 +43,9 @@ class ServicesConfig(AppConfig):
         register_permission(models.RECORD, staff, _("登记社区服务记录和回访"))
         register_cascade(pickers.RESIDENT)
         registry.register_detail_panel("people.resident", dashboard.resident_panel, order=50)
+        from shequ.services import archiving
+
+        registry.register_archive_source(
+            "services.service_ledger", label=_("社区服务年度台账"), archive_class="WS", retention="D10",
+            topic="FW", entry="WS-15", candidates=archiving.ledger_candidates, render=archiving.render_ledger)  # fmt: skip
         registry.register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=140)

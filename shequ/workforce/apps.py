@@ -73,6 +73,11 @@ class WorkforceConfig(AppConfig):
         from shequ.core.registry import register_headcount
 
         register_headcount("workers", _workers_in_post)
+        # A worker's training, by account (the archives show their archivists' training).
+        from shequ.core.registry import register_training_records
+        from shequ.workforce import training_records
+
+        register_training_records(training_records.by_user)
 
 
 def _workers_in_post(codes) -> dict:

@@ -84,3 +84,46 @@ def test_disposal_round_with_residents_representative_ends_in_register(world, ne
     assert entry.reference in t.page.inner_text("#register-table")
     shoot(t, "archives-register")
     assert not t.take_problems()
+
+
+def test_overdue_loan_flagged_training_shown_and_pdf_text_found(world, new_tab):
+    """The lending list flags an overdue loan; the report shows the archivists' training (or none
+    recorded); a PDF's text layer is found by the catalogue's keyword search."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shequ.archives import services
+    from shequ.workforce import services as wf
+    from shequ.workforce.models import Worker
+    from tests.archives.test_loans_staff_fulltext import _pdf
+    from tests.workforce.factories import make_worker
+
+    street = charge(world)
+    k = keeper(world, "a")
+    item = make_item(world, "a", title="调解协议书（电子版）", carrier="electronic",
+                     files=[("协议.pdf", _pdf(["人民调解协议书", "楼上卫生间渗水赔偿二千元"]))])  # fmt: skip
+    req = services.create_request(k, fonds=item.fonds, requester="周强", purpose="neighbour", items=[item.pk],
+                                  mode="lend")  # fmt: skip
+    services.move_request(k, req.pk, "approve")
+    services.move_request(k, req.pk, "lend", due_on=timezone.localdate() + dt.timedelta(days=2))
+    UseRequest.objects.filter(pk=req.pk).update(due_on=timezone.localdate() - dt.timedelta(days=4))
+    w = make_worker(world, "a", name="宁档案")
+    Worker.objects.filter(pk=w.pk).update(user=k)
+    tr = wf.create_training(street, world.community("a").code, title="社区档案管理实务", organiser="其他",
+                            kind="岗中培训", start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 2), days=2)  # fmt: skip
+    wf.sign_in(street, tr.pk, w.pk, passed=True)
+    t = new_tab()
+    sign_in(t, k, {})
+    t.goto("/archives/requests/")
+    assert "已逾期未还" in t.page.inner_text("#overdue-alert")
+    assert t.page.locator("#request-table tr[data-overdue]").count() == 1
+    shoot(t, "archives-requests-overdue")
+    t.goto("/archives/report/")
+    staff = t.page.inner_text("#staff")
+    assert "社区档案管理实务" in staff and "未记录培训" in staff
+    shoot(t, "archives-report-staff")
+    t.goto("/archives/?q=渗水赔偿")
+    assert item.reference in t.page.inner_text("main")
+    shoot(t, "archives-fulltext")
+    assert not t.take_problems()

@@ -62,4 +62,10 @@ CAPTURE = {
     "duties.admission_letter": "WS-05",
     "duties.certificate": "WS-11",
     "participation.meeting_minutes": "WS-01",
+    "participation.charter_version": "WS-03",
+    "participation.election_result": "WS-02",
+    # Annual ledgers, generated for a community and a finished year.
+    "people.resident_structure": "WS-07",
+    "services.service_ledger": "WS-15",
+    "ledgers.relief_payments": "WS-10",
 }
