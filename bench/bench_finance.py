@@ -7,8 +7,9 @@ Per database a subprocess migrates a fresh database and writes, with bulk insert
   20 streets × 25 communities; per community and year a 1:1:1 budget for workers' pay and one for
   office funds (six budget lines), the arrivals (about one in six of the street's shares missing),
   24 spending entries (pay, operations, activities …), and two admitted tasks of two departments
-  with their funding commitments, half of them paid: 5 years × 500 communities — 5,000 budgets,
-  15,000 lines, about 25,000 arrivals, 60,000 spending entries, 5,000 tasks.
+  with their funding commitments, half of them paid; a 以奖代补 round a year in which one community
+  in ten is awarded 20,000 yuan, paid by an allocation: 5 years × 500 communities — 5,000 budgets,
+  15,000 lines, about 17,000 arrivals, 60,000 spending entries, 5,000 tasks, 250 awards.
 
 Then, after a warm-up, `--repeat` rounds; in each round every figure is timed once, in turn with the
 floor (paired, interleaved runs), for the district administrator:
@@ -17,6 +18,7 @@ floor (paired, interleaved runs), for the district administrator:
   street       reports.report(one street, the last year)
   tasks        reports.task_money(district, the last year): promised and arrived by department
   page         GET /finance/?scope=<district>&year=<last year> (test Client): the overview with its charts
+               (the whole request: session, report, template)
   floor        the plain aggregates the report starts from, read with values_list and nothing done with
                them (budget lines by kind and party, arrivals by kind and party, spending by kind, per
                community and by category): what no report can go below
@@ -71,7 +73,17 @@ def build(seed: int) -> dict:
     from shequ.core.testing.world import make_user
     from shequ.duties.models import AdmissionRequest, FundingCommitment, Task
     from shequ.finance import sharing
-    from shequ.finance.models import Allocation, Budget, BudgetLine, FundKind, SharingRule, Spending
+    from shequ.finance.models import (
+        Allocation,
+        AwardApplication,
+        AwardRound,
+        AwardScheme,
+        Budget,
+        BudgetLine,
+        FundKind,
+        SharingRule,
+        Spending,
+    )
     from shequ.org.models import Level, OrgUnit
 
     rng = random.Random(seed)
@@ -149,8 +161,26 @@ def build(seed: int) -> dict:
                                      department=fc.department, fund_kind=special, year=t.start_date.year,
                                      amount=fc.amount, arrived_on=t.start_date, commitment_id=fc.pk))  # fmt: skip
     Allocation.objects.bulk_create(allocs, batch_size=5000)
+    # 以奖代补: a district round a year, one community in ten awarded 20,000 (一等) and paid.
+    scheme = AwardScheme.objects.create(org=district, scope_code=DISTRICT, name="社区队伍活动以奖代补", fund_kind=kinds["award"],
+                                        rewards="队伍活动开展好的社区", basis="finance.manual", party="district",
+                                        grades=[{"grade": "一等", "min": "30", "amount": "20000.00"}])  # fmt: skip
+    rounds = AwardRound.objects.bulk_create(
+        [AwardRound(scheme=scheme, org=district, scope_code=DISTRICT, year=y, title=f"{y} 年度以奖代补") for y in years]
+    )  # fmt: skip
+    won = [(r, c) for r in rounds for c in communities[::10]]
+    paid = Allocation.objects.bulk_create(
+        [Allocation(org=c, scope_code=c.code, party="district", fund_kind=kinds["award"], year=r.year,
+                    amount=Decimal("20000"), arrived_on=dt.date(r.year, 11, 20), document_number=f"基准奖〔{r.year}〕{c.code}号")
+         for r, c in won]
+    )  # fmt: skip
+    AwardApplication.objects.bulk_create(
+        [AwardApplication(round=r, community=c, scope_code=c.code, source="applied", value=Decimal("32"), status="awarded",
+                          grade="一等", amount=Decimal("20000"), allocation=a)
+         for (r, c), a in zip(won, paid, strict=True)]
+    )  # fmt: skip
     return {"user": user, "years": years, "street": streets[0].code, "budgets": len(budgets), "lines": len(lines),
-            "allocations": len(allocs), "spending": len(spending), "tasks": len(tasks)}  # fmt: skip
+            "allocations": len(allocs) + len(paid), "awards": len(paid), "spending": len(spending), "tasks": len(tasks)}  # fmt: skip
 
 
 def measure(args) -> dict:
@@ -219,7 +249,7 @@ def measure(args) -> dict:
             "cpu_s": round(time.process_time() - cpu0, 2), "load": os.getloadavg()[0], "year": year,
             "due": str(tot["due"]), "arrived": str(tot["arrived"]), "rate": str(tot["rate"]),
             "staff_share": str(tot["staff_share"]), "overdue_rows": len(rep["overdue"]),
-            **{k: data[k] for k in ("budgets", "lines", "allocations", "spending", "tasks")}}  # fmt: skip
+            **{k: data[k] for k in ("budgets", "lines", "allocations", "spending", "tasks", "awards")}}  # fmt: skip
 
 
 def main(argv=None):
@@ -231,7 +261,7 @@ def main(argv=None):
     out = Out()
     out(f"bench_finance — {dt.datetime.now():%Y-%m-%d %H:%M}, {machine()}")
     out(f"{STREETS} streets × {COMMUNITIES} communities over {YEARS} years; per community and year two 1:1:1 budgets, "
-        f"their arrivals, 24 spending entries, two admitted tasks with funding commitments (half paid); "
+        f"their arrivals, 24 spending entries, two admitted tasks with funding commitments (half paid); one community in ten awarded (以奖代补); "
         f"{args.repeat} rounds, each figure timed in turn with the floor after a warm-up; goal: figures ≤ "
         f"{GOAL_MS:.0f} ms")  # fmt: skip
     ok_all = True
@@ -245,7 +275,7 @@ def main(argv=None):
                     env,
                 )
             out(f"\n=== {vendor} ===  built in {r['built_s']} s: {r['budgets']:,} budgets, {r['lines']:,} budget lines, "
-                f"{r['allocations']:,} arrivals, {r['spending']:,} spending entries, {r['tasks']:,} tasks; year "
+                f"{r['allocations']:,} arrivals, {r['spending']:,} spending entries, {r['tasks']:,} tasks, {r['awards']:,} awards; year "
                 f"{r['year']}: due {r['due']}, arrived {r['arrived']} ({r['rate']}%), staff share {r['staff_share']}%, "
                 f"{r['overdue_rows']} overdue rows; CPU {r['cpu_s']} s; load average {load0:.2f} → {r['load']:.2f}")  # fmt: skip
             lines, ok = figure_lines(r["times"], FIGURES, GOALS, GOAL_MS)

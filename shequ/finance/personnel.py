@@ -49,7 +49,9 @@ def tasks_with_people(user, code: str | None, year: int):
 def league(user, code: str | None, year: int) -> list[dict]:
     """Per department: people promised with the year's admitted tasks, people provided, missing."""
     rows = list(
-        tasks_with_people(user, code, year).values_list("pk", "department", "request__personnel_count")
+        tasks_with_people(user, code, year)
+        .values_list("pk", "department", "request__personnel_count")
+        .order_by()
     )
     got = provided([r[0] for r in rows]) if rows else {}
     out: dict[str, dict] = {}

@@ -4,11 +4,14 @@ staff; overdue amounts; task money promised and arrived by department. Every fig
 aggregate over rows read through `visible_to` (a handful of queries whatever the scope's size)."""
 
 import datetime as dt
+import decimal
 import io
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +23,8 @@ from shequ.finance.models import (
     VIEW,
     ZERO,
     Allocation,
+    ApplicationStatus,
+    AwardApplication,
     Budget,
     BudgetLine,
     BudgetStatus,
@@ -29,9 +34,10 @@ from shequ.finance.models import (
     SharingRule,
     Spending,
 )
-from shequ.org.models import Level, OrgUnit
+from shequ.org.models import Level, OrgUnit, short_name
 
 PCT = Decimal("0.1")
+CENT = Decimal("0.01")
 
 
 def rate(part, whole):
@@ -73,34 +79,86 @@ def _roll(rows, key, col: int = -1) -> dict:
     return dict(out)
 
 
+_FLOAT = decimal.Context(prec=15)
+
+
+def _yuan(v) -> Decimal:
+    """A sum as the database gives it, in yuan and fen: SQLite's SUM drops the column's scale (and
+    hands a raw SQL read a float), PostgreSQL keeps it; both read the same from here on."""
+    if v is None:
+        return ZERO.quantize(CENT)
+    if isinstance(v, float):
+        v = _FLOAT.create_decimal_from_float(v)
+    return Decimal(v).quantize(CENT)
+
+
+def _grouped(qs, *keys, **sums) -> list[tuple]:
+    """(keys…, sums…) rows of a grouped aggregate, every sum in yuan."""
+    n = len(keys)
+    return [(*r[:n], *(_yuan(v) for v in r[n:])) for r in qs.values_list(*keys).annotate(**sums).order_by()]
+
+
 def task_money(user, code: str, year: int) -> list[dict]:
     """Per department: the money its admitted tasks promised in the year, what arrived, what is
-    missing and how many tasks are not (fully) paid for."""
+    missing and how many tasks are not (fully) paid for. One grouped read: each commitment's
+    arrivals (reversals included) are summed beside it in the database."""
     model = services.commitment_model()
     if model is None:
         return []
-    rows = list(
-        model.objects.visible_to(user)
-        .within(code)
-        .filter(committed_at__year=year)
-        .values_list("pk", "department", "amount")
-    )
-    arrived = services.task_money_arrived([r[0] for r in rows]) if rows else {}
-    out: dict[str, dict] = {}
-    for pk, dept, amount in rows:
-        o = out.setdefault(
-            dept, {"department": dept, "tasks": 0, "promised": ZERO, "arrived": ZERO, "unpaid_tasks": 0}
+    got = Coalesce(
+        Subquery(
+            Allocation.objects.filter(commitment_id=OuterRef("pk")).order_by().values("commitment_id")
+            .annotate(s=Sum("amount")).values("s")
+        ),
+        Value(ZERO),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )  # fmt: skip
+    rows = (
+        model.objects.visible_to(user).within(code).filter(committed_at__year=year).alias(got=got)
+        .values_list("department")
+        .annotate(tasks=Count("pk"), promised=Sum("amount"), arrived=Sum("got"),
+                  unpaid=Count("pk", filter=Q(got__lt=F("amount"))))
+        .order_by()
+    )  # fmt: skip
+    out = []
+    for dept, tasks, promised, arrived, unpaid in rows:
+        promised, arrived = _yuan(promised), _yuan(arrived)
+        out.append({"department": dept, "tasks": tasks, "promised": promised, "arrived": arrived,
+                    "unpaid_tasks": unpaid, "missing": max(promised - arrived, ZERO),
+                    "rate": rate(arrived, promised)})  # fmt: skip
+    return sorted(out, key=lambda o: (-o["missing"], o["department"]))
+
+
+def _overdue_rows(lines, allocs, today, awards: bool = True) -> list[tuple]:
+    """(community, fund kind, party, department, due, missing) of what a party owed a community by
+    a date that has passed and has not (fully) arrived: the budget lines due before `today` and the
+    arrivals of the same community, kind and party added up together in the database (one pass
+    over each table, only the overdue rows come back). Awards (以奖代补) are their own due, so
+    their payments never settle a budget line (`awards` False: the scope has none this year)."""
+    if awards:
+        award_paid = AwardApplication.objects.filter(allocation__isnull=False).values("allocation_id")
+        allocs = allocs.exclude(pk__in=award_paid).exclude(reverses_id__in=award_paid)
+    zero = Value(ZERO, output_field=DecimalField(max_digits=16, decimal_places=2))
+    keys = ("scope_code", "fund_kind_id", "party", "department")
+    owed = lines.filter(due_on__lt=today).annotate(d=F("amount"), g=zero).values_list(*keys, "d", "g")
+    paid = allocs.annotate(d=zero, g=F("amount")).values_list(*keys, "d", "g")
+    sql, params = owed.order_by().union(paid.order_by(), all=True).query.sql_with_params()
+    cols = ", ".join(connection.ops.quote_name(k) for k in keys)
+    d, g = connection.ops.quote_name("d"), connection.ops.quote_name("g")
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {cols}, SUM({d}), SUM({g}) FROM ({sql}) u GROUP BY {cols} "  # noqa: S608 - compiled ORM SQL
+            f"HAVING SUM({d}) <> 0 AND SUM({d}) > SUM({g})",
+            params,
         )
-        got = arrived.get(pk, ZERO)
-        o["tasks"] += 1
-        o["promised"] += amount
-        o["arrived"] += got
-        if got < amount:
-            o["unpaid_tasks"] += 1
-    for o in out.values():
-        o["missing"] = max(o["promised"] - o["arrived"], ZERO)
-        o["rate"] = rate(o["arrived"], o["promised"])
-    return sorted(out.values(), key=lambda o: (-o["missing"], o["department"]))
+        rows = cur.fetchall()
+    out = []
+    for *key, due, got in rows:
+        due = _yuan(due)
+        missing = due - _yuan(got)
+        if missing > 0:  # SQLite compares floats: the exact check is here
+            out.append((*key, due, missing))
+    return out
 
 
 def report(user, code: str | None, year: int, today: dt.date | None = None) -> dict:
@@ -116,21 +174,23 @@ def report(user, code: str | None, year: int, today: dt.date | None = None) -> d
     spends = Spending.objects.visible_to(user).within(node.code).filter(year=year)
     tasks = task_money(user, node.code, year)
 
-    # Three grouped reads, one per table, at the finest grain any figure needs; the figures are
-    # rolled up from them here (a few thousand rows for a district, far cheaper than a query each).
-    line_rows = list(
-        lines.values_list("scope_code", "fund_kind_id", "party", "department", "rule_id").annotate(
-            s=Sum("amount"), late=Sum("amount", filter=Q(due_on__lt=today))
-        )
-    )
-    alloc_rows = list(
-        allocs.values_list("scope_code", "fund_kind_id", "party", "department").annotate(s=Sum("amount"))
-    )
-    spend_rows = list(spends.values_list("scope_code", "fund_kind_id", "category").annotate(s=Sum("amount")))
-    due_kp = _roll(line_rows, lambda r: (r[1], r[2], r[3]), 5)
-    got_kp = _roll(alloc_rows, lambda r: (r[1], r[2], r[3]))
-    spent_k = _roll(spend_rows, lambda r: (r[1],))
-    spent_cat = _roll(spend_rows, lambda r: (r[2],))
+    # Every figure is summed in the database at the grain it is shown at (kind and party, rule,
+    # community, category): a few hundred rows come back for a district, whatever its entries.
+    line_rows = _grouped(lines, "fund_kind_id", "party", "department", "rule_id", s=Sum("amount"))
+    due_kp = _roll(line_rows, lambda r: r[:3])
+    got_kp = {r[:3]: r[3] for r in _grouped(allocs, "fund_kind_id", "party", "department", s=Sum("amount"))}
+    spend_rows = _grouped(spends, "fund_kind_id", "category", s=Sum("amount"))
+    spent_k = _roll(spend_rows, lambda r: (r[0],))
+    spent_cat = _roll(spend_rows, lambda r: (r[1],))
+    # An award (以奖代补) is due the moment it is granted and is paid by its own allocation: it
+    # counts as its own due, so no budget line's arrival rate goes over 100% because of it.
+    award_rows = _grouped(
+        AwardApplication.objects.visible_to(user).within(node.code)
+        .filter(status=ApplicationStatus.AWARDED, allocation__year=year),
+        "scope_code", "allocation__fund_kind_id", "allocation__party", "allocation__department", s=Sum("amount"),
+    )  # fmt: skip
+    for r in award_rows:
+        due_kp[r[1:4]] = due_kp.get(r[1:4], ZERO) + r[4]
 
     def by(key_of):
         acc = defaultdict(lambda: {"due": ZERO, "arrived": ZERO})
@@ -165,13 +225,13 @@ def report(user, code: str | None, year: int, today: dt.date | None = None) -> d
     )  # fmt: skip
 
     # The cost-sharing table: who owes what under which rule, with the kind-and-party arrival rate.
-    rule_rows = _roll([r for r in line_rows if r[4] is not None], lambda r: (r[4], r[2], r[3]), 5)
+    rule_rows = _roll([r for r in line_rows if r[3] is not None], lambda r: (r[3], r[1], r[2]))
     rules = {
         r.pk: r
         for r in SharingRule.objects.filter(pk__in={k[0] for k in rule_rows}).select_related("fund_kind")
     }
     sharing_rows = []
-    for (rid, party, dept), due in sorted(rule_rows.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    for (rid, party, dept), due in sorted(rule_rows.items(), key=lambda kv: kv[0]):
         r = rules[rid]
         arrived = got_kp.get((r.fund_kind_id, party, dept), ZERO)
         kind_party_due = due_kp.get((r.fund_kind_id, party, dept), ZERO)
@@ -180,39 +240,40 @@ def report(user, code: str | None, year: int, today: dt.date | None = None) -> d
                              "due": due, "rate": rate(arrived, kind_party_due)})  # fmt: skip
 
     # Per community: due, arrived, spent, against the average of the scope's communities.
-    c_due = _roll(line_rows, lambda r: (r[0],), 5)
-    c_got = _roll(
-        [r for r in alloc_rows if len(r[0]) == 12], lambda r: (r[0],)
-    )  # to a community, not a street
-    c_spent = _roll(spend_rows, lambda r: (r[0],))
-    c_staff = _roll([r for r in spend_rows if r[2] == Category.STAFF], lambda r: (r[0],))
+    c_due = dict(_grouped(lines, "scope_code", s=Sum("amount")))
+    for r in award_rows:
+        c_due[r[0]] = c_due.get(r[0], ZERO) + r[4]
+    c_got = {c: s for c, s in _grouped(allocs, "scope_code", s=Sum("amount")) if len(c) == 12}  # not a street
+    c_spent = {
+        r[0]: r[1:]
+        for r in _grouped(spends, "scope_code", s=Sum("amount"), staff=Sum("amount", filter=Q(category=Category.STAFF)))
+    }  # fmt: skip
     communities = list(
         OrgUnit.objects.filter(level=Level.COMMUNITY)
         .filter(scope.subtree_q("code", node.code))
         .order_by("code")
+        .values_list("code", "name")
     )
     n = len(communities) or 1
     avg = sum(c_got.values(), ZERO) / n
     per_community = []
-    for c in communities:
-        key = (c.code,)
-        got = c_got.get(key, ZERO)
-        spent = c_spent.get(key, ZERO)
-        per_community.append({"code": c.code, "name": c.display_name, "due": c_due.get(key, ZERO), "arrived": got,
-                              "spent": spent, "balance": got - spent, "staff_share": rate(c_staff.get(key, ZERO), spent),
+    no_spending = (ZERO, ZERO)
+    for c, name in communities:
+        got = c_got.get(c, ZERO)
+        spent, staff = c_spent.get(c, no_spending)
+        per_community.append({"code": c, "name": short_name(name), "due": c_due.get(c, ZERO), "arrived": got,
+                              "spent": spent, "balance": got - spent, "staff_share": rate(staff, spent),
                               "vs_average": rate(got, avg) if avg else None})  # fmt: skip
 
     # Overdue: what a party owed by a date that has passed and has not (fully) arrived.
-    owed = _roll([(*r[:5], r[6]) for r in line_rows if r[6]], lambda r: r[:4])
-    got_c = _roll(alloc_rows, lambda r: r[:4])
-    names = {c.code: c.display_name for c in communities}
-    overdue = []
-    for (c, k, p, d), due in owed.items():
-        missing = due - got_c.get((c, k, p, d), ZERO)
-        if missing > 0:
-            overdue.append({"community": names.get(c, c), "code": c, "fund_kind": kind_name.get(k, ""),
-                            "party": party_label(p, d), "due": due, "missing": missing})  # fmt: skip
-    overdue.sort(key=lambda o: (-o["missing"], o["code"]))
+    names = {c["code"]: c["name"] for c in per_community}
+    overdue = [
+        {"community": names.get(c, c), "code": c, "fund_kind": kind_name.get(k, ""), "party": party_label(p, d),
+         "due": due, "missing": missing}
+        for c, k, p, d, due, missing in sorted(
+            _overdue_rows(lines, allocs, today, awards=bool(award_rows)), key=lambda r: (-r[5], r[0], r[1], r[2], r[3])
+        )
+    ]  # fmt: skip
 
     total_due = sum((r["due"] for r in by_kind), ZERO)
     total_got = sum((r["arrived"] for r in by_kind), ZERO)
@@ -224,6 +285,7 @@ def report(user, code: str | None, year: int, today: dt.date | None = None) -> d
         .filter(year=year)
         .values_list("status")
         .annotate(n=Count("pk"))
+        .order_by()
     )
     from shequ.finance import awards, personnel
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shequ.finance import services
-from shequ.finance.models import Budget, BudgetLine, SharingRule, Spending
-from tests.finance.factories import make_allocation, make_commitment, make_spending, png
+from shequ.core import registry
+from shequ.finance import awards, services
+from shequ.finance.models import Allocation, AwardApplication, Budget, BudgetLine, SharingRule, Spending
+from tests.finance.factories import YEAR, make_allocation, make_commitment, make_round, make_spending, png
 
 from .conftest import PHONE, shoot, sign_in
 
@@ -133,3 +134,95 @@ def test_street_manager_sees_departments_that_have_not_paid(world, new_tab):
     assert "2000" in unpaid.replace(",", "")
     shoot(t, "finance-task-money-street")
     t.assert_clean("task money")
+
+
+def test_district_reviews_and_awards_a_round_and_the_allocation_pays_it(world, new_tab, monkeypatch):
+    # The scheme rests on a figure another module offers per community (activities held, say).
+    figures = {world.a.code: Decimal("34"), world.b.code: Decimal("6")}
+    monkeypatch.setitem(registry._award_bases, "test.activities",
+                        registry.AwardBasis("test.activities", "队伍活动场次", "场", lambda codes, year: figures))  # fmt: skip
+    r = make_round(world, basis="test.activities", name="社区队伍活动以奖代补")
+    claim = "重阳节系列活动覆盖全部楼栋，志愿服务队新增 12 人"
+    applied = awards.apply_for_award(world.users["sysadmin"], r.pk, community=world.b.code, claim=claim)
+    t = new_tab()
+    sign_in(t, world.users["district"], {})
+    t.goto(f"/finance/awards/?year={YEAR}")
+    with t.page.expect_navigation():
+        t.page.locator(f"#round-{r.pk} a").click()
+    t.settle()
+    assert t.path() == f"/finance/awards/rounds/{r.pk}/"
+    assert "评审中" in t.page.inner_text("#round-status")
+    assert "郭岭社区" in t.page.inner_text(f"#app-{applied.pk}")  # b applied: 6 activities, below 三等
+    # 宁安社区 did not apply; its 34 activities reach 一等, so the scheme's figure enters it.
+    with t.page.expect_navigation():
+        t.page.locator("#find-eligible").click()
+    t.settle()
+    auto = AwardApplication.objects.get(round=r, community=world.a)
+    row = t.page.locator(f"#app-{auto.pk}")
+    assert "按依据自动入围" in row.inner_text() and "34" in row.inner_text()
+    shoot(t, "finance-round-eligible")
+
+    def review(app, fields=None):
+        with t.page.expect_navigation():
+            t.page.locator(f"#app-{app.pk} a", has_text="评审").click()
+        t.settle()
+        form = t.page.locator("main form")
+        for name, value in (fields or {}).items():
+            if name == "grade":
+                form.locator("[name=grade]").select_option(value)
+            else:
+                form.locator(f"[name={name}]").fill(value)
+        with t.page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        t.settle()
+
+    review(auto)  # the grade the figure reaches (一等) is proposed
+    assert "评审通过" in t.page.inner_text(f"#app-{auto.pk}") and "一等" in t.page.inner_text(
+        f"#app-{auto.pk}"
+    )
+    # b is below every grade: approving it as 三等 needs the reason on record.
+    review(applied, {"grade": "三等", "note": "活动有特色，破格评为三等"})
+    assert "破格评为三等" in t.page.inner_text(f"#app-{applied.pk}")
+    shoot(t, "finance-round-reviewed")
+
+    def pay(app, number):
+        with t.page.expect_navigation():
+            t.page.locator(f"#app-{app.pk} a", has_text="奖励").click()
+        t.settle()
+        form = t.page.locator("main form")
+        assert "奖励将登记为区拨付的以奖代补/以奖代拨" in t.page.inner_text("main")
+        form.locator("[name=document_number]").fill(number)
+        if app == auto:
+            shoot(t, "finance-award-form")
+        with t.page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        t.settle()
+
+    pay(auto, f"江夏财奖〔{YEAR}〕1号")
+    pay(applied, f"江夏财奖〔{YEAR}〕2号")
+    for app, amount in ((auto, "20,000.00"), (applied, "6,000.00")):
+        text = t.page.inner_text(f"#app-{app.pk}")
+        assert "已奖励" in text and amount in text and "江夏财奖" in text
+    assert t.page.inner_text("#awarded-total").strip() == "26,000.00 元"
+    assert not t.page.locator("#application-table a", has_text="奖励").count()  # paid once, no more
+    shoot(t, "finance-round-awarded")
+    paid = {a.org.code: a for a in Allocation.objects.filter(fund_kind__code="award")}
+    assert {c: (a.party, a.amount, a.year) for c, a in paid.items()} == {
+        world.a.code: ("district", Decimal("20000"), YEAR), world.b.code: ("district", Decimal("6000"), YEAR)}  # fmt: skip
+
+    # The allocations that paid the awards, among the year's arrivals.
+    t.goto(f"/finance/allocations/?year={YEAR}")
+    row = t.page.locator(f"#allocation-{paid[world.a.code].pk}")
+    text = row.inner_text()
+    assert "宁安社区" in text and "以奖代补/以奖代拨" in text and f"江夏财奖〔{YEAR}〕1号" in text
+    assert "20,000.00" in text and "以奖代补" in text and "一等" in text
+    assert "6,000.00" in t.page.inner_text(f"#allocation-{paid[world.b.code].pk}")
+    shoot(t, "finance-award-allocations")
+    # In the overview the awards are their own due: the kind reads 100%, not more.
+    t.goto(f"/finance/?scope={world.district.code}&year={YEAR}")
+    t.charts_drawn(3)
+    kind_row = t.page.locator("#by-kind tr", has_text="以奖代补")
+    assert [c.strip() for c in kind_row.locator("td").all_inner_texts()][1:4] == ["26000", "26000", "100.0%"]
+    assert "26000" in t.page.inner_text("#awards")
+    shoot(t, "finance-overview-awards")
+    t.assert_clean("以奖代补 round")

@@ -11,7 +11,15 @@ from shequ.core import registry
 from shequ.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shequ.finance import awards, reports, services
 from shequ.finance.models import Allocation, ApplicationStatus, AwardApplication
-from tests.finance.factories import YEAR, make_application, make_approved, make_round, make_scheme
+from tests.finance.factories import (
+    YEAR,
+    make_allocation,
+    make_application,
+    make_approved,
+    make_budget,
+    make_round,
+    make_scheme,
+)
 
 D = Decimal
 
@@ -182,3 +190,46 @@ def test_communities_see_district_rounds_but_only_their_own_applications(world):
     assert list(seen) == [a]
     assert not AwardRound.objects.visible_to(world.users["department"]).exists()
     assert AwardApplication.objects.visible_to(world.users["district"]).filter(round=r).count() == 2
+
+
+def test_an_award_is_its_own_due_so_arrival_rates_stay_at_most_100(world):
+    """An award paid as an allocation has no budget line: counted as arrived with nothing due, the
+    以奖代补 kind and the district's arrival rate went over 100%. It is its own due now, and it
+    never settles a budget line of the same kind and party."""
+    from shequ.finance.models import Budget
+
+    district = world.users["district"]
+    past = timezone.localdate() - dt.timedelta(days=1)
+    make_budget(world, amount="30000", due_on=past)  # 1:1:1, 10,000 from each party
+    for party in ("city", "district", "street"):
+        make_allocation(world, party=party, amount="10000")
+    pool = make_budget(world, kind="award", amount="15000", due_on=past)  # the award kind budgeted too
+    assert Budget.objects.get(pk=pool.pk).fund_kind.code == "award"
+    a = awards.award(district, make_approved(world).pk)  # 一等 (score 32): 20,000 from the district
+    assert a.allocation.amount == D("20000")
+
+    rep = reports.report(district, world.district.code, YEAR)
+    kinds = {r["code"]: r for r in rep["by_kind"]}
+    assert (kinds["award"]["due"], kinds["award"]["arrived"]) == (D("35000"), D("20000"))
+    assert kinds["award"]["rate"] == D("57.1")  # was 133.3: the award arrived against the 15,000 pool
+    assert kinds["office"]["rate"] == D("100.0")
+    parties = {r["party"]: r for r in rep["by_party"]}
+    assert (parties["district"]["due"], parties["district"]["arrived"]) == (D("35000"), D("30000"))
+    assert parties["district"]["rate"] == D("85.7") and parties["district"]["missing"] == D("5000")
+    assert all(
+        r["rate"] is None or r["rate"] <= 100 for r in rep["by_kind"] + rep["by_party"] + rep["sharing"]
+    )
+    a_row = next(c for c in rep["communities"] if c["code"] == world.a.code)
+    assert (a_row["due"], a_row["arrived"]) == (D("65000"), D("50000"))
+    assert rep["totals"]["due"] == D("65000") and rep["totals"]["rate"] == D("76.9")
+    # The pool's share of each party is overdue; the award paid its own due, not the pool's.
+    overdue = {(o["fund_kind"], o["party"]): o["missing"] for o in rep["overdue"]}
+    assert overdue == {("以奖代补/以奖代拨", "区"): D("5000"), ("以奖代补/以奖代拨", "市"): D("5000"),
+                       ("以奖代补/以奖代拨", "街道/乡镇"): D("5000")}  # fmt: skip
+
+    # Without a pool the award alone reads 100%, not "nothing due".
+    services.reverse_allocation(district, a.allocation_id, reason="收款账户有误，退回重拨")
+    rep = reports.report(district, world.district.code, YEAR)
+    kinds = {r["code"]: r for r in rep["by_kind"]}
+    assert (kinds["award"]["due"], kinds["award"]["arrived"]) == (D("35000"), D("0"))  # awarded, not paid
+    assert {(o["fund_kind"], o["party"]) for o in rep["overdue"]} == set(overdue)

@@ -42,6 +42,10 @@ def test_demo_funds(world):
     rep = reports.report(world.users["street"], world.street.code, year)
     assert rep["overdue"] and rep["totals"]["overdue"] > 0
     assert rep["totals"]["staff_share"] > Decimal("90")  # "over 90% pays staff"
+    # The 以奖代补 round's awards are their own due: the district's arrival rate does not pass 100%.
+    district = reports.report(world.users["district"], world.district.code, year)
+    assert any(r["awarded"] for r in district["awards"])
+    assert all(r["rate"] is None or r["rate"] <= 100 for r in district["by_kind"] + district["by_party"])
     # Task money: one of 区民政局's two tasks paid, the other missing.
     tasks = {r["department"]: r for r in rep["tasks"]}
     assert tasks["区民政局"]["unpaid_tasks"] == 1 and tasks["区民政局"]["missing"] == Decimal("2000")
