@@ -19,12 +19,13 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shequ.core import registry, scope
 from shequ.core.errors import Forbidden, NotFound, ValidationFailed
 
 LEVEL_BY_LENGTH = {6: "district", 9: "street", 12: "community"}
-LEVEL_LABELS = {"community": "社区", "street": "街道", "district": "区县"}
+LEVEL_LABELS = {"community": _l("社区"), "street": _l("街道"), "district": _l("区县")}
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
 FIGURE_FIELDS = ("value", "numerator", "denominator")
 
@@ -80,7 +81,7 @@ def check_applies(ind: registry.Indicator, code: str) -> None:
     district, say): a form or scheme bound to it would be filled with nonsense."""
     level = level_of(code)
     if level is None or level not in ind.scopes:
-        names = "、".join(LEVEL_LABELS.get(s, s) for s in ind.scopes)
+        names = "、".join(str(LEVEL_LABELS.get(s, s)) for s in ind.scopes)
         raise ValidationFailed(
             _("指标「%(n)s」只适用于%(levels)s一级，不适用于范围 %(c)s。")
             % {"n": ind.label, "levels": names, "c": code},
