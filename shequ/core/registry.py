@@ -422,3 +422,31 @@ def archive_document(title: str, fields, body: str = "", sections=()) -> bytes:
             ET.SubElement(sec, "line").text = str(line)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+# --- ledgers a module can print from its own list (一表通's generated ledgers) ----------------------
+@dataclass(frozen=True)
+class Ledger:
+    """A ledger (台账) communities are asked to keep that the platform prints from its data: `rows(user,
+    code, start, end) -> (headers, rows)` gives the lines of scope `code` the user may see (masked as
+    in the module's own export); `asked_by` names who usually asks for it, `frequency` how often."""
+
+    key: str
+    label: str
+    perm: str
+    rows: object
+    asked_by: str = ""
+    frequency: str = ""
+    url_name: str = ""
+
+
+_ledgers: dict[str, Ledger] = {}
+
+
+def register_ledger(key: str, *, label, perm: str, rows, **more) -> None:
+    """Offer a ledger the platform generates (from an AppConfig.ready); key "<app>.<name>"."""
+    _ledgers[key] = Ledger(key, label, perm, rows, **more)
+
+
+def ledgers() -> dict[str, Ledger]:
+    return dict(_ledgers)
