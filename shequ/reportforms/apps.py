@@ -24,7 +24,5 @@ class ReportFormsConfig(AppConfig):
         from shequ.reportforms import models as m
 
         register_permission(m.VIEW, STAFF - {Role.GRID_WORKER}, _("查看报表台账登记，生成上级报表"))
-        register_permission(
-            m.MANAGE, {Role.SYSADMIN, Role.DISTRICT, Role.STREET}, _("上传上级表样并绑定指标")
-        )
+        register_permission(m.MANAGE, MANAGERS, _("登记报表台账，上传上级表样并绑定指标"))
         register_permission(m.ENTER, MANAGERS | {Role.COMMUNITY_WORKER}, _("填写报表中的人工填报项"))

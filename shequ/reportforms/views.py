@@ -116,9 +116,6 @@ def _workspace(request, form, *, sheet=None, error="", status=200, picked=None):
 @require_GET
 def form_detail(request, pk):
     """One form: its sheet as a grid to bind on, its bindings, filling and the copies filled."""
-    denied = _needs(request, VIEW)
-    if denied:
-        return denied
     form = _form(request, pk)
     data, _status = _workspace(request, form)
     data.update({
@@ -133,9 +130,6 @@ def form_detail(request, pk):
 @require_GET
 def sheet_grid(request, pk):
     """The workspace (grid and bindings) of another sheet, for htmx."""
-    denied = _needs(request, VIEW)
-    if denied:
-        return denied
     form = _form(request, pk)
     data, status = _workspace(request, form)
     return render(request, "reportforms/_workspace.html", data, status=status)
@@ -145,10 +139,10 @@ def sheet_grid(request, pk):
 @require_POST
 def bind(request, pk):
     """Bind the picked cell(s) to an indicator (or mark them manual); the workspace comes back."""
+    form = _form(request, pk)
     denied = _needs(request, MANAGE)
     if denied:
         return denied
-    form = _form(request, pk)
     p = request.POST
     breakdown = p.get("breakdown", "")
     by_key = ""
@@ -175,10 +169,10 @@ def bind(request, pk):
 @login_required
 @require_POST
 def unbind(request, pk, binding_id):
+    form = _form(request, pk)
     denied = _needs(request, MANAGE)
     if denied:
         return denied
-    form = _form(request, pk)
     try:
         services.unbind(request.user, form, binding_id)
     except NotFound:
@@ -213,9 +207,6 @@ def breakdown_options(request):
 @require_http_methods(["GET", "POST"])
 def manual(request, pk):
     """The manual cells of a form for one scope and period: typed once, reused next time."""
-    denied = _needs(request, VIEW)
-    if denied:
-        return denied
     form = _form(request, pk)
     src = request.POST if request.method == "POST" else request.GET
     code = (src.get("code") or "").strip()
@@ -248,9 +239,6 @@ def manual(request, pk):
 @require_POST
 def fill(request, pk):
     """Fill the form for a scope and period; the copy and its trace are kept."""
-    denied = _needs(request, VIEW)
-    if denied:
-        return denied
     form = _form(request, pk)
     try:
         out = services.fill(request.user, form, request.POST.get("code", ""), request.POST.get("period", "").strip(),

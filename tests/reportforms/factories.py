@@ -3,10 +3,11 @@
 from shequ.reportforms import samples, services
 
 RATE = "participation.participation_rate"
+PERIOD = "2026-07"
 
 
-def make_form(world, side="a", *, bound=True, name=None):
-    """A street's form (filled by communities and streets), registered by the street of `side`."""
+def make_street_form(world, side="a", *, bound=True, name=None):
+    """A street's form (filled by its communities and by the street), registered by the street."""
     user = world.users["street"]
     form = services.create_form(
         user, org_code=world.street.code, name=name or f"社区治理月报表-{side}", asked_by="区民政局",
@@ -14,15 +15,31 @@ def make_form(world, side="a", *, bound=True, name=None):
         data=samples.street_monthly_form(),
     )  # fmt: skip
     if bound:
-        lay = samples.layout()
-        services.bind(user, form, sheet="月报表", cell="E13", indicator=RATE)
-        services.bind(
-            user, form, sheet="月报表", cell=lay["meetings"], kind="manual", label="本月议事协商次数"
-        )
+        _bind(user, form)
     return form
 
 
-def make_community_form(world, side="a"):
-    """A form the community of `side` is asked for, registered at the street: visible to a's and b's
-    staff alike (a street's form), its fills per community kept apart."""
-    return make_form(world, side)
+def _bind(user, form):
+    lay = samples.layout()
+    services.bind(user, form, sheet="月报表", cell="E13", indicator=RATE)
+    services.bind(user, form, sheet="月报表", cell=lay["meetings"], kind="manual", label="本月议事协商次数")
+
+
+def make_form(world, side="a"):
+    """A form community `side` is asked for, registered at that community: a's staff see it, b's do not."""
+    c = world.community(side)
+    form = services.create_form(
+        world.users["street"], org_code=c.code, name=f"{c.name}居民参与月报", asked_by="街道社区办",
+        levels=["community"], filename="月报表.xlsx", data=samples.street_monthly_form(),
+    )  # fmt: skip
+    _bind(world.users["street"], form)
+    return form
+
+
+def make_binding(world, side="a"):
+    return make_form(world, side).bindings.get(kind="manual")
+
+
+def make_fill(world, side="a"):
+    form = make_form(world, side)
+    return services.fill(world.users["street"], form, world.community(side).code, PERIOD)

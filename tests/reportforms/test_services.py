@@ -6,7 +6,8 @@ import pytest
 from shequ.core.errors import Forbidden, ValidationFailed
 from shequ.reportforms import samples, services
 from shequ.reportforms.models import ManualValue, ReportFill
-from tests.reportforms.factories import RATE, make_form
+from tests.reportforms.factories import RATE
+from tests.reportforms.factories import make_street_form as make_form
 
 pytestmark = pytest.mark.django_db
 
