@@ -6,6 +6,7 @@ read back with openpyxl. Screenshots land in test-artifacts/screenshots/reportfo
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import openpyxl
 
@@ -101,7 +102,7 @@ def test_clerk_uploads_binds_and_downloads_a_filled_form(world, new_tab, tmp_pat
     shoot(t, "reportforms-fill")
     with t.page.expect_download() as dl:
         t.page.click("#rf-download")
-    wb = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()))
+    wb = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
     ws = wb["月报表"]
     start, end = dt.date(2026, 7, 1), dt.date(2026, 7, 31)
     street = indicators.evaluate(world.users["street"], RATE, world.street.code, start, end)
