@@ -450,3 +450,19 @@ def register_ledger(key: str, *, label, perm: str, rows, **more) -> None:
 
 def ledgers() -> dict[str, Ledger]:
     return dict(_ledgers)
+
+
+# --- the burden ledger's counts of ledgers and forms, as the register of forms measures them ----------
+_burden_measure: dict[str, object] = {}
+
+
+def register_burden_measure(fn) -> None:
+    """fn(user, code) -> {"ledgers": {"total", "generated", "typed"}, "forms": {...}} or None: the
+    ledgers and forms communities under `code` are asked for, counted by the module that keeps
+    their register (一表通), shown by the burden ledger beside its estimates."""
+    _burden_measure["fn"] = fn
+
+
+def burden_measure(user, code: str) -> dict | None:
+    fn = _burden_measure.get("fn")
+    return fn(user, code) if fn is not None else None

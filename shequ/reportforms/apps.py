@@ -21,8 +21,11 @@ class ReportFormsConfig(AppConfig):
 
     def ready(self):
         from shequ.core.roles import MANAGERS, STAFF, Role, register_permission
+        from shequ.core import registry
         from shequ.reportforms import models as m
+        from shequ.reportforms.services import burden_measure
 
         register_permission(m.VIEW, STAFF - {Role.GRID_WORKER}, _("查看报表台账登记，生成上级报表"))
         register_permission(m.MANAGE, MANAGERS, _("登记报表台账，上传上级表样并绑定指标"))
         register_permission(m.ENTER, MANAGERS | {Role.COMMUNITY_WORKER}, _("填写报表中的人工填报项"))
+        registry.register_burden_measure(burden_measure)

@@ -188,3 +188,14 @@ def test_sample_layout_is_what_it_says():
     lay = samples.layout()
     assert ws[f"A{lay['total']}"].value == "合计"
     assert ws["A15"].value == "本月居民参与率（%）"
+
+
+def test_the_burden_ledger_shows_the_measured_counts(world):
+    from shequ.duties import burden
+
+    make_form(world)
+    data = burden.ledger(world.users["street"], world.street.code)
+    assert data["measured"]["forms"] == {"total": 1, "generated": 1, "typed": 0}
+    assert data["measured"]["ledgers"]["generated"] == data["measured"]["ledgers"]["total"] >= 5
+    page = world.client(world.users["street"]).get("/duties/burden/", {"code": world.street.code})
+    assert "报表台账登记实测" in page.content.decode()
