@@ -20,8 +20,8 @@ class ReportFormsConfig(AppConfig):
         ]
 
     def ready(self):
-        from shequ.core.roles import MANAGERS, STAFF, Role, register_permission
         from shequ.core import registry
+        from shequ.core.roles import MANAGERS, STAFF, Role, register_permission
         from shequ.reportforms import models as m
         from shequ.reportforms.services import burden_measure
 
