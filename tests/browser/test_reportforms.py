@@ -90,6 +90,7 @@ def test_clerk_uploads_binds_and_downloads_a_filled_form(world, new_tab, tmp_pat
         t.page.click("#rf-manual-form button")
     t.settle()
     assert t.page.locator("#rf-manual-saved").is_visible()
+    shoot(t, "reportforms-manual")
 
     t.goto(f"/reportforms/{rf.pk}/")
     t.page.select_option("#rf-fill-code", world.street.code)
@@ -119,4 +120,9 @@ def test_clerk_uploads_binds_and_downloads_a_filled_form(world, new_tab, tmp_pat
     assert {"A1:F1", "C3:E3", "D16:F16"} <= {str(r) for r in ws.merged_cells.ranges}
     assert ws.column_dimensions["B"].width == 22
     assert wb["取数说明"].sheet_state == "hidden"
+    t.goto(f"/reportforms/indicators/{RATE}/")
+    shoot(t, "reportforms-indicator")
+    t.goto("/reportforms/")
+    assert t.page.inner_text("#count-forms").strip() == "1"
+    shoot(t, "reportforms-register")
     t.assert_clean("reportforms")
