@@ -14,7 +14,7 @@ from shequ.reportforms import services
 from shequ.reportforms.models import ENTER, MANAGE, VIEW, ReportFill
 
 router = Router()
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}  # 409: a write crossed by another
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
