@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "shequ.teams",
     "shequ.finance",
     "shequ.archives",
+    "shequ.reportforms",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]

@@ -47,6 +47,10 @@ class CasesConfig(AppConfig):
         metrics.register_gauge(
             "shequ_cases_overdue_open", "Cases being handled whose deadline has passed", _overdue_open
         )
+        registry.register_ledger(
+            "cases.requests", label=_("诉求台账"), perm="cases.view_case", rows=_ledger_rows,
+            asked_by=_("区12345热线、信访等部门"), frequency=_("每月"), url_name="cases:case-list",
+        )  # fmt: skip
         from shequ.cases import archiving
 
         registry.register_archive_source(
@@ -85,3 +89,10 @@ def _case_reference(user, ref):
         "scope_code": case.scope_code,
         "community": case.community.code if case.community_id else "",
     }
+
+
+def _ledger_rows(user, code, start, end):
+    """诉求台账: the cases received in the period, as the case list exports them."""
+    from shequ.cases.views.work import CaseListView
+
+    return CaseListView.ledger_rows(user, code, date_field="received_at__date", start=start, end=end)

@@ -486,3 +486,45 @@ def annual_ledger_of(source_id: str) -> tuple[str, int] | None:
     if len(code) != 12 or not code.isdigit() or not year.isdigit():
         return None
     return code, int(year)
+# --- ledgers a module can print from its own list (一表通's generated ledgers) ----------------------
+@dataclass(frozen=True)
+class Ledger:
+    """A ledger (台账) communities are asked to keep that the platform prints from its data: `rows(user,
+    code, start, end) -> (headers, rows)` gives the lines of scope `code` the user may see (masked as
+    in the module's own export); `asked_by` names who usually asks for it, `frequency` how often."""
+
+    key: str
+    label: str
+    perm: str
+    rows: object
+    asked_by: str = ""
+    frequency: str = ""
+    url_name: str = ""
+
+
+_ledgers: dict[str, Ledger] = {}
+
+
+def register_ledger(key: str, *, label, perm: str, rows, **more) -> None:
+    """Offer a ledger the platform generates (from an AppConfig.ready); key "<app>.<name>"."""
+    _ledgers[key] = Ledger(key, label, perm, rows, **more)
+
+
+def ledgers() -> dict[str, Ledger]:
+    return dict(_ledgers)
+
+
+# --- the burden ledger's counts of ledgers and forms, as the register of forms measures them ----------
+_burden_measure: dict[str, object] = {}
+
+
+def register_burden_measure(fn) -> None:
+    """fn(user, code) -> {"ledgers": {"total", "generated", "typed"}, "forms": {...}} or None: the
+    ledgers and forms communities under `code` are asked for, counted by the module that keeps
+    their register (一表通), shown by the burden ledger beside its estimates."""
+    _burden_measure["fn"] = fn
+
+
+def burden_measure(user, code: str) -> dict | None:
+    fn = _burden_measure.get("fn")
+    return fn(user, code) if fn is not None else None

@@ -34,6 +34,10 @@ class DutiesConfig(AppConfig):
 
         registry.register_dashboard_card(dashboard.admission_card, roles=STAFF | {Role.DEPARTMENT}, order=20)
         registry.register_dashboard_card(dashboard.services_card, roles={Role.RESIDENT}, order=20)
+        registry.register_ledger(
+            "duties.admitted_tasks", label=_("准入事项台账"), perm="duties.view_tasks", rows=_ledger_rows,
+            asked_by=_("区委社会工作部（减负办）"), frequency=_("每季度"), url_name="duties:task-list",
+        )  # fmt: skip
         from shequ.duties import archiving
 
         registry.register_archive_source(
@@ -43,3 +47,10 @@ class DutiesConfig(AppConfig):
             "duties.certificate", label=_("出具的证明（存根）"), archive_class="WS", retention="D10", topic="MZ",
             entry="WS-11", candidates=archiving.certificates, render=archiving.render_certificate,
             openness="restricted", openness_reason=_("含申请人个人信息"))  # fmt: skip
+
+
+def _ledger_rows(user, code, start, end):
+    """准入事项台账: the admitted tasks handed to communities of `code`, as the task list exports them."""
+    from shequ.duties.views.tasks import TaskListView
+
+    return TaskListView.ledger_rows(user, code)

@@ -439,6 +439,7 @@ def ledger(user, code: str | None = None, day: dt.date | None = None) -> dict:
         "trend": trend(user, node.code, day),
         "league": league(user, node.code, day, departments),
         "baseline": baseline(node.code, rows, policies, node),
+        "measured": registry.burden_measure(user, node.code),
     }
 
 

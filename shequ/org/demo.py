@@ -210,6 +210,9 @@ def reset() -> None:
         from shequ.archives import demo as archives_demo
 
         archives_demo.reset()  # items point at cases, letters and minutes by id, and at the org units
+        from shequ.reportforms import demo as reportforms_demo
+
+        reportforms_demo.reset()  # forms point at the org units (PROTECT)
         finance_demo.reset()  # funds point at the communities and at duties' commitments
         facilities_demo.reset()  # premises point at the communities and resident organisations (PROTECT)
         participation_demo.reset()  # supporters and attendance point at residents
@@ -244,6 +247,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_teams(seed, echo)
         _load_finance(seed, echo)
         _load_archives(seed, echo)
+        _load_reportforms(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -454,6 +458,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_teams(seed, echo)
     _load_finance(seed, echo)
     _load_archives(seed, echo)
+    _load_reportforms(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -547,6 +552,15 @@ def _load_archives(seed, echo) -> None:
     if not archives_demo.is_loaded():
         archives_demo.load(seed=seed, echo=echo)
     archives_demo.grant()
+
+
+def _load_reportforms(seed, echo) -> None:
+    """The street's register of forms and ledgers, an uploaded monthly form bound to indicators, and
+    forms filled for a community and the street (once)."""
+    from shequ.reportforms import demo as reportforms_demo
+
+    if not reportforms_demo.is_loaded():
+        reportforms_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():

@@ -36,6 +36,15 @@ class PeopleConfig(AppConfig):
             "people.resident_structure", label=_("居民人口结构年度台账"), archive_class="WS", retention="D30",
             topic="ZH", entry="WS-07", candidates=archiving.structure_candidates,
             render=archiving.render_structure)  # fmt: skip
+        from shequ.people import ledgers
+
+        for key, label, rows, freq in (
+            ("people.residents", _("人口台账"), ledgers.residents, _("每季度")),
+            ("people.special_groups", _("特殊人群台账"), ledgers.special_groups, _("每月")),
+            ("people.visits", _("走访台账"), ledgers.visits, _("每月")),
+        ):
+            registry.register_ledger(key, label=label, perm="people.view_resident", rows=rows,
+                                     asked_by=_("民政、综治等部门"), frequency=freq, url_name="people:resident-list")  # fmt: skip
         from shequ.core import surveys as survey_engine
         from shequ.people import surveys
 
