@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "shequ.teams",
     "shequ.finance",
     "shequ.archives",
+    "shequ.assessment",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]
