@@ -40,11 +40,12 @@ GRADES = [{"name": "优秀", "min": "90"}, {"name": "良好", "min": "80"}, {"na
 def make_scheme(world, *, kind="unified", who="district", **kw):
     kw.setdefault("name", f"社区综合考核{next(_seq)}")
     kw.setdefault("dimensions", dims())
-    kw.setdefault("grades", GRADES)
     if kind == "creation":
+        kw.setdefault("grades", [{"name": "达标", "min": "30"}])
         kw.setdefault("title_name", "示范社区")
         kw.setdefault("term_years", 3)
         kw.setdefault("recheck_months", 12)
+    kw.setdefault("grades", GRADES)
     return schemes.create_scheme(world.users[who], org=world.district.code, kind=kind, body="区民政局", **kw)
 
 
@@ -89,3 +90,31 @@ def application(world, side="a"):
     return creation.apply(
         world.users[who], r.pk, community=world.community(side).code, claim="创建工作扎实推进"
     )
+
+
+def who(side):
+    return "community_lead" if side == "a" else "community_worker_b"
+
+
+def computed_entry(world, side="a"):
+    return computed_round(world).entries.get(unit=world.community(side))
+
+
+def manual_score(world, side="a"):
+    return computed_entry(world, side).scores.get(item__rule="manual")
+
+
+def objection_of(world, side="a"):
+    e = entry(world, side)
+    return rounds.file_objection(world.users[who(side)], e.pk, reason=f"参与人数统计有遗漏{side}")
+
+
+def inspected(world, side="a", points="40"):
+    e = application(world, side)
+    manual = e.scores.get(item__rule="manual").item_id
+    return creation.accept(world.users["district"], e.pk, note="资料齐全，现场查看", scores={manual: points})
+
+
+def titled(world, side="a"):
+    e = inspected(world, side)
+    return creation.decide(world.users["district"], e.pk, grant=True).title

@@ -222,10 +222,7 @@ def test_creation_application_acceptance_and_title(world):
     e.refresh_from_db()
     assert e.status == "inspected" and e.total is not None
     assert BurdenEntry.objects.filter(community=world.community("a"), inspections=1).exists()
-    if not e.grade:
-        with pytest.raises(Conflict, match="未达到"):
-            creation.decide(world.users["district"], e.pk, grant=True)
-        return
+    assert e.grade == "达标"
     creation.decide(world.users["district"], e.pk, grant=True)
     t = e.__class__.objects.get(pk=e.pk).title
     assert t.expires_on.year == timezone.localdate().year + 3 and len(t.rechecks) == 2
@@ -240,6 +237,13 @@ def test_unmet_standard_is_shown(world):
     creation.accept(world.users["district"], e.pk, note="现场查看", scores={manual: "20"})
     rows = {row["item"].label: row for row in rounds.unmet_items(r.scheme)}
     assert rows["党群服务中心规范化"]["unmet"] is True
+    e.refresh_from_db()
+    assert e.total == Decimal("20.00") and not e.grade
+    with pytest.raises(Conflict, match="未达到"):
+        creation.decide(world.users["district"], e.pk, grant=True)
+    with pytest.raises(ValidationFailed, match="理由"):
+        creation.decide(world.users["district"], e.pk, grant=False)
+    creation.decide(world.users["district"], e.pk, grant=False, note="阵地面积不达标")
 
 
 def test_descriptors_and_size_bands(world):

@@ -87,6 +87,7 @@ def open_round(actor, *, scheme, period, org=None, units=None, title="", apply_b
     """A round of a scheme for a period over the communities (or streets) of `org` (those named in
     `units`, or all). A unified round lists them all and counts one appraisal (or rating) for each
     against the caps; a creation round waits for applications."""
+    require(actor, MANAGE)
     s = get_visible(Scheme, actor, getattr(scheme, "pk", scheme))
     unit = unit_at(actor, org or s.org.code, (OrgLevel.DISTRICT, OrgLevel.STREET), MANAGE, "org")
     if not unit.code.startswith(s.org.code):

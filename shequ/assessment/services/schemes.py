@@ -22,6 +22,7 @@ from shequ.assessment.services.scoring import check_params, invalid, number
 from shequ.core import changelog, indicators, registry, scope
 from shequ.core.errors import Conflict
 from shequ.core.models import Action
+from shequ.core.services import require
 from shequ.org.models import Level as OrgLevel
 
 HUNDRED = Decimal("100")
@@ -121,6 +122,7 @@ def create_scheme(actor, *, org, name, dimensions, grades, body="", kind=SchemeK
                   frequency=Frequency.YEAR, counts_as=None, objection_days=7, title_name="", term_years=0,
                   recheck_months=0, note="", standard=None) -> Scheme:  # fmt: skip
     """A scheme of a district or street, with its dimensions and items (all or nothing)."""
+    require(actor, MANAGE)
     unit = unit_at(actor, org, (OrgLevel.DISTRICT, OrgLevel.STREET), MANAGE, "org")
     name = str(name or "").strip()[:100]
     if not name:

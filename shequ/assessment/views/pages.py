@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,7 @@ from shequ.assessment.services import creation, descriptors, rounds, schemes
 from shequ.assessment.services.common import grades_from_text
 from shequ.core import indicators, scope
 from shequ.core.attachments import attachments_of
-from shequ.core.errors import DomainError
+from shequ.core.errors import DomainError, NotFound
 from shequ.core.excel import xlsx_response
 from shequ.core.forms import read_photos
 from shequ.core.generic import error_page, reads
@@ -40,6 +41,13 @@ __all__ = [
     "round_publish", "entry_detail", "score_item", "self_assess", "objection_file", "objection_handle", "mine",
     "round_apply", "entry_accept", "entry_decide", "title_list", "profiles", "profile_set",
 ]  # fmt: skip
+
+
+def _visible(model, user, pk):
+    try:
+        return get_visible(model, user, pk)
+    except NotFound:
+        raise Http404() from None
 
 
 def _fail(request, exc: DomainError, back: str | None = None):
@@ -77,7 +85,7 @@ def scheme_list(request):
 
 @reads(Scheme)
 def scheme_detail(request, pk):
-    s = get_visible(Scheme, request.user, pk)
+    s = _visible(Scheme, request.user, pk)
     docs = attachments_of(Scheme, [s.pk]).get(str(s.pk), [])
     ctx = {"s": s, "items": rounds.unmet_items(s), "rounds": s.rounds.visible_to(request.user).select_related("org"),
            "docs": docs, "can_manage": scope.covers(request.user, s.org.code, MANAGE), "orgs": _manage_orgs(request.user),
@@ -166,11 +174,11 @@ def round_create(request, pk):
 
 @reads(Round)
 def round_detail(request, pk):
-    r = get_visible(Round, request.user, pk)
+    r = _visible(Round, request.user, pk)
     kind, band = request.GET.get("kind", ""), request.GET.get("band", "")
     rows = rounds.results(request.user, r, kind=kind, band=band)
     manage = rounds.may_manage(request.user, r)
-    if request.GET.get("export") == "xlsx":
+    if request.GET.get("export") == "xlsx" or request.method == "POST":  # no personal data: one export
         if not (r.published or manage):
             return error_page(request, 403)
         return xlsx_response(f"考核结果-{r.period}", reports.workbook(r, rows))
@@ -212,7 +220,7 @@ def round_publish(request, pk):
 
 @reads(Entry)
 def entry_detail(request, pk):
-    e = get_visible(Entry, request.user, pk)
+    e = _visible(Entry, request.user, pk)
     r = e.round
     shown = rounds.shows_results(request.user, e)
     scores = list(
@@ -246,12 +254,12 @@ def _back_to_entry(request, exc, pk):
 @require_POST
 @login_required
 def score_item(request, pk):
-    sc = get_visible(ItemScore, request.user, pk)
     try:
+        sc = get_visible(ItemScore, request.user, pk)
         rounds.score_item(request.user, pk, points=request.POST.get("points"), note=request.POST.get("note", ""),
                           photos=read_photos(request.FILES.getlist("photos")))  # fmt: skip
     except DomainError as exc:
-        return _back_to_entry(request, exc, sc.entry_id)
+        return _fail(request, exc)
     return redirect("assessment:entry-detail", pk=sc.entry_id)
 
 
@@ -281,12 +289,12 @@ def objection_file(request, pk):
 @require_POST
 @login_required
 def objection_handle(request, pk):
-    o = get_visible(Objection, request.user, pk)
     try:
+        o = get_visible(Objection, request.user, pk)
         rounds.handle_objection(request.user, pk, decision=request.POST.get("decision"), reply=request.POST.get("reply", ""),
                                 points=request.POST.get("points") or None)  # fmt: skip
     except DomainError as exc:
-        return _back_to_entry(request, exc, o.entry_id)
+        return _fail(request, exc)
     return redirect(reverse("assessment:entry-detail", args=[o.entry_id]) + "#objections")
 
 
