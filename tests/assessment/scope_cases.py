@@ -64,10 +64,14 @@ cases.page("assessment:round-apply", make=creation_and_community, kwargs=lambda 
            data=lambda o: {"community": o[1].code, "claim": "创建工作扎实推进"}, roles=STAFF, expect=302)  # fmt: skip
 cases.detail("assessment:entry-detail", make=entry, kwargs=pk, roles=STAFF)
 cases.action("assessment:self-assess", make=computed, kwargs=pk, data=self_data, roles=STAFF)
-cases.action("assessment:objection-file", make=entry, kwargs=pk, data={"reason": "参与人数统计有遗漏"}, roles=STAFF)
+cases.action(
+    "assessment:objection-file", make=entry, kwargs=pk, data={"reason": "参与人数统计有遗漏"}, roles=STAFF
+)
 cases.action("assessment:entry-accept", make=f.application, kwargs=pk, data={"note": "现场查看"}, roles=STAFF,
              expect=403)  # fmt: skip
-cases.action("assessment:entry-decide", make=f.inspected, kwargs=pk, data={"grant": "1"}, roles=STAFF, expect=403)
+cases.action(
+    "assessment:entry-decide", make=f.inspected, kwargs=pk, data={"grant": "1"}, roles=STAFF, expect=403
+)
 cases.action("assessment:score-item", make=f.manual_score, kwargs=pk, data={"points": "30"}, roles=STAFF,
              expect=403)  # fmt: skip
 cases.action("assessment:objection-handle", make=f.objection_of, kwargs=pk,
@@ -77,7 +81,9 @@ cases.page("assessment:mine", roles=OTHERS, expect=403)
 cases.listing("assessment:title-list", make=f.titled, marker=lambda t: t.community.display_name,
               roles=STAFF)  # fmt: skip
 cases.page("assessment:title-list", roles=OTHERS, expect=403)
-cases.listing("assessment:profiles", make=profiled, marker=lambda c: f"<td>{c.display_name}</td>", roles=STAFF)
+cases.listing(
+    "assessment:profiles", make=profiled, marker=lambda c: f"<td>{c.display_name}</td>", roles=STAFF
+)
 cases.page("assessment:profiles", roles=OTHERS, expect=403)
 cases.page("assessment:profile-set", method="POST", data={"community": "420115001001", "kind": "rural"}, roles=STAFF,
            expect=403)  # fmt: skip
@@ -95,7 +101,13 @@ cases.public(f"GET {API}/rounds/{{int:round_id}}/entries",
              "a shared round; lists only the entries visible to the user (test_api)")  # fmt: skip
 cases.public(f"POST {API}/rounds/{{int:round_id}}/applications",
              "a shared round; the community applying is checked against the user's scope (test_api)")  # fmt: skip
-cases.api("GET", f"{API}/entries/{{int:entry_id}}", make=entry, path_params=lambda e: {"entry_id": e.pk}, roles=STAFF)
+cases.api(
+    "GET",
+    f"{API}/entries/{{int:entry_id}}",
+    make=entry,
+    path_params=lambda e: {"entry_id": e.pk},
+    roles=STAFF,
+)
 cases.api("POST", f"{API}/entries/{{int:entry_id}}/self", make=computed, path_params=lambda e: {"entry_id": e.pk},
           data=lambda e: {"scores": {str(s.item_id): "10" for s in e.scores.filter(item__rule="manual")}},
           roles=STAFF)  # fmt: skip

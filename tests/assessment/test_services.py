@@ -221,7 +221,7 @@ def test_creation_application_acceptance_and_title(world):
     creation.accept(world.users["district"], e.pk, note="资料齐全，现场查看", scores={manual: "40"})
     e.refresh_from_db()
     assert e.status == "inspected" and e.total is not None
-    assert BurdenEntry.objects.filter(community=world.community("a"), inspections=1).exists()
+    assert BurdenEntry.objects.filter(community=world.community("a"), evaluations=1).count() == 1
     assert e.grade == "达标"
     creation.decide(world.users["district"], e.pk, grant=True)
     t = e.__class__.objects.get(pk=e.pk).title

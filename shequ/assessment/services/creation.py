@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from shequ.assessment.models import (
     MANAGE,
     SELF,
-    CountsAs,
     Entry,
     EntryStatus,
     ItemScore,
@@ -78,7 +77,7 @@ def apply(actor, round_id, *, community, claim="", scores=None, note="") -> Entr
 @transaction.atomic
 def accept(actor, entry_id, *, inspected_on=None, note="", scores=None) -> Entry:
     """The acceptance inspection of an application: the figures are taken, the inspectors score the
-    manual items, and the visit counts as one inspection against the caps."""
+    manual items (the visit is part of the rating the application counted against the caps)."""
     e = get_visible(Entry, actor, entry_id, for_update=True)
     r = e.round
     require(actor, MANAGE, r.org.code)
@@ -93,7 +92,6 @@ def accept(actor, entry_id, *, inspected_on=None, note="", scores=None) -> Entry
             day = dt.date.fromisoformat(day)
         except ValueError:
             raise invalid("inspected_on", _("验收日期格式应为 2026-03-01。")) from None
-    rounds.check_caps([e.unit.code], CountsAs.INSPECTIONS, {e.unit.code: e.unit.display_name})
     by_item = {str(s.item_id): s for s in e.scores.select_related("item")}
     for key, value in (scores or {}).items():
         sc = by_item.get(str(key))
@@ -106,9 +104,6 @@ def accept(actor, entry_id, *, inspected_on=None, note="", scores=None) -> Entry
         sc.points = scoring.manual_points(sc.item, value, "scores")
         sc.scored_by, sc.scored_at = actor, timezone.now()
         sc.save()
-    rounds.count_against_caps(
-        actor, [e.unit.code], CountsAs.INSPECTIONS, _("验收：%(t)s") % {"t": r.title}, r.scheme.body
-    )
     rounds.compute_round(
         actor,
         r,
