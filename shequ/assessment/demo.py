@@ -157,7 +157,7 @@ def load(seed: int = 20261121, echo=print) -> dict:
 
         model = schemes.create_scheme(
             district, org=DISTRICT, name=MODEL, kind="creation", body="区民政局", title_name="示范社区", term_years=3,
-            recheck_months=12, grades=[{"name": "示范", "min": "80"}], standard=("社区建设示范单位标准.pdf", _pdf("Standard")),
+            recheck_months=12, grades=[{"name": "示范", "min": "70"}], standard=("社区建设示范单位标准.pdf", _pdf("Standard")),
             dimensions=_dimensions(indicator_items(district, Decimal("30")) or [],
                                    [("阵地建设", [{"label": "党群服务中心面积与功能达标", "weight": "35" if data else "50", "rule": "manual"}]),
                                     ("服务群众", [{"label": "十五分钟便民服务圈", "weight": "35" if data else "50", "rule": "manual"}])]),

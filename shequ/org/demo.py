@@ -208,7 +208,6 @@ def reset() -> None:
 
         teams_demo.reset()  # members, volunteers and check-ins point at residents
         from shequ.archives import demo as archives_demo
-
         from shequ.assessment import demo as assessment_demo
 
         assessment_demo.reset()  # entries and profiles point at the communities

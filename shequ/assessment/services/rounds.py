@@ -254,8 +254,11 @@ def rescore(r: Round) -> None:
         t = totals[e.pk].quantize(Decimal("0.01"))
         if t != last:
             rank, last = i, t
+        e.moved = (e.total, e.rank, e.grade) != (t, rank, r.scheme.grade_for(t))
         e.total, e.rank, e.grade = t, rank, r.scheme.grade_for(t)
-    Entry.objects.bulk_update(scored, ["total", "rank", "grade", "updated_at"], batch_size=500)
+    moved = [e for e in scored if e.moved]  # only what moved is written
+    if moved:
+        Entry.objects.bulk_update(moved, ["total", "rank", "grade", "updated_at"], batch_size=500)
 
 
 # --- manual scores and self-assessment ------------------------------------------------------------

@@ -154,9 +154,18 @@ def scheme_build(request):
             return redirect(s.get_absolute_url())
         except DomainError as exc:
             error = exc.message
+    for g in catalogue:  # a refused form comes back as it was filled
+        for ind in g["indicators"]:
+            ind["post"] = {
+                f: post.get(f"{f}:{ind['key']}", "")
+                for f in ("on", "dim", "weight", "rule", "floor", "target", "bands", "pass_at")
+            }
+            ind["post"]["dim"] = ind["post"]["dim"] or g["label"]
+    manual_rows = [{"n": n, **{f: post.get(f"manual-{f}:{n}", "") for f in ("label", "dim", "weight", "evidence")}}
+                   for n in range(1, 6)]  # fmt: skip
     ctx = {"catalogue": catalogue, "orgs": _manage_orgs(request.user), "post": post, "error": error,
            "rules": Rule.choices, "kinds": SchemeKind.choices, "levels": Level.choices,
-           "frequencies": Frequency.choices, "counts": CountsAs.choices, "manual_rows": range(1, 6)}  # fmt: skip
+           "frequencies": Frequency.choices, "counts": CountsAs.choices, "manual_rows": manual_rows, "posted": bool(post)}  # fmt: skip
     return render(request, "assessment/scheme_build.html", ctx, status=400 if error else 200)
 
 
