@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "shequ.finance",
     "shequ.archives",
     "shequ.reportforms",
+    "shequ.assessment",
 ]
 # Later modules append themselves here; the kernel discovers their urls, api and nav.
 INSTALLED_APPS += [a for a in (env("EXTRA_APPS", "") or "").split(",") if a]

@@ -77,6 +77,7 @@ def _seeded_reference_data(request, django_db_blocker):
                     "shequ.teams.migrations.0002_seed_kinds",
                     "shequ.finance.migrations.0002_seed_kinds",
                     "shequ.archives.migrations.0002_seed_scheme",
+                    "shequ.assessment.migrations.0002_seed_reference",
                     "shequ.teams.migrations.0003_cobuilding",
                     ("shequ.teams.migrations.0005_party_awards", "seed_awards"),
                 ):

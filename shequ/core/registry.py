@@ -486,6 +486,8 @@ def annual_ledger_of(source_id: str) -> tuple[str, int] | None:
     if len(code) != 12 or not code.isdigit() or not year.isdigit():
         return None
     return code, int(year)
+
+
 # --- ledgers a module can print from its own list (一表通's generated ledgers) ----------------------
 @dataclass(frozen=True)
 class Ledger:
@@ -528,3 +530,42 @@ def register_burden_measure(fn) -> None:
 def burden_measure(user, code: str) -> dict | None:
     fn = _burden_measure.get("fn")
     return fn(user, code) if fn is not None else None
+
+
+# --- inspections and ratings counted against the burden ledger's caps ------------------------------
+_burden: dict[str, object] = {}
+
+
+def register_burden_counter(*, load, record) -> None:
+    """The module that keeps the burden ledger (duties) counts inspections, appraisals and ratings:
+    load(codes, metric, day) -> {community code: (count active on day, cap or None)} for metric
+    "inspections", "appraisals" or "evaluations"; record(actor, codes, metric, *, title, body, start,
+    end) adds one of `metric` to each community's ledger from start to end."""
+    _burden.update(load=load, record=record)
+
+
+def burden_load(codes, metric: str, day) -> dict | None:
+    """{code: (count, cap)} of `metric`, or None when no installed app keeps the burden ledger."""
+    fn = _burden.get("load")
+    return fn(list(codes), metric, day) if fn is not None else None
+
+
+def burden_record(actor, codes, metric: str, **details) -> None:
+    """Count one `metric` for each community (nothing when no app keeps the ledger)."""
+    fn = _burden.get("record")
+    if fn is not None:
+        fn(actor, list(codes), metric, **details)
+
+
+_burden_baselines: dict[str, object] = {}
+
+
+def register_burden_baseline(key: str, *, label, count) -> None:
+    """A baseline another module keeps for the burden ledger: count(code) -> int (the delegated
+    administrative matters of a district, say), shown beside the ledger's own baselines."""
+    _burden_baselines[key] = (label, count)
+
+
+def burden_baselines(code: str) -> list[tuple[str, str, int]]:
+    """(key, label, baseline count) of every registered baseline for `code`."""
+    return [(k, str(label), int(count(code))) for k, (label, count) in _burden_baselines.items()]

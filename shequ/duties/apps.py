@@ -30,7 +30,9 @@ class DutiesConfig(AppConfig):
     def ready(self):
         from shequ.core import registry
         from shequ.core.roles import STAFF, Role
-        from shequ.duties import dashboard, permissions  # noqa: F401  (registers)
+        from shequ.duties import caps, dashboard, permissions  # noqa: F401  (registers)
+
+        registry.register_burden_counter(load=caps.load, record=caps.record)
 
         registry.register_dashboard_card(dashboard.admission_card, roles=STAFF | {Role.DEPARTMENT}, order=20)
         registry.register_dashboard_card(dashboard.services_card, roles={Role.RESIDENT}, order=20)

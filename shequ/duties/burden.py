@@ -418,7 +418,25 @@ def baseline(code: str, rows: list[dict], policies: Policies, node: OrgUnit) -> 
                 "reduction": ((b - avg) / b * 100).quantize(Decimal("0.1")) if b else None,
             }
         )
+    for key, label, base_count in registry.burden_baselines(code):
+        # A baseline another module keeps (the delegated matters): against the assisting items of
+        # the duty lists now in force over the scope.
+        now = assisting_items(code)
+        b = Decimal(base_count)
+        out.append({"metric": key, "label": label, "baseline": base_count, "average": now,
+                    "reduction": ((b - now) / b * 100).quantize(Decimal("0.1")) if b else None})  # fmt: skip
     return out
+
+
+def assisting_items(code: str) -> int:
+    """Items of kind 协助 on the duty lists in force over `code` (its own and those above it)."""
+    from shequ.duties.models import DutyItem, ListStatus
+
+    day = timezone.localdate()
+    lists = Q(duty_list__scope_code__in=[*ancestor_codes(code), code], duty_list__status=ListStatus.PUBLISHED,
+              duty_list__effective_from__lte=day) & (Q(duty_list__effective_to__isnull=True)
+                                                     | Q(duty_list__effective_to__gte=day))  # fmt: skip
+    return DutyItem.objects.filter(lists, kind=Kind.ASSIST).count()
 
 
 def ledger(user, code: str | None = None, day: dt.date | None = None) -> dict:

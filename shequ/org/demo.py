@@ -208,7 +208,9 @@ def reset() -> None:
 
         teams_demo.reset()  # members, volunteers and check-ins point at residents
         from shequ.archives import demo as archives_demo
+        from shequ.assessment import demo as assessment_demo
 
+        assessment_demo.reset()  # entries and profiles point at the communities
         archives_demo.reset()  # items point at cases, letters and minutes by id, and at the org units
         from shequ.reportforms import demo as reportforms_demo
 
@@ -248,6 +250,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
         _load_finance(seed, echo)
         _load_archives(seed, echo)
         _load_reportforms(seed, echo)
+        _load_assessment(seed, echo)
         return DemoResult(loaded=False, accounts=_account_rows())
     t0 = time.perf_counter()
     rng = random.Random(seed)
@@ -459,6 +462,7 @@ def load(seed: int = 20261121, reset: bool = False, echo=print) -> DemoResult:
     _load_finance(seed, echo)
     _load_archives(seed, echo)
     _load_reportforms(seed, echo)
+    _load_assessment(seed, echo)
     return DemoResult(loaded=True, seconds=seconds, counts=counts, accounts=_account_rows())
 
 
@@ -561,6 +565,14 @@ def _load_reportforms(seed, echo) -> None:
 
     if not reportforms_demo.is_loaded():
         reportforms_demo.load(seed=seed, echo=echo)
+
+
+def _load_assessment(seed, echo) -> None:
+    """A unified assessment of the demo street's communities and a 示范社区 creation round (once)."""
+    from shequ.assessment import demo as assessment_demo
+
+    if not assessment_demo.is_loaded():
+        assessment_demo.load(seed=seed, echo=echo)
 
 
 def _account_rows():

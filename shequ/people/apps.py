@@ -54,3 +54,30 @@ class PeopleConfig(AppConfig):
             identify=surveys.identify,
             resident_of_user=surveys.resident_of_user,
         )
+
+        # Residents and households per community, for whoever describes communities by size.
+        registry.register_headcount("residents", _residents)
+        registry.register_headcount("households", _households)
+
+
+def _residents(codes) -> dict:
+    from django.db.models import Count
+
+    from shequ.people.models import Resident, Status
+
+    rows = Resident.objects.filter(community__code__in=codes, status=Status.ACTIVE).values_list(
+        "community__code"
+    )
+    return dict(rows.annotate(n=Count("pk")))
+
+
+def _households(codes) -> dict:
+    from django.db.models import Count
+
+    from shequ.people.models import Household
+
+    return dict(
+        Household.objects.filter(community__code__in=codes)
+        .values_list("community__code")
+        .annotate(n=Count("pk"))
+    )
