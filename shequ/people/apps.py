@@ -30,6 +30,9 @@ class PeopleConfig(AppConfig):
         from shequ.people import dashboard, importer, permissions  # noqa: F401  (registers)
 
         registry.register_dashboard_card(dashboard.population_card, roles=STAFF, order=30)
+        from shequ.people import indicators
+
+        indicators.register()
         from shequ.core import surveys as survey_engine
         from shequ.people import surveys
 

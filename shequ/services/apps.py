@@ -44,3 +44,6 @@ class ServicesConfig(AppConfig):
         register_cascade(pickers.RESIDENT)
         registry.register_detail_panel("people.resident", dashboard.resident_panel, order=50)
         registry.register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=140)
+        from shequ.services import indicators
+
+        indicators.register()

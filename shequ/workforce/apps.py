@@ -73,6 +73,9 @@ class WorkforceConfig(AppConfig):
         from shequ.core.registry import register_headcount
 
         register_headcount("workers", _workers_in_post)
+        from shequ.workforce import indicators
+
+        indicators.register()
 
 
 def _workers_in_post(codes) -> dict:
