@@ -21,3 +21,8 @@ class CoreConfig(AppConfig):
             NavItem(_("导入同义词"), "core:import-synonyms", "translate", perm="core.manage_import_synonyms"),
             NavItem(_("我的账号"), "core:account", "person-circle"),
         ]
+
+    def ready(self):
+        from shequ.core import surveys
+
+        surveys.register_indicators()

@@ -26,6 +26,7 @@ from shequ.core.errors import Forbidden, NotFound, ValidationFailed
 
 LEVEL_BY_LENGTH = {6: "district", 9: "street", 12: "community"}
 LEVEL_LABELS = {"community": "社区", "street": "街道", "district": "区县"}
+PERIOD_LABELS = {"year": "年度", "quarter": "季度", "month": "月度"}
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
 FIGURE_FIELDS = ("value", "numerator", "denominator")
 
@@ -317,3 +318,66 @@ def common_root(user, codes, perm: str) -> str:
         if len(prefix) >= n and scope.covers(user, prefix[:n], perm):
             return prefix[:n]
     return ""
+
+
+# --- who may take snapshots, and the scopes under a scope -------------------------------------------
+def snapshot_roots(user, key: str) -> list[str] | None:
+    """Where the user may take snapshots of `key`: the scope of their district or street role
+    (or system administrator) holding the indicator's permission (None: everywhere)."""
+    from shequ.core.roles import Role, membership_holds
+
+    ind = get(key)
+    held = [m for m in scope.memberships(user)
+            if m.role in (Role.SYSADMIN, Role.DISTRICT, Role.STREET) and membership_holds(m, ind.perm)]  # fmt: skip
+    return scope._roots(held)
+
+
+def may_snapshot(user, key: str, code: str | None = None) -> bool:
+    roots = snapshot_roots(user, key)
+    if roots is None:
+        return True
+    if code is None:
+        return bool(roots)
+    return any(code.startswith(r) for r in roots)
+
+
+def take_snapshots_checked(user, key: str, codes, start: dt.date, end: dt.date) -> dict[str, tuple]:
+    """take_snapshots, for a district or street role holding the indicator's permission only."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        raise ValidationFailed(_("请至少选择一个范围。"), details={"scopes": [_("请至少选择一个范围。")]})
+    ind = get(key)
+    _check(user, ind, codes)
+    for code in codes:
+        if not may_snapshot(user, key, code):
+            raise Forbidden(_("只有区、街道管理员可以为指标存档快照。"))
+    return take_snapshots(user, key, codes, start, end)
+
+
+def history(user, key: str, code: str, start: dt.date, end: dt.date) -> list:
+    """Every snapshot of one scope and period, newest first: the current one and those it corrected."""
+    from shequ.core.models import IndicatorSnapshot
+
+    ind = get(key)
+    _check(user, ind, [code])
+    return list(
+        IndicatorSnapshot.objects.visible_to(user)
+        .filter(key=key, code=code, start=start, end=end)
+        .select_related("taken_by")
+        .order_by("-taken_at", "-pk")
+    )
+
+
+def children(user, key: str, code: str) -> list[tuple[str, str]]:
+    """(code, name) of the scopes one level below `code` that the indicator applies to (the streets
+    of a district, the communities of a street) and the user may read it for."""
+    from django.apps import apps
+
+    ind = get(key)
+    _check(user, ind, [code])
+    OrgUnit = apps.get_model("org", "OrgUnit")
+    level = {6: "street", 9: "community"}.get(len(code))
+    if level is None or level not in ind.scopes:
+        return []
+    rows = OrgUnit.objects.filter(scope.subtree_q("code", code), level=level).order_by("code")
+    return [(c, n) for c, n in rows.values_list("code", "name") if scope.covers(user, c, ind.perm)]

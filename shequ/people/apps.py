@@ -41,4 +41,5 @@ class PeopleConfig(AppConfig):
             population=surveys.population,
             identify=surveys.identify,
             resident_of_user=surveys.resident_of_user,
+            sample=surveys.sample,
         )

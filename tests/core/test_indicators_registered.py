@@ -18,7 +18,7 @@ EXPECTED = {
     "participation.participation_rate", "participation.meetings_held", "participation.resolutions_adopted",
     "facilities.compliance", "facilities.utilisation", "services.records",
     "teams.activities_held", "teams.volunteer_hours", "finance.arrival_rate",
-    "archives.filing_rate", "archives.items_filed",
+    "archives.filing_rate", "archives.items_filed", "core.satisfaction",
 }  # fmt: skip
 
 
