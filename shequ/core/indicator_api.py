@@ -21,7 +21,7 @@ def _key():
     )
 
 
-class IndicatorOut(Schema):
+class IndicatorCatalogueOut(Schema):
     key: str
     module: str
     label: str
@@ -42,7 +42,7 @@ def _out(ind) -> dict:
     }  # fmt: skip
 
 
-class IndicatorValueOut(Schema):
+class IndicatorCatalogueValueOut(Schema):
     code: str
     name: str
     period: str
@@ -57,19 +57,19 @@ class IndicatorValueOut(Schema):
     corrected: bool = False
 
 
-class IndicatorValuesQuery(Schema):
+class IndicatorCatalogueValuesQuery(Schema):
     period: str = Field(..., max_length=7, description="统计期：2026、2026-Q3 或 2026-07")
     scope: list[str] = Field(default_factory=list, description="范围代码（可重复）", max_length=600)
     children_of: str | None = Field(None, pattern=CODE, description="改为计算该范围下一级的各街道或社区")
     from_snapshots: bool = Field(False, description="有快照时取快照")
 
 
-class IndicatorSnapshotIn(Schema):
+class IndicatorCatalogueSnapshotIn(Schema):
     period: str = Field(..., max_length=7)
     scopes: list[str] = Field(..., min_length=1, max_length=600)
 
 
-class IndicatorSnapshotOut(Schema):
+class IndicatorCatalogueSnapshotOut(Schema):
     id: int
     code: str
     start: date
@@ -109,7 +109,9 @@ def _names(codes) -> dict[str, str]:
     return node_names(set(codes))
 
 
-@router.get("", response={200: list[IndicatorOut], 403: ErrorOut}, summary="指标目录（本人可查看的指标）")
+@router.get(
+    "", response={200: list[IndicatorCatalogueOut], 403: ErrorOut}, summary="指标目录（本人可查看的指标）"
+)
 def list_indicators(request):
     found = indicators.catalogue(request.user)
     if not found:
@@ -117,7 +119,9 @@ def list_indicators(request):
     return [_out(i) for i in found]
 
 
-@router.get("/{key}", response={200: IndicatorOut, 403: ErrorOut, 404: ErrorOut}, summary="一个指标的口径")
+@router.get(
+    "/{key}", response={200: IndicatorCatalogueOut, 403: ErrorOut, 404: ErrorOut}, summary="一个指标的口径"
+)
 def get_indicator(request, key: str = _key()):
     ind = indicators.get(key)
     if ind not in indicators.catalogue(request.user):
@@ -127,10 +131,10 @@ def get_indicator(request, key: str = _key()):
 
 @router.get(
     "/{key}/values",
-    response={200: list[IndicatorValueOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: list[IndicatorCatalogueValueOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="指标值：若干范围（或某范围下一级各范围）在一个统计期的数值、分子、分母",
 )
-def indicator_values(request, key: str = _key(), q: Query[IndicatorValuesQuery] = None):
+def indicator_values(request, key: str = _key(), q: Query[IndicatorCatalogueValuesQuery] = None):
     kind, start, end = indicators.parse_period(q.period)
     ind = indicators.get(key)
     if kind not in ind.periods:
@@ -159,10 +163,10 @@ def indicator_values(request, key: str = _key(), q: Query[IndicatorValuesQuery] 
 
 @router.post(
     "/{key}/snapshots",
-    response={201: list[IndicatorSnapshotOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={201: list[IndicatorCatalogueSnapshotOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="为若干范围存档指标快照（区、街道管理员）；数值变化时保留旧快照并记为更正",
 )
-def take_snapshots(request, payload: IndicatorSnapshotIn, key: str = _key()):
+def take_snapshots(request, payload: IndicatorCatalogueSnapshotIn, key: str = _key()):
     _kind, start, end = indicators.parse_period(payload.period)
     codes = _codes(payload.scopes)
     taken = indicators.take_snapshots_checked(request.user, key, codes, start, end)
@@ -171,7 +175,7 @@ def take_snapshots(request, payload: IndicatorSnapshotIn, key: str = _key()):
 
 @router.get(
     "/{key}/snapshots",
-    response={200: list[IndicatorSnapshotOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: list[IndicatorCatalogueSnapshotOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="一个范围、一个统计期的全部快照（现行的和被更正的），新的在前",
 )
 def read_snapshots(
