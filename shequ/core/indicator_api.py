@@ -163,7 +163,13 @@ def indicator_values(request, key: str = _key(), q: Query[IndicatorCatalogueValu
 
 @router.post(
     "/{key}/snapshots",
-    response={201: list[IndicatorCatalogueSnapshotOut], 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={
+        201: list[IndicatorCatalogueSnapshotOut],
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+    },
     summary="为若干范围存档指标快照（区、街道管理员）；数值变化时保留旧快照并记为更正",
 )
 def take_snapshots(request, payload: IndicatorCatalogueSnapshotIn, key: str = _key()):

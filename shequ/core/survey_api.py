@@ -133,7 +133,7 @@ class SurveyFeedsIn(Schema):
 
 @router.put(
     "/surveys/{int:survey_id}/feeds",
-    response={200: SurveyOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: SurveyOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="设置问卷结果是否计入居民满意度指标",
 )
 def set_feeds(request, payload: SurveyFeedsIn, survey_id: Id):
