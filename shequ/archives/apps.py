@@ -36,3 +36,6 @@ class ArchivesConfig(AppConfig):
             m.VIEW, MANAGERS | {Role.COMMUNITY_WORKER}, _("检索社区档案目录（开放与限制利用）")
         )
         register_permission(m.MANAGE, keepers, _("管理社区档案：归档、查借阅、鉴定销毁"), duty=m.ARCHIVIST)
+        from shequ.archives import indicators
+
+        indicators.register()

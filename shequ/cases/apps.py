@@ -57,6 +57,9 @@ class CasesConfig(AppConfig):
             "cases.closed_case", label=_("已结案的诉求和事件"), archive_class="WS", retention="D10", topic="FW",
             entry="WS-14", candidates=archiving.candidates, render=archiving.render, openness="restricted",
             openness_reason=_("含居民诉求和个人信息"))  # fmt: skip
+        from shequ.cases import indicators
+
+        indicators.register_catalogue()
 
 
 def _overdue_open() -> int:

@@ -14,6 +14,7 @@ ended, the current month as it stands now.
 import datetime as dt
 import io
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import TruncMonth
@@ -591,3 +592,90 @@ def weekend_notice(years: list[int]) -> str:
         "%(y)s 年的法定节假日安排尚未录入，这些年份的处置时限暂按“周六、周日休息”计算；"
         "管理员录入后，新派遣案件的时限将按实际安排计算。"
     ) % {"y": "、".join(str(y) for y in years)}
+
+
+# --- the kernel's indicator catalogue --------------------------------------------------------------
+# 立案数, 结案率, 按期结案率 and 满意率 of a scope and period, on the same cohort and sums as this
+# page (one grouped query for many scopes, one more for the 大类 breakdown).
+CATALOGUE = {
+    # key: (label, unit, formula, numerator sum, denominator sum)
+    "cases.filed": (N_("立案数"), "件", N_("统计期内立案的案件数（并入其他案件的重复诉求不计）。"), "n_filed", None),
+    "cases.close_rate": (
+        N_("结案率"), "%",
+        N_("结案数 ÷ 应结案数 × 100%；应结案数为截止时点（统计期末与当前较早者）前已结案或处置时限已到的案件数，"
+           "挂账案件不计。统计对象为统计期内立案的案件。"),
+        "n_closed", "n_due",
+    ),
+    "cases.on_time_rate": (
+        N_("按期结案率"), "%",
+        N_("按期结案数 ÷ 应结案数 × 100%；按期结案指截止时点前已结案、且通过核查的反馈不晚于处置时限。"
+           "统计对象为统计期内立案的案件。"),
+        "n_on_time", "n_due",
+    ),
+    "cases.satisfaction_rate": (
+        N_("诉求满意率"), "%",
+        N_("（满意数 + 基本满意折算值 × 基本满意数）÷ 有效回访数 × 100%；基本满意折算值在考核计分设置中配置"
+           "（默认 0.9）。统计对象为统计期内立案的案件。"),
+        "n_satisfied", "n_valid",
+    ),
+}  # fmt: skip
+
+
+def _figure(key: str, sums: dict, basic) -> dict:
+    _label, _unit, _formula, num_key, den_key = CATALOGUE[key]
+    g = {k: sums.get(k) or 0 for k in SUM_KEYS}
+    if den_key is None:
+        return {"value": g[num_key], "numerator": g[num_key], "denominator": None}
+    from shequ.core.indicators import percent
+
+    num = g[num_key]
+    if key == "cases.satisfaction_rate":
+        num = g["n_satisfied"] + basic * g["n_basic"]
+    return {"value": percent(num, g[den_key]), "numerator": num, "denominator": g[den_key]}
+
+
+def _catalogue_many(key: str):
+    def many(user, codes, start: dt.date, end: dt.date) -> dict:
+        from shequ.core import indicators as ind
+
+        ind.require(user, PERM, codes)
+        f = Filters(start=start, end=end)
+        qs = cohort(user, f)
+        sums = _sums(f.as_of())
+        found = ind.per_scope(qs, codes, sums)
+        by_cat = ind.per_scope(qs, codes, sums, by="category_id")
+        cats = {c.pk: c for c in Category.objects.select_related("parent")}
+        basic = Decimal(str(ScoreSettings.current().basic_value))
+        out = {}
+        for code in codes:
+            major: dict = {}
+            for cat_id, row in by_cat[code].items():
+                c = cats.get(cat_id)
+                name = str((c.parent or c).name) if c else _("未分类")
+                acc = major.setdefault(name, dict.fromkeys(SUM_KEYS, 0))
+                for k in SUM_KEYS:
+                    acc[k] += row.get(k) or 0
+            out[code] = _figure(key, found[code], basic) | {
+                "by": {
+                    "category": {name: _figure(key, s, basic)["value"] for name, s in sorted(major.items())}
+                }
+            }
+        return out
+
+    many.__doc__ = f"{key} of many scopes (one grouped query, one more for the 大类 breakdown)."
+    return many
+
+
+def register_catalogue() -> None:
+    from django.utils.translation import gettext_lazy as _l
+
+    from shequ.core import registry
+    from shequ.core.indicators import single
+
+    for key, (label, unit, formula, _num, den) in CATALOGUE.items():
+        many = _catalogue_many(key)
+        registry.register_indicator(
+            key, label=_l(label), unit=unit, formula=_l(formula), perm=PERM, compute=single(many),
+            compute_many=many, reads=(N_("诉求与案件"), N_("案件类别"), N_("回访")) if den else (N_("诉求与案件"),),
+            breakdowns=("category",),
+        )  # fmt: skip

@@ -498,6 +498,9 @@ def build_api() -> ShequAPI:
 
     api.add_router("/auth", auth_router)
     api.add_router("/core", core_router)
+    from shequ.core.indicator_api import router as indicator_router
+
+    api.add_router("/indicators", indicator_router)
     for app in shequ_apps():
         try:
             mod = import_module(f"{app.name}.api")

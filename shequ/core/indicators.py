@@ -14,9 +14,10 @@ org code, whose length says the level (6 district, 9 street, 12 community)."""
 import calendar
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -26,6 +27,7 @@ from shequ.core.errors import Forbidden, NotFound, ValidationFailed
 
 LEVEL_BY_LENGTH = {6: "district", 9: "street", 12: "community"}
 LEVEL_LABELS = {"community": _l("社区"), "street": _l("街道"), "district": _l("区县")}
+PERIOD_LABELS = {"year": _l("年度"), "quarter": _l("季度"), "month": _l("月度")}
 PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:Q([1-4])|(0[1-9]|1[0-2])))?$")
 FIGURE_FIELDS = ("value", "numerator", "denominator")
 
@@ -195,3 +197,188 @@ def figures(user, key: str, codes, start: dt.date, end: dt.date, *, from_snapsho
     if rest:
         found.update(evaluate_many(user, key, rest, start, end))
     return {c: found[c] for c in codes}
+
+
+# --- helpers for the modules' compute functions -----------------------------------------------------
+def require(user, perm: str, codes) -> None:
+    """The check every compute function makes itself: the permission, then each scope inside the
+    part of the user's scope where they hold it (Forbidden, else NotFound)."""
+    if not scope.holds(user, perm):
+        raise Forbidden()
+    for code in codes:
+        if code and not scope.covers(user, code, perm):
+            raise NotFound()
+
+
+def percent(numerator, denominator, places: str = "0.1") -> Decimal | None:
+    """numerator ÷ denominator × 100, half up (None when the denominator is 0 or None)."""
+    if not denominator:
+        return None
+    return (Decimal(str(numerator)) * 100 / Decimal(str(denominator))).quantize(
+        Decimal(places), ROUND_HALF_UP
+    )
+
+
+def ratio(numerator, denominator, places: str = "0.01") -> Decimal | None:
+    """numerator ÷ denominator, half up (None when the denominator is 0 or None)."""
+    if not denominator:
+        return None
+    return (Decimal(str(numerator)) / Decimal(str(denominator))).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+# Above this many scopes of one level, rows are narrowed by the scopes' districts (a handful of
+# index ranges) and the grouping keeps only the asked codes, rather than one OR term per scope.
+NARROW_ABOVE = 30
+
+
+def per_scope(qs, codes, aggregates: dict, *, field: str | None = None, by: str | None = None) -> dict:
+    """Aggregates of `qs` per scope code: {code: {name: value}} (or, with `by`, {code: {group:
+    {name: value}}}). One scope is one aggregate over its subtree; many are one query per code
+    length grouped on the code's prefix (Substr(scope_code, 1, 12) for communities), never one
+    query per scope. Scopes without rows get {} (sums are then None; read them with `or 0`)."""
+    field = field or getattr(qs.model, "scope_field", "scope_code")
+    codes = list(dict.fromkeys(codes))
+    out: dict = {c: {} for c in codes}
+    if len(codes) == 1:
+        one = qs.order_by().filter(scope.subtree_q(field, codes[0])) if codes[0] else qs.order_by()
+        if by is None:
+            out[codes[0]] = one.aggregate(**aggregates)
+        else:
+            out[codes[0]] = {r.pop(by): r for r in one.values(by).annotate(**aggregates)}
+        return out
+    lengths: dict[int, list[str]] = {}
+    for c in codes:
+        lengths.setdefault(len(c), []).append(c)
+    for length, group in lengths.items():
+        wanted = set(group)
+        roots = group if len(group) <= NARROW_ABOVE else sorted({c[: min(6, length)] for c in group})
+        rows = (
+            qs.order_by()
+            .filter(scope.prefix_q(field, roots))
+            .annotate(_scope=Substr(field, 1, length))
+            .values("_scope", *([by] if by else []))
+            .annotate(**aggregates)
+        )
+        for r in rows:
+            code = r.pop("_scope")
+            if code not in wanted:
+                continue
+            if by is None:
+                out[code] = r
+            else:
+                out[code][r.pop(by)] = r
+    return out
+
+
+def single(many):
+    """compute(user, code, start, end) from compute_many (for figures computed over rows of the
+    whole scope at once, where one scope is the same work as many)."""
+
+    def compute(user, code, start, end):
+        return many(user, [code], start, end)[code]
+
+    compute.__doc__ = many.__doc__
+    return compute
+
+
+def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end] as aware datetimes [start 00:00, the day after end 00:00) in local time."""
+    tz = timezone.get_current_timezone()
+    a = timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz)
+    b = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min), tz)
+    return a, b
+
+
+def as_of(end: dt.date) -> dt.date:
+    """The day a state figure is read on: the period's last day, or today within the period."""
+    return min(end, timezone.localdate())
+
+
+def fold(rows: dict, codes) -> dict:
+    """{scope code: sum of the values of the row codes under it} from {row code: number}: figures
+    computed per row (a community, a room) rolled up to the asked scopes by code prefix."""
+    out = {c: 0 for c in codes}
+    for rc, v in rows.items():
+        for c in scopes_of(rc, out):
+            out[c] += v
+    return out
+
+
+def scopes_of(row_code: str, codes) -> list[str]:
+    """The asked codes (a dict or set) a row's code lies under, by its prefixes of 12, 9 and 6."""
+    return [row_code[:n] for n in (12, 9, 6, 4, 2) if len(row_code) >= n and row_code[:n] in codes]
+
+
+def common_root(user, codes, perm: str) -> str:
+    """The narrowest org code above all of `codes` that the user's scope covers ("" for the whole
+    scope): the subtree a whole-scope report is run over once for many scopes."""
+    import os.path
+
+    prefix = os.path.commonprefix(list(codes)) if codes else ""
+    for n in (12, 9, 6):
+        if len(prefix) >= n and scope.covers(user, prefix[:n], perm):
+            return prefix[:n]
+    return ""
+
+
+# --- who may take snapshots, and the scopes under a scope -------------------------------------------
+def snapshot_roots(user, key: str) -> list[str] | None:
+    """Where the user may take snapshots of `key`: the scope of their district or street role
+    (or system administrator) holding the indicator's permission (None: everywhere)."""
+    from shequ.core.roles import Role, membership_holds
+
+    ind = get(key)
+    held = [m for m in scope.memberships(user)
+            if m.role in (Role.SYSADMIN, Role.DISTRICT, Role.STREET) and membership_holds(m, ind.perm)]  # fmt: skip
+    return scope._roots(held)
+
+
+def may_snapshot(user, key: str, code: str | None = None) -> bool:
+    roots = snapshot_roots(user, key)
+    if roots is None:
+        return True
+    if code is None:
+        return bool(roots)
+    return any(code.startswith(r) for r in roots)
+
+
+def take_snapshots_checked(user, key: str, codes, start: dt.date, end: dt.date) -> dict[str, tuple]:
+    """take_snapshots, for a district or street role holding the indicator's permission only."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        raise ValidationFailed(_("请至少选择一个范围。"), details={"scopes": [_("请至少选择一个范围。")]})
+    ind = get(key)
+    _check(user, ind, codes)
+    for code in codes:
+        if not may_snapshot(user, key, code):
+            raise Forbidden(_("只有区、街道管理员可以为指标存档快照。"))
+    return take_snapshots(user, key, codes, start, end)
+
+
+def history(user, key: str, code: str, start: dt.date, end: dt.date) -> list:
+    """Every snapshot of one scope and period, newest first: the current one and those it corrected."""
+    from shequ.core.models import IndicatorSnapshot
+
+    ind = get(key)
+    _check(user, ind, [code])
+    return list(
+        IndicatorSnapshot.objects.visible_to(user)
+        .filter(key=key, code=code, start=start, end=end)
+        .select_related("taken_by")
+        .order_by("-taken_at", "-pk")
+    )
+
+
+def children(user, key: str, code: str) -> list[tuple[str, str]]:
+    """(code, name) of the scopes one level below `code` that the indicator applies to (the streets
+    of a district, the communities of a street) and the user may read it for."""
+    from django.apps import apps
+
+    ind = get(key)
+    _check(user, ind, [code])
+    OrgUnit = apps.get_model("org", "OrgUnit")
+    level = {6: "street", 9: "community"}.get(len(code))
+    if level is None or level not in ind.scopes:
+        return []
+    rows = OrgUnit.objects.filter(scope.subtree_q("code", code), level=level).order_by("code")
+    return [(c, n) for c, n in rows.values_list("code", "name") if scope.covers(user, c, ind.perm)]

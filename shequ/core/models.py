@@ -654,6 +654,8 @@ class Survey(ScopedModel):
     purpose = models.CharField(_("所属业务"), max_length=40, blank=True, db_index=True)
     owner_id = models.CharField(_("所属记录"), max_length=64, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The indicator its result feeds once closed (居民满意度: its rating questions), or none.
+    feeds = models.CharField(_("计入指标"), max_length=80, blank=True, default="")
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("创建人")
     )

@@ -34,6 +34,7 @@ class SurveyOut(Schema):
     verify: str
     per: str
     closed_at: datetime | None
+    feeds: str = Field("", description="结束后计入的指标（core.satisfaction 居民满意度），空为不计入")
 
     @staticmethod
     def resolve_org(obj):
@@ -100,6 +101,43 @@ def survey_results(request, survey_id: Id):
     ]
     return {"id": survey.pk, "title": survey.title, **{k: data[k] for k in ("responses", "eligible", "rate", "basis")},
             "questions": questions}  # fmt: skip
+
+
+class SurveySampleIn(Schema):
+    size: int = Field(..., ge=1, le=surveys.MAX_SAMPLE, description="样本量（户或居民数）")
+
+
+class SurveySampleCodeOut(Schema):
+    label: str = Field(description="地址和姓氏，便于把填写码送到本人手中")
+    code: str
+
+
+class SurveySampleOut(Schema):
+    batch: int
+    codes: list[SurveySampleCodeOut]
+
+
+@router.post(
+    "/surveys/{int:survey_id}/sample",
+    response={201: SurveySampleOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="从居民台账随机抽样并为每个样本发放一个填写码（只在此次返回）",
+)
+def draw_sample(request, payload: SurveySampleIn, survey_id: Id):
+    batch, codes = surveys.draw_sample(request.user, survey_id, payload.size)
+    return Status(201, {"batch": batch, "codes": codes})
+
+
+class SurveyFeedsIn(Schema):
+    feeds: str = Field("", max_length=80, description="core.satisfaction，或空字符串取消")
+
+
+@router.put(
+    "/surveys/{int:survey_id}/feeds",
+    response={200: SurveyOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="设置问卷结果是否计入居民满意度指标",
+)
+def set_feeds(request, payload: SurveyFeedsIn, survey_id: Id):
+    return surveys.set_feeds(request.user, survey_id, payload.feeds)
 
 
 # --- answering (public) ----------------------------------------------------------------------------

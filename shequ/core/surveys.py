@@ -90,7 +90,7 @@ def purpose_of(survey) -> Purpose:
 
 def register_registry(
     *, household_of: Callable, population: Callable, identify: Callable | None = None,
-    resident_of_user: Callable | None = None,
+    resident_of_user: Callable | None = None, sample: Callable | None = None,
 ) -> None:  # fmt: skip
     """The resident registry's answers: household_of(user, code) → the id of the household of the
     signed-in resident inside `code`, or None; population(code, per) → adult residents or
@@ -103,6 +103,8 @@ def register_registry(
         _registry["identify"] = identify
     if resident_of_user is not None:
         _registry["resident_of_user"] = resident_of_user
+    if sample is not None:  # sample(code, per, n) → n distinct [(id, label)] drawn at random
+        _registry["sample"] = sample
 
 
 def population_of(code: str, per: str = "resident") -> int | None:
@@ -169,6 +171,7 @@ def create_survey(
     purpose: str = "",
     owner_id: str = "",
     questions=(),
+    feeds: str = "",
 ) -> Survey:
     """A survey for the residents of a district, street or community, with its questions (dicts of
     kind, text, options, required, ref). A module's survey carries its purpose and owner."""
@@ -185,6 +188,7 @@ def create_survey(
         raise _invalid("eligible", _("应答人数应为正整数。"))
     cleaned = [_clean_question(q.get("kind"), q.get("text"), q.get("options"), q.get("required", True),
                                q.get("ref", "")) for q in questions]  # fmt: skip
+    feeds = _feeds(feeds)
     if len(cleaned) > MAX_QUESTIONS:
         raise _invalid("questions", _("一份问卷最多 %(n)d 道题。") % {"n": MAX_QUESTIONS})
     survey = Survey(
@@ -199,6 +203,7 @@ def create_survey(
         accepts_name=bool(accepts_name),
         purpose=purpose,
         owner_id=str(owner_id or ""),
+        feeds=feeds,
         created_by=actor,
     )
     survey.scope_code = survey.compute_scope_code()
@@ -303,6 +308,65 @@ def issue_codes(actor, survey_pk, count: int, *, now=None) -> tuple[int, list[st
     changelog.record(actor, Action.UPDATE, survey, after={"codes_issued": count, "batch": batch},
                      note=_("发放填写码 %(n)d 个（第 %(b)d 批）") % {"n": count, "b": batch})  # fmt: skip
     return batch, [format_code(c) for c in codes]
+
+
+# --- a sample from the registry, and the indicator a survey feeds ----------------------------------
+FEEDS = {"core.satisfaction": _l("居民满意度")}  # the indicators a survey's result may feed
+MAX_SAMPLE = MAX_CODES
+
+
+def _feeds(value) -> str:
+    value = (value or "").strip()
+    if value and value not in FEEDS:
+        raise _invalid("feeds", _("问卷结果只能计入这些指标：%(k)s。") % {"k": "、".join(FEEDS)})
+    return value
+
+
+@transaction.atomic
+def set_feeds(actor, survey_pk, feeds: str) -> Survey:
+    """Mark (or unmark) a survey as feeding an indicator: once closed, its rating questions count in
+    that indicator for the survey's scope and the period it closed in."""
+    survey = _managed(actor, survey_pk, lock=True)
+    feeds = _feeds(feeds)
+    if feeds and not survey.questions.filter(kind=QuestionKind.RATING).exists():
+        raise _invalid("feeds", _("问卷没有评分题，不能计入满意度指标；请先添加评分题。"))
+    before = survey.feeds
+    if before != feeds:
+        Survey.objects.filter(pk=survey.pk).update(feeds=feeds, updated_at=timezone.now())
+        survey.feeds = feeds
+        changelog.record(actor, Action.UPDATE, survey, before={"feeds": before}, after={"feeds": feeds},
+                         note=_("问卷结果计入指标"))  # fmt: skip
+    return survey
+
+
+@transaction.atomic
+def draw_sample(actor, survey_pk, size: int) -> tuple[int, list[dict]]:
+    """Draw `size` distinct residents (or households, as the survey counts) at random from the
+    registry of the survey's scope and issue one one-time code to each: (batch, [{"label", "code"}]).
+    The label (address and surname) is for handing the code over; which code went to whom is not
+    stored, so the answers stay anonymous."""
+    survey = _managed(actor, survey_pk)
+    sampler = _registry.get("sample")
+    if sampler is None:
+        raise Conflict(_("没有居民台账，不能抽样。"), code="no_registry")
+    if not survey.takes_code:
+        raise Conflict(_("本问卷只接受登录的居民填写，不使用填写码，不能抽样发码。"), code="no_codes")
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        size = 0
+    if not 1 <= size <= MAX_SAMPLE:
+        raise _invalid("size", _("样本量应为 1 到 %(n)d。") % {"n": MAX_SAMPLE})
+    population = population_of(survey.scope_code, survey.per) or 0
+    if size > population:
+        raise _invalid("size", _("样本量 %(s)d 超过了范围内登记的%(what)s数 %(p)d，请减少样本量。")
+                       % {"s": size, "p": population,
+                          "what": _("户") if survey.per == SurveyPer.HOUSEHOLD else _("居民")})  # fmt: skip
+    drawn = sampler(survey.scope_code, survey.per, size)
+    batch, codes = issue_codes(actor, survey.pk, len(drawn))
+    changelog.record(actor, Action.UPDATE, survey, after={"sample": len(drawn), "batch": batch},
+                     note=_("从居民台账随机抽取样本 %(n)d 个（第 %(b)d 批填写码）") % {"n": len(drawn), "b": batch})  # fmt: skip
+    return batch, [{"label": label, "code": code} for (_id, label), code in zip(drawn, codes, strict=True)]
 
 
 def code_batches(survey) -> list[dict]:
@@ -657,3 +721,52 @@ def results(survey, *, texts: int = 50) -> dict:
                 row["average"] = (Decimal(total) / n).quantize(Decimal("0.01"), ROUND_HALF_UP)
         out.append(row)
     return {"questions": out, **response_rate(survey)}
+
+
+# --- 居民满意度: the closed surveys marked to feed it ----------------------------------------------
+SATISFACTION = "core.satisfaction"
+SATISFACTION_FORMULA = (
+    "统计期内结束（截止日期在统计期内且已结束）、标记为“计入居民满意度”的问卷中，所有评分题（1–5 分）"
+    "得分的平均值 × 20，即得分合计 ÷（评分答案数 × 5）× 100%；问卷按其所属范围计入该社区、街道或区。"
+)
+
+
+def satisfaction_many(user, codes, start, end) -> dict:
+    """居民满意度 of each scope over the period."""
+    from django.db.models import Q
+
+    from shequ.core import indicators as ind
+
+    ind.require(user, VIEW, codes)
+    surveys = Survey.objects.visible_to(user).filter(
+        feeds=SATISFACTION, closed_at__isnull=False, closes_on__gte=start, closes_on__lte=end
+    )
+    answers = SurveyAnswer.objects.filter(
+        response__survey__in=surveys, question__kind=QuestionKind.RATING, rating__isnull=False
+    )
+    found = ind.per_scope(
+        answers, codes,
+        {"s": Sum("rating"), "n": Count("id"), "surveys": Count("response__survey_id", distinct=True),
+         "responses": Count("response_id", distinct=True, filter=Q(rating__isnull=False))},
+        field="response__survey__scope_code",
+    )  # fmt: skip
+    out = {}
+    for c in codes:
+        s, n = found[c].get("s") or 0, found[c].get("n") or 0
+        out[c] = {"value": ind.percent(s, n * 5), "numerator": s, "denominator": n * 5,
+                  "surveys": found[c].get("surveys") or 0, "responses": found[c].get("responses") or 0}  # fmt: skip
+    return out
+
+
+def register_indicators() -> None:
+    from django.utils.translation import gettext_noop as N_
+
+    from shequ.core import indicators as ind
+    from shequ.core import registry
+
+    N_(SATISFACTION_FORMULA)
+    registry.register_indicator(
+        SATISFACTION, label=_l("居民满意度"), unit="%", formula=_l(SATISFACTION_FORMULA), perm=VIEW,
+        compute=ind.single(satisfaction_many), compute_many=satisfaction_many,
+        reads=("问卷", "问卷答卷"),
+    )  # fmt: skip

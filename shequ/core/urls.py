@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shequ.core import import_views, picker, survey_views, synonym_views, views
+from shequ.core import import_views, indicator_views, picker, survey_views, synonym_views, views
 
 app_name = "core"
 
@@ -30,6 +30,10 @@ urlpatterns = [
     path("imports/synonyms/<int:pk>/delete/", synonym_views.synonym_delete, name="import-synonym-delete"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("pickers/<slug:name>/", picker.lookup, name="picker"),
+    path("indicators/", indicator_views.catalogue, name="indicator-list"),
+    path("indicators/<str:key>/", indicator_views.detail, name="indicator-detail"),
+    path("indicators/<str:key>/snapshot/", indicator_views.snapshot, name="indicator-snapshot"),
+    path("indicators/<str:key>/<str:code>/", indicator_views.detail, name="indicator-scope"),
     path("surveys/", survey_views.SurveyList.as_view(), name="survey-list"),
     path("surveys/new/", survey_views.SurveyCreate.as_view(), name="survey-create"),
     path("surveys/<int:pk>/", survey_views.SurveyDetail.as_view(), name="survey-detail"),

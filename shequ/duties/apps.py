@@ -49,6 +49,9 @@ class DutiesConfig(AppConfig):
             "duties.certificate", label=_("出具的证明（存根）"), archive_class="WS", retention="D10", topic="MZ",
             entry="WS-11", candidates=archiving.certificates, render=archiving.render_certificate,
             openness="restricted", openness_reason=_("含申请人个人信息"))  # fmt: skip
+        from shequ.duties import indicators
+
+        indicators.register()
 
 
 def _ledger_rows(user, code, start, end):

@@ -53,6 +53,9 @@ class FacilitiesConfig(AppConfig):
         from shequ.core.registry import register_places
 
         register_places(options=_place_options, get=_place)
+        from shequ.facilities import indicators
+
+        indicators.register()
         from shequ.core.registry import register_award_basis
 
         register_award_basis(

@@ -56,3 +56,6 @@ class FinanceConfig(AppConfig):
         from shequ.finance.awards import MANUAL
 
         registry.register_award_basis(MANUAL, label=_("评审打分"), unit=_("分"))
+        from shequ.finance import indicators
+
+        indicators.register()

@@ -83,9 +83,63 @@ def register() -> None:
 
     registry.register_indicator(
         KEY, label=_l("居民参与率"), unit="%", formula=_l(FORMULA), perm="participation.view",
-        compute=participation_rate,
+        compute=participation_rate, reads=(N_("议题"), N_("附议"), N_("会议签到"), N_("居民评议"), N_("居民")),
+    )  # fmt: skip
+    from shequ.core.indicators import single
+
+    registry.register_indicator(
+        "participation.meetings_held", label=_l("召开议事会议数"), unit="场", formula=_l(MEETINGS),
+        perm="participation.view", compute=single(meetings_many), compute_many=meetings_many,
+        reads=(N_("会议"), N_("会议类型")), breakdowns=("kind",),
+    )  # fmt: skip
+    registry.register_indicator(
+        "participation.resolutions_adopted", label=_l("通过决议数"), unit="项", formula=_l(RESOLUTIONS),
+        perm="participation.view", compute=single(resolutions_many), compute_many=resolutions_many,
+        reads=(N_("决议"),),
     )  # fmt: skip
 
 
 def label() -> str:
     return _("居民参与率")
+
+
+# --- meetings and resolutions ---------------------------------------------------------------------
+MEETINGS = N_("开始时间在统计期内、已召开（已记录召开）的议事会议场数；可按会议类型（四会等）分组。")
+RESOLUTIONS = N_("表决日期在统计期内、表决通过的决议数；分母为统计期内表决的决议总数（含未通过的）。")
+
+
+def meetings_many(user, codes, start: dt.date, end: dt.date) -> dict:
+    """已召开的会议 of each scope, by meeting type."""
+    from django.db.models import Count
+
+    from shequ.core import indicators as ind
+    from shequ.participation.models import VIEW, Meeting, MeetingType
+
+    ind.require(user, VIEW, codes)
+    a, b = ind.day_bounds(start, end)
+    qs = Meeting.objects.visible_to(user).filter(held=True, starts_at__gte=a, starts_at__lt=b)
+    found = ind.per_scope(qs, codes, {"n": Count("id")}, by="kind_id")
+    names = dict(MeetingType.objects.values_list("pk", "name"))
+    out = {}
+    for c in codes:
+        n = sum(r["n"] for r in found[c].values())
+        kinds = {names.get(k, str(k)): r["n"] for k, r in sorted(found[c].items())}
+        out[c] = {"value": n, "numerator": n, "denominator": None, "by": {"kind": kinds}}
+    return out
+
+
+def resolutions_many(user, codes, start: dt.date, end: dt.date) -> dict:
+    """表决通过的决议 of each scope (out of those voted on)."""
+    from django.db.models import Count, Q
+
+    from shequ.core import indicators as ind
+    from shequ.participation.models import VIEW, Resolution
+
+    ind.require(user, VIEW, codes)
+    qs = Resolution.objects.visible_to(user).filter(decided_on__gte=start, decided_on__lte=end)
+    found = ind.per_scope(qs, codes, {"n": Count("id"), "adopted": Count("id", filter=Q(adopted=True))})
+    return {
+        c: {"value": found[c].get("adopted") or 0, "numerator": found[c].get("adopted") or 0,
+            "denominator": found[c].get("n") or 0}
+        for c in codes
+    }  # fmt: skip

@@ -45,6 +45,9 @@ class PeopleConfig(AppConfig):
         ):
             registry.register_ledger(key, label=label, perm="people.view_resident", rows=rows,
                                      asked_by=_("民政、综治等部门"), frequency=freq, url_name="people:resident-list")  # fmt: skip
+        from shequ.people import indicators
+
+        indicators.register()
         from shequ.core import surveys as survey_engine
         from shequ.people import surveys
 
@@ -53,6 +56,7 @@ class PeopleConfig(AppConfig):
             population=surveys.population,
             identify=surveys.identify,
             resident_of_user=surveys.resident_of_user,
+            sample=surveys.sample,
         )
 
         # Residents and households per community, for whoever describes communities by size.

@@ -47,6 +47,43 @@ def population(code: str, per: str) -> int | None:
     return qs.count() or None
 
 
+def sample(code: str, per: str, n: int) -> list[tuple[int, str]]:
+    """`n` distinct households, or adult residents, in the register under `code`, drawn at random
+    (the system's random source): [(id, label)], the label being the address and the surname only."""
+    import secrets
+
+    from shequ.people.choices import Status
+    from shequ.people.models import Household, Resident
+
+    if per == "household":
+        ids = list(Household.objects.filter(subtree_q("scope_code", code)).values_list("pk", flat=True))
+    else:
+        today = timezone.localdate()
+        adult = today.replace(
+            year=today.year - 18, day=28 if (today.month, today.day) == (2, 29) else today.day
+        )
+        ids = list(
+            Resident.objects.filter(subtree_q("scope_code", code), status=Status.ACTIVE)
+            .filter(Q(birth_date__isnull=True) | Q(birth_date__lte=adult))
+            .values_list("pk", flat=True)
+        )
+    picked = secrets.SystemRandom().sample(ids, min(n, len(ids)))
+    if per == "household":
+        rows = Household.objects.filter(pk__in=picked).select_related("house", "head")
+        found = {
+            h.pk: (str(h.house) if h.house_id else h.number, h.head.name if h.head_id else "") for h in rows
+        }
+    else:
+        rows = Resident.objects.filter(pk__in=picked).select_related("house")
+        found = {r.pk: (str(r.house) if r.house_id else "", r.name) for r in rows}
+    out = []
+    for pk in picked:
+        place, name = found[pk]
+        who = f"{name[:1]}*" if name else ""
+        out.append((pk, " ".join(x for x in (place, who) if x)))
+    return out
+
+
 def by_name_and_digits(code: str, name: str, last4: str, *, ambiguous: str = ""):
     """The one active resident under `code` with this name whose registered phone ends in these
     four digits; refused with the reason otherwise (`ambiguous` replaces the message for two such

@@ -49,3 +49,6 @@ class ServicesConfig(AppConfig):
             "services.service_ledger", label=_("社区服务年度台账"), archive_class="WS", retention="D10",
             topic="FW", entry="WS-15", candidates=archiving.ledger_candidates, render=archiving.render_ledger)  # fmt: skip
         registry.register_dashboard_card(dashboard.card, roles=MANAGERS | {Role.COMMUNITY_WORKER}, order=140)
+        from shequ.services import indicators
+
+        indicators.register()

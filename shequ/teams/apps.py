@@ -49,6 +49,9 @@ class TeamsConfig(AppConfig):
         register_award_basis(
             "teams.activities", label=_("队伍活动场次"), unit=_("场"), compute=_activities_per_community
         )
+        from shequ.teams import indicators
+
+        indicators.register()
 
 
 def _activities_per_community(codes, year):

@@ -78,6 +78,9 @@ class WorkforceConfig(AppConfig):
         from shequ.workforce import training_records
 
         register_training_records(training_records.by_user)
+        from shequ.workforce import indicators
+
+        indicators.register()
 
 
 def _workers_in_post(codes) -> dict:

@@ -215,3 +215,43 @@ cases.public(
     "POST /api/v1/core/surveys/public/{token}/responses",
     "answering with a code or a resident's token (test_surveys.py)",
 )
+
+
+# --- the indicator catalogue: a community's figures are its staff's; another's are not found ------
+def _community(world, side):
+    return world.community(side)
+
+
+def _key(c):
+    return {"key": "people.residents"}
+
+
+cases.page("core:indicator-list", roles=("community_lead", "street"), department=SEES)
+cases.page("core:indicator-detail", kwargs=lambda _o: {"key": "people.residents"}, roles=("community_lead",))
+cases.detail("core:indicator-scope", make=_community, kwargs=lambda c: {"key": "people.residents", "code": c.code},
+             roles=("community_lead", "community_worker"))  # fmt: skip
+# Snapshots are taken by district and street roles only: a community's lead is refused on their own.
+cases.action("core:indicator-snapshot", make=_community, kwargs=_key,
+             data=lambda c: {"scope": c.code, "period": "2026"}, roles=("community_lead",), expect=403)  # fmt: skip
+cases.public("GET /api/v1/indicators", "the catalogue's definitions, no community's data")
+cases.public("GET /api/v1/indicators/{key}", "one indicator's definition, no community's data")
+cases.api("GET", "/api/v1/indicators/{key}/values", make=_community, path_params=_key,
+          query=lambda c: {"scope": c.code, "period": "2026"}, roles=("community_lead", "community_worker"))  # fmt: skip
+cases.api("GET", "/api/v1/indicators/{key}/snapshots", make=_community, path_params=_key,
+          query=lambda c: {"scope": c.code, "period": "2026"}, roles=("community_lead",))  # fmt: skip
+cases.api("POST", "/api/v1/indicators/{key}/snapshots", make=_community, path_params=_key,
+          data=lambda c: {"period": "2026", "scopes": [c.code]},
+          roles=("community_lead",), expect=403)  # fmt: skip
+
+
+def _surveyed(world, side):
+    from tests.people.factories import make_resident
+
+    make_resident(world, side)
+    return survey(world, side)
+
+
+cases.api("POST", "/api/v1/core/surveys/{int:survey_id}/sample", make=_surveyed,
+          path_params=lambda s: {"survey_id": s.pk}, data={"size": 1}, roles=("community_lead",), expect=201)  # fmt: skip
+cases.api("PUT", "/api/v1/core/surveys/{int:survey_id}/feeds", make=survey,
+          path_params=lambda s: {"survey_id": s.pk}, data={"feeds": "core.satisfaction"}, roles=("community_lead",))  # fmt: skip

@@ -49,7 +49,7 @@ def binding(actor, key: str, level: str, frequency: str, label: str):
     if not scope.holds(actor, ind.perm):
         raise invalid("items", _("您无权读取指标“%(n)s”，不能用它考核。") % {"n": ind.label})
     if level not in ind.scopes:
-        names = "、".join(indicators.LEVEL_LABELS.get(s, s) for s in ind.scopes)
+        names = "、".join(str(indicators.LEVEL_LABELS.get(s, s)) for s in ind.scopes)
         raise invalid(
             "items",
             _("指标“%(n)s”只适用于%(levels)s一级，不能用于考核%(lv)s。")
