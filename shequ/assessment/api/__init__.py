@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from shequ.assessment.models import Entry, Objection, Round, Scheme, Title
 from shequ.assessment.services import creation, rounds, schemes
 from shequ.core import scope
-from shequ.core.api import Day, ErrorOut, Id, Pagination, PhotoIn, decode_photos
+from shequ.core.api import MAX_ID, Day, ErrorOut, Id, Pagination, PhotoIn, decode_photos
 from shequ.core.errors import Forbidden
 from shequ.core.services import get_visible
 
@@ -225,7 +225,7 @@ class AssessmentSelfIn(Schema):
 
 class AssessmentObjectionIn(Schema):
     reason: str = Field(max_length=500)
-    score_id: int | None = Field(None, ge=1, description="所指项目得分 id；留空为对总体结果")
+    score_id: int | None = Field(None, ge=1, le=MAX_ID, description="所指项目得分 id；留空为对总体结果")
 
 
 class AssessmentHandleIn(Schema):
