@@ -53,6 +53,9 @@ def reset() -> None:
     Round.objects.filter(**sub).delete()
     Scheme.objects.filter(**sub).delete()
     CommunityProfile.objects.filter(**sub).delete()
+    from shequ.core.models import Survey
+
+    Survey.objects.filter(scope_code__startswith=DISTRICT, purpose="", feeds="core.satisfaction").delete()
 
 
 def _png(rng) -> bytes:
@@ -68,6 +71,32 @@ def _pdf(title: str) -> bytes:
     return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
             b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj\n"
             b"4 0 obj<</Length " + str(len(body)).encode() + b">>stream\n" + body + b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")  # fmt: skip
+
+
+def satisfaction_survey(lead, rng) -> None:
+    """宁安社区's residents' satisfaction survey: 60 households drawn from the registry, each given a
+    code; 45 answer three rating questions; closed, it feeds 居民满意度 (core.satisfaction), which
+    the unified scheme then reads like any other indicator."""
+    import datetime as dt
+
+    from shequ.core import surveys
+
+    today = timezone.localdate()
+    s = surveys.create_survey(
+        lead, NINGAN, title=f"{today.year}年居民满意度调查", opens_on=today - dt.timedelta(days=14),
+        closes_on=today + dt.timedelta(days=7), verify="code", per="household",
+        intro="请对社区一年来的工作打分（1 分很不满意，5 分很满意）。", feeds="core.satisfaction",
+    )  # fmt: skip
+    questions = [
+        surveys.add_question(lead, s.pk, kind="rating", text=text).pk
+        for text in ("对社区服务的总体评价", "对小区环境卫生的评价", "对办事效率和态度的评价")
+    ]
+    _batch, drawn = surveys.draw_sample(lead, s.pk, 60)
+    start = timezone.now() - dt.timedelta(days=10)
+    for k, one in enumerate(drawn[:45]):
+        answers = {str(q): max(1, min(5, round(rng.gauss(4.1, 0.8)))) for q in questions}
+        surveys.submit_response(s, answers, code=one["code"], now=start + dt.timedelta(hours=5 * k))
+    surveys.close_survey(lead, s.pk)
 
 
 def indicator_items(user, share: Decimal) -> list[dict]:
@@ -120,6 +149,7 @@ def load(seed: int = 20261121, echo=print) -> dict:
         for u in units:
             descriptors.set_profile(district, community=u.code, kind=KINDS.get(u.code) or rng.choice(kinds),
                                     households=rng.randrange(600, 6000), residents=rng.randrange(1800, 16000))  # fmt: skip
+        satisfaction_survey(lead, rng)
         data = indicator_items(district, Decimal("60"))
         manual = [("组织建设", [{"label": "党组织规范化建设", "weight": "20", "rule": "manual", "evidence_required": True}]),
                   ("服务群众", [{"label": "为民服务实事办理", "weight": "20", "rule": "manual", "evidence_required": False}])]  # fmt: skip
