@@ -36,6 +36,9 @@ def test_weights_must_add_to_exactly_100(world):
     with pytest.raises(ValidationFailed) as e:
         make_scheme(world, dimensions=dims("60", "40.01"))
     assert "多出 0.01 分" in e.value.message
+    with pytest.raises(ValidationFailed) as e:  # whole numbers read as such, never as 9E+1
+        make_scheme(world, dimensions=dims("60", "30"))
+    assert "合计为 90 分" in e.value.message and "还差 10 分" in e.value.message
     assert make_scheme(world).items.count() == 2
 
 

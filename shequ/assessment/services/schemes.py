@@ -64,6 +64,11 @@ def binding(actor, key: str, level: str, frequency: str, label: str):
     return ind
 
 
+def _plain(d: Decimal) -> str:
+    """90.00 → "90", 12.50 → "12.5" (never "9E+1")."""
+    return format(d.normalize(), "f")
+
+
 def clean_dimensions(actor, dimensions, level: str, frequency: str) -> list[dict]:
     """The dimensions and items as given, checked: at least one item, every weight positive, the
     sum exactly 100, every binding and rule valid."""
@@ -110,8 +115,8 @@ def clean_dimensions(actor, dimensions, level: str, frequency: str) -> list[dict
             "weights",
             _("各项分值合计为 %(t)s 分，应恰好为 100 分（%(d)s），请调整分值。")
             % {
-                "t": total.normalize(),
-                "d": (_("还差 %(x)s 分") if diff > 0 else _("多出 %(x)s 分")) % {"x": abs(diff).normalize()},
+                "t": _plain(total),
+                "d": (_("还差 %(x)s 分") if diff > 0 else _("多出 %(x)s 分")) % {"x": _plain(abs(diff))},
             },
         )
     return out
