@@ -11,11 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shequ.core import indicators, scope
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.generic import error_page
+
+# How a breakdown key an indicator offers is named on the page.
+BREAKDOWN_LABELS = {"type": _l("居住类型"), "tag": _l("人群标签"), "category": _l("类别"), "kind": _l("类型"),
+                    "class": _l("门类"), "major": _l("大类")}  # fmt: skip
 
 
 def _module_name(label: str) -> str:
@@ -95,7 +100,9 @@ def detail(request, key, code=None):
             ctx["error"] = exc.message
             status = 400
         else:
-            by = (fig["detail"] or {}).get("by") or {}
+            by = {
+                str(BREAKDOWN_LABELS.get(k, k)): v for k, v in ((fig["detail"] or {}).get("by") or {}).items()
+            }
             extra = {k: v for k, v in (fig["detail"] or {}).items() if k != "by"}
             ctx.update({
                 "fig": fig, "by": by, "extra": extra, "history": history, "start": start, "end": end,
