@@ -96,8 +96,8 @@ def _check(user, ind: registry.Indicator, codes) -> None:
         raise Forbidden()
     for code in codes:
         check_applies(ind, code)
-        if not scope.covers(user, code, ind.perm):
-            raise NotFound()
+    if not scope.covers_all(user, codes, ind.perm):
+        raise NotFound()
 
 
 def _figure(raw: dict) -> dict:
@@ -179,20 +179,32 @@ def snapshots(user, key: str, codes, start: dt.date, end: dt.date) -> dict:
     rows = IndicatorSnapshot.objects.visible_to(user).filter(
         key=key, code__in=list(codes), start=start, end=end, current=True
     )
-    return {s.code: s for s in rows.select_related("replaces")}
+    return {s.code: s for s in rows}
+
+
+def snapshot_figures(user, key: str, codes, start: dt.date, end: dt.date) -> dict:
+    """The figures of the current snapshots of `codes` the user may read ({code: figure} with
+    "taken_at" and "corrected"): one query, rows read as values, not model instances."""
+    from shequ.core.models import IndicatorSnapshot
+
+    ind = get(key)
+    if not scope.holds(user, ind.perm):
+        raise Forbidden()
+    rows = IndicatorSnapshot.objects.visible_to(user).filter(
+        key=key, code__in=list(codes), start=start, end=end, current=True
+    )
+    return {
+        r["code"]: {"value": r["value"], "numerator": r["numerator"], "denominator": r["denominator"],
+                    "detail": r["detail"], "taken_at": r["taken_at"], "corrected": r["replaces_id"] is not None}
+        for r in rows.values("code", *FIGURE_FIELDS, "detail", "taken_at", "replaces_id")
+    }  # fmt: skip
 
 
 def figures(user, key: str, codes, start: dt.date, end: dt.date, *, from_snapshots: bool = False) -> dict:
     """{code: figure} from the current snapshots where there are some (when asked), live for the
     rest; a figure from a snapshot carries "taken_at" and "corrected"."""
     codes = list(dict.fromkeys(codes))
-    found = {}
-    if from_snapshots:
-        for code, s in snapshots(user, key, codes, start, end).items():
-            found[code] = {
-                "value": s.value, "numerator": s.numerator, "denominator": s.denominator, "detail": s.detail,
-                "taken_at": s.taken_at, "corrected": s.replaces_id is not None,
-            }  # fmt: skip
+    found = snapshot_figures(user, key, codes, start, end) if from_snapshots else {}
     rest = [c for c in codes if c not in found]
     if rest:
         found.update(evaluate_many(user, key, rest, start, end))
@@ -205,9 +217,8 @@ def require(user, perm: str, codes) -> None:
     part of the user's scope where they hold it (Forbidden, else NotFound)."""
     if not scope.holds(user, perm):
         raise Forbidden()
-    for code in codes:
-        if code and not scope.covers(user, code, perm):
-            raise NotFound()
+    if not scope.covers_all(user, [c for c in codes if c], perm):
+        raise NotFound()
 
 
 def percent(numerator, denominator, places: str = "0.1") -> Decimal | None:

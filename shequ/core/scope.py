@@ -79,6 +79,14 @@ def covers(user, code: str, perm: str | None = None) -> bool:
     return any(code.startswith(r) for r in roots)
 
 
+def covers_all(user, codes, perm: str | None = None) -> bool:
+    """covers() of many codes, the user's roots read once."""
+    roots = perm_codes(user, perm)
+    if roots is None:
+        return True
+    return all(any(code.startswith(r) for r in roots) for code in codes)
+
+
 def subtree_q(field: str, code: str) -> Q:
     """Rows whose code starts with `code`, written as a range so that both SQLite and PostgreSQL
     use the plain index (SQLite never uses an index for LIKE 'x%'). The upper bound is the next

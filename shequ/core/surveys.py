@@ -91,6 +91,7 @@ def purpose_of(survey) -> Purpose:
 def register_registry(
     *, household_of: Callable, population: Callable, identify: Callable | None = None,
     resident_of_user: Callable | None = None, sample: Callable | None = None,
+    populations: Callable | None = None,
 ) -> None:  # fmt: skip
     """The resident registry's answers: household_of(user, code) → the id of the household of the
     signed-in resident inside `code`, or None; population(code, per) → adult residents or
@@ -103,6 +104,8 @@ def register_registry(
         _registry["identify"] = identify
     if resident_of_user is not None:
         _registry["resident_of_user"] = resident_of_user
+    if populations is not None:  # populations(codes, per) → {code: population(code, per)}
+        _registry["populations"] = populations
     if sample is not None:  # sample(code, per, n) → n distinct [(id, label)] drawn at random
         _registry["sample"] = sample
 
@@ -111,6 +114,16 @@ def population_of(code: str, per: str = "resident") -> int | None:
     """The registry's adult residents (or households) under `code`, or None when not known."""
     counter = _registry.get("population")
     return counter(code, per) if counter else None
+
+
+def populations_of(codes, per: str = "resident") -> dict[str, int | None]:
+    """population_of of many codes at once ({code: n or None}): one grouped count when the registry
+    offers one, else one count per code."""
+    codes = list(dict.fromkeys(codes))
+    many = _registry.get("populations")
+    if many is not None:
+        return many(codes, per)
+    return {c: population_of(c, per) for c in codes}
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:

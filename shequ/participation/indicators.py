@@ -78,12 +78,62 @@ def participation_rate(user, code: str | None, start: dt.date, end: dt.date) -> 
     return {"value": value, "numerator": numerator, "denominator": adults, "named": named, "rated": rated}
 
 
+def participation_many(user, codes, start: dt.date, end: dt.date) -> dict:
+    """participation_rate of many scopes at once: each source read once, grouped on the scope's
+    code prefix (the people named by each act per scope, deduplicated here; the rating responses
+    counted per scope), and the adult residents of every scope in one grouped count."""
+    from django.db.models import Count
+
+    from shequ.core import indicators as ind
+    from shequ.core import surveys
+    from shequ.core.models import SurveyResponse
+    from shequ.participation.models import SURVEY_PURPOSE, VIEW, Attendance, Issue, IssueSource, Support
+
+    ind.require(user, VIEW, codes)
+    codes = list(dict.fromkeys(codes))
+    n = {"n": Count("id")}
+    people: dict[str, set] = {c: set() for c in codes}
+    issues = Issue.objects.visible_to(user)
+    proposals = issues.filter(source=IssueSource.PROPOSAL, raised_on__gte=start, raised_on__lte=end)
+    for prefix, qs, by in (
+        ("r:", proposals.filter(proposer_resident__isnull=False), "proposer_resident_id"),
+        (
+            "u:",
+            proposals.filter(proposer_resident__isnull=True, proposer_user__isnull=False),
+            "proposer_user_id",
+        ),
+    ):
+        for c, found in ind.per_scope(qs, codes, n, by=by).items():
+            people[c].update(f"{prefix}{k}" for k in found)
+    supports = Support.objects.filter(
+        issue__in=issues, created_at__date__gte=start, created_at__date__lte=end
+    )
+    attended = Attendance.objects.visible_to(user).filter(
+        meeting__starts_at__date__gte=start, meeting__starts_at__date__lte=end
+    )
+    for qs in (supports, attended):
+        for c, found in ind.per_scope(qs, codes, n, by="key").items():
+            people[c].update(found)
+    rated_qs = SurveyResponse.objects.filter(
+        survey__purpose=SURVEY_PURPOSE, submitted_at__date__gte=start, submitted_at__date__lte=end
+    )
+    rated = ind.per_scope(rated_qs, codes, n, field="survey__scope_code")
+    adults = surveys.populations_of(codes, "resident")
+    out = {}
+    for c in codes:
+        named, r = len(people[c]), rated[c].get("n") or 0
+        numerator, den = named + r, adults.get(c)
+        value = (Decimal(numerator) * 100 / den).quantize(Decimal("0.1"), ROUND_HALF_UP) if den else None
+        out[c] = {"value": value, "numerator": numerator, "denominator": den, "named": named, "rated": r}
+    return out
+
+
 def register() -> None:
     from shequ.core import registry
 
     registry.register_indicator(
         KEY, label=_l("居民参与率"), unit="%", formula=_l(FORMULA), perm="participation.view",
-        compute=participation_rate, reads=(N_("议题"), N_("附议"), N_("会议签到"), N_("居民评议"), N_("居民")),
+        compute=participation_rate, compute_many=participation_many, reads=(N_("议题"), N_("附议"), N_("会议签到"), N_("居民评议"), N_("居民")),
     )  # fmt: skip
     from shequ.core.indicators import single
 

@@ -54,6 +54,7 @@ class PeopleConfig(AppConfig):
         survey_engine.register_registry(
             household_of=surveys.household_of,
             population=surveys.population,
+            populations=surveys.populations,
             identify=surveys.identify,
             resident_of_user=surveys.resident_of_user,
             sample=surveys.sample,

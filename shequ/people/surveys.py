@@ -28,23 +28,37 @@ def household_of(user, code: str) -> int | None:
     return found
 
 
-def population(code: str, per: str) -> int | None:
-    """Households, or residents aged 18 and over, in the register under `code`."""
+def _counted(per: str):
+    """The rows population() counts: households, or active residents aged 18 and over."""
     from shequ.people.choices import Status
     from shequ.people.models import Household, Resident
 
     if per == "household":
-        return Household.objects.filter(subtree_q("scope_code", code)).count() or None
+        return Household.objects.all()
     today = timezone.localdate()
     try:
         adult = today.replace(year=today.year - 18)
     except ValueError:  # 29 February
         adult = today.replace(year=today.year - 18, day=28)
     adult = min(adult, today - dt.timedelta(days=1))
-    qs = Resident.objects.filter(subtree_q("scope_code", code), status=Status.ACTIVE).filter(
+    return Resident.objects.filter(status=Status.ACTIVE).filter(
         Q(birth_date__isnull=True) | Q(birth_date__lte=adult)
     )
-    return qs.count() or None
+
+
+def population(code: str, per: str) -> int | None:
+    """Households, or residents aged 18 and over, in the register under `code`."""
+    return _counted(per).filter(subtree_q("scope_code", code)).count() or None
+
+
+def populations(codes, per: str) -> dict[str, int | None]:
+    """population() of many codes in one count grouped on the code prefix."""
+    from django.db.models import Count
+
+    from shequ.core.indicators import per_scope
+
+    found = per_scope(_counted(per), codes, {"n": Count("id")}, field="scope_code")
+    return {c: found[c].get("n") or None for c in found}
 
 
 def sample(code: str, per: str, n: int) -> list[tuple[int, str]]:

@@ -69,33 +69,54 @@ def staffing_many(user, codes, start: dt.date, end: dt.date) -> dict:
 
 
 def pay_many(user, codes, start: dt.date, end: dt.date) -> dict:
-    """薪酬与社平工资比 of each scope in the period's year."""
+    """薪酬与社平工资比 of each scope in the period's year. The pay records are summed in the database
+    grouped on the worker's unit (one row per unit, whatever the number of workers); only the
+    workers transferred after the year's reference day are read one by one, at the unit they
+    worked for then."""
+    from django.db.models import Count, Sum
+
+    from shequ.workforce.models import Movement, MovementKind, Worker
     from shequ.workforce.services.pay import service_roster, wage_for, wages_of
 
     ind.require(user, VIEW_SENSITIVE, codes)
     year, day = _day(end)
-    facts = {f.id: f for f in service_roster(user)}
     wages = wages_of(year)
     gross = {c: 0 for c in codes}
     wage = {c: 0 for c in codes}
     people = {c: 0 for c in codes}
-    rows = (
-        PayRecord.objects.visible_to(user)
-        .filter(year=year)
-        .values_list("worker_id", "base", "performance", "allowances", "bonus")
-    )
-    for wid, base, perf, allow, bonus in rows:
-        f = facts.get(wid)
-        if f is None:
-            continue
-        unit = f.org_on(day)
+
+    def add(unit, total, n):
         w = wage_for(wages, unit)
         if w is None or not w[1]:
-            continue
+            return
         for c in ind.scopes_of(unit, gross):
-            gross[c] += gross_of(base, perf, allow, bonus)
-            wage[c] += w[1]
-            people[c] += 1
+            gross[c] += total
+            wage[c] += w[1] * n
+            people[c] += n
+
+    mine = Worker.objects.visible_to(user)
+    moved = set(
+        Movement.objects.filter(
+            worker__in=mine.values("id"), kind=MovementKind.TRANSFER, on__gt=day, from_org__isnull=False
+        ).values_list("worker_id", flat=True)
+    )
+    records = PayRecord.objects.visible_to(user).filter(year=year, worker__in=mine.values("id"))
+    sums = {k: Sum(k) for k in ("base", "performance", "allowances", "bonus")}
+    for r in (
+        records.exclude(worker_id__in=moved).values("worker__scope_code").annotate(n=Count("id"), **sums)
+    ):
+        add(
+            r["worker__scope_code"],
+            gross_of(r["base"], r["performance"], r["allowances"], r["bonus"]),
+            r["n"],
+        )
+    if moved:
+        facts = {f.id: f for f in service_roster(user) if f.id in moved}
+        for wid, *amounts in records.filter(worker_id__in=moved).values_list(
+            "worker_id", "base", "performance", "allowances", "bonus"
+        ):
+            if wid in facts:
+                add(facts[wid].org_on(day), gross_of(*amounts), 1)
     return {
         c: {"value": ind.percent(gross[c], wage[c]), "numerator": gross[c], "denominator": wage[c],
             "workers": people[c]}

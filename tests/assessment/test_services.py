@@ -115,8 +115,8 @@ def test_compute_freezes_figures_and_recompute_is_recorded(world, monkeypatch):
     with pytest.raises(ValidationFailed, match="写明原因"):
         rounds.compute_round(world.users["district"], r)
     ind = registry.indicator(RATE)
-    fake = registry.Indicator(**{**ind.__dict__, "compute": lambda u, c, s, e: {"value": 25, "numerator": 1,
-                                                                                 "denominator": 4}})  # fmt: skip
+    fake = registry.Indicator(**{**ind.__dict__, "compute_many": None,
+                                 "compute": lambda u, c, s, e: {"value": 25, "numerator": 1, "denominator": 4}})  # fmt: skip
     monkeypatch.setitem(registry._indicators, RATE, fake)
     rounds.compute_round(world.users["district"], r, reason="数据已更正")
     r.refresh_from_db()

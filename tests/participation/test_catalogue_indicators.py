@@ -33,3 +33,28 @@ def test_meetings_held_and_resolutions_adopted(world):
     res = _many(world, "participation.resolutions_adopted")
     assert (res[world.b.code]["numerator"], res[world.b.code]["denominator"]) == (1, 1)
     assert res[world.a.code]["value"] == 0 and res[world.street.code]["value"] == 1
+
+
+def test_participation_rate_many_equals_one_by_one(world):
+    """居民参与率 of several scopes at once (grouped queries) is what it is for each scope alone:
+    proposals, supports, meeting sign-ins and rating responses on both sides."""
+    from tests.participation.factories import last4, residents
+    from tests.participation.rating_factories import make_round, rate
+    from tests.people.factories import make_household
+
+    people = residents(world, "a", 3)
+    issue = services.propose_issue(None, world.a.code, title="加装充电桩", text="充电难。", category="公共设施",
+                                   name=people[0].name, last4=last4(people[0]))  # fmt: skip
+    services.support_issue(None, issue.pk, name=people[1].name, last4=last4(people[1]))
+    services.support_issue(None, issue.pk, name=people[2].name, last4=last4(people[2]))
+    held_meeting(world, "b", present=2)
+    residents(world, "b", 4)
+    rnd = make_round(world)
+    hh = make_household(world, "a")
+    rate(rnd, {("committee", 0): 4, ("committee", 1): 5}, name=hh.head.name, last4=hh.head.phone[-4:])
+    many = _many(world, "participation.participation_rate")
+    a, b, street = (many[c] for c in (world.a.code, world.b.code, world.street.code))
+    assert (a["detail"]["named"], a["detail"]["rated"]) == (3, 1)
+    assert b["denominator"] is not None  # the sign-in lists are not the street's to read: named 0
+    assert street["numerator"] == a["numerator"] + b["numerator"] == 4
+    assert street["denominator"] == a["denominator"] + b["denominator"]

@@ -49,3 +49,19 @@ def test_pay_ratio(world):
     assert pay[world.a.code]["numerator"] == Decimal("42767")
     assert pay[world.a.code]["value"] == (Decimal(42767 * 100) / (2 * 27968)).quantize(Decimal("0.1"))
     assert pay[world.street.code]["value"] == (Decimal(67534 * 100) / (3 * 27968)).quantize(Decimal("0.1"))
+
+
+def test_pay_ratio_counts_a_worker_moved_later_where_they_worked_that_year(world):
+    """The pay records are summed grouped on the worker's unit; a worker transferred after the
+    year still counts for the community they worked for in it, one by one and all at once."""
+    pay_world(world, 2025)
+    paid_worker(world, "a", name="甲一")  # gross 24,767
+    moved = paid_worker(world, "a", name="甲二", amounts=NOTHING_ELSE)  # 18,000
+    paid_worker(world, "b", name="乙一")  # 24,767
+    services.transfer_worker(
+        world.users["street"], moved.worker_id, to_org=world.b.code, on=dt.date(2026, 2, 1)
+    )
+    pay = _many(world, "workforce.pay_ratio", 2025)
+    assert pay[world.a.code]["numerator"] == Decimal("42767") and pay[world.a.code]["detail"]["workers"] == 2
+    assert pay[world.b.code]["numerator"] == Decimal("24767") and pay[world.b.code]["detail"]["workers"] == 1
+    assert pay[world.street.code]["denominator"] == 3 * 27968
