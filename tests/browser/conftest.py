@@ -99,6 +99,8 @@ class Tab:
     def _on_request_failed(self, request):
         if self._is_tile(request.url) or request.url in self._downloads:
             return
+        if "ERR_ABORTED" in (request.failure or "") and "/org/basemap.json" in request.url:
+            return  # the map's viewport data, cancelled by the next pan or by leaving the page
         problem = f"request failed on {self.page.url}: {request.method} {request.url} — {request.failure}"
         if "ERR_ABORTED" in (request.failure or "") and request.resource_type == "document":
             self._aborted.append((request.url, problem))
